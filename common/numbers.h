@@ -1,0 +1,69 @@
+/* numbers.h - the number list: from arguments, a file or stdin, or generated; parsed strictly.
+ *
+ * A list is read through an mt_source, a few items at a time, so a program may hold the whole list
+ * (mt_numbers_read_all) or stream it in rounds of bounded size (cube_mpi --chunk).
+ *
+ * Text format: base-10 int64 tokens separated by whitespace (spaces, tabs, newlines; CRLF is fine).
+ * A token that starts with '#' begins a comment that runs to the end of its line. "0x10", "1e3",
+ * "12abc", "" and values beyond int64 are errors that name the token and its position. */
+#ifndef MT_NUMBERS_H
+#define MT_NUMBERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "status.h"
+
+/* Parse one whole token as a base-10 int64 (optional sign, digits only). On failure returns
+ * MT_ERR_USAGE with a message that names the token, prefixed by where ("argument 3", "FILE line 2"). */
+mt_status mt_parse_int64(const char *token, const char *where, int64_t *out, mt_error *err);
+
+typedef enum { MT_SOURCE_ARGS, MT_SOURCE_FILE, MT_SOURCE_GENERATE } mt_source_kind;
+
+typedef struct {
+    mt_source_kind kind;
+    uint64_t items_read; /* items handed out so far */
+    /* arguments */
+    char *const *args;
+    size_t arg_count;
+    /* file or stdin */
+    FILE *file;
+    const char *name; /* as the user gave it; "-" is stdin */
+    bool owns_file;
+    uint64_t line;
+    /* generator */
+    uint64_t to_generate;
+    uint64_t seed, state;
+} mt_source;
+
+/* The list given as arguments (strings are borrowed, not copied). */
+void mt_source_open_args(mt_source *source, char *const *args, size_t count);
+/* The list in a file; path "-" reads stdin. MT_ERR_USAGE naming the file when it cannot be opened. */
+mt_status mt_source_open_file(mt_source *source, const char *path, mt_error *err);
+/* count pseudo-random values in [MT_CUBE_MIN, MT_CUBE_MAX], the same for the same seed everywhere. */
+void mt_source_open_generate(mt_source *source, uint64_t count, uint64_t seed);
+/* Start again from the first item (arguments, generator, and regular files; not pipes). */
+mt_status mt_source_rewind(mt_source *source, mt_error *err);
+/* Read up to max items into buffer; *got < max only at the end of the list. */
+mt_status mt_source_read(mt_source *source, int64_t *buffer, size_t max, size_t *got, mt_error *err);
+void mt_source_close(mt_source *source);
+
+typedef struct {
+    int64_t *values; /* owned; NULL when count is 0 */
+    uint64_t count;
+} mt_numbers;
+
+/* Read the rest of source into numbers. MT_ERR_USAGE on a bad token or a list too large for memory. */
+mt_status mt_numbers_read_all(mt_source *source, mt_numbers *numbers, mt_error *err);
+void mt_numbers_free(mt_numbers *numbers);
+
+/* The machine's physical memory in bytes (0 when unknown). */
+uint64_t mt_physical_memory(void);
+
+/* MT_ERR_USAGE, up front, when count items of bytes_per_item each cannot fit in this machine's
+ * memory; what names the list ("--generate 100000000000"). */
+mt_status mt_check_fits_in_memory(uint64_t count, uint64_t bytes_per_item, const char *what, mt_error *err);
+
+#endif

@@ -1,0 +1,253 @@
+/* square_cube - activities 1 and 2 of the original lesson: the square and the cube of a number list.
+ *
+ * PURPOSE  Show the same work done one item after another (seq), as two concurrent streams
+ *          (sections: one thread squares while another cubes, the lesson's two threading.Threads),
+ *          and as many small independent tasks (tasks: one OpenMP task per item and operation).
+ *          With --work sleep (the default, the original's time.sleep(0.1)) the modes differ only by
+ *          how many items wait at once; with --work spin the threads must also share the cores.
+ *
+ * USAGE    square_cube [--mode seq|sections|tasks] [-t THREADS] [--ordered] [NUMBER...]
+ *          OMP_NUM_THREADS=8 square_cube --mode tasks        # the default list in one delay
+ *
+ * NOTES    Timed: from just before the first item starts to just after the last one ends, including
+ *          the printing of each line as it completes (as the original does), excluding reading the
+ *          list, starting the OpenMP team (done once, before any run) and validation.
+ *          n counts the input items; each item costs two operations (its square and its cube).
+ *          Ideal time with sleep work (d = delay, W = threads): seq 2nd, sections nd (2nd on one
+ *          thread), tasks ceil(2n/W)d. Spin work counts at most one worker per core.
+ *          Every result is checked against the sequential kernel before any time is reported. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <omp.h>
+
+#include "cli.h"
+#include "kernel.h"
+#include "numbers.h"
+#include "report.h"
+#include "timer.h"
+
+typedef struct {
+    const int64_t *values;
+    uint64_t n;
+    int64_t *squares, *cubes;
+    mt_work work;
+    bool print_live; /* print each line as its item completes */
+    int team_size;   /* threads the mode ran on, filled by the mode */
+} square_cube_job;
+
+/* One unit of work: spend the item's delay, compute, store, and (if asked) print the line at once. */
+static void do_item(square_cube_job *job, uint64_t i, mt_operation op)
+{
+    mt_work_do(&job->work);
+    int64_t value = mt_power(job->values[i], op);
+    (op == MT_OP_SQUARE ? job->squares : job->cubes)[i] = value;
+    if (job->print_live) mt_print_power(job->values[i], op, value);
+}
+
+/* Activity 1: all the squares, then all the cubes, on the calling thread. */
+static void run_seq(square_cube_job *job)
+{
+    job->team_size = 1;
+    for (uint64_t i = 0; i < job->n; i++)
+        do_item(job, i, MT_OP_SQUARE);
+    for (uint64_t i = 0; i < job->n; i++)
+        do_item(job, i, MT_OP_CUBE);
+}
+
+/* Activity 2: the two loops of activity 1 as two sections, run at the same time by two threads. */
+static void run_sections(square_cube_job *job)
+{
+#pragma omp parallel
+    {
+#pragma omp single nowait
+        job->team_size = omp_get_num_threads();
+        /* Each section is one block of work given to one thread; the team's other threads idle. */
+#pragma omp sections
+        {
+#pragma omp section
+            for (uint64_t i = 0; i < job->n; i++)
+                do_item(job, i, MT_OP_SQUARE);
+#pragma omp section
+            for (uint64_t i = 0; i < job->n; i++)
+                do_item(job, i, MT_OP_CUBE);
+        }
+    }
+}
+
+/* One task per item and operation: W threads keep W items in flight, whatever the list's length. */
+static void run_tasks(square_cube_job *job)
+{
+#pragma omp parallel
+    {
+        /* One thread creates the tasks; every thread of the team (the creator too) runs them. */
+#pragma omp single
+        {
+            job->team_size = omp_get_num_threads();
+            for (uint64_t i = 0; i < job->n; i++) {
+#pragma omp task firstprivate(i)
+                do_item(job, i, MT_OP_SQUARE);
+            }
+            for (uint64_t i = 0; i < job->n; i++) {
+#pragma omp task firstprivate(i)
+                do_item(job, i, MT_OP_CUBE);
+            }
+        } /* the single's implicit barrier waits for every task */
+    }
+}
+
+/* Ideal seconds for sleep work; W workers (spin work: no more workers than cores). */
+static double ideal_seq(uint64_t n, double delay, int workers)
+{
+    (void)workers;
+    return 2.0 * (double)n * delay;
+}
+static double ideal_sections(uint64_t n, double delay, int workers)
+{
+    return (workers >= 2 ? 1.0 : 2.0) * (double)n * delay;
+}
+static double ideal_tasks(uint64_t n, double delay, int workers)
+{
+    return ceil(2.0 * (double)n / workers) * delay;
+}
+
+typedef struct {
+    const char *name;
+    void (*run)(square_cube_job *job);
+    double (*ideal)(uint64_t n, double delay, int workers);
+} square_cube_mode;
+
+static const square_cube_mode modes[] = {
+    {"seq", run_seq, ideal_seq},
+    {"sections", run_sections, ideal_sections},
+    {"tasks", run_tasks, ideal_tasks},
+};
+
+static const char *const mode_names[] = {"seq", "sections", "tasks", NULL};
+
+static const mt_program program = {
+    .name = "square_cube",
+    .summary = "The square and the cube of each number: in sequence, as two OpenMP sections, or as tasks.",
+    .modes = mode_names,
+    .modes_help = "  seq        activity 1: all squares, then all cubes, on one thread\n"
+                  "  sections   activity 2: one OpenMP section squares while another cubes\n"
+                  "  tasks      one OpenMP task per item and operation (8 threads: the default list in one delay)\n",
+    .features = MT_FEATURE_ORDERED,
+    .notes = "Timed: the items' work, computation and printing; not reading the list nor validating.\n"
+             "Ideal time with sleep work, d the delay, W threads: seq 2nd, sections nd, tasks ceil(2n/W)d.\n"
+             "Examples:\n"
+             "  square_cube                                  # activity 1, about 0.8 s\n"
+             "  square_cube --mode sections                  # activity 2, about 0.4 s\n"
+             "  OMP_NUM_THREADS=8 square_cube --mode tasks   # about 0.1 s\n"
+             "  square_cube --mode tasks -t 4 -- -3 4 1000   # negative numbers after --\n",
+};
+
+typedef struct {
+    const square_cube_mode *mode;
+    square_cube_job job;
+    bool print_lines; /* text output, live (not --ordered, not --quiet) */
+} run_context;
+
+static mt_status run_once(void *context, const mt_run_info *run, double *elapsed_s, mt_error *err)
+{
+    (void)err;
+    run_context *c = context;
+    c->job.print_live = c->print_lines && run->last;
+    double start = mt_now();
+    c->mode->run(&c->job);
+    *elapsed_s = mt_now() - start;
+    return MT_OK;
+}
+
+/* The self-check: every result against the checked sequential kernel. */
+static bool results_valid(const square_cube_job *job)
+{
+    for (uint64_t i = 0; i < job->n; i++) {
+        int64_t square, cube;
+        if (!mt_square_checked(job->values[i], &square) || square != job->squares[i]) return false;
+        if (!mt_cube_checked(job->values[i], &cube) || cube != job->cubes[i]) return false;
+    }
+    return true;
+}
+
+static int finish(mt_status status, const mt_error *err)
+{
+    if (status != MT_OK) mt_print_error(program.name, err);
+    return (int)status;
+}
+
+int main(int argc, char **argv)
+{
+    mt_options options;
+    mt_error err;
+    switch (mt_cli_parse(argc, argv, &program, &options, &err)) {
+    case MT_CLI_HELP: mt_cli_print_help(stdout, &program); return 0;
+    case MT_CLI_VERSION: mt_cli_print_version(stdout, &program); return 0;
+    case MT_CLI_BAD_USAGE: return finish(MT_ERR_USAGE, &err);
+    case MT_CLI_RUN: break;
+    }
+    if (options.threads > 0) omp_set_num_threads(options.threads); /* -t overrides OMP_NUM_THREADS */
+    if (options.verbose) mt_cli_print_settings(stderr, &program, &options);
+
+    mt_numbers numbers;
+    mt_status status = mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err);
+    if (status != MT_OK) return finish(status, &err);
+
+    run_context context = {.print_lines = options.format == MT_FORMAT_TEXT && !options.quiet && !options.ordered};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+        if (strcmp(modes[m].name, options.mode) == 0) context.mode = &modes[m];
+    size_t bytes = (size_t)numbers.count * sizeof(int64_t);
+    context.job = (square_cube_job){.values = numbers.values, .n = numbers.count, .work = options.work,
+                                    .squares = malloc(bytes ? bytes : 1), .cubes = malloc(bytes ? bytes : 1)};
+    double *samples = malloc((size_t)options.repeat * sizeof *samples);
+    if (context.job.squares == NULL || context.job.cubes == NULL || samples == NULL) {
+        status = mt_fail(&err, MT_ERR_USAGE, "the list of %llu items is too large for this machine's memory",
+                         (unsigned long long)numbers.count);
+        goto done;
+    }
+    /* Touch the result pages now: a first touch costs more than the work it would be timed with. */
+    memset(context.job.squares, 0, bytes);
+    memset(context.job.cubes, 0, bytes);
+    /* Start the OpenMP team once, untimed: the first parallel region costs milliseconds. */
+#pragma omp parallel
+    {
+    }
+
+    status = mt_repeat(run_once, &context, options.warmup, options.repeat, samples, &err);
+    if (status != MT_OK) goto done;
+
+    mt_record record = {.program = program.name, .mode = options.mode, .threads = context.job.team_size,
+                        .ranks = 1, .n = numbers.count, .work = options.work, .warmup = options.warmup,
+                        .repeat = options.repeat, .valid = results_valid(&context.job)};
+    if (mt_stats_compute(samples, options.repeat, &record.time, &err) != MT_OK) goto done;
+    int workers = record.threads;
+    if (options.work.kind == MT_WORK_SPIN && workers > omp_get_num_procs()) workers = omp_get_num_procs();
+    record.ideal_s = options.work.kind == MT_WORK_NONE ? NAN : context.mode->ideal(numbers.count, options.work.delay_s, workers);
+
+    if (!record.valid) {
+        status = mt_fail(&err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
+        goto done;
+    }
+    if (options.format == MT_FORMAT_TEXT) {
+        if (options.ordered && !options.quiet) {
+            for (uint64_t i = 0; i < numbers.count; i++)
+                mt_print_power(numbers.values[i], MT_OP_SQUARE, context.job.squares[i]);
+            for (uint64_t i = 0; i < numbers.count; i++)
+                mt_print_power(numbers.values[i], MT_OP_CUBE, context.job.cubes[i]);
+        }
+        mt_print_execution_time(record.time.median);
+        if (!options.quiet) mt_print_summary(stderr, &record);
+    } else if (options.format == MT_FORMAT_JSON) {
+        status = mt_record_print_json(stdout, &record, &err);
+    } else {
+        status = mt_record_print_csv(stdout, &record, options.header, &err);
+    }
+    mt_warn_if_too_short(program.name, record.time.median);
+done:
+    free(samples);
+    free(context.job.squares);
+    free(context.job.cubes);
+    mt_numbers_free(&numbers);
+    return finish(status, &err);
+}
