@@ -91,7 +91,7 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "ranks", json_integer(r->ranks));
     json_object_set_new(o, "workers", json_integer((json_int_t)r->threads * r->ranks));
     json_object_set_new(o, "n", json_integer((json_int_t)r->n));
-    json_object_set_new(o, "work", json_string(mt_work_name(r->work.kind)));
+    json_object_set_new(o, "work", json_string(r->work_label ? r->work_label : mt_work_name(r->work.kind)));
     json_object_set_new(o, "delay_s", json_real(r->work.kind == MT_WORK_NONE ? 0.0 : r->work.delay_s));
     json_object_set_new(o, "warmup", json_integer(r->warmup));
     json_object_set_new(o, "repeat", json_integer(r->repeat));
@@ -192,6 +192,7 @@ void mt_print_summary(FILE *out, const mt_record *r)
         snprintf(work, sizeof work, "work none");
     else
         snprintf(work, sizeof work, "work %s %g s", mt_work_name(r->work.kind), r->work.delay_s);
+    if (r->work_label != NULL) snprintf(work, sizeof work, "work %s", r->work_label);
     char model[96] = "no ideal-time model for this work";
     if (isfinite(r->ideal_s) && r->ideal_s > 0)
         snprintf(model, sizeof model, "ideal %.4f s, ratio %.3f", r->ideal_s, r->time.median / r->ideal_s);

@@ -26,6 +26,7 @@ typedef struct {
     int ranks;             /* MPI ranks (1 without MPI) */
     uint64_t n;            /* input items, whatever the operations per item */
     mt_work work;
+    const char *work_label; /* overrides the work's name in the record ("download"); NULL: the work's */
     int warmup, repeat;
     mt_stats time;
     double ideal_s; /* the model's time; NAN where there is no model (work none) */

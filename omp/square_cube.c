@@ -209,10 +209,11 @@ int main(int argc, char **argv)
     /* Touch the result pages now: a first touch costs more than the work it would be timed with. */
     memset(context.job.squares, 0, bytes);
     memset(context.job.cubes, 0, bytes);
-    /* Start the OpenMP team once, untimed: the first parallel region costs milliseconds. */
-#pragma omp parallel
-    {
-    }
+    /* One untimed pass of the mode with no work and no printing: it starts the OpenMP team (the first
+     * parallel region costs milliseconds) and brings the code and the task pool into memory. */
+    square_cube_job warm = context.job;
+    warm.work = (mt_work){.kind = MT_WORK_NONE};
+    context.mode->run(&warm);
 
     status = mt_repeat(run_once, &context, options.warmup, options.repeat, samples, &err);
     if (status != MT_OK) goto done;

@@ -1,0 +1,103 @@
+# lib.sh - shared by the scripts in this folder (sourced, not run): where things are, the dependency
+# check and install, the build, and the MPI launcher with only the switches it needs.
+# shellcheck shell=bash
+
+MT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$MT_ROOT/build}
+MT_NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+
+mt_say() { printf '%s\n' "$*" >&2; }
+mt_die() { printf '%s: error: %s\n' "${MT_SCRIPT:-multitarefas}" "$*" >&2; exit "${2:-1}"; }
+
+# Python with Debian's packages (pytest): the system's, not whatever python3 comes first on PATH.
+mt_python() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else command -v python3; fi; }
+
+# Each dependency: a group, a probe that succeeds when it is there, and the Debian packages that bring it.
+# Groups: build (the programs), tests (ctest's suites), sanitize (ASan, UBSan, TSan with clang), lint,
+# plots, mpich (the second MPI library), slurm (a local batch system for the batch-job tests).
+mt_dependencies() {
+  cat <<'LIST'
+build|command -v cc && command -v make|build-essential
+build|command -v cmake|cmake
+build|command -v pkg-config|pkg-config
+build|pkg-config --exists jansson|libjansson-dev
+build|pkg-config --exists libcurl|libcurl4-openssl-dev
+build|command -v mpicc && command -v mpiexec|libopenmpi-dev openmpi-bin
+build|command -v python3|python3
+tests|pkg-config --exists cmocka|libcmocka-dev
+tests|command -v /usr/bin/python3 && /usr/bin/python3 -c 'import pytest'|python3-pytest
+sanitize|command -v clang && printf 'int main(void){return 0;}\n' | clang -fopenmp -fsanitize=thread -x c - -o /dev/null|clang libomp-dev libclang-rt-14-dev
+lint|command -v shellcheck|shellcheck
+plots|command -v gnuplot|gnuplot-nox
+mpich|command -v mpicc.mpich && command -v mpiexec.mpich|mpich libmpich-dev
+LIST
+}
+
+# mt_require GROUP...: install what the groups need (as root on Debian) or print the install line and stop.
+mt_require() {
+  local missing=() group probe packages wanted
+  while IFS='|' read -r group probe packages; do
+    for wanted in "$@"; do
+      [ "$group" = "$wanted" ] || continue
+      if ! bash -c "$probe" >/dev/null 2>&1; then
+        # shellcheck disable=SC2206
+        missing+=($packages)
+      fi
+    done
+  done < <(mt_dependencies)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local line="apt-get install -y ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    mt_say "Installing what is missing: ${missing[*]}"
+    if [ -z "${MT_APT_UPDATED:-}" ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || mt_die "apt-get update failed"
+      export MT_APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
+      mt_die "could not install: ${missing[*]}"
+  else
+    mt_die "missing: ${missing[*]}. On Debian or Ubuntu: sudo $line (other systems: the same libraries; clusters: module load)"
+  fi
+}
+
+# mt_build [CMAKE_ARGS...]: configure BUILD_DIR once, then build what changed.
+mt_build() {
+  if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+    cmake -S "$MT_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release "$@" >&2 || mt_die "cmake configure failed"
+  fi
+  cmake --build "$BUILD_DIR" -j "$MT_NPROC" >&2 || mt_die "build failed"
+}
+
+# The MPI launcher CMake found (FindMPI's MPIEXEC_EXECUTABLE), or mpiexec on PATH.
+mt_mpiexec() {
+  local exe=""
+  [ -f "$BUILD_DIR/CMakeCache.txt" ] && exe=$(sed -n 's/^MPIEXEC_EXECUTABLE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
+  [ -n "$exe" ] || exe=$(command -v mpiexec || true)
+  echo "$exe"
+}
+
+# mt_mpirun NP COMMAND...: launch with the switches Open MPI needs here, and only those: running as
+# root needs --allow-run-as-root, more ranks than cores need --oversubscribe. Other MPIs need neither.
+mt_mpirun() {
+  local np=$1; shift
+  local exe flags=()
+  exe=$(mt_mpiexec)
+  [ -n "$exe" ] || mt_die "no MPI launcher found (install openmpi-bin)"
+  if "$exe" --version 2>/dev/null | grep -q 'Open MPI\|OpenRTE'; then
+    [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
+    [ "$np" -gt "$MT_NPROC" ] && flags+=(--oversubscribe)
+  fi
+  "$exe" "${flags[@]}" -np "$np" "$@"
+}
+
+# Why mt_mpirun adds what it adds, in one line, for the demo to print.
+mt_mpirun_reason() {
+  local np=$1 exe why=()
+  exe=$(mt_mpiexec)
+  if "$exe" --version 2>/dev/null | grep -q 'Open MPI\|OpenRTE'; then
+    [ "$(id -u)" -eq 0 ] && why+=("--allow-run-as-root: Open MPI refuses root without it")
+    [ "$np" -gt "$MT_NPROC" ] && why+=("--oversubscribe: $np ranks on $MT_NPROC cores")
+  fi
+  [ ${#why[@]} -gt 0 ] && (IFS=';'; echo "${why[*]}")
+  return 0
+}
