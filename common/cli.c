@@ -291,3 +291,37 @@ void mt_warn_if_too_short(const char *program, double median_s)
         mt_print_warning(program, "the run took %.3g s, under %d clock ticks of %.3g s: too short to time well; "
                          "give more items or a longer delay", median_s, MT_MIN_TICKS_PER_RUN, tick);
 }
+
+int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options)
+{
+    mt_error err;
+    switch (mt_cli_parse(argc, argv, program, options, &err)) {
+    case MT_CLI_HELP: mt_cli_print_help(stdout, program); return 0;
+    case MT_CLI_VERSION: mt_cli_print_version(stdout, program); return 0;
+    case MT_CLI_BAD_USAGE: mt_print_error(program->name, &err); return MT_ERR_USAGE;
+    case MT_CLI_RUN: break;
+    }
+    return -1;
+}
+
+int mt_cli_finish(const mt_program *program, mt_status status, const mt_error *err)
+{
+    if (status != MT_OK) mt_print_error(program->name, err);
+    return (int)status;
+}
+
+mt_status mt_cli_report(const mt_program *program, const mt_options *options, const mt_record *record,
+                        mt_error *err)
+{
+    mt_status status = MT_OK;
+    if (options->format == MT_FORMAT_TEXT) {
+        mt_print_execution_time(record->time.median);
+        if (!options->quiet) mt_print_summary(stderr, record);
+    } else if (options->format == MT_FORMAT_JSON) {
+        status = mt_record_print_json(stdout, record, err);
+    } else {
+        status = mt_record_print_csv(stdout, record, options->header, err);
+    }
+    mt_warn_if_too_short(program->name, record->time.median);
+    return status;
+}

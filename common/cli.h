@@ -9,6 +9,7 @@
 
 #include "kernel.h"
 #include "numbers.h"
+#include "report.h"
 #include "status.h"
 
 /* Options only some programs take. */
@@ -72,5 +73,18 @@ mt_status mt_parse_seconds(const char *text, const char *option, double max, dou
 
 /* Warn on stderr when the median run is shorter than MT_MIN_TICKS_PER_RUN clock ticks. */
 void mt_warn_if_too_short(const char *program, double median_s);
+
+
+/* The start of every main: parse argv; print help, version or the usage error here. Returns -1 when
+ * the program should run, otherwise the exit code to return at once. */
+int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options);
+
+/* The end of every main: print err when status is a failure; returns the exit code. */
+int mt_cli_finish(const mt_program *program, mt_status status, const mt_error *err);
+
+/* The run's closing output as the options ask: the 'Execution Time' line and the summary on stderr
+ * (text), the JSON object, or the CSV row; then the too-short warning when it applies. */
+mt_status mt_cli_report(const mt_program *program, const mt_options *options, const mt_record *record,
+                        mt_error *err);
 
 #endif

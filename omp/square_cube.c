@@ -171,28 +171,18 @@ static bool results_valid(const square_cube_job *job)
     return true;
 }
 
-static int finish(mt_status status, const mt_error *err)
-{
-    if (status != MT_OK) mt_print_error(program.name, err);
-    return (int)status;
-}
-
 int main(int argc, char **argv)
 {
     mt_options options;
     mt_error err;
-    switch (mt_cli_parse(argc, argv, &program, &options, &err)) {
-    case MT_CLI_HELP: mt_cli_print_help(stdout, &program); return 0;
-    case MT_CLI_VERSION: mt_cli_print_version(stdout, &program); return 0;
-    case MT_CLI_BAD_USAGE: return finish(MT_ERR_USAGE, &err);
-    case MT_CLI_RUN: break;
-    }
+    int exit_code = mt_cli_start(argc, argv, &program, &options);
+    if (exit_code >= 0) return exit_code;
     if (options.threads > 0) omp_set_num_threads(options.threads); /* -t overrides OMP_NUM_THREADS */
     if (options.verbose) mt_cli_print_settings(stderr, &program, &options);
 
     mt_numbers numbers;
     mt_status status = mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err);
-    if (status != MT_OK) return finish(status, &err);
+    if (status != MT_OK) return mt_cli_finish(&program, status, &err);
 
     run_context context = {.print_lines = options.format == MT_FORMAT_TEXT && !options.quiet && !options.ordered};
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
@@ -230,25 +220,17 @@ int main(int argc, char **argv)
         status = mt_fail(&err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
         goto done;
     }
-    if (options.format == MT_FORMAT_TEXT) {
-        if (options.ordered && !options.quiet) {
-            for (uint64_t i = 0; i < numbers.count; i++)
-                mt_print_power(numbers.values[i], MT_OP_SQUARE, context.job.squares[i]);
-            for (uint64_t i = 0; i < numbers.count; i++)
-                mt_print_power(numbers.values[i], MT_OP_CUBE, context.job.cubes[i]);
-        }
-        mt_print_execution_time(record.time.median);
-        if (!options.quiet) mt_print_summary(stderr, &record);
-    } else if (options.format == MT_FORMAT_JSON) {
-        status = mt_record_print_json(stdout, &record, &err);
-    } else {
-        status = mt_record_print_csv(stdout, &record, options.header, &err);
+    if (options.format == MT_FORMAT_TEXT && options.ordered && !options.quiet) {
+        for (uint64_t i = 0; i < numbers.count; i++)
+            mt_print_power(numbers.values[i], MT_OP_SQUARE, context.job.squares[i]);
+        for (uint64_t i = 0; i < numbers.count; i++)
+            mt_print_power(numbers.values[i], MT_OP_CUBE, context.job.cubes[i]);
     }
-    mt_warn_if_too_short(program.name, record.time.median);
+    status = mt_cli_report(&program, &options, &record, &err);
 done:
     free(samples);
     free(context.job.squares);
     free(context.job.cubes);
     mt_numbers_free(&numbers);
-    return finish(status, &err);
+    return mt_cli_finish(&program, status, &err);
 }
