@@ -1,0 +1,675 @@
+/* test_numbers.c - strict parsing of the number list from arguments, files, stdin and the
+ * generator: every bad-input class is refused with a message naming the token and where it stood.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "helpers.h"
+#include "kernel.h"
+#include "numbers.h"
+
+static void parse_ok(const char *token, int64_t expected)
+{
+    int64_t out = 0;
+    mt_error err = {{0}};
+    if (mt_parse_int64(token, "argument 1", &out, &err) != MT_OK)
+        fail_msg("'%s' refused: %s", token, err.message);
+    assert_int64_equal(out, expected);
+}
+
+/* The token is refused as a usage error whose message names where and (when shown) the token. */
+static void parse_refused(const char *token, const char *shown)
+{
+    int64_t out = 0;
+    mt_error err = {{0}};
+    if (mt_parse_int64(token, "argument 3", &out, &err) != MT_ERR_USAGE)
+        fail_msg("'%s' was accepted", token);
+    assert_contains(err.message, "argument 3");
+    assert_contains(err.message, shown);
+    assert_null(strchr(err.message, '\n'));
+}
+
+static void parse_accepts_plain_integers(void **state)
+{
+    (void)state;
+    parse_ok("0", 0);
+    parse_ok("2", 2);
+    parse_ok("-3", -3);
+    parse_ok("+5", 5);
+    parse_ok("-0", 0);
+    parse_ok("007", 7);
+    parse_ok("2097151", 2097151);
+}
+
+static void parse_accepts_the_exact_int64_limits(void **state)
+{
+    (void)state;
+    parse_ok("9223372036854775807", INT64_MAX);
+    parse_ok("-9223372036854775808", INT64_MIN);
+}
+
+static void parse_rejects_non_numeric(void **state)
+{
+    (void)state;
+    parse_refused("abc", "'abc'");
+    parse_refused("two", "'two'");
+    parse_refused("--", "'--'");
+}
+
+static void parse_rejects_trailing_junk(void **state)
+{
+    (void)state;
+    parse_refused("12abc", "'12abc'");
+    parse_refused("12 ", "'12 '");
+    parse_refused(" 12", "' 12'");
+    parse_refused("1.5", "'1.5'");
+    parse_refused("3,", "'3,'");
+}
+
+static void parse_rejects_hex_and_exponent(void **state)
+{
+    (void)state;
+    parse_refused("0x10", "'0x10'");
+    parse_refused("1e3", "'1e3'");
+    parse_refused("0b101", "'0b101'");
+}
+
+static void parse_rejects_empty_and_lone_signs(void **state)
+{
+    (void)state;
+    parse_refused("", "argument 3");
+    parse_refused("+", "'+'");
+    parse_refused("-", "'-'");
+    parse_refused("+-1", "'+-1'");
+    parse_refused("--1", "'--1'");
+}
+
+static void parse_rejects_beyond_int64(void **state)
+{
+    (void)state;
+    parse_refused("9223372036854775808", "'9223372036854775808'");
+    parse_refused("-9223372036854775809", "'-9223372036854775809'");
+    parse_refused("100000000000000000000000000000", "'100000000000000000000000000000'");
+}
+
+static void parse_leaves_out_untouched_on_error(void **state)
+{
+    (void)state;
+    int64_t out = 42;
+    mt_error err;
+    assert_int_equal(mt_parse_int64("12abc", "argument 1", &out, &err), MT_ERR_USAGE);
+    assert_int64_equal(out, 42);
+}
+
+/* --- arguments --- */
+
+static void args_error_names_the_argument_position(void **state)
+{
+    (void)state;
+    char *args[] = {"1", "2", "x7", "4"};
+    mt_source source;
+    mt_source_open_args(&source, args, 4);
+    mt_numbers numbers = {0};
+    mt_error err = {{0}};
+    assert_int_equal(mt_numbers_read_all(&source, &numbers, &err), MT_ERR_USAGE);
+    assert_contains(err.message, "argument 3");
+    assert_contains(err.message, "'x7'");
+    assert_null(numbers.values);
+    assert_int_equal(numbers.count, 0);
+    mt_source_close(&source);
+}
+
+static void args_are_read_in_order(void **state)
+{
+    (void)state;
+    char *args[] = {"2", "3", "5", "8", "-4"};
+    mt_source source;
+    mt_source_open_args(&source, args, 5);
+    mt_numbers numbers;
+    mt_error err;
+    assert_int_equal(mt_numbers_read_all(&source, &numbers, &err), MT_OK);
+    assert_int_equal(numbers.count, 5);
+    const int64_t expected[] = {2, 3, 5, 8, -4};
+    assert_memory_equal(numbers.values, expected, sizeof expected);
+    mt_numbers_free(&numbers);
+    assert_null(numbers.values);
+    mt_source_close(&source);
+}
+
+/* --- files --- */
+
+/* Open path, read it all, close it: the first failing status. */
+static mt_status read_path(const char *path, mt_numbers *numbers, mt_error *err)
+{
+    mt_source source;
+    *numbers = (mt_numbers){0};
+    mt_status status = mt_source_open_file(&source, path, err);
+    if (status != MT_OK) return status;
+    status = mt_numbers_read_all(&source, numbers, err);
+    mt_source_close(&source);
+    return status;
+}
+
+/* The list in a temporary file holding length bytes of content. */
+static mt_status read_content(const char *content, size_t length, mt_numbers *numbers,
+                              mt_error *err, char path[TEST_PATH_SIZE])
+{
+    write_temp_file(content, length, path);
+    mt_status status = read_path(path, numbers, err);
+    unlink(path);
+    return status;
+}
+
+#define assert_file_gives(content, ...)                                                            \
+    do {                                                                                           \
+        const int64_t expected_[] = {__VA_ARGS__};                                                 \
+        mt_numbers numbers_;                                                                       \
+        mt_error err_ = {{0}};                                                                     \
+        char path_[TEST_PATH_SIZE];                                                                \
+        if (read_content(content, sizeof(content) - 1, &numbers_, &err_, path_) != MT_OK)          \
+            fail_msg("refused: %s", err_.message);                                                 \
+        assert_int_equal(numbers_.count, sizeof expected_ / sizeof expected_[0]);                  \
+        assert_memory_equal(numbers_.values, expected_, sizeof expected_);                         \
+        mt_numbers_free(&numbers_);                                                                \
+    } while (0)
+
+static void file_reads_whitespace_separated_numbers(void **state)
+{
+    (void)state;
+    assert_file_gives("2 3 5 8\n", 2, 3, 5, 8);
+    assert_file_gives("2\n3\n5\n8\n", 2, 3, 5, 8);
+    assert_file_gives("  -1   +2\v3\f4 \n", -1, 2, 3, 4);
+}
+
+static void file_skips_comment_lines_and_trailing_comments(void **state)
+{
+    (void)state;
+    assert_file_gives("# the list\n1 2 # two numbers\n#3 4\n  # indented comment 5\n6\n", 1, 2, 6);
+    assert_file_gives("7 #\n# last line without newline", 7);
+    assert_file_gives("1 # 12abc is not read\n2\n", 1, 2);
+}
+
+static void file_accepts_crlf_line_ends(void **state)
+{
+    (void)state;
+    assert_file_gives("1\r\n2 3\r\n# comment\r\n4\r\n", 1, 2, 3, 4);
+}
+
+static void file_accepts_tabs(void **state)
+{
+    (void)state;
+    assert_file_gives("1\t2\t\t3\n\t4\n", 1, 2, 3, 4);
+}
+
+static void file_accepts_blank_lines(void **state)
+{
+    (void)state;
+    assert_file_gives("\n\n1\n\n\n2\n\n", 1, 2);
+    assert_file_gives("\n \t \n1\r\n\r\n2", 1, 2);
+}
+
+static void file_accepts_no_trailing_newline(void **state)
+{
+    (void)state;
+    assert_file_gives("1 2 3", 1, 2, 3);
+    assert_file_gives("-9223372036854775808", INT64_MIN);
+}
+
+static void file_empty_gives_zero_items(void **state)
+{
+    (void)state;
+    const char *contents[] = {"", "\n\n", "# only a comment\n", "   \t \r\n"};
+    for (int i = 0; i < 4; i++) {
+        mt_numbers numbers;
+        mt_error err;
+        char path[TEST_PATH_SIZE];
+        assert_int_equal(read_content(contents[i], strlen(contents[i]), &numbers, &err, path),
+                         MT_OK);
+        assert_int_equal(numbers.count, 0);
+        assert_null(numbers.values);
+    }
+}
+
+/* A bad token is refused with the file's name, its line and its item number. */
+static void file_refuses(const char *content, size_t length, const char *where, const char *shown)
+{
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    char path[TEST_PATH_SIZE];
+    if (read_content(content, length, &numbers, &err, path) != MT_ERR_USAGE)
+        fail_msg("accepted: %.*s", (int)length, content);
+    assert_contains(err.message, path);
+    assert_contains(err.message, where);
+    assert_contains(err.message, shown);
+    assert_null(strchr(err.message, '\n'));
+    assert_null(numbers.values);
+}
+
+static void file_bad_token_names_its_line_and_item(void **state)
+{
+    (void)state;
+    static const char content[] = "1 2\n# comment\n3 4 abc 5\n";
+    file_refuses(content, sizeof content - 1, "line 3 (item 5)", "'abc'");
+}
+
+static void file_bad_token_classes_are_refused(void **state)
+{
+    (void)state;
+    static const char junk[] = "1\n12abc\n", hex[] = "0x10", exponent[] = "\n\n1e3\n",
+                      sign[] = "1 - 2", beyond[] = "9223372036854775808\n",
+                      below[] = "1\r\n-9223372036854775809\r\n", glued[] = "5#comment\n";
+    file_refuses(junk, sizeof junk - 1, "line 2 (item 2)", "'12abc'");
+    file_refuses(hex, sizeof hex - 1, "line 1 (item 1)", "'0x10'");
+    file_refuses(exponent, sizeof exponent - 1, "line 3 (item 1)", "'1e3'");
+    file_refuses(sign, sizeof sign - 1, "line 1 (item 2)", "'-'");
+    file_refuses(beyond, sizeof beyond - 1, "line 1 (item 1)", "'9223372036854775808'");
+    file_refuses(below, sizeof below - 1, "line 2 (item 2)", "'-9223372036854775809'");
+    file_refuses(glued, sizeof glued - 1, "line 1 (item 1)", "'5#comment'");
+}
+
+static void file_too_long_token_is_refused(void **state)
+{
+    (void)state;
+    char content[512];
+    size_t length = (size_t)snprintf(content, sizeof content, "1\n2 ");
+    memset(content + length, '7', 300);
+    length += 300;
+    content[length++] = '\n';
+    file_refuses(content, length, "line 2 (item 3)", "too long");
+}
+
+static void file_nul_byte_is_refused(void **state)
+{
+    (void)state;
+    static const char content[] = "1 2\n3 4\0 5\n";
+    file_refuses(content, sizeof content - 1, "line 2 (item 4)", "NUL");
+    static const char alone[] = "1\n\0\n";
+    file_refuses(alone, sizeof alone - 1, "line 2 (item 2)", "NUL");
+}
+
+static void file_missing_is_a_usage_error_naming_it(void **state)
+{
+    (void)state;
+    const char *path = "/nonexistent/mt_numbers_missing.txt";
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    assert_int_equal(read_path(path, &numbers, &err), MT_ERR_USAGE);
+    assert_contains(err.message, path);
+}
+
+static void file_directory_is_a_usage_error_naming_it(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/mt_unit_dir_XXXXXX";
+    assert_non_null(mkdtemp(path));
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    mt_status status = read_path(path, &numbers, &err);
+    rmdir(path);
+    assert_int_equal(status, MT_ERR_USAGE);
+    assert_contains(err.message, path);
+    assert_null(numbers.values);
+}
+
+static void file_unreadable_is_a_usage_error_naming_it(void **state)
+{
+    (void)state;
+    if (geteuid() == 0) {
+        /* root reads a file whatever its mode bits: there, the unreadable path is one that goes
+         * through a regular file as if it were a folder (ENOTDIR). */
+        char file[TEST_PATH_SIZE];
+        write_temp_file("1\n", 2, file);
+        char path[TEST_PATH_SIZE + 16];
+        snprintf(path, sizeof path, "%s/numbers", file);
+        mt_numbers numbers;
+        mt_error err = {{0}};
+        assert_int_equal(read_path(path, &numbers, &err), MT_ERR_USAGE);
+        assert_contains(err.message, path);
+        unlink(file);
+        return;
+    }
+    char path[TEST_PATH_SIZE];
+    write_temp_file("1 2\n", 4, path);
+    assert_int_equal(chmod(path, 0), 0);
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    assert_int_equal(read_path(path, &numbers, &err), MT_ERR_USAGE);
+    assert_contains(err.message, path);
+    unlink(path);
+}
+
+/* --- stdin --- */
+
+/* Make stdin read content through a pipe; returns the saved descriptor for restore_stdin. */
+static int stdin_from_pipe(const char *content)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    size_t length = strlen(content);
+    assert_true(length < 4096); /* fits the pipe's buffer: no writer thread needed */
+    assert_int_equal(write(fds[1], content, length), (ssize_t)length);
+    close(fds[1]);
+    int saved = dup(STDIN_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fds[0], STDIN_FILENO) >= 0);
+    close(fds[0]);
+    clearerr(stdin);
+    return saved;
+}
+
+static void restore_stdin(int saved)
+{
+    assert_true(dup2(saved, STDIN_FILENO) >= 0);
+    close(saved);
+    clearerr(stdin);
+}
+
+static void stdin_dash_reads_standard_input(void **state)
+{
+    (void)state;
+    int saved = stdin_from_pipe("# piped\n2 3\r\n5\t8");
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    mt_status status = read_path("-", &numbers, &err);
+    restore_stdin(saved);
+    if (status != MT_OK) fail_msg("refused: %s", err.message);
+    const int64_t expected[] = {2, 3, 5, 8};
+    assert_int_equal(numbers.count, 4);
+    assert_memory_equal(numbers.values, expected, sizeof expected);
+    mt_numbers_free(&numbers);
+}
+
+static void stdin_bad_token_names_stdin_line_and_item(void **state)
+{
+    (void)state;
+    int saved = stdin_from_pipe("1\n2 oops\n");
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    mt_status status = read_path("-", &numbers, &err);
+    restore_stdin(saved);
+    assert_int_equal(status, MT_ERR_USAGE);
+    assert_contains(err.message, "stdin line 2 (item 3)");
+    assert_contains(err.message, "'oops'");
+}
+
+static void stdin_pipe_cannot_rewind(void **state)
+{
+    (void)state;
+    int saved = stdin_from_pipe("1 2 3\n");
+    mt_source source;
+    mt_error err = {{0}};
+    assert_int_equal(mt_source_open_file(&source, "-", &err), MT_OK);
+    int64_t buffer[4];
+    size_t got = 0;
+    assert_int_equal(mt_source_read(&source, buffer, 4, &got, &err), MT_OK);
+    assert_int_equal(got, 3);
+    mt_status status = mt_source_rewind(&source, &err);
+    mt_source_close(&source);
+    restore_stdin(saved);
+    assert_int_equal(status, MT_ERR_USAGE);
+    assert_contains(err.message, "stdin");
+}
+
+/* --- reading in chunks, rewinding --- */
+
+/* Read source max items at a time into out (capacity items); returns how many. */
+static size_t read_in_chunks(mt_source *source, size_t max, int64_t *out, size_t capacity)
+{
+    size_t total = 0, got;
+    mt_error err = {{0}};
+    do {
+        assert_true(total + max <= capacity);
+        if (mt_source_read(source, out + total, max, &got, &err) != MT_OK)
+            fail_msg("read failed: %s", err.message);
+        assert_true(got <= max);
+        total += got;
+    } while (got == max);
+    /* at the end, reading again gives nothing */
+    assert_int_equal(mt_source_read(source, out + total, 1, &got, &err), MT_OK);
+    assert_int_equal(got, 0);
+    return total;
+}
+
+static void file_read_in_small_chunks_matches_read_all(void **state)
+{
+    (void)state;
+    static const char content[] = "# header\n10 -20 30\r\n40\t50\n\n60 # six\n70 80 90 100 110";
+    char path[TEST_PATH_SIZE];
+    write_temp_file(content, sizeof content - 1, path);
+    mt_numbers all;
+    mt_error err;
+    assert_int_equal(read_path(path, &all, &err), MT_OK);
+    assert_int_equal(all.count, 11);
+    for (size_t max = 1; max <= 12; max++) {
+        mt_source source;
+        assert_int_equal(mt_source_open_file(&source, path, &err), MT_OK);
+        int64_t chunked[32];
+        size_t count = read_in_chunks(&source, max, chunked, 32);
+        mt_source_close(&source);
+        assert_int_equal(count, all.count);
+        assert_memory_equal(chunked, all.values, count * sizeof(int64_t));
+    }
+    mt_numbers_free(&all);
+    unlink(path);
+}
+
+static void file_larger_than_one_buffer_is_read_whole(void **state)
+{
+    (void)state;
+    enum { COUNT = 5000 }; /* past read_all's first buffer, so it must grow */
+    char *content = malloc(COUNT * 12);
+    assert_non_null(content);
+    size_t length = 0;
+    for (int i = 0; i < COUNT; i++)
+        length += (size_t)sprintf(content + length, "%d%s", i - 2500, i % 7 == 6 ? "\n" : " ");
+    char path[TEST_PATH_SIZE];
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    mt_status status = read_content(content, length, &numbers, &err, path);
+    free(content);
+    if (status != MT_OK) fail_msg("refused: %s", err.message);
+    assert_int_equal(numbers.count, COUNT);
+    for (int i = 0; i < COUNT; i++)
+        assert_int64_equal(numbers.values[i], i - 2500);
+    mt_numbers_free(&numbers);
+}
+
+static void file_rewind_reads_the_same_list_and_lines(void **state)
+{
+    (void)state;
+    static const char content[] = "1 2\n3\nbad\n";
+    char path[TEST_PATH_SIZE];
+    write_temp_file(content, sizeof content - 1, path);
+    mt_source source;
+    mt_error err = {{0}};
+    assert_int_equal(mt_source_open_file(&source, path, &err), MT_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t buffer[8];
+        size_t got = 0;
+        assert_int_equal(mt_source_read(&source, buffer, 3, &got, &err), MT_OK);
+        assert_int_equal(got, 3);
+        assert_int64_equal(buffer[0], 1);
+        assert_int64_equal(buffer[2], 3);
+        assert_int_equal(mt_source_read(&source, buffer, 3, &got, &err), MT_ERR_USAGE);
+        assert_contains(err.message,
+                        "line 3 (item 4)"); /* lines and items restart with the rewind */
+        assert_int_equal(mt_source_rewind(&source, &err), MT_OK);
+    }
+    mt_source_close(&source);
+    unlink(path);
+}
+
+static void args_rewind_and_chunks(void **state)
+{
+    (void)state;
+    char *args[] = {"1", "2", "3", "4", "5"};
+    mt_source source;
+    mt_source_open_args(&source, args, 5);
+    int64_t first[8], second[8];
+    assert_int_equal(read_in_chunks(&source, 2, first, 8), 5);
+    mt_error err;
+    assert_int_equal(mt_source_rewind(&source, &err), MT_OK);
+    assert_int_equal(read_in_chunks(&source, 3, second, 8), 5);
+    assert_memory_equal(first, second, 5 * sizeof(int64_t));
+    assert_int64_equal(first[4], 5);
+    mt_source_close(&source);
+}
+
+/* --- the generator --- */
+
+static mt_numbers generate(uint64_t count, uint64_t seed)
+{
+    mt_source source;
+    mt_source_open_generate(&source, count, seed);
+    mt_numbers numbers;
+    mt_error err;
+    assert_int_equal(mt_numbers_read_all(&source, &numbers, &err), MT_OK);
+    mt_source_close(&source);
+    return numbers;
+}
+
+static void generate_gives_exactly_count_items(void **state)
+{
+    (void)state;
+    const uint64_t counts[] = {0, 1, 4, 1000, 100000};
+    for (int i = 0; i < 5; i++) {
+        mt_numbers numbers = generate(counts[i], 1);
+        assert_int_equal(numbers.count, counts[i]);
+        mt_numbers_free(&numbers);
+    }
+}
+
+static void generate_same_seed_same_list(void **state)
+{
+    (void)state;
+    mt_numbers a = generate(10000, 42), b = generate(10000, 42);
+    assert_memory_equal(a.values, b.values, 10000 * sizeof(int64_t));
+    /* a shorter list is a prefix of a longer one */
+    mt_numbers c = generate(100, 42);
+    assert_memory_equal(a.values, c.values, 100 * sizeof(int64_t));
+    mt_numbers_free(&a);
+    mt_numbers_free(&b);
+    mt_numbers_free(&c);
+}
+
+static void generate_different_seed_different_list(void **state)
+{
+    (void)state;
+    mt_numbers a = generate(1000, 1), b = generate(1000, 2);
+    size_t same = 0;
+    for (size_t i = 0; i < 1000; i++)
+        same += a.values[i] == b.values[i];
+    /* two independent draws from 2^22 values agree by chance about once in 4000 */
+    if (same > 10) fail_msg("%zu of 1000 values are equal for seeds 1 and 2", same);
+    mt_numbers_free(&a);
+    mt_numbers_free(&b);
+}
+
+static void generate_every_value_within_cube_range(void **state)
+{
+    (void)state;
+    mt_numbers numbers = generate(200000, 7);
+    int64_t low = INT64_MAX, high = INT64_MIN;
+    for (uint64_t i = 0; i < numbers.count; i++) {
+        int64_t v = numbers.values[i];
+        if (v < MT_CUBE_MIN || v > MT_CUBE_MAX)
+            fail_msg("item %llu = %lld is outside the cube range", (unsigned long long)i,
+                     (long long)v);
+        low = v < low ? v : low;
+        high = v > high ? v : high;
+    }
+    mt_error err;
+    assert_int_equal(mt_check_cube_range(numbers.values, numbers.count, 1, &err), MT_OK);
+    /* the values spread over the range, negative and positive (not all one value) */
+    assert_true(low < -1000000 && high > 1000000);
+    mt_numbers_free(&numbers);
+}
+
+static void generate_rewind_gives_the_same_list(void **state)
+{
+    (void)state;
+    mt_source source;
+    mt_source_open_generate(&source, 50, 9);
+    int64_t first[128], second[128];
+    assert_int_equal(read_in_chunks(&source, 7, first, 128), 50);
+    mt_error err;
+    assert_int_equal(mt_source_rewind(&source, &err), MT_OK);
+    assert_int_equal(read_in_chunks(&source, 50, second, 128), 50);
+    assert_memory_equal(first, second, sizeof(int64_t) * 50);
+    mt_numbers whole = generate(50, 9);
+    assert_memory_equal(first, whole.values, sizeof(int64_t) * 50);
+    mt_numbers_free(&whole);
+    mt_source_close(&source);
+}
+
+/* --- memory --- */
+
+static void fits_in_memory_refuses_absurd_counts(void **state)
+{
+    (void)state;
+    assert_true(mt_physical_memory() > 0); /* Linux knows its memory: the check is live */
+    mt_error err = {{0}};
+    assert_int_equal(
+        mt_check_fits_in_memory(UINT64_C(100000000000), 24, "--generate 100000000000", &err),
+        MT_ERR_USAGE);
+    assert_contains(err.message, "--generate 100000000000");
+    assert_int_equal(
+        mt_check_fits_in_memory(UINT64_MAX, 8, "--generate 18446744073709551615", &err),
+        MT_ERR_USAGE);
+    assert_contains(err.message, "--generate 18446744073709551615");
+    uint64_t memory = mt_physical_memory();
+    assert_int_equal(mt_check_fits_in_memory(memory / 8 + 1, 8, "just over", &err), MT_ERR_USAGE);
+}
+
+static void fits_in_memory_accepts_small_lists(void **state)
+{
+    (void)state;
+    mt_error err;
+    assert_int_equal(mt_check_fits_in_memory(0, 24, "--generate 0", &err), MT_OK);
+    assert_int_equal(mt_check_fits_in_memory(1000000, 24, "--generate 1000000", &err), MT_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parse_accepts_plain_integers),
+        cmocka_unit_test(parse_accepts_the_exact_int64_limits),
+        cmocka_unit_test(parse_rejects_non_numeric),
+        cmocka_unit_test(parse_rejects_trailing_junk),
+        cmocka_unit_test(parse_rejects_hex_and_exponent),
+        cmocka_unit_test(parse_rejects_empty_and_lone_signs),
+        cmocka_unit_test(parse_rejects_beyond_int64),
+        cmocka_unit_test(parse_leaves_out_untouched_on_error),
+        cmocka_unit_test(args_error_names_the_argument_position),
+        cmocka_unit_test(args_are_read_in_order),
+        cmocka_unit_test(file_reads_whitespace_separated_numbers),
+        cmocka_unit_test(file_skips_comment_lines_and_trailing_comments),
+        cmocka_unit_test(file_accepts_crlf_line_ends),
+        cmocka_unit_test(file_accepts_tabs),
+        cmocka_unit_test(file_accepts_blank_lines),
+        cmocka_unit_test(file_accepts_no_trailing_newline),
+        cmocka_unit_test(file_empty_gives_zero_items),
+        cmocka_unit_test(file_bad_token_names_its_line_and_item),
+        cmocka_unit_test(file_bad_token_classes_are_refused),
+        cmocka_unit_test(file_too_long_token_is_refused),
+        cmocka_unit_test(file_nul_byte_is_refused),
+        cmocka_unit_test(file_missing_is_a_usage_error_naming_it),
+        cmocka_unit_test(file_directory_is_a_usage_error_naming_it),
+        cmocka_unit_test(file_unreadable_is_a_usage_error_naming_it),
+        cmocka_unit_test(stdin_dash_reads_standard_input),
+        cmocka_unit_test(stdin_bad_token_names_stdin_line_and_item),
+        cmocka_unit_test(stdin_pipe_cannot_rewind),
+        cmocka_unit_test(file_read_in_small_chunks_matches_read_all),
+        cmocka_unit_test(file_larger_than_one_buffer_is_read_whole),
+        cmocka_unit_test(file_rewind_reads_the_same_list_and_lines),
+        cmocka_unit_test(args_rewind_and_chunks),
+        cmocka_unit_test(generate_gives_exactly_count_items),
+        cmocka_unit_test(generate_same_seed_same_list),
+        cmocka_unit_test(generate_different_seed_different_list),
+        cmocka_unit_test(generate_every_value_within_cube_range),
+        cmocka_unit_test(generate_rewind_gives_the_same_list),
+        cmocka_unit_test(fits_in_memory_refuses_absurd_counts),
+        cmocka_unit_test(fits_in_memory_accepts_small_lists),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
