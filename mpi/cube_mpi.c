@@ -1,0 +1,523 @@
+/* cube_mpi - activity 4 done right: the original's multiprocessing starmap, as MPI ranks.
+ *
+ * PURPOSE  Rank 0 reads the number list and scatters it over the ranks (MPI_Scatterv: any n, any
+ *          number of ranks, uneven splits and empty ranks included); each rank cubes its slice on
+ *          OpenMP threads (hybrid MPI + OpenMP); the results come back to rank 0 with MPI_Gatherv,
+ *          which prints them in input order. The Python original's Pool(N).starmap(calc_cube, numbers)
+ *          raises TypeError on a flat list and its calc_cube returns None: this is the map it meant.
+ *
+ * USAGE    mpirun -np 4 cube_mpi [--work sleep|spin|none] [--delay S] [NUMBER...]
+ *          mpirun -np 2 -x OMP_NUM_THREADS=2 cube_mpi --explain       # 4 workers, the split shown
+ *          cube_mpi                                                   # a singleton, no mpirun
+ *
+ * NOTES    Timed, as MPI users time: a barrier, then MPI_Wtime on every rank from the barrier to the
+ *          end of the gather; the run's time is the maximum over the ranks (and likewise for each
+ *          phase: scatter, compute, gather). Not timed: reading the list (rank 0), touching the
+ *          buffers, the untimed warm-up pass, validation and printing. With --chunk K the list streams
+ *          through the ranks in rounds of K items per rank, and the timed part is the whole stream:
+ *          rank 0 reading each round, moving it, and printing its lines (use --quiet to leave printing out).
+ *          n counts the input items, one cube each. Ideal time with sleep work, d the delay, P ranks and
+ *          T threads a rank: ceil(n/(P*T))d, which the block split reaches exactly.
+ *          Errors: bad input found at rank 0 is shared as a status, so every rank ends by itself with
+ *          exit 2 (no MPI_Abort); MPI calls return their errors (MPI_ERRORS_RETURN): a message, exit 1. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mpi.h>
+#include <omp.h>
+
+#include "cli.h"
+#include "kernel.h"
+#include "numbers.h"
+#include "report.h"
+#include "timer.h"
+
+static const mt_program program = {
+    .name = "cube_mpi",
+    .summary = "The cube of each number on MPI ranks: rank 0 scatters the list (MPI_Scatterv), each rank\n"
+               "cubes its slice on OpenMP threads, and MPI_Gatherv brings the results back in order.",
+    .features = MT_FEATURE_CHUNK | MT_FEATURE_EXPLAIN,
+    .notes = "Run it with mpirun (mpirun -np 4 cube_mpi) or alone, as one rank. Threads a rank: -t, else\n"
+             "OMP_NUM_THREADS, else the node's cores divided by the ranks on that node (at least 1).\n"
+             "Timed: from a start barrier to the end of the gather, the maximum over ranks; --json and\n"
+             "--verbose give the scatter, compute and gather phases apart.\n"
+             "Ideal time with sleep work, d the delay, P ranks of T threads: ceil(n/(P*T))d.\n"
+             "Examples:\n"
+             "  mpirun -np 4 cube_mpi                                   # about 0.1 s\n"
+             "  mpirun -np 3 cube_mpi --explain 1 2 3 4 5 6 7           # an uneven split\n"
+             "  mpirun -np 2 cube_mpi --work none --generate 33554432 --json -r 5\n"
+             "  mpirun -np 4 cube_mpi --work none --generate 100000000 --chunk 1000000 --quiet\n",
+};
+
+enum { PHASE_TOTAL, PHASE_SCATTER, PHASE_COMPUTE, PHASE_GATHER, PHASE_COUNT };
+
+typedef struct {
+    int rank, size;   /* in MPI_COMM_WORLD */
+    int node_size;    /* ranks on this rank's node */
+    int threads;      /* OpenMP threads this rank runs */
+    int total_cores;  /* cores of all the nodes the job spans */
+} world_info;
+
+typedef struct {
+    world_info world;
+    mt_work work;
+    uint64_t n;           /* items in the whole list */
+    uint64_t chunk;       /* items per rank per round; 0: one round holding the whole list */
+    int *counts, *displs; /* the split of one round over the ranks */
+    /* rank 0 */
+    mt_source source;     /* the list, re-read each run when streaming */
+    int64_t *values;      /* rank 0: the list (or the round's part of it) */
+    int64_t *results;     /* rank 0: the cubes, in input order */
+    bool print_round;     /* streaming: print each round's lines as it arrives */
+    bool valid;           /* rank 0: every result checked so far matched */
+    /* every rank */
+    int64_t *slice_in, *slice_out; /* this rank's items and cubes (rank 0: inside values/results) */
+    double phases[PHASE_COUNT];    /* the last run's seconds, max over ranks (at rank 0) */
+} cube_run;
+
+static mt_status mpi_failure(int code, const char *call, mt_error *err)
+{
+    char text[MPI_MAX_ERROR_STRING];
+    int length = 0;
+    if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) snprintf(text, sizeof text, "error code %d", code);
+    return mt_fail(err, MT_ERR_RUNTIME, "%s failed: %s", call, text);
+}
+
+/* Check an MPI call; on failure return MT_ERR_RUNTIME with its message from the enclosing function. */
+#define MPI_CHECK(call)                                                                                            \
+    do {                                                                                                           \
+        int code_ = (call);                                                                                        \
+        if (code_ != MPI_SUCCESS) return mpi_failure(code_, #call, err);                                           \
+    } while (0)
+
+/* Every rank learns the worst status of all; the rank that found a failure prints it. Input errors
+ * are found at rank 0, so rank 0 prints that one line and every rank then ends by itself. */
+static mt_status agree(mt_status local, const mt_error *local_err, mt_error *err)
+{
+    int worst = (int)local;
+    int code = MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (local != MT_OK) mt_print_error(program.name, local_err);
+    if (code != MPI_SUCCESS) {
+        mt_status status = mpi_failure(code, "MPI_Allreduce", err);
+        mt_print_error(program.name, err);
+        return status;
+    }
+    return (mt_status)worst;
+}
+
+/* The block split of n items over size ranks: the first n % size ranks take one item more. */
+static void block_split(uint64_t n, int size, int *counts, int *displs)
+{
+    uint64_t base = n / (uint64_t)size, extra = n % (uint64_t)size, offset = 0;
+    for (int r = 0; r < size; r++) {
+        uint64_t count = base + ((uint64_t)r < extra);
+        counts[r] = (int)count;
+        displs[r] = (int)offset;
+        offset += count;
+    }
+}
+
+/* Threads for this rank: -t, else OMP_NUM_THREADS, else this node's cores shared by its ranks. */
+static int choose_threads(const mt_options *options, int node_size)
+{
+    if (options->threads > 0) return options->threads;
+    const char *env = getenv("OMP_NUM_THREADS");
+    if (env != NULL && env[0] != '\0') return omp_get_max_threads();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long threads = cores / node_size;
+    return threads < 1 ? 1 : (int)threads;
+}
+
+static mt_status describe_world(const mt_options *options, world_info *world, mt_error *err)
+{
+    MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &world->rank));
+    MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &world->size));
+    /* The ranks that share this node's memory: they share its cores too. */
+    MPI_Comm node;
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+    int node_rank;
+    MPI_CHECK(MPI_Comm_size(node, &world->node_size));
+    MPI_CHECK(MPI_Comm_rank(node, &node_rank));
+    MPI_CHECK(MPI_Comm_free(&node));
+    world->threads = choose_threads(options, world->node_size);
+    omp_set_num_threads(world->threads);
+    int cores = node_rank == 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 0;
+    MPI_CHECK(MPI_Allreduce(&cores, &world->total_cores, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
+    return MT_OK;
+}
+
+/* This rank's slice: cube every item on the rank's OpenMP threads (the hybrid level). */
+static void cube_slice(const int64_t *in, int64_t *out, int count, const mt_work *work)
+{
+    if (work->kind == MT_WORK_NONE) {
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i < count; i++)
+            out[i] = mt_cube(in[i]);
+    } else {
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i < count; i++) {
+            mt_work_do(work);
+            out[i] = mt_cube(in[i]);
+        }
+    }
+}
+
+/* Rank 0: check a round's cubes against the overflow-checked kernel, and print them if asked. */
+static void check_round(cube_run *run, uint64_t count)
+{
+    for (uint64_t i = 0; i < count; i++) {
+        int64_t cube;
+        if (!mt_cube_checked(run->values[i], &cube) || cube != run->results[i]) run->valid = false;
+    }
+    if (run->print_round)
+        for (uint64_t i = 0; i < count; i++)
+            mt_print_power(run->values[i], MT_OP_CUBE, run->results[i]);
+}
+
+/* One round: scatter round_n items from rank 0, cube them everywhere, gather them back in order.
+ * Adds each phase's seconds to phases. */
+static mt_status scatter_compute_gather(cube_run *run, uint64_t round_n, double *phases, mt_error *err)
+{
+    const world_info *w = &run->world;
+    block_split(round_n, w->size, run->counts, run->displs);
+    int mine = run->counts[w->rank];
+    bool root = w->rank == 0;
+    /* Rank 0 keeps its own share where it is (MPI_IN_PLACE): the first counts[0] items of the list,
+     * cubed straight into the first counts[0] places of the results. */
+    int64_t *in = root ? run->values : run->slice_in;
+    int64_t *out = root ? run->results : run->slice_out;
+
+    double t0 = MPI_Wtime();
+    /* Scatterv, not Scatter: the counts may differ by one, and ranks may get none. */
+    MPI_CHECK(MPI_Scatterv(run->values, run->counts, run->displs, MPI_INT64_T, root ? MPI_IN_PLACE : in, mine,
+                           MPI_INT64_T, 0, MPI_COMM_WORLD));
+    double t1 = MPI_Wtime();
+    cube_slice(in, out, mine, &run->work);
+    double t2 = MPI_Wtime();
+    /* Gatherv puts each rank's cubes at its displacement: the results come back in input order. */
+    MPI_CHECK(MPI_Gatherv(root ? MPI_IN_PLACE : out, mine, MPI_INT64_T, run->results, run->counts, run->displs,
+                          MPI_INT64_T, 0, MPI_COMM_WORLD));
+    double t3 = MPI_Wtime();
+    phases[PHASE_SCATTER] += t1 - t0;
+    phases[PHASE_COMPUTE] += t2 - t1;
+    phases[PHASE_GATHER] += t3 - t2;
+    return MT_OK;
+}
+
+/* One timed run: the whole list in one round, or streamed in rounds of chunk items per rank. */
+static mt_status run_once(void *context, const mt_run_info *info, double *elapsed_s, mt_error *err)
+{
+    cube_run *run = context;
+    const world_info *w = &run->world;
+    double phases[PHASE_COUNT] = {0};
+    bool streaming = run->chunk > 0;
+    run->print_round = streaming && info->last && w->rank == 0;
+    if (streaming && w->rank == 0) {
+        mt_status status = mt_source_rewind(&run->source, err);
+        if (status != MT_OK) return status;
+    }
+
+    /* Every rank starts the clock together. */
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    double start = MPI_Wtime();
+    if (!streaming) {
+        mt_status status = scatter_compute_gather(run, run->n, phases, err);
+        if (status != MT_OK) return status;
+    } else {
+        uint64_t per_round = run->chunk * (uint64_t)w->size;
+        for (uint64_t done = 0; done < run->n;) {
+            uint64_t round_n = run->n - done < per_round ? run->n - done : per_round;
+            if (w->rank == 0) {
+                size_t got;
+                mt_status status = mt_source_read(&run->source, run->values, (size_t)round_n, &got, err);
+                if (status != MT_OK) return status;
+                if (got != round_n) return mt_fail(err, MT_ERR_RUNTIME, "the list changed while it was read");
+            }
+            mt_status status = scatter_compute_gather(run, round_n, phases, err);
+            if (status != MT_OK) return status;
+            if (w->rank == 0) check_round(run, round_n);
+            done += round_n;
+        }
+    }
+    phases[PHASE_TOTAL] = MPI_Wtime() - start;
+    /* The run lasts as long as its slowest rank; so does each phase. */
+    MPI_CHECK(MPI_Reduce(phases, run->phases, PHASE_COUNT, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD));
+    *elapsed_s = run->phases[PHASE_TOTAL];
+    return MT_OK;
+}
+
+/* Rank 0, --chunk: read the whole list once before any work, so a bad token late in it is an input
+ * error before any result is printed. stdin cannot be read twice: its numbers are kept in a
+ * temporary file (disk, not memory) that the rounds then read. */
+static mt_status scan_stream(const mt_options *options, cube_run *run, mt_error *err)
+{
+    mt_status status = mt_cli_open_source(options, &run->source, err);
+    if (status != MT_OK) return status;
+    FILE *spool = NULL;
+    if (run->source.kind == MT_SOURCE_FILE && run->source.file == stdin) {
+        spool = tmpfile();
+        if (spool == NULL) return mt_fail(err, MT_ERR_RUNTIME, "cannot create a temporary file for stdin");
+    }
+    enum { BLOCK = 65536 };
+    int64_t *block = malloc(BLOCK * sizeof *block);
+    if (block == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    uint64_t n = 0;
+    size_t got;
+    do {
+        status = mt_source_read(&run->source, block, BLOCK, &got, err);
+        if (status == MT_OK) status = mt_check_cube_range(block, got, n + 1, err);
+        if (status != MT_OK) break;
+        for (size_t i = 0; spool != NULL && i < got; i++)
+            fprintf(spool, "%lld\n", (long long)block[i]);
+        n += got;
+    } while (got == BLOCK);
+    free(block);
+    if (spool != NULL) {
+        if (status == MT_OK && (fflush(spool) != 0 || ferror(spool)))
+            status = mt_fail(err, MT_ERR_RUNTIME, "cannot write the temporary copy of stdin");
+        mt_source_close(&run->source);
+        run->source = (mt_source){.kind = MT_SOURCE_FILE, .file = spool, .name = "stdin", .owns_file = true, .line = 1};
+    }
+    run->n = n;
+    return status;
+}
+
+/* Rank 0: read and check the list; everyone: learn n (and agree on failure). */
+static mt_status load_list(const mt_options *options, cube_run *run, mt_error *err)
+{
+    mt_status status = MT_OK;
+    mt_error local_err = {""};
+    if (run->world.rank == 0) {
+        if (options->chunk > 0) {
+            status = scan_stream(options, run, &local_err);
+            if (status == MT_OK)
+                status = mt_check_fits_in_memory(options->chunk * (uint64_t)run->world.size, 4 * sizeof(int64_t),
+                                                 "--chunk", &local_err);
+            if (status == MT_OK && options->chunk > INT_MAX)
+                status = mt_fail(&local_err, MT_ERR_USAGE, "--chunk: at most %d items per rank", INT_MAX);
+        } else {
+            mt_numbers numbers;
+            /* Rank 0 holds the list and the results; the slices of the node's ranks as much again. */
+            status = mt_cli_read_numbers(options, 4 * sizeof(int64_t), &numbers, &local_err);
+            if (status == MT_OK) {
+                run->values = numbers.values;
+                run->n = numbers.count;
+                if (run->n > INT_MAX)
+                    status = mt_fail(&local_err, MT_ERR_USAGE,
+                                     "a list over %d items needs --chunk (MPI counts are int)", INT_MAX);
+            }
+        }
+    }
+    status = agree(status, &local_err, err);
+    if (status != MT_OK) return status;
+    MPI_CHECK(MPI_Bcast(&run->n, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD));
+    return MT_OK;
+}
+
+/* Every rank: the buffers of one round, touched now so no first touch is timed. */
+static mt_status allocate_buffers(cube_run *run, mt_error *err)
+{
+    const world_info *w = &run->world;
+    uint64_t round_n = run->chunk > 0 ? run->chunk * (uint64_t)w->size : run->n;
+    if (round_n > run->n) round_n = run->n;
+    uint64_t mine = round_n / (uint64_t)w->size + 1;
+    mt_status status = MT_OK;
+    mt_error local_err = {""};
+    run->counts = malloc((size_t)w->size * sizeof(int));
+    run->displs = malloc((size_t)w->size * sizeof(int));
+    if (w->rank == 0) {
+        if (run->chunk > 0) run->values = malloc((round_n ? round_n : 1) * sizeof(int64_t));
+        run->results = malloc((round_n ? round_n : 1) * sizeof(int64_t));
+        if (run->values == NULL || run->results == NULL) goto out_of_memory;
+        memset(run->results, 0, round_n * sizeof(int64_t));
+    } else {
+        run->slice_in = malloc(mine * sizeof(int64_t));
+        run->slice_out = malloc(mine * sizeof(int64_t));
+        if (run->slice_in == NULL || run->slice_out == NULL) goto out_of_memory;
+        memset(run->slice_in, 0, mine * sizeof(int64_t));
+        memset(run->slice_out, 0, mine * sizeof(int64_t));
+    }
+    if (run->counts == NULL || run->displs == NULL) goto out_of_memory;
+    return agree(status, &local_err, err);
+out_of_memory:
+    status = mt_fail(&local_err, MT_ERR_RUNTIME, "rank %d: out of memory for a slice of %llu items", w->rank,
+                     (unsigned long long)mine);
+    return agree(status, &local_err, err);
+}
+
+/* --explain: rank 0 prints which items go to which rank, on which host, with how many threads. */
+static mt_status explain_split(const cube_run *run, mt_error *err)
+{
+    const world_info *w = &run->world;
+    typedef struct {
+        char host[64];
+        int threads;
+    } rank_info;
+    rank_info mine = {.threads = w->threads};
+    gethostname(mine.host, sizeof mine.host - 1);
+    rank_info *all = w->rank == 0 ? calloc((size_t)w->size, sizeof *all) : NULL;
+    if (w->rank == 0 && all == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    MPI_CHECK(MPI_Gather(&mine, sizeof mine, MPI_BYTE, all, sizeof mine, MPI_BYTE, 0, MPI_COMM_WORLD));
+    if (w->rank != 0) return MT_OK;
+    uint64_t round_n = run->chunk > 0 && run->chunk * (uint64_t)w->size < run->n ? run->chunk * (uint64_t)w->size : run->n;
+    int *counts = malloc((size_t)w->size * sizeof *counts), *displs = malloc((size_t)w->size * sizeof *displs);
+    if (counts == NULL || displs == NULL) {
+        free(all), free(counts), free(displs);
+        return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    }
+    block_split(round_n, w->size, counts, displs);
+    fprintf(stderr, "%s: %llu items over %d rank%s with MPI_Scatterv (block split: the first %llu rank%s one more)\n",
+            program.name, (unsigned long long)run->n, w->size, w->size == 1 ? "" : "s",
+            (unsigned long long)(round_n % (uint64_t)w->size), round_n % (uint64_t)w->size == 1 ? " takes" : "s take");
+    if (run->chunk > 0)
+        fprintf(stderr, "%s: streamed in %llu rounds of up to %llu items per rank; the first round:\n", program.name,
+                (unsigned long long)((run->n + round_n - 1) / (round_n ? round_n : 1)), (unsigned long long)run->chunk);
+    for (int r = 0; r < w->size; r++)
+        fprintf(stderr, "  rank %d on %s: items [%d, %d), %d item%s, %d thread%s\n", r, all[r].host, displs[r],
+                displs[r] + counts[r], counts[r], counts[r] == 1 ? "" : "s", all[r].threads,
+                all[r].threads == 1 ? "" : "s");
+    free(all), free(counts), free(displs);
+    return MT_OK;
+}
+
+static void free_run(cube_run *run)
+{
+    if (run->world.rank == 0) mt_source_close(&run->source);
+    free(run->values), free(run->results), free(run->slice_in), free(run->slice_out);
+    free(run->counts), free(run->displs);
+}
+
+/* Rank 0: the record, with the MPI library and the phases. */
+static mt_status report(const mt_options *options, const cube_run *run, const double *samples,
+                        const double (*phase_samples)[PHASE_COUNT], mt_error *err)
+{
+    char library[MPI_MAX_LIBRARY_VERSION_STRING];
+    int length = 0;
+    MPI_Get_library_version(library, &length);
+    library[strcspn(library, "\r\n")] = '\0';
+    const world_info *w = &run->world;
+    mt_record record = {.program = program.name, .mode = "scatter", .transport = "scatter",
+                        .threads = w->threads, .ranks = w->size, .n = run->n, .work = options->work,
+                        .warmup = options->warmup, .repeat = options->repeat, .valid = run->valid,
+                        .mpi_library = library};
+    mt_status status = mt_stats_compute(samples, options->repeat, &record.time, err);
+    if (status != MT_OK) return status;
+    int workers = w->size * w->threads;
+    if (options->work.kind == MT_WORK_SPIN && workers > w->total_cores) workers = w->total_cores;
+    record.ideal_s = options->work.kind == MT_WORK_NONE ? NAN
+                                                        : ceil((double)run->n / workers) * options->work.delay_s;
+    /* Each phase's median over the timed runs. */
+    static const char *const names[PHASE_COUNT] = {"total_s", "scatter_s", "compute_s", "gather_s"};
+    json_t *phases = json_object();
+    double median[PHASE_COUNT];
+    for (int p = 1; p < PHASE_COUNT; p++) {
+        double *column = malloc((size_t)options->repeat * sizeof *column);
+        if (column == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+        for (int r = 0; r < options->repeat; r++)
+            column[r] = phase_samples[r][p];
+        mt_stats stats;
+        status = mt_stats_compute(column, options->repeat, &stats, err);
+        free(column);
+        if (status != MT_OK) return status;
+        median[p] = stats.median;
+        json_object_set_new(phases, names[p], json_real(stats.median));
+    }
+    record.details = json_pack("{s:o, s:O}", "phases", phases, "chunk",
+                               options->chunk > 0 ? json_integer((json_int_t)options->chunk) : json_null());
+    if (!run->valid) {
+        json_decref(record.details);
+        return mt_fail(err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
+    }
+    if (options->verbose)
+        fprintf(stderr, "%s: phases (median of the max over ranks): scatter %.6f s, compute %.6f s, gather %.6f s\n",
+                program.name, median[PHASE_SCATTER], median[PHASE_COMPUTE], median[PHASE_GATHER]);
+    if (options->format == MT_FORMAT_TEXT && !options->quiet && options->chunk == 0)
+        for (uint64_t i = 0; i < run->n; i++)
+            mt_print_power(run->values[i], MT_OP_CUBE, run->results[i]);
+    return mt_cli_report(&program, options, &record, err);
+}
+
+/* Everything between MPI_Init and MPI_Finalize; returns the status every rank agrees on. */
+static mt_status cube_mpi(int argc, char **argv, mt_error *err)
+{
+    int rank;
+    MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+    mt_options options;
+    mt_error parse_err;
+    /* Every rank parses the same argv and reaches the same verdict; rank 0 speaks for them. */
+    mt_cli_result parsed = mt_cli_parse(argc, argv, &program, &options, &parse_err);
+    if (parsed != MT_CLI_RUN) {
+        if (rank == 0 && parsed == MT_CLI_HELP) mt_cli_print_help(stdout, &program);
+        if (rank == 0 && parsed == MT_CLI_VERSION) mt_cli_print_version(stdout, &program);
+        if (rank == 0 && parsed == MT_CLI_BAD_USAGE) mt_print_error(program.name, &parse_err);
+        return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
+    }
+    cube_run run = {.work = options.work, .chunk = options.chunk, .valid = true};
+    mt_status status = describe_world(&options, &run.world, err);
+    if (status != MT_OK) return status;
+    if (options.verbose && rank == 0) mt_cli_print_settings(stderr, &program, &options);
+
+    status = load_list(&options, &run, err);
+    if (status == MT_OK) status = allocate_buffers(&run, err);
+    if (status == MT_OK && options.explain) status = explain_split(&run, err);
+    double *samples = calloc((size_t)options.repeat, sizeof *samples);
+    double (*phase_samples)[PHASE_COUNT] = calloc((size_t)options.repeat, sizeof *phase_samples);
+    if (status == MT_OK && (samples == NULL || phase_samples == NULL))
+        status = mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+
+    if (status == MT_OK && run.chunk == 0) {
+        /* One untimed pass with no work: the OpenMP teams start, the transport's paths warm up. */
+        cube_run warm = run;
+        warm.work = (mt_work){.kind = MT_WORK_NONE};
+        double ignored;
+        status = run_once(&warm, &(mt_run_info){.warmup = true}, &ignored, err);
+    }
+    for (int r = 0; status == MT_OK && r < options.warmup + options.repeat; r++) {
+        mt_run_info info = {.index = r, .warmup = r < options.warmup, .last = r == options.warmup + options.repeat - 1};
+        double elapsed = 0;
+        status = run_once(&run, &info, &elapsed, err);
+        if (status == MT_OK && !info.warmup) {
+            samples[r - options.warmup] = elapsed;
+            memcpy(phase_samples[r - options.warmup], run.phases, sizeof run.phases);
+        }
+    }
+    /* A failure that every rank agreed on (bad input, no memory) has been printed already, and err is
+     * empty; one that a single rank met (an MPI call) carries its message, and the ranks part here. */
+    int verdict = (int)status;
+    if (status == MT_OK && rank == 0) {
+        mt_error report_err;
+        verdict = (int)report(&options, &run, samples, (const double(*)[PHASE_COUNT])phase_samples, &report_err);
+        if (verdict != MT_OK) mt_print_error(program.name, &report_err);
+    }
+    free(samples);
+    free(phase_samples);
+    free_run(&run);
+    if (status != MT_OK) return status;
+    /* Rank 0's verdict on the results is every rank's exit status. */
+    MPI_CHECK(MPI_Bcast(&verdict, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    return (mt_status)verdict;
+}
+
+int main(int argc, char **argv)
+{
+    /* Only the main thread of each rank calls MPI; OpenMP threads only compute. */
+    int provided;
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fprintf(stderr, "%s: error: MPI_Init_thread failed\n", program.name);
+        return MT_ERR_RUNTIME;
+    }
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    mt_error err = {""};
+    mt_status status = cube_mpi(argc, argv, &err);
+    if (status == MT_ERR_RUNTIME && err.message[0] != '\0') {
+        /* An MPI failure may leave other ranks waiting in a collective: end here, and the launcher
+         * ends the rest, rather than wait in MPI_Finalize for ranks that will not come. */
+        mt_print_error(program.name, &err);
+        return MT_ERR_RUNTIME;
+    }
+    MPI_Finalize();
+    return (int)status;
+}
