@@ -1,0 +1,497 @@
+/* test_report.c - the one record every program reports: JSON keys = CSV columns, in order; RFC 4180
+ * quoting; no times for a run that did not validate; the ratio; and the original's human lines. */
+#include <math.h>
+
+#include "helpers.h"
+#include "report.h"
+
+static mt_record sample_record(void)
+{
+    return (mt_record){.program = "square_cube",
+                       .mode = "tasks",
+                       .threads = 8,
+                       .ranks = 1,
+                       .n = 4,
+                       .work = {.kind = MT_WORK_SLEEP, .delay_s = 0.1},
+                       .warmup = 1,
+                       .repeat = 3,
+                       .time = {.median = 0.5, .min = 0.25, .max = 1.0, .count = 3},
+                       .ideal_s = 0.25,
+                       .valid = true};
+}
+
+static int column_count(void)
+{
+    int count = 0;
+    while (mt_record_columns[count] != NULL)
+        count++;
+    return count;
+}
+
+static void json_has_every_column_in_order(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    json_t *o = mt_record_to_json(&record);
+    assert_non_null(o);
+    int i = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(o, key, value)
+    {
+        (void)value;
+        assert_non_null(mt_record_columns[i]);
+        assert_string_equal(key, mt_record_columns[i]);
+        i++;
+    }
+    assert_int_equal(i, column_count());
+    json_decref(o);
+}
+
+static void columns_hold_the_design_schema(void **state)
+{
+    (void)state;
+    const char *required[] = {"program",    "mode",     "threads", "ranks",       "n",
+                              "work",       "delay_s",  "repeat",  "time_s",      "time_min_s",
+                              "time_max_s", "ideal_s",  "ratio",   "items_per_s", "valid",
+                              "host",       "compiler", "openmp",  "mpi_library", "libcurl"};
+    for (size_t r = 0; r < sizeof required / sizeof required[0]; r++) {
+        bool found = false;
+        for (int i = 0; mt_record_columns[i] != NULL; i++)
+            found = found || strcmp(mt_record_columns[i], required[r]) == 0;
+        if (!found) fail_msg("column '%s' is missing", required[r]);
+    }
+    /* no column twice */
+    for (int i = 0; mt_record_columns[i] != NULL; i++)
+        for (int j = i + 1; mt_record_columns[j] != NULL; j++)
+            assert_string_not_equal(mt_record_columns[i], mt_record_columns[j]);
+}
+
+static void json_values_of_a_valid_run(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.ranks = 2;
+    json_t *o = mt_record_to_json(&record);
+    assert_string_equal(json_string_value(json_object_get(o, "program")), "square_cube");
+    assert_string_equal(json_string_value(json_object_get(o, "mode")), "tasks");
+    assert_true(json_is_null(json_object_get(o, "transport")));
+    assert_int_equal(json_integer_value(json_object_get(o, "threads")), 8);
+    assert_int_equal(json_integer_value(json_object_get(o, "ranks")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "workers")), 16);
+    assert_int_equal(json_integer_value(json_object_get(o, "n")), 4);
+    assert_string_equal(json_string_value(json_object_get(o, "work")), "sleep");
+    assert_true(json_real_value(json_object_get(o, "delay_s")) == 0.1);
+    assert_int_equal(json_integer_value(json_object_get(o, "warmup")), 1);
+    assert_int_equal(json_integer_value(json_object_get(o, "repeat")), 3);
+    assert_true(json_real_value(json_object_get(o, "time_s")) == 0.5);
+    assert_true(json_real_value(json_object_get(o, "time_min_s")) == 0.25);
+    assert_true(json_real_value(json_object_get(o, "time_max_s")) == 1.0);
+    assert_true(json_real_value(json_object_get(o, "ideal_s")) == 0.25);
+    assert_true(json_is_true(json_object_get(o, "valid")));
+    assert_true(json_real_value(json_object_get(o, "items_per_s")) == 8.0); /* n / median */
+    json_decref(o);
+}
+
+static void ratio_is_time_over_ideal(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.time.median = 0.3;
+    record.ideal_s = 0.1;
+    json_t *o = mt_record_to_json(&record);
+    assert_float_equal(json_real_value(json_object_get(o, "ratio")), 0.3 / 0.1, 1e-12);
+    json_decref(o);
+}
+
+static void ideal_nan_gives_null_ideal_and_ratio(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.work = (mt_work){.kind = MT_WORK_NONE, .delay_s = 0.1};
+    record.ideal_s = NAN;
+    json_t *o = mt_record_to_json(&record);
+    assert_true(json_is_null(json_object_get(o, "ideal_s")));
+    assert_true(json_is_null(json_object_get(o, "ratio")));
+    assert_true(json_real_value(json_object_get(o, "time_s")) ==
+                0.5); /* the time is still reported */
+    assert_true(json_real_value(json_object_get(o, "delay_s")) == 0.0); /* none has no delay */
+    assert_string_equal(json_string_value(json_object_get(o, "work")), "none");
+    json_decref(o);
+}
+
+static void times_are_null_when_not_valid(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.valid = false;
+    json_t *o = mt_record_to_json(&record);
+    const char *timed[] = {"time_s", "time_min_s", "time_max_s", "ratio", "items_per_s"};
+    for (int i = 0; i < 5; i++)
+        if (!json_is_null(json_object_get(o, timed[i])))
+            fail_msg("'%s' is not null for an invalid run", timed[i]);
+    assert_true(json_is_false(json_object_get(o, "valid")));
+    json_decref(o);
+}
+
+static void details_keys_are_merged_after_the_columns(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.details =
+        json_pack("{s:i, s:{s:s}}", "extra", 7, "nested", "a", "b"); /* stolen by the record */
+    assert_non_null(record.details);
+    json_t *o = mt_record_to_json(&record);
+    assert_int_equal(json_integer_value(json_object_get(o, "extra")), 7);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "nested"), "a")), "b");
+    assert_int_equal(json_object_size(o), (size_t)column_count() + 2);
+    int i = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(o, key, value)
+    {
+        (void)value;
+        if (i < column_count()) assert_string_equal(key, mt_record_columns[i]);
+        i++;
+    }
+    json_decref(o);
+}
+
+/* What was written to the temporary stream out (which is closed), as a malloc'd string. */
+static char *printed(FILE *out)
+{
+    fflush(out);
+    long size = ftell(out);
+    assert_true(size >= 0);
+    rewind(out);
+    char *text = calloc((size_t)size + 1, 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)size, out), (size_t)size);
+    fclose(out);
+    return text;
+}
+
+static char *csv_of(const mt_record *record, bool header)
+{
+    FILE *out = tmpfile();
+    assert_non_null(out);
+    mt_error err;
+    assert_int_equal(mt_record_print_csv(out, record, header, &err), MT_OK);
+    return printed(out);
+}
+
+static void csv_header_is_the_columns_joined_with_commas(void **state)
+{
+    (void)state;
+    char expected[2048] = "";
+    for (int i = 0; mt_record_columns[i] != NULL; i++) {
+        if (i) strcat(expected, ",");
+        strcat(expected, mt_record_columns[i]);
+    }
+    strcat(expected, "\n");
+    mt_record record = sample_record();
+    char *text = csv_of(&record, true);
+    assert_int_equal(strncmp(text, expected, strlen(expected)), 0);
+    /* a header and one row: two lines (no field here holds a line break) */
+    int lines = 0;
+    for (const char *c = text; *c != '\0'; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 2);
+    free(text);
+}
+
+static void csv_without_header_is_one_row(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    char *text = csv_of(&record, false);
+    assert_int_equal(strncmp(text, "square_cube,tasks,", 18), 0);
+    assert_non_null(strchr(text, '\n'));
+    assert_string_equal(strchr(text, '\n'), "\n");
+    free(text);
+}
+
+enum { MAX_FIELDS = 64, MAX_FIELD = 512 };
+
+/* Parse one RFC 4180 record from text into fields; returns the number of fields and sets *rest
+ * after its line break. Fails the test on malformed quoting. */
+static int parse_csv_record(const char *text, char fields[MAX_FIELDS][MAX_FIELD], const char **rest)
+{
+    int count = 0;
+    const char *c = text;
+    for (;;) {
+        assert_true(count < MAX_FIELDS);
+        size_t length = 0;
+        char *field = fields[count++];
+        if (*c == '"') {
+            c++;
+            for (;;) {
+                if (*c == '\0') fail_msg("unterminated quoted field in: %s", text);
+                if (*c == '"' && c[1] == '"') {
+                    field[length++] = '"';
+                    c += 2;
+                } else if (*c == '"') {
+                    c++;
+                    break;
+                } else {
+                    field[length++] = *c++;
+                }
+                assert_true(length < MAX_FIELD);
+            }
+            if (*c != ',' && *c != '\n') fail_msg("text after a closing quote in: %s", text);
+        } else {
+            while (*c != ',' && *c != '\n' && *c != '\0') {
+                if (*c == '"') fail_msg("a bare quote in an unquoted field in: %s", text);
+                field[length++] = *c++;
+                assert_true(length < MAX_FIELD);
+            }
+        }
+        field[length] = '\0';
+        if (*c == ',') {
+            c++;
+            continue;
+        }
+        if (*c == '\n') c++;
+        *rest = c;
+        return count;
+    }
+}
+
+/* Every CSV field equals the JSON value of its column (null: empty). */
+static void assert_csv_row_matches_json(const char *row, const mt_record *record)
+{
+    static char fields[MAX_FIELDS][MAX_FIELD];
+    const char *rest;
+    int count = parse_csv_record(row, fields, &rest);
+    assert_int_equal(count, column_count());
+    assert_string_equal(rest, "");
+    mt_record copy = *record;
+    json_t *o = mt_record_to_json(&copy);
+    for (int i = 0; i < count; i++) {
+        json_t *value = json_object_get(o, mt_record_columns[i]);
+        char expected[MAX_FIELD] = "";
+        switch (json_typeof(value)) {
+        case JSON_STRING:
+            snprintf(expected, sizeof expected, "%s", json_string_value(value));
+            break;
+        case JSON_INTEGER:
+            snprintf(expected, sizeof expected, "%lld", (long long)json_integer_value(value));
+            break;
+        case JSON_REAL:
+            assert_float_equal(strtod(fields[i], NULL), json_real_value(value),
+                               1e-8 * fabs(json_real_value(value)));
+            continue;
+        case JSON_TRUE:
+            strcpy(expected, "true");
+            break;
+        case JSON_FALSE:
+            strcpy(expected, "false");
+            break;
+        default:
+            break;
+        }
+        if (strcmp(fields[i], expected) != 0 && strcmp(mt_record_columns[i], "date") != 0)
+            fail_msg("column %s: CSV '%s', JSON '%s'", mt_record_columns[i], fields[i], expected);
+    }
+    json_decref(o);
+}
+
+static void csv_quotes_commas_quotes_and_line_breaks(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.program = "say \"hi\"";
+    record.mode = "a,b";
+    record.transport = "two\nlines";
+    record.mpi_library = "Open MPI v4.1.4, package: Debian";
+    record.libcurl = "plain";
+    char *text = csv_of(&record, false);
+    const char *quoted = "\"say \"\"hi\"\"\",\"a,b\",\"two\nlines\",8,";
+    assert_int_equal(strncmp(text, quoted, strlen(quoted)), 0);
+    assert_contains(text, "\"Open MPI v4.1.4, package: Debian\"");
+    assert_contains(text, ",plain,");
+    assert_csv_row_matches_json(text, &record);
+    free(text);
+}
+
+static void csv_quotes_an_environment_value_with_a_comma(void **state)
+{
+    (void)state;
+    assert_int_equal(setenv("OMP_MT_UNIT_TEST", "x,\"y\"", 1), 0);
+    mt_record record = sample_record();
+    char *text = csv_of(&record, false);
+    assert_contains(text, "OMP_MT_UNIT_TEST=x,\"\"y\"\"");
+    assert_csv_row_matches_json(text, &record);
+    static char fields[MAX_FIELDS][MAX_FIELD];
+    const char *rest;
+    parse_csv_record(text, fields, &rest);
+    int omp_env = 0;
+    while (strcmp(mt_record_columns[omp_env], "omp_env") != 0)
+        omp_env++;
+    assert_contains(fields[omp_env], "OMP_MT_UNIT_TEST=x,\"y\"");
+    unsetenv("OMP_MT_UNIT_TEST");
+    free(text);
+}
+
+static void csv_row_of_an_invalid_run_has_empty_times(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.valid = false;
+    char *text = csv_of(&record, false);
+    static char fields[MAX_FIELDS][MAX_FIELD];
+    const char *rest;
+    assert_int_equal(parse_csv_record(text, fields, &rest), column_count());
+    for (int i = 0; mt_record_columns[i] != NULL; i++) {
+        const char *column = mt_record_columns[i];
+        if (strcmp(column, "time_s") == 0 || strcmp(column, "time_min_s") == 0 ||
+            strcmp(column, "time_max_s") == 0 || strcmp(column, "ratio") == 0 ||
+            strcmp(column, "items_per_s") == 0)
+            assert_string_equal(fields[i], "");
+        if (strcmp(column, "valid") == 0) assert_string_equal(fields[i], "false");
+    }
+    assert_csv_row_matches_json(text, &record);
+    free(text);
+}
+
+static void json_print_is_one_line_that_parses(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    FILE *out = tmpfile();
+    assert_non_null(out);
+    mt_error err;
+    assert_int_equal(mt_record_print_json(out, &record, &err), MT_OK);
+    char *text = printed(out);
+    size_t length = strlen(text);
+    assert_true(length > 2 && text[length - 1] == '\n');
+    assert_ptr_equal(strchr(text, '\n'), text + length - 1);
+    json_error_t error;
+    json_t *o = json_loads(text, 0, &error);
+    if (o == NULL) fail_msg("not JSON (%s): %s", error.text, text);
+    assert_int_equal(json_object_size(o), (size_t)column_count());
+    assert_true(json_real_value(json_object_get(o, "ratio")) == 2.0);
+    json_decref(o);
+    free(text);
+}
+
+typedef struct {
+    int64_t base;
+    mt_operation op;
+    int64_t value;
+} power_line;
+
+static void print_one_power(void *arg)
+{
+    const power_line *line = arg;
+    mt_print_power(line->base, line->op, line->value);
+}
+
+static void print_power_formats_the_original_line(void **state)
+{
+    (void)state;
+    const power_line lines[] = {{2, MT_OP_CUBE, 8},
+                                {2, MT_OP_SQUARE, 4},
+                                {-3, MT_OP_CUBE, -27},
+                                {MT_CUBE_MIN, MT_OP_CUBE, INT64_MIN}};
+    const char *expected[] = {"2 ^ 3 = 8\n", "2 ^ 2 = 4\n", "-3 ^ 3 = -27\n",
+                              "-2097152 ^ 3 = -9223372036854775808\n"};
+    for (int i = 0; i < 4; i++) {
+        char *text = capture_stdout(print_one_power, (void *)&lines[i]);
+        assert_string_equal(text, expected[i]);
+        free(text);
+    }
+}
+
+static void print_many_powers(void *arg)
+{
+    (void)arg;
+#pragma omp parallel for num_threads(8) schedule(dynamic)
+    for (int i = 0; i < 2000; i++)
+        mt_print_power(i, MT_OP_SQUARE, (int64_t)i * i);
+}
+
+static void print_power_lines_from_threads_stay_whole(void **state)
+{
+    (void)state;
+    char *text = capture_stdout(print_many_powers, NULL);
+    static bool seen[2000];
+    int lines = 0;
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        long long base, square;
+        int exponent, used = 0;
+        if (sscanf(line, "%lld ^ %d = %lld%n", &base, &exponent, &square, &used) != 3 ||
+            line[used] != '\0')
+            fail_msg("torn line: '%s'", line);
+        assert_true(base >= 0 && base < 2000 && exponent == 2 && square == base * base);
+        assert_false(seen[base]);
+        seen[base] = true;
+        lines++;
+    }
+    assert_int_equal(lines, 2000);
+    free(text);
+}
+
+static void print_the_time(void *arg)
+{
+    mt_print_execution_time(*(const double *)arg);
+}
+
+static void execution_time_line_is_a_float(void **state)
+{
+    (void)state;
+    double seconds = 0.8125;
+    char *text = capture_stdout(print_the_time, &seconds);
+    double parsed = -1;
+    int used = 0;
+    assert_int_equal(sscanf(text, "Execution Time: %lf\n%n", &parsed, &used), 1);
+    assert_int_equal(strncmp(text, "Execution Time: ", 16), 0);
+    assert_true(parsed == 0.8125);
+    assert_string_equal(text + strlen(text) - 1, "\n");
+    assert_ptr_equal(strchr(text, '\n'), text + strlen(text) - 1);
+    free(text);
+}
+
+static void summary_states_ideal_and_ratio_or_no_model(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    FILE *out = tmpfile();
+    mt_print_summary(out, &record);
+    char *text = printed(out);
+    assert_contains(text, "square_cube");
+    assert_contains(text, "tasks");
+    assert_contains(text, "8 threads");
+    assert_contains(text, "ideal 0.2500 s, ratio 2.000");
+    free(text);
+    record.ideal_s = NAN;
+    out = tmpfile();
+    mt_print_summary(out, &record);
+    text = printed(out);
+    assert_contains(text, "no ideal-time model");
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(json_has_every_column_in_order),
+        cmocka_unit_test(columns_hold_the_design_schema),
+        cmocka_unit_test(json_values_of_a_valid_run),
+        cmocka_unit_test(ratio_is_time_over_ideal),
+        cmocka_unit_test(ideal_nan_gives_null_ideal_and_ratio),
+        cmocka_unit_test(times_are_null_when_not_valid),
+        cmocka_unit_test(details_keys_are_merged_after_the_columns),
+        cmocka_unit_test(csv_header_is_the_columns_joined_with_commas),
+        cmocka_unit_test(csv_without_header_is_one_row),
+        cmocka_unit_test(csv_quotes_commas_quotes_and_line_breaks),
+        cmocka_unit_test(csv_quotes_an_environment_value_with_a_comma),
+        cmocka_unit_test(csv_row_of_an_invalid_run_has_empty_times),
+        cmocka_unit_test(json_print_is_one_line_that_parses),
+        cmocka_unit_test(print_power_formats_the_original_line),
+        cmocka_unit_test(print_power_lines_from_threads_stay_whole),
+        cmocka_unit_test(execution_time_line_is_a_float),
+        cmocka_unit_test(summary_states_ideal_and_ratio_or_no_model),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
