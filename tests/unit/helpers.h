@@ -17,9 +17,10 @@
 /* Fail, showing both strings, unless haystack contains needle. */
 #define assert_contains(haystack, needle)                                                          \
     do {                                                                                           \
-        const char *h_ = (haystack), *n_ = (needle);                                               \
-        if (h_ == NULL || strstr(h_, n_) == NULL)                                                  \
-            fail_msg("'%s' does not contain '%s'", h_ != NULL ? h_ : "(null)", n_);                \
+        const char *haystack_ = (haystack), *needle_text_ = (needle);                              \
+        if (haystack_ == NULL || strstr(haystack_, needle_text_) == NULL)                          \
+            fail_msg("'%s' does not contain '%s'", haystack_ != NULL ? haystack_ : "(null)",       \
+                     needle_text_);                                                                \
     } while (0)
 
 /* Signed 64-bit equality that prints the values as signed when it fails. */
