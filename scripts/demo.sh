@@ -36,7 +36,10 @@ rows=()
 # The time is the program's own "Execution Time" line; ideal and ratio come from its summary on stderr.
 run_activity() {
   local label=$1 workers=$2; shift 2
-  printf '\n== %s\n$ %s\n' "$label" "${*#"$bin"/}"
+  local shown=("$@")
+  shown=("${shown[@]#"$bin"/}")
+  [ "${shown[0]}" = mt_mpirun ] && shown=(mpirun -np "${shown[1]}" "${shown[@]:2}")
+  printf '\n== %s\n$ %s\n' "$label" "${shown[*]}"
   local out err
   out=$(mktemp) err=$(mktemp)
   "$@" >"$out" 2>"$err" || { cat "$out" "$err"; rm -f "$out" "$err"; mt_die "$label failed"; }
@@ -53,9 +56,19 @@ echo "multitarefas: the lesson's activities in C (work per item: sleep $delay s)
 run_activity "1  seq: squares, then cubes" 1 "$bin/omp/square_cube" --mode seq --delay "$delay"
 run_activity "2  sections: two threads" 2 "$bin/omp/square_cube" --mode sections -t 2 --delay "$delay"
 run_activity "2+ tasks: one task per item and op" 8 "$bin/omp/square_cube" --mode tasks -t 8 --delay "$delay"
+run_activity "4  cube_omp: a parallel loop" 2 "$bin/omp/cube_omp" -t 2 --delay "$delay"
+if [ -x "$bin/mpi/cube_mpi" ]; then
+  reason=$(mt_mpirun_reason 4)
+  [ -z "$reason" ] || printf '\n(mpirun gets %s)\n' "$reason"
+  run_activity "4  cube_mpi: mpirun -np 4, Scatterv" 4 mt_mpirun 4 "$bin/mpi/cube_mpi" -t 1 --delay "$delay"
+else
+  echo; echo "(cube_mpi is not built: configured without MPI)"
+fi
 
 printf '\n%-38s %9s %10s %9s %7s\n' activity workers time_s ideal_s ratio
 printf '%s\n' "${rows[@]}"
 echo
 echo "ratio = time / ideal; 1.00 is the best the model allows. The lines of 2 and 2+ interleave: they"
 echo "print as items complete. Add --ordered to print in input order, --json or --csv for the record."
+echo "Activity 4 maps the cube over the list: on threads (cube_omp) and on MPI ranks (cube_mpi), which"
+echo "the Python original's Pool.starmap meant to do (it raises TypeError on a flat list)."

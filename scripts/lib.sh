@@ -61,6 +61,7 @@ mt_require() {
 }
 
 # mt_build [CMAKE_ARGS...]: configure BUILD_DIR once, then build what changed.
+# shellcheck disable=SC2120 # the arguments are optional
 mt_build() {
   if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
     cmake -S "$MT_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release "$@" >&2 || mt_die "cmake configure failed"
@@ -98,6 +99,7 @@ mt_mpirun_reason() {
     [ "$(id -u)" -eq 0 ] && why+=("--allow-run-as-root: Open MPI refuses root without it")
     [ "$np" -gt "$MT_NPROC" ] && why+=("--oversubscribe: $np ranks on $MT_NPROC cores")
   fi
-  [ ${#why[@]} -gt 0 ] && (IFS=';'; echo "${why[*]}")
-  return 0
+  local joined="" item
+  for item in "${why[@]}"; do joined+="${joined:+; }$item"; done
+  echo "$joined"
 }

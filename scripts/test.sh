@@ -38,7 +38,7 @@ case $sanitize in
   address)
     mt_require build tests
     BUILD_DIR=${BUILD_DIR_SANITIZE:-$MT_ROOT/build-asan}
-    cmake_args+=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMT_SANITIZE=address,undefined)
+    cmake_args+=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DMT_SANITIZE=address,undefined")
     ctest_env+=("ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=0"
       "LSAN_OPTIONS=fast_unwind_on_malloc=0:suppressions=$MT_ROOT/tests/sanitize/lsan.supp"
       "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
