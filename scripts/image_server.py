@@ -117,6 +117,7 @@ class Stats:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real image hosts do
     server_version = "multitarefas-image-server/1"
+    disable_nagle_algorithm = True  # TCP_NODELAY, as real servers: no 40 ms delayed-ACK stall on reused connections
 
     def log_message(self, format, *args):  # noqa: A002 (the base class's name)
         if self.server.options.verbose:

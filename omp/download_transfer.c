@@ -1,0 +1,264 @@
+#include "download_transfer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "timer.h"
+
+#ifndef MT_VERSION
+#define MT_VERSION "unknown"
+#endif
+
+static void set_error(download_transfer *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(download_transfer *t, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(t->error, sizeof t->error, format, args);
+    va_end(args);
+}
+
+void download_transfer_init(download_transfer *t, const char *url, size_t index, const download_shared *shared)
+{
+    memset(t, 0, sizeof *t);
+    t->url = url;
+    t->index = index;
+    t->shared = shared;
+    t->fd = -1;
+    download_file_name(url, t->name);
+}
+
+/* libcurl hands each piece of the body here: count it, enforce --max-size while it streams (libcurl 7.88
+ * checks only Content-Length), and write it whole to the temporary file. Returning less than given aborts. */
+static size_t on_body(char *data, size_t size, size_t count, void *user)
+{
+    download_transfer *t = user;
+    size_t length = size * count;
+    long status = 0;
+    if (curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status < 200 || status > 299) {
+        t->http_error = true; /* not a body we keep: stop reading it */
+        return 0;
+    }
+    uint64_t limit = t->shared->options->max_size;
+    if (limit != 0 && t->written + length > limit) {
+        t->too_large = true;
+        return 0;
+    }
+    for (size_t done = 0; done < length;) {
+        ssize_t n = write(t->fd, data + done, length - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            t->write_failed = true;
+            t->write_errno = n < 0 ? errno : EIO;
+            return 0;
+        }
+        done += (size_t)n;
+    }
+    t->written += length;
+    download_output_add_bytes(t->shared->output, length);
+    return length;
+}
+
+/* Every option, every return value checked: a refused option is a failed transfer, not a silent default. */
+static CURLcode set_options(download_transfer *t)
+{
+    const download_options *o = t->shared->options;
+    CURL *e = t->easy;
+    CURLcode c;
+#define SET(option, value)                                                                                      \
+    do {                                                                                                        \
+        if ((c = curl_easy_setopt(e, option, value)) != CURLE_OK) return c;                                     \
+    } while (0)
+    SET(CURLOPT_URL, t->url);
+    SET(CURLOPT_PRIVATE, (void *)t); /* the multi loop finds the transfer back from the handle */
+    SET(CURLOPT_ERRORBUFFER, t->curl_error);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, (void *)t);
+    SET(CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for timeouts */
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_FOLLOWLOCATION, 1L);
+    SET(CURLOPT_MAXREDIRS, (long)o->max_redirs);
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, (long)llround(o->connect_timeout_s * 1000));
+    SET(CURLOPT_TIMEOUT_MS, (long)llround(o->max_time_s * 1000));
+    if (o->speed_limit > 0 && o->speed_time_s > 0) {
+        SET(CURLOPT_LOW_SPEED_LIMIT, (long)o->speed_limit);
+        SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(o->speed_time_s));
+    }
+    if (o->max_size > 0) SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
+    SET(CURLOPT_USERAGENT, "multitarefas-download/" MT_VERSION);
+#undef SET
+    return CURLE_OK;
+}
+
+static bool create_temporary(download_transfer *t)
+{
+    int dir = t->shared->dir_fd;
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        snprintf(t->temp_name, sizeof t->temp_name, ".download-%ld-%zu-%u.part", (long)getpid(), t->index, attempt);
+        /* O_EXCL: a new file of ours, never one already there; O_NOFOLLOW: never through a symlink. */
+        t->fd = openat(dir, t->temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (t->fd >= 0) return true;
+        if (errno != EEXIST) break;
+    }
+    set_error(t, "cannot create a temporary file in the output folder: %s", strerror(errno));
+    t->temp_name[0] = '\0';
+    return false;
+}
+
+bool download_transfer_begin(download_transfer *t)
+{
+    t->ok = false;
+    t->http_status = 0;
+    t->bytes = 0;
+    t->retries = 0;
+    t->seconds = 0;
+    t->error[0] = '\0';
+    t->easy = NULL;
+    t->fd = -1;
+    t->temp_name[0] = '\0';
+    t->started_at = mt_now();
+    if (!create_temporary(t)) {
+        download_transfer_finish(t, false);
+        return false;
+    }
+    t->easy = curl_easy_init(); /* one easy handle per transfer, never shared */
+    CURLcode c = t->easy == NULL ? CURLE_OUT_OF_MEMORY : set_options(t);
+    if (c != CURLE_OK) {
+        set_error(t, "cannot set up the transfer: %s", curl_easy_strerror(c));
+        download_transfer_finish(t, false);
+        return false;
+    }
+    return true;
+}
+
+bool download_transfer_prepare_attempt(download_transfer *t)
+{
+    t->written = 0;
+    t->too_large = t->http_error = t->write_failed = false;
+    t->write_errno = 0;
+    t->curl_error[0] = '\0';
+    if (ftruncate(t->fd, 0) != 0 || lseek(t->fd, 0, SEEK_SET) != 0) {
+        set_error(t, "cannot empty the temporary file: %s", strerror(errno));
+        download_transfer_finish(t, false);
+        return false;
+    }
+    return true;
+}
+
+/* Failures that may pass on a new attempt: timeouts, resets, cut bodies, empty replies. */
+static bool transient(CURLcode c)
+{
+    switch (c) {
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM: return true;
+    default: return false;
+    }
+}
+
+static download_verdict retry_or_fail(download_transfer *t, bool may_pass)
+{
+    return may_pass && t->retries < t->shared->options->retry ? DOWNLOAD_RETRY : DOWNLOAD_FAILED;
+}
+
+download_verdict download_transfer_judge(download_transfer *t, CURLcode result)
+{
+    long status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status); /* stays 0 when it fails: no response */
+    t->http_status = status;
+    t->bytes = t->written;
+    char detail[CURL_ERROR_SIZE + 64];
+    if (t->too_large || result == CURLE_FILESIZE_EXCEEDED) {
+        snprintf(detail, sizeof detail, "%" PRIu64, t->shared->options->max_size);
+        set_error(t, "body larger than --max-size %s bytes", detail);
+        return DOWNLOAD_FAILED;
+    }
+    if (t->write_failed) {
+        set_error(t, "cannot write the file: %s", strerror(t->write_errno));
+        return DOWNLOAD_FAILED;
+    }
+    if (t->http_error || (result == CURLE_OK && (status < 200 || status > 299))) {
+        snprintf(detail, sizeof detail, "%ld", status);
+        set_error(t, "HTTP status %s", detail);
+        return retry_or_fail(t, status >= 500 && status <= 599); /* a 4xx will not pass: no retry */
+    }
+    if (result != CURLE_OK) {
+        snprintf(detail, sizeof detail, "%s%s%s", curl_easy_strerror(result), t->curl_error[0] ? ": " : "",
+                 t->curl_error);
+        set_error(t, "%s", detail);
+        return retry_or_fail(t, transient(result));
+    }
+    /* The self-check: every byte received is in the file, and as many as the server announced. */
+    curl_off_t announced = -1, received = -1;
+    struct stat file;
+    if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) != CURLE_OK ||
+        curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &received) != CURLE_OK) {
+        set_error(t, "%s", "libcurl cannot tell the transfer's size");
+        return DOWNLOAD_FAILED;
+    }
+    if ((uint64_t)received != t->written || (announced >= 0 && (uint64_t)announced != t->written)) {
+        snprintf(detail, sizeof detail, "received %" PRId64 " bytes, wrote %" PRIu64 ", announced %" PRId64,
+                 (int64_t)received, t->written, (int64_t)announced);
+        set_error(t, "size mismatch: %s", detail);
+        return retry_or_fail(t, true);
+    }
+    if (fstat(t->fd, &file) != 0 || (uint64_t)file.st_size != t->written) {
+        set_error(t, "%s", "the temporary file does not hold every byte received");
+        return DOWNLOAD_FAILED;
+    }
+    return DOWNLOAD_DONE;
+}
+
+double download_transfer_retry_delay(const download_transfer *t)
+{
+    double delay = t->shared->options->retry_delay_s * pow(2.0, t->retries);
+    return delay < DOWNLOAD_MAX_RETRY_DELAY_S ? delay : DOWNLOAD_MAX_RETRY_DELAY_S;
+}
+
+void download_transfer_finish(download_transfer *t, bool success)
+{
+    int dir = t->shared->dir_fd;
+    if (t->fd >= 0) {
+        if (close(t->fd) != 0 && success) {
+            set_error(t, "cannot close the file: %s", strerror(errno));
+            success = false;
+        }
+        t->fd = -1;
+    }
+    if (success && renameat(dir, t->temp_name, dir, t->name) != 0) {
+        /* rename replaces a file or a symlink at the name atomically; it never writes through the link */
+        set_error(t, "cannot rename the file into place: %s", strerror(errno));
+        success = false;
+    }
+    if (!success && t->temp_name[0] != '\0') unlinkat(dir, t->temp_name, 0);
+    t->temp_name[0] = '\0';
+    if (t->easy != NULL) curl_easy_cleanup(t->easy);
+    t->easy = NULL;
+    t->ok = success;
+    if (success) t->error[0] = '\0';
+    t->seconds = mt_now() - t->started_at;
+
+    char line[DOWNLOAD_NAME_SIZE + 128];
+    bool print = success && t->shared->print_lines;
+    if (print) {
+        int n = snprintf(line, sizeof line, "saved %s (%" PRIu64 " bytes, %.3f s", t->name, t->bytes, t->seconds);
+        if (t->retries > 0 && n > 0 && (size_t)n < sizeof line)
+            n += snprintf(line + n, sizeof line - (size_t)n, ", %d retr%s", t->retries, t->retries == 1 ? "y" : "ies");
+        if (n > 0 && (size_t)n < sizeof line) snprintf(line + n, sizeof line - (size_t)n, ")\n");
+    }
+    download_output_file_done(t->shared->output, print ? line : NULL);
+}

@@ -1,0 +1,75 @@
+/* download_transfer.h - one URL's transfer, the same in both modes: its easy handle and options, its
+ * temporary file, the verdict on each attempt (done, retry, failed) and the rename into place.
+ *
+ * A transfer is used by one thread at a time (one OpenMP task, or the multi loop's thread); only its
+ * download_output is shared. */
+#ifndef DOWNLOAD_TRANSFER_H
+#define DOWNLOAD_TRANSFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "download_cli.h"
+#include "download_name.h"
+#include "download_output.h"
+
+/* What every transfer shares, read-only during a run (but the output's counters). */
+typedef struct {
+    const download_options *options;
+    int dir_fd;            /* the output folder, opened once */
+    download_output *output;
+    bool print_lines;      /* a line on stdout for each file saved (this run) */
+    bool verbose;          /* retries on stderr */
+} download_shared;
+
+typedef enum { DOWNLOAD_DONE, DOWNLOAD_RETRY, DOWNLOAD_FAILED } download_verdict;
+
+typedef struct {
+    /* set once, before the first run */
+    const char *url;
+    char name[DOWNLOAD_NAME_SIZE];
+    size_t index;
+    const download_shared *shared;
+    /* the outcome, reset at each run */
+    bool ok;
+    long http_status;   /* the last response's status, 0 when none */
+    uint64_t bytes;     /* body bytes received and written by the last attempt */
+    int retries;        /* attempts after the first */
+    double seconds;     /* from the first attempt's start to the end */
+    char error[CURL_ERROR_SIZE + 128]; /* empty when ok */
+    /* while it runs */
+    CURL *easy;
+    int fd;             /* the temporary file, -1 when none */
+    char temp_name[96];
+    uint64_t written;
+    bool too_large, http_error, write_failed;
+    int write_errno;
+    double started_at, retry_at;
+    char curl_error[CURL_ERROR_SIZE];
+} download_transfer;
+
+/* Fill the fixed part: url (borrowed), its file name, its index. */
+void download_transfer_init(download_transfer *t, const char *url, size_t index, const download_shared *shared);
+
+/* Start: clear the outcome, create the temporary file and the easy handle with every option set.
+ * false when that fails; the transfer is then finished (failed) already. */
+bool download_transfer_begin(download_transfer *t);
+
+/* Before each attempt: an empty temporary file and zeroed counters. false (and finished) on failure. */
+bool download_transfer_prepare_attempt(download_transfer *t);
+
+/* The verdict on the attempt that ended with result. DOWNLOAD_RETRY: call download_transfer_retry_delay,
+ * wait, prepare and try again. Otherwise call download_transfer_finish. */
+download_verdict download_transfer_judge(download_transfer *t, CURLcode result);
+
+/* Seconds to wait before the next retry: --retry-delay doubled per retry already made, capped. */
+double download_transfer_retry_delay(const download_transfer *t);
+
+/* End: on success rename the temporary file into place (or fail), else remove it; free the handle; print
+ * the line and count the file done. The caller must have removed the handle from any multi handle. */
+void download_transfer_finish(download_transfer *t, bool success);
+
+#endif
