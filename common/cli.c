@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "defaults.h"
 #include "timer.h"
@@ -21,6 +22,8 @@ enum {
     OPT_ORDERED,
     OPT_CHUNK,
     OPT_EXPLAIN,
+    OPT_TIMELINE,
+    OPT_GANTT,
 };
 
 static const struct option long_options[] = {
@@ -43,6 +46,8 @@ static const struct option long_options[] = {
     {"ordered", no_argument, NULL, OPT_ORDERED},
     {"chunk", required_argument, NULL, OPT_CHUNK},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"timeline", required_argument, NULL, OPT_TIMELINE},
+    {"gantt", no_argument, NULL, OPT_GANTT},
     {NULL, 0, NULL, 0},
 };
 
@@ -178,6 +183,8 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
             if (!has_feature(program, MT_FEATURE_EXPLAIN)) return bad_usage(err, program, "%s takes no --explain", program->name);
             o->explain = true;
             break;
+        case OPT_TIMELINE: o->timeline_path = optarg; break;
+        case OPT_GANTT: o->gantt = true; break;
         case ':': return bad_usage(err, program, "option '%s' needs a value", argv[optind - 1]);
         default: {
             char shown[64];
@@ -225,7 +232,10 @@ void mt_cli_print_help(FILE *out, const mt_program *p)
         fputs("      --explain         print how the list is split over ranks and threads (stderr)\n", out);
     if (p->features & MT_FEATURE_CHUNK)
         fputs("      --chunk K         stream the list in rounds of K items per rank (bounded memory)\n", out);
-    fputs("      --json            one JSON object: the run's record\n"
+    fputs("      --timeline FILE   record when each item ran on which thread (and rank): FILE.json is a\n"
+          "                        trace for Perfetto or chrome://tracing, FILE.csv the same as a table\n"
+          "      --gantt           draw that timeline on stderr after the run\n"
+          "      --json            one JSON object: the run's record\n"
           "      --csv             the record as a CSV header and row (--no-header: the row only)\n"
           "  -q, --quiet           only the 'Execution Time' line (or the record)\n"
           "  -v, --verbose         settings, defaults and provenance on stderr\n"
@@ -301,6 +311,11 @@ int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *o
     case MT_CLI_BAD_USAGE: mt_print_error(program->name, &err); return MT_ERR_USAGE;
     case MT_CLI_RUN: break;
     }
+    /* A trace that cannot be written is a usage error before any work starts. */
+    if (options->timeline_path != NULL && mt_trace_check_path(options->timeline_path, &err) != MT_OK) {
+        mt_print_error(program->name, &err);
+        return MT_ERR_USAGE;
+    }
     return -1;
 }
 
@@ -324,4 +339,24 @@ mt_status mt_cli_report(const mt_program *program, const mt_options *options, co
     }
     mt_warn_if_too_short(program->name, record->time.median);
     return status;
+}
+
+bool mt_cli_wants_timeline(const mt_options *options)
+{
+    return options->timeline_path != NULL || options->gantt || options->verbose || options->format == MT_FORMAT_JSON;
+}
+
+mt_status mt_cli_timeline(const mt_program *program, const mt_options *options, const mt_trace *trace,
+                          json_t **details, mt_error *err)
+{
+    if (options->timeline_path != NULL) {
+        mt_status status = mt_trace_write(trace, options->timeline_path, err);
+        if (status != MT_OK) return status;
+    }
+    if (options->gantt) mt_trace_print_gantt(stderr, trace, isatty(fileno(stderr)));
+    if (options->verbose) mt_trace_print_summary(stderr, trace);
+    if (*details == NULL) *details = json_object();
+    json_object_set_new(*details, "timeline", mt_trace_summary(trace));
+    (void)program;
+    return MT_OK;
 }

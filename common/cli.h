@@ -11,6 +11,7 @@
 #include "numbers.h"
 #include "report.h"
 #include "status.h"
+#include "timeline.h"
 
 /* Options only some programs take. */
 enum {
@@ -46,6 +47,8 @@ typedef struct {
     bool header; /* CSV header line; --no-header clears it */
     bool verbose, quiet, ordered, explain;
     uint64_t chunk; /* 0: no chunking */
+    const char *timeline_path; /* --timeline FILE (.json or .csv); NULL: none */
+    bool gantt;                /* --gantt: the chart on stderr after the run */
 } mt_options;
 
 typedef enum { MT_CLI_RUN, MT_CLI_HELP, MT_CLI_VERSION, MT_CLI_BAD_USAGE } mt_cli_result;
@@ -86,5 +89,13 @@ int mt_cli_finish(const mt_program *program, mt_status status, const mt_error *e
  * (text), the JSON object, or the CSV row; then the too-short warning when it applies. */
 mt_status mt_cli_report(const mt_program *program, const mt_options *options, const mt_record *record,
                         mt_error *err);
+
+/* Whether to record the timeline: for --timeline, --gantt, and the numbers of --json and --verbose. */
+bool mt_cli_wants_timeline(const mt_options *options);
+
+/* After the run: the timeline as the options ask (the file, the chart, the --verbose line); its numbers
+ * go into *details under "timeline" (a new object when *details is NULL). */
+mt_status mt_cli_timeline(const mt_program *program, const mt_options *options, const mt_trace *trace,
+                          json_t **details, mt_error *err);
 
 #endif

@@ -134,29 +134,30 @@ mt_status mt_record_print_json(FILE *out, const mt_record *record, mt_error *err
     return MT_OK;
 }
 
-/* One CSV field, quoted as RFC 4180 asks when it holds a comma, a quote or a line break. */
+void mt_csv_print_string(FILE *out, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s != '\0'; s++) {
+        if (*s == '"') fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* One CSV field from a JSON scalar; null is an empty field. */
 static void print_csv_field(FILE *out, json_t *value)
 {
     switch (json_typeof(value)) {
-    case JSON_STRING: {
-        const char *s = json_string_value(value);
-        if (strpbrk(s, ",\"\r\n") == NULL) {
-            fputs(s, out);
-            break;
-        }
-        fputc('"', out);
-        for (; *s != '\0'; s++) {
-            if (*s == '"') fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-        break;
-    }
+    case JSON_STRING: mt_csv_print_string(out, json_string_value(value)); break;
     case JSON_INTEGER: fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(value)); break;
     case JSON_REAL: fprintf(out, "%.9g", json_real_value(value)); break;
     case JSON_TRUE: fputs("true", out); break;
     case JSON_FALSE: fputs("false", out); break;
-    default: break; /* null: an empty field */
+    default: break;
     }
 }
 

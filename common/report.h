@@ -43,6 +43,9 @@ mt_status mt_record_print_json(FILE *out, const mt_record *record, mt_error *err
 /* The header line (unless header is false) and one row. */
 mt_status mt_record_print_csv(FILE *out, const mt_record *record, bool header, mt_error *err);
 
+/* A CSV field, quoted as RFC 4180 asks when it holds a comma, a quote or a line break. */
+void mt_csv_print_string(FILE *out, const char *s);
+
 /* The CSV columns, in order, NULL-terminated. */
 extern const char *const mt_record_columns[];
 

@@ -12,11 +12,13 @@
  *          closing barrier. Not timed: reading the list, touching the buffers, starting the team, the
  *          validation and the printing (results print after the run, in input order).
  *          n counts the input items, one cube each. Ideal time with sleep work, d the delay and W
- *          threads: ceil(n/W)d (spin work: W at most the cores). Every result is checked against the
+ *          threads: ceil(n/W)d (spin work: W at most the cores). --timeline records each item
+ *          (with --work none, each thread's block: the clock costs more than the item). Every result is checked against the
  *          sequential, overflow-checked kernel before any time is reported. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <omp.h>
 
@@ -24,6 +26,7 @@
 #include "kernel.h"
 #include "numbers.h"
 #include "report.h"
+#include "timeline.h"
 #include "timer.h"
 
 static const mt_program program = {
@@ -43,29 +46,49 @@ typedef struct {
     int64_t *cubes;
     uint64_t n;
     mt_work work;
+    mt_timeline *timeline; /* NULL: not recording */
     int team_size;
 } cube_job;
 
-/* The map: a static schedule gives each thread one contiguous block, the same block every run. */
+/* Thread t of T's contiguous block [*first, *last) of n items: the static schedule, written out. */
+static void block_of(int64_t n, int thread, int threads, int64_t *first, int64_t *last)
+{
+    *first = n * thread / threads;
+    *last = n * (thread + 1) / threads;
+}
+
+/* The map. With work per item, a parallel loop whose static schedule gives each thread one contiguous
+ * block, each item timed on its own when recording. With no work, the same blocks as a plain loop the
+ * compiler vectorizes (bound by memory bandwidth); a timeline then holds one event per block, since
+ * reading the clock per item would cost more than the item. */
 static void cube_map(cube_job *job)
 {
     const int64_t *in = job->values;
     int64_t *out = job->cubes;
     const int64_t n = (int64_t)job->n;
+    mt_timeline *timeline = job->timeline;
 #pragma omp parallel
     {
+        int thread = omp_get_thread_num();
 #pragma omp single nowait
         job->team_size = omp_get_num_threads();
         if (job->work.kind == MT_WORK_NONE) {
-            /* No per-item work: a plain loop the compiler vectorizes, bound by memory bandwidth. */
-#pragma omp for schedule(static)
-            for (int64_t i = 0; i < n; i++)
+            int64_t first, last;
+            block_of(n, thread, omp_get_num_threads(), &first, &last);
+            double start = timeline != NULL ? mt_now() : 0;
+            for (int64_t i = first; i < last; i++)
                 out[i] = mt_cube(in[i]);
+            if (timeline != NULL && last > first)
+                mt_timeline_record_block(timeline, (uint64_t)first, (uint64_t)first, in[first],
+                                         (uint64_t)(last - first), MT_OP_CUBE, thread, start, mt_now());
         } else {
 #pragma omp for schedule(static)
             for (int64_t i = 0; i < n; i++) {
+                double start = timeline != NULL ? mt_now() : 0;
                 mt_work_do(&job->work);
                 out[i] = mt_cube(in[i]);
+                if (timeline != NULL)
+                    mt_timeline_record(timeline, (uint64_t)i, (uint64_t)i, in[i], MT_OP_CUBE, thread, start, mt_now());
             }
         }
     }
@@ -74,19 +97,23 @@ static void cube_map(cube_job *job)
 /* Touch every output page from the thread that will write it (first touch places the page). */
 static void touch_output(cube_job *job)
 {
-    const int64_t n = (int64_t)job->n;
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; i++)
-        job->cubes[i] = 0;
+#pragma omp parallel
+    {
+        int64_t first, last;
+        block_of((int64_t)job->n, omp_get_thread_num(), omp_get_num_threads(), &first, &last);
+        if (last > first) memset(job->cubes + first, 0, (size_t)(last - first) * sizeof *job->cubes);
+    }
 }
 
 static mt_status run_once(void *context, const mt_run_info *run, double *elapsed_s, mt_error *err)
 {
     (void)run;
     (void)err;
-    double start = omp_get_wtime();
-    cube_map(context);
-    *elapsed_s = omp_get_wtime() - start;
+    cube_job *job = context;
+    double start = mt_now();
+    if (job->timeline != NULL) mt_timeline_start(job->timeline, start); /* keeps the last run's */
+    cube_map(job);
+    *elapsed_s = mt_now() - start;
     return MT_OK;
 }
 
@@ -112,6 +139,7 @@ int main(int argc, char **argv)
     mt_status status = mt_cli_read_numbers(&options, 2 * sizeof(int64_t), &numbers, &err);
     if (status != MT_OK) return mt_cli_finish(&program, status, &err);
 
+    mt_timeline timeline = {0};
     size_t bytes = (size_t)numbers.count * sizeof(int64_t);
     cube_job job = {.values = numbers.values, .n = numbers.count, .work = options.work,
                     .cubes = malloc(bytes ? bytes : 1)};
@@ -121,9 +149,16 @@ int main(int argc, char **argv)
                          (unsigned long long)numbers.count);
         goto done;
     }
+    if (mt_cli_wants_timeline(&options)) {
+        status = mt_timeline_init(&timeline, numbers.count, omp_get_max_threads(), 0,
+                                  options.work.kind == MT_WORK_NONE, &err);
+        if (status != MT_OK) goto done;
+        job.timeline = &timeline;
+    }
     touch_output(&job); /* also starts the OpenMP team, untimed */
     cube_job warm = job;
     warm.work = (mt_work){.kind = MT_WORK_NONE};
+    warm.timeline = NULL;
     cube_map(&warm); /* one untimed pass: the code and the caches warm, the team awake */
 
     status = mt_repeat(run_once, &job, options.warmup, options.repeat, samples, &err);
@@ -145,10 +180,20 @@ int main(int argc, char **argv)
     if (options.format == MT_FORMAT_TEXT && !options.quiet)
         for (uint64_t i = 0; i < numbers.count; i++)
             mt_print_power(numbers.values[i], MT_OP_CUBE, job.cubes[i]);
+    if (job.timeline != NULL) {
+        char host[64] = "";
+        gethostname(host, sizeof host - 1);
+        const char *hosts[] = {host};
+        mt_trace trace = {.events = timeline.slots, .count = mt_timeline_pack(&timeline), .hosts = hosts, .ranks = 1,
+                          .aggregated = !timeline.per_unit, .program = program.name, .mode = "loop",
+                          .wall_s = samples[options.repeat - 1], .ideal_s = record.ideal_s};
+        if ((status = mt_cli_timeline(&program, &options, &trace, &record.details, &err)) != MT_OK) goto done;
+    }
     status = mt_cli_report(&program, &options, &record, &err);
 done:
     free(samples);
     free(job.cubes);
     mt_numbers_free(&numbers);
+    mt_timeline_free(&timeline);
     return mt_cli_finish(&program, status, &err);
 }

@@ -386,9 +386,9 @@ int main(int argc, char **argv)
             printf("%s\t%s\n", context.job.transfers[i].name, urls.items[i]);
         goto done;
     }
-    if (!options.quiet) warn_shared_names(context.job.transfers, urls.count);
     status = open_output_folder(options.output_dir, &context.job.shared.dir_fd, &err);
     if (status != MT_OK) goto done;
+    if (!options.quiet) warn_shared_names(context.job.transfers, urls.count);
 
     /* Start the team untimed: the first parallel region costs milliseconds. */
     if (options.mode == DOWNLOAD_MODE_TASKS) {

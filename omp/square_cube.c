@@ -19,6 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <omp.h>
 
@@ -26,6 +27,7 @@
 #include "kernel.h"
 #include "numbers.h"
 #include "report.h"
+#include "timeline.h"
 #include "timer.h"
 
 typedef struct {
@@ -33,16 +35,22 @@ typedef struct {
     uint64_t n;
     int64_t *squares, *cubes;
     mt_work work;
-    bool print_live; /* print each line as its item completes */
-    int team_size;   /* threads the mode ran on, filled by the mode */
+    bool print_live;       /* print each line as its item completes */
+    mt_timeline *timeline; /* NULL: not recording */
+    int team_size;         /* threads the mode ran on, filled by the mode */
 } square_cube_job;
 
-/* One unit of work: spend the item's delay, compute, store, and (if asked) print the line at once. */
+/* One unit of work: spend the item's delay, compute, store, record when it ran, and (if asked) print
+ * its line at once. Units are numbered squares first: unit i squares item i, unit n + i cubes it. */
 static void do_item(square_cube_job *job, uint64_t i, mt_operation op)
 {
+    double start = job->timeline != NULL ? mt_now() : 0;
     mt_work_do(&job->work);
     int64_t value = mt_power(job->values[i], op);
     (op == MT_OP_SQUARE ? job->squares : job->cubes)[i] = value;
+    if (job->timeline != NULL)
+        mt_timeline_record(job->timeline, op == MT_OP_SQUARE ? i : job->n + i, i, job->values[i], op,
+                           omp_get_thread_num(), start, mt_now());
     if (job->print_live) mt_print_power(job->values[i], op, value);
 }
 
@@ -155,6 +163,7 @@ static mt_status run_once(void *context, const mt_run_info *run, double *elapsed
     run_context *c = context;
     c->job.print_live = c->print_lines && run->last;
     double start = mt_now();
+    if (c->job.timeline != NULL) mt_timeline_start(c->job.timeline, start); /* keeps the last run's */
     c->mode->run(&c->job);
     *elapsed_s = mt_now() - start;
     return MT_OK;
@@ -184,6 +193,7 @@ int main(int argc, char **argv)
     mt_status status = mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err);
     if (status != MT_OK) return mt_cli_finish(&program, status, &err);
 
+    mt_timeline timeline = {0};
     run_context context = {.print_lines = options.format == MT_FORMAT_TEXT && !options.quiet && !options.ordered};
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
         if (strcmp(modes[m].name, options.mode) == 0) context.mode = &modes[m];
@@ -196,6 +206,11 @@ int main(int argc, char **argv)
                          (unsigned long long)numbers.count);
         goto done;
     }
+    if (mt_cli_wants_timeline(&options)) {
+        int workers = strcmp(options.mode, "seq") == 0 ? 1 : omp_get_max_threads();
+        if ((status = mt_timeline_init(&timeline, 2 * numbers.count, workers, 0, false, &err)) != MT_OK) goto done;
+        context.job.timeline = &timeline;
+    }
     /* Touch the result pages now: a first touch costs more than the work it would be timed with. */
     memset(context.job.squares, 0, bytes);
     memset(context.job.cubes, 0, bytes);
@@ -203,6 +218,7 @@ int main(int argc, char **argv)
      * parallel region costs milliseconds) and brings the code and the task pool into memory. */
     square_cube_job warm = context.job;
     warm.work = (mt_work){.kind = MT_WORK_NONE};
+    warm.timeline = NULL;
     context.mode->run(&warm);
 
     status = mt_repeat(run_once, &context, options.warmup, options.repeat, samples, &err);
@@ -226,11 +242,21 @@ int main(int argc, char **argv)
         for (uint64_t i = 0; i < numbers.count; i++)
             mt_print_power(numbers.values[i], MT_OP_CUBE, context.job.cubes[i]);
     }
+    if (context.job.timeline != NULL) {
+        char host[64] = "";
+        gethostname(host, sizeof host - 1);
+        const char *hosts[] = {host};
+        mt_trace trace = {.events = timeline.slots, .count = mt_timeline_pack(&timeline), .hosts = hosts, .ranks = 1,
+                          .aggregated = !timeline.per_unit, .program = program.name, .mode = options.mode,
+                          .wall_s = samples[options.repeat - 1], .ideal_s = record.ideal_s};
+        if ((status = mt_cli_timeline(&program, &options, &trace, &record.details, &err)) != MT_OK) goto done;
+    }
     status = mt_cli_report(&program, &options, &record, &err);
 done:
     free(samples);
     free(context.job.squares);
     free(context.job.cubes);
     mt_numbers_free(&numbers);
+    mt_timeline_free(&timeline);
     return mt_cli_finish(&program, status, &err);
 }

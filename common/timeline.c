@@ -1,0 +1,401 @@
+#include "timeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "report.h"
+
+mt_status mt_timeline_init(mt_timeline *t, uint64_t units, int workers, int rank, bool blocks, mt_error *err)
+{
+    *t = (mt_timeline){.per_unit = !blocks && units <= MT_TIMELINE_CAP, .workers = workers, .rank = rank};
+    t->slot_count = t->per_unit ? units : (uint64_t)workers;
+    t->slots = calloc(t->slot_count ? t->slot_count : 1, sizeof *t->slots);
+    if (t->slots == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for the timeline");
+    return MT_OK;
+}
+
+void mt_timeline_free(mt_timeline *t)
+{
+    free(t->slots);
+    t->slots = NULL;
+}
+
+void mt_timeline_start(mt_timeline *t, double origin)
+{
+    memset(t->slots, 0, (t->slot_count ? t->slot_count : 1) * sizeof *t->slots);
+    t->origin = origin;
+}
+
+void mt_timeline_record_block(mt_timeline *t, uint64_t first_unit, uint64_t first_item, int64_t first_value,
+                              uint64_t count, int op, int thread, double start, double end)
+{
+    if (count == 0) return;
+    mt_event *e = &t->slots[t->per_unit ? first_unit : (uint64_t)thread];
+    if (e->count == 0) {
+        *e = (mt_event){.start_s = start - t->origin, .item = first_item, .value = first_value, .op = op,
+                        .thread = thread, .rank = t->rank};
+    }
+    e->end_s = end - t->origin;
+    e->count += count;
+}
+
+uint64_t mt_timeline_pack(mt_timeline *t)
+{
+    uint64_t filled = 0;
+    for (uint64_t i = 0; i < t->slot_count; i++)
+        if (t->slots[i].count > 0) t->slots[filled++] = t->slots[i];
+    return filled;
+}
+
+static const char *op_name(int op)
+{
+    return op == MT_OP_SQUARE ? "square" : op == MT_OP_CUBE ? "cube" : "download";
+}
+
+/* The name of an event in the trace and the chart: "square 2", "cube 8", a URL, or a chunk. */
+static void event_name(const mt_trace *trace, const mt_event *e, char *name, size_t size)
+{
+    if (trace->urls != NULL && e->op == MT_EVENT_DOWNLOAD)
+        snprintf(name, size, "%s", trace->urls[e->item]);
+    else if (e->count > 1)
+        snprintf(name, size, "%s x %" PRIu64 " items from %" PRIu64, op_name(e->op), e->count, e->item);
+    else
+        snprintf(name, size, "%s %" PRId64, op_name(e->op), e->value);
+}
+
+static void worker_name(const mt_event *e, char *name, size_t size)
+{
+    snprintf(name, size, "rank %d thread %d", (int)e->rank, (int)e->thread);
+}
+
+mt_status mt_trace_check_path(const char *path, mt_error *err)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot == NULL || (strcmp(dot, ".json") != 0 && strcmp(dot, ".csv") != 0))
+        return mt_fail(err, MT_ERR_USAGE, "--timeline: '%s' must end in .json or .csv", path);
+    /* Can a file be made beside it (the trace is written to one, then renamed into place)? */
+    size_t length = strlen(path);
+    char *probe = malloc(length + 16);
+    if (probe == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    snprintf(probe, length + 16, "%s.XXXXXX", path);
+    int fd = mkstemp(probe);
+    if (fd < 0) {
+        mt_status status = mt_fail(err, MT_ERR_USAGE, "--timeline: cannot write '%s': %s", path, strerror(errno));
+        free(probe);
+        return status;
+    }
+    close(fd);
+    unlink(probe);
+    free(probe);
+    if (access(path, F_OK) == 0 && access(path, W_OK) != 0)
+        return mt_fail(err, MT_ERR_USAGE, "--timeline: cannot write '%s': %s", path, strerror(errno));
+    return MT_OK;
+}
+
+/* The workers (rank, thread) that appear in the events, in order of first appearance. */
+typedef struct {
+    int32_t rank, thread;
+    double busy;     /* union of its events' intervals */
+    double last_end; /* for the union: events sorted by start */
+} worker_entry;
+
+static int compare_by_worker_then_start(const void *a, const void *b)
+{
+    const mt_event *x = a, *y = b;
+    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+    if (x->thread != y->thread) return x->thread < y->thread ? -1 : 1;
+    return (x->start_s > y->start_s) - (x->start_s < y->start_s);
+}
+
+/* A copy of the events sorted by worker, then start. */
+static mt_event *sorted_events(const mt_trace *trace)
+{
+    mt_event *sorted = malloc((trace->count ? trace->count : 1) * sizeof *sorted);
+    if (sorted == NULL) return NULL;
+    memcpy(sorted, trace->events, trace->count * sizeof *sorted);
+    qsort(sorted, trace->count, sizeof *sorted, compare_by_worker_then_start);
+    return sorted;
+}
+
+static json_t *trace_event_json(const mt_trace *trace)
+{
+    json_t *events = json_array();
+    for (int r = 0; r < trace->ranks; r++) {
+        char name[160];
+        snprintf(name, sizeof name, "rank %d on %s", r, trace->hosts[r]);
+        json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:i, s:{s:s}}", "name", "process_name", "ph", "M",
+                                                "pid", r, "tid", 0, "args", "name", name));
+    }
+    mt_event *sorted = sorted_events(trace);
+    if (sorted == NULL) {
+        json_decref(events);
+        return NULL;
+    }
+    for (uint64_t i = 0; i < trace->count; i++) {
+        const mt_event *e = &sorted[i];
+        if (i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread) {
+            char name[32];
+            snprintf(name, sizeof name, "thread %d", (int)e->thread);
+            json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:i, s:{s:s}}", "name", "thread_name", "ph", "M",
+                                                    "pid", (int)e->rank, "tid", (int)e->thread, "args", "name", name));
+        }
+        char name[512], worker[64];
+        event_name(trace, e, name, sizeof name);
+        worker_name(e, worker, sizeof worker);
+        json_t *args = json_pack("{s:I, s:I, s:s}", "index", (json_int_t)e->item, "value", (json_int_t)e->value,
+                                 "worker", worker);
+        if (e->count > 1) json_object_set_new(args, "items", json_integer((json_int_t)e->count));
+        if (e->op == MT_EVENT_DOWNLOAD) {
+            json_object_set_new(args, "bytes", json_integer(e->bytes));
+            json_object_set_new(args, "http_status", json_integer(e->http_status));
+            json_object_set_new(args, "retries", json_integer(e->retries));
+        }
+        double ts = e->start_s * 1e6, dur = (e->end_s - e->start_s) * 1e6;
+        if (trace->overlapping) {
+            /* Transfers overlap on one thread, which complete events may not: async begin/end pairs. */
+            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:I, s:f, s:i, s:i, s:o}", "name", name, "cat",
+                                                    op_name(e->op), "ph", "b", "id", (json_int_t)e->item, "ts", ts,
+                                                    "pid", (int)e->rank, "tid", (int)e->thread, "args", args));
+            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:I, s:f, s:i, s:i}", "name", name, "cat",
+                                                    op_name(e->op), "ph", "e", "id", (json_int_t)e->item, "ts",
+                                                    ts + dur, "pid", (int)e->rank, "tid", (int)e->thread));
+        } else {
+            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:f, s:f, s:i, s:i, s:o}", "name", name, "cat",
+                                                    op_name(e->op), "ph", "X", "ts", ts, "dur", dur, "pid",
+                                                    (int)e->rank, "tid", (int)e->thread, "args", args));
+        }
+    }
+    free(sorted);
+    json_t *other = json_pack("{s:s, s:s, s:f, s:b}", "program", trace->program, "mode", trace->mode, "wall_s",
+                              trace->wall_s, "aggregated", trace->aggregated);
+    json_object_set_new(other, "ideal_s", isfinite(trace->ideal_s) ? json_real(trace->ideal_s) : json_null());
+    return json_pack("{s:o, s:s, s:o}", "traceEvents", events, "displayTimeUnit", "ms", "otherData", other);
+}
+
+static int write_csv(const mt_trace *trace, FILE *out)
+{
+    fputs("host,rank,thread,item,value,op,start_s,end_s,count,url,bytes,http_status,retries\n", out);
+    for (uint64_t i = 0; i < trace->count; i++) {
+        const mt_event *e = &trace->events[i];
+        mt_csv_print_string(out, trace->hosts[e->rank]);
+        fprintf(out, ",%d,%d,%" PRIu64 ",%" PRId64 ",%s,%.9f,%.9f,%" PRIu64 ",", (int)e->rank, (int)e->thread, e->item,
+                e->value, op_name(e->op), e->start_s, e->end_s, e->count);
+        if (e->op == MT_EVENT_DOWNLOAD) {
+            if (trace->urls != NULL) mt_csv_print_string(out, trace->urls[e->item]);
+            fprintf(out, ",%" PRId64 ",%d,%d\n", e->bytes, (int)e->http_status, (int)e->retries);
+        } else {
+            fputs(",,,\n", out);
+        }
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+mt_status mt_trace_write(const mt_trace *trace, const char *path, mt_error *err)
+{
+    bool json = strcmp(strrchr(path, '.'), ".json") == 0;
+    size_t length = strlen(path);
+    char *temporary = malloc(length + 16);
+    if (temporary == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    snprintf(temporary, length + 16, "%s.XXXXXX", path);
+    int fd = mkstemp(temporary);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (out == NULL) {
+        mt_status status = mt_fail(err, MT_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(errno));
+        if (fd >= 0) close(fd), unlink(temporary);
+        free(temporary);
+        return status;
+    }
+    int failed;
+    if (json) {
+        json_t *document = trace_event_json(trace);
+        failed = document == NULL || json_dumpf(document, out, JSON_COMPACT | JSON_REAL_PRECISION(12)) != 0;
+        json_decref(document);
+    } else {
+        failed = write_csv(trace, out) != 0;
+    }
+    /* The trace replaces path whole, or path stays as it was. */
+    failed |= fchmod(fileno(out), 0644) != 0;
+    failed |= fclose(out) != 0;
+    if (!failed) failed = rename(temporary, path) != 0;
+    mt_status status = MT_OK;
+    if (failed) {
+        status = mt_fail(err, MT_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(errno));
+        unlink(temporary);
+    }
+    free(temporary);
+    return status;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The most events in flight at one moment: a sweep over the starts and ends. An end and a start at
+ * the same instant do not overlap. */
+static uint64_t max_in_flight(const mt_trace *trace)
+{
+    uint64_t n = trace->count;
+    double *starts = malloc((n ? n : 1) * sizeof *starts), *ends = malloc((n ? n : 1) * sizeof *ends);
+    if (starts == NULL || ends == NULL) {
+        free(starts), free(ends);
+        return 0;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        starts[i] = trace->events[i].start_s;
+        ends[i] = trace->events[i].end_s;
+    }
+    qsort(starts, n, sizeof *starts, compare_doubles);
+    qsort(ends, n, sizeof *ends, compare_doubles);
+    uint64_t in_flight = 0, most = 0, j = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        while (j < n && ends[j] <= starts[i]) {
+            j++;
+            in_flight--;
+        }
+        in_flight++;
+        if (in_flight > most) most = in_flight;
+    }
+    free(starts), free(ends);
+    return most;
+}
+
+json_t *mt_trace_summary(const mt_trace *trace)
+{
+    double busy_sum = 0;
+    for (uint64_t i = 0; i < trace->count; i++)
+        busy_sum += trace->events[i].end_s - trace->events[i].start_s;
+    json_t *busy = json_object();
+    mt_event *sorted = sorted_events(trace);
+    double union_busy = 0, covered_to = 0;
+    for (uint64_t i = 0; sorted != NULL && i < trace->count; i++) {
+        const mt_event *e = &sorted[i];
+        bool first_of_worker = i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread;
+        if (first_of_worker) union_busy = 0, covered_to = 0;
+        double from = e->start_s > covered_to ? e->start_s : covered_to;
+        if (e->end_s > from) union_busy += e->end_s - from;
+        if (e->end_s > covered_to) covered_to = e->end_s;
+        bool last_of_worker = i + 1 == trace->count || e->rank != sorted[i + 1].rank || e->thread != sorted[i + 1].thread;
+        if (last_of_worker) {
+            char name[64];
+            worker_name(e, name, sizeof name);
+            json_object_set_new(busy, name, json_real(trace->wall_s > 0 ? union_busy / trace->wall_s : 0));
+        }
+    }
+    free(sorted);
+    return json_pack("{s:I, s:b, s:f, s:I, s:o}", "events", (json_int_t)trace->count, "aggregated", trace->aggregated,
+                     "mean_concurrency", trace->wall_s > 0 ? busy_sum / trace->wall_s : 0.0, "max_in_flight",
+                     (json_int_t)max_in_flight(trace), "busy_fraction", busy);
+}
+
+void mt_trace_print_summary(FILE *out, const mt_trace *trace)
+{
+    json_t *summary = mt_trace_summary(trace);
+    if (summary == NULL) return;
+    fprintf(out, "%s: timeline: %" JSON_INTEGER_FORMAT " events%s, mean concurrency %.2f, at most %" JSON_INTEGER_FORMAT
+                 " in flight; busy:",
+            trace->program, json_integer_value(json_object_get(summary, "events")),
+            trace->aggregated ? " (one per worker's chunk)" : "",
+            json_real_value(json_object_get(summary, "mean_concurrency")),
+            json_integer_value(json_object_get(summary, "max_in_flight")));
+    const char *worker;
+    json_t *fraction;
+    json_object_foreach(json_object_get(summary, "busy_fraction"), worker, fraction)
+        fprintf(out, " %s %.0f%%", worker, 100 * json_real_value(fraction));
+    fputc('\n', out);
+    json_decref(summary);
+}
+
+enum { GANTT_WIDTH = 80, GANTT_LABEL = 12, GANTT_BAR = GANTT_WIDTH - GANTT_LABEL - 2, GANTT_MAX_ROWS = 48 };
+
+void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
+{
+    mt_event *sorted = sorted_events(trace);
+    if (sorted == NULL) return;
+    double span = trace->wall_s;
+    for (uint64_t i = 0; i < trace->count; i++)
+        if (sorted[i].end_s > span) span = sorted[i].end_s;
+    if (span <= 0) span = 1e-9;
+    fprintf(out, "%s %s: %.3f s across %d columns, one column = %.3g ms%s\n", trace->program, trace->mode, span,
+            GANTT_BAR, span / GANTT_BAR * 1e3, trace->aggregated ? "; one bar per worker's chunk" : "");
+    /* Rows: a worker's events, split into lanes where they overlap (transfers on one thread). */
+    char (*rows)[GANTT_BAR + 1] = calloc(GANTT_MAX_ROWS, sizeof *rows);
+    int (*ops)[GANTT_BAR] = calloc(GANTT_MAX_ROWS, sizeof *ops);
+    char (*labels)[GANTT_LABEL + 1] = calloc(GANTT_MAX_ROWS, sizeof *labels);
+    double lane_end[GANTT_MAX_ROWS];
+    int lane_items[GANTT_MAX_ROWS];
+    int row_count = 0, worker_first_row = 0, hidden = 0;
+    bool seen_square = false, seen_cube = false, seen_download = false, seen_failed = false;
+    if (rows == NULL || ops == NULL || labels == NULL) goto done;
+    for (uint64_t i = 0; i < trace->count; i++) {
+        const mt_event *e = &sorted[i];
+        if (i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread) worker_first_row = row_count;
+        int row = -1;
+        for (int r = worker_first_row; r < row_count; r++)
+            if (lane_end[r] <= e->start_s + 1e-9) {
+                row = r;
+                break;
+            }
+        if (row < 0) {
+            if (row_count == GANTT_MAX_ROWS) {
+                hidden++;
+                continue;
+            }
+            row = row_count++;
+            memset(rows[row], ' ', GANTT_BAR);
+            int lane = row - worker_first_row;
+            if (trace->ranks > 1)
+                snprintf(labels[row], sizeof labels[row], lane ? "r%d t%d s%d" : "r%d t%d", (int)e->rank,
+                         (int)e->thread, lane);
+            else
+                snprintf(labels[row], sizeof labels[row], lane || trace->overlapping ? "t%d slot %d" : "thread %d",
+                         (int)e->thread, lane);
+            lane_items[row] = 0;
+        }
+        lane_end[row] = e->end_s;
+        int from = (int)(e->start_s / span * GANTT_BAR), to = (int)ceil(e->end_s / span * GANTT_BAR);
+        if (from >= GANTT_BAR) from = GANTT_BAR - 1;
+        if (to > GANTT_BAR) to = GANTT_BAR;
+        if (to <= from) to = from + 1;
+        const char *letters = e->op == MT_OP_SQUARE ? "Ss" : e->op == MT_OP_CUBE ? "Cc" : "Dd";
+        bool failed = e->op == MT_EVENT_DOWNLOAD && (e->http_status < 200 || e->http_status > 299);
+        if (failed) letters = "Xx";
+        seen_square |= e->op == MT_OP_SQUARE, seen_cube |= e->op == MT_OP_CUBE;
+        seen_download |= e->op == MT_EVENT_DOWNLOAD && !failed, seen_failed |= failed;
+        char letter = letters[lane_items[row]++ % 2];
+        for (int c = from; c < to; c++) {
+            rows[row][c] = letter;
+            ops[row][c] = failed ? -1 : e->op;
+        }
+    }
+    for (int r = 0; r < row_count; r++) {
+        fprintf(out, "%-*s|", GANTT_LABEL, labels[r]);
+        for (int c = 0; c < GANTT_BAR; c++) {
+            const char *paint = !color || rows[r][c] == ' ' ? NULL
+                                : ops[r][c] == MT_OP_SQUARE ? "\033[34m"
+                                : ops[r][c] == MT_OP_CUBE   ? "\033[32m"
+                                : ops[r][c] < 0             ? "\033[31m"
+                                                            : "\033[35m";
+            if (paint != NULL) fputs(paint, out);
+            fputc(rows[r][c], out);
+            if (paint != NULL) fputs("\033[0m", out);
+        }
+        fputs("|\n", out);
+    }
+    if (hidden > 0) fprintf(out, "(%d more events on rows not shown)\n", hidden);
+    char right[32];
+    snprintf(right, sizeof right, "%.3f s", span);
+    fprintf(out, "%-*s0%*s\n", GANTT_LABEL + 1, "", GANTT_BAR - 1, right);
+    fprintf(out, "legend:%s%s%s%s (the letter's case alternates item by item)\n", seen_square ? " S s square" : "",
+            seen_cube ? " C c cube" : "", seen_download ? " D d download" : "", seen_failed ? " X x failed" : "");
+done:
+    free(rows), free(ops), free(labels), free(sorted);
+}
