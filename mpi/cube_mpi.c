@@ -33,6 +33,7 @@
 #include "kernel.h"
 #include "numbers.h"
 #include "report.h"
+#include "timeline.h"
 #include "timer.h"
 
 static const mt_program program = {
@@ -71,11 +72,15 @@ typedef struct {
     mt_source source;     /* the list, re-read each run when streaming */
     int64_t *values;      /* rank 0: the list (or the round's part of it) */
     int64_t *results;     /* rank 0: the cubes, in input order */
+    bool print_lines;     /* rank 0: text output, not --quiet */
     bool print_round;     /* streaming: print each round's lines as it arrives */
     bool valid;           /* rank 0: every result checked so far matched */
     /* every rank */
     int64_t *slice_in, *slice_out; /* this rank's items and cubes (rank 0: inside values/results) */
     double phases[PHASE_COUNT];    /* the last run's seconds, max over ranks (at rank 0) */
+    mt_timeline *timeline;         /* NULL: not recording */
+    uint64_t units_done;           /* this rank's items so far in this run: its next timeline slot */
+    uint64_t round_first;          /* the current round's first item in the whole list */
 } cube_run;
 
 static mt_status mpi_failure(int code, const char *call, mt_error *err)
@@ -149,20 +154,39 @@ static mt_status describe_world(const mt_options *options, world_info *world, mt
     return MT_OK;
 }
 
-/* This rank's slice: cube every item on the rank's OpenMP threads (the hybrid level). */
-static void cube_slice(const int64_t *in, int64_t *out, int count, const mt_work *work)
+/* This rank's slice: cube every item on the rank's OpenMP threads (the hybrid level). first_item is
+ * the slice's first index in the whole list, for the timeline. */
+static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count, uint64_t first_item)
 {
+    const mt_work *work = &run->work;
+    mt_timeline *timeline = run->timeline;
+    uint64_t first_unit = run->units_done;
     if (work->kind == MT_WORK_NONE) {
-#pragma omp parallel for schedule(static)
-        for (int i = 0; i < count; i++)
-            out[i] = mt_cube(in[i]);
+        /* No per-item work: a plain loop per thread's block, which the compiler vectorizes; a
+         * timeline holds one event per block, since the clock costs more than an item. */
+#pragma omp parallel
+        {
+            int thread = omp_get_thread_num(), threads = omp_get_num_threads();
+            int first = (int)((int64_t)count * thread / threads), last = (int)((int64_t)count * (thread + 1) / threads);
+            double start = timeline != NULL ? mt_now() : 0;
+            for (int i = first; i < last; i++)
+                out[i] = mt_cube(in[i]);
+            if (timeline != NULL && last > first)
+                mt_timeline_record_block(timeline, first_unit + (uint64_t)first, first_item + (uint64_t)first, in[first],
+                                         (uint64_t)(last - first), MT_OP_CUBE, thread, start, mt_now());
+        }
     } else {
 #pragma omp parallel for schedule(static)
         for (int i = 0; i < count; i++) {
+            double start = timeline != NULL ? mt_now() : 0;
             mt_work_do(work);
             out[i] = mt_cube(in[i]);
+            if (timeline != NULL)
+                mt_timeline_record(timeline, first_unit + (uint64_t)i, first_item + (uint64_t)i, in[i], MT_OP_CUBE,
+                                   omp_get_thread_num(), start, mt_now());
         }
     }
+    run->units_done += (uint64_t)count;
 }
 
 /* Rank 0: check a round's cubes against the overflow-checked kernel, and print them if asked. */
@@ -195,7 +219,7 @@ static mt_status scatter_compute_gather(cube_run *run, uint64_t round_n, double 
     MPI_CHECK(MPI_Scatterv(run->values, run->counts, run->displs, MPI_INT64_T, root ? MPI_IN_PLACE : in, mine,
                            MPI_INT64_T, 0, MPI_COMM_WORLD));
     double t1 = MPI_Wtime();
-    cube_slice(in, out, mine, &run->work);
+    cube_slice(run, in, out, mine, run->round_first + (uint64_t)run->displs[w->rank]);
     double t2 = MPI_Wtime();
     /* Gatherv puts each rank's cubes at its displacement: the results come back in input order. */
     MPI_CHECK(MPI_Gatherv(root ? MPI_IN_PLACE : out, mine, MPI_INT64_T, run->results, run->counts, run->displs,
@@ -214,7 +238,7 @@ static mt_status run_once(void *context, const mt_run_info *info, double *elapse
     const world_info *w = &run->world;
     double phases[PHASE_COUNT] = {0};
     bool streaming = run->chunk > 0;
-    run->print_round = streaming && info->last && w->rank == 0;
+    run->print_round = streaming && info->last && w->rank == 0 && run->print_lines;
     if (streaming && w->rank == 0) {
         mt_status status = mt_source_rewind(&run->source, err);
         if (status != MT_OK) return status;
@@ -223,6 +247,10 @@ static mt_status run_once(void *context, const mt_run_info *info, double *elapse
     /* Every rank starts the clock together. */
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     double start = MPI_Wtime();
+    /* Each rank's timeline starts at its own clock's reading after the barrier. */
+    if (run->timeline != NULL) mt_timeline_start(run->timeline, mt_now());
+    run->units_done = 0;
+    run->round_first = 0;
     if (!streaming) {
         mt_status status = scatter_compute_gather(run, run->n, phases, err);
         if (status != MT_OK) return status;
@@ -240,6 +268,7 @@ static mt_status run_once(void *context, const mt_run_info *info, double *elapse
             if (status != MT_OK) return status;
             if (w->rank == 0) check_round(run, round_n);
             done += round_n;
+            run->round_first = done;
         }
     }
     phases[PHASE_TOTAL] = MPI_Wtime() - start;
@@ -390,9 +419,41 @@ static void free_run(cube_run *run)
     free(run->counts), free(run->displs);
 }
 
+/* Every rank's timeline to rank 0, as one list of events, with each rank's host. */
+static mt_status gather_timeline(cube_run *run, mt_event **events, uint64_t *event_count, char **hosts,
+                                 mt_error *err)
+{
+    const world_info *w = &run->world;
+    bool root = w->rank == 0;
+    int mine = (int)mt_timeline_pack(run->timeline);
+    int *counts = root ? calloc((size_t)w->size, sizeof *counts) : NULL;
+    int *displs = root ? calloc((size_t)w->size, sizeof *displs) : NULL;
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    *hosts = root ? calloc((size_t)w->size, sizeof host) : NULL;
+    if (root && (counts == NULL || displs == NULL || *hosts == NULL)) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    MPI_CHECK(MPI_Gather(host, sizeof host, MPI_CHAR, *hosts, sizeof host, MPI_CHAR, 0, MPI_COMM_WORLD));
+    /* Events are plain data: they travel as bytes. */
+    int bytes = mine * (int)sizeof(mt_event);
+    MPI_CHECK(MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    uint64_t total = 0;
+    for (int r = 0; root && r < w->size; r++) {
+        displs[r] = (int)total;
+        total += (uint64_t)counts[r];
+    }
+    *events = root ? malloc(total ? total : 1) : NULL;
+    if (root && *events == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for the timeline");
+    MPI_CHECK(MPI_Gatherv(run->timeline->slots, bytes, MPI_BYTE, *events, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD));
+    *event_count = total / sizeof(mt_event);
+    free(counts);
+    free(displs);
+    return MT_OK;
+}
+
 /* Rank 0: the record, with the MPI library and the phases. */
 static mt_status report(const mt_options *options, const cube_run *run, const double *samples,
-                        const double (*phase_samples)[PHASE_COUNT], mt_error *err)
+                        const double (*phase_samples)[PHASE_COUNT], const mt_event *events, uint64_t event_count,
+                        char *hosts, mt_error *err)
 {
     char library[MPI_MAX_LIBRARY_VERSION_STRING];
     int length = 0;
@@ -437,6 +498,21 @@ static mt_status report(const mt_options *options, const cube_run *run, const do
     if (options->format == MT_FORMAT_TEXT && !options->quiet && options->chunk == 0)
         for (uint64_t i = 0; i < run->n; i++)
             mt_print_power(run->values[i], MT_OP_CUBE, run->results[i]);
+    if (run->timeline != NULL) {
+        const char **host_names = malloc((size_t)w->size * sizeof *host_names);
+        if (host_names == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+        for (int r = 0; r < w->size; r++)
+            host_names[r] = hosts + 64 * r;
+        mt_trace trace = {.events = events, .count = event_count, .hosts = host_names, .ranks = w->size,
+                          .aggregated = !run->timeline->per_unit, .program = program.name, .mode = record.mode,
+                          .wall_s = samples[options->repeat - 1], .ideal_s = record.ideal_s};
+        status = mt_cli_timeline(&program, options, &trace, &record.details, err);
+        free(host_names);
+        if (status != MT_OK) {
+            json_decref(record.details);
+            return status;
+        }
+    }
     return mt_cli_report(&program, options, &record, err);
 }
 
@@ -455,13 +531,31 @@ static mt_status cube_mpi(int argc, char **argv, mt_error *err)
         if (rank == 0 && parsed == MT_CLI_BAD_USAGE) mt_print_error(program.name, &parse_err);
         return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
     }
-    cube_run run = {.work = options.work, .chunk = options.chunk, .valid = true};
+    cube_run run = {.work = options.work, .chunk = options.chunk, .valid = true,
+                    .print_lines = options.format == MT_FORMAT_TEXT && !options.quiet};
     mt_status status = describe_world(&options, &run.world, err);
     if (status != MT_OK) return status;
     if (options.verbose && rank == 0) mt_cli_print_settings(stderr, &program, &options);
 
+    if (options.timeline_path != NULL) {
+        /* A trace that cannot be written is a usage error before any work starts. */
+        mt_error local_err = {""};
+        mt_status local = rank == 0 ? mt_trace_check_path(options.timeline_path, &local_err) : MT_OK;
+        status = agree(local, &local_err, err);
+        if (status != MT_OK) return status;
+    }
     status = load_list(&options, &run, err);
     if (status == MT_OK) status = allocate_buffers(&run, err);
+    mt_timeline timeline = {0};
+    if (status == MT_OK && mt_cli_wants_timeline(&options)) {
+        /* Item by item up to the cap (a rank records at most n of them); past it, or with no work to
+         * time, one event per thread's block. */
+        bool blocks = options.work.kind == MT_WORK_NONE || run.n > MT_TIMELINE_CAP;
+        mt_error local_err = {""};
+        mt_status local = mt_timeline_init(&timeline, run.n, run.world.threads, rank, blocks, &local_err);
+        status = agree(local, &local_err, err);
+        if (status == MT_OK) run.timeline = &timeline;
+    }
     if (status == MT_OK && options.explain) status = explain_split(&run, err);
     double *samples = calloc((size_t)options.repeat, sizeof *samples);
     double (*phase_samples)[PHASE_COUNT] = calloc((size_t)options.repeat, sizeof *phase_samples);
@@ -472,6 +566,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_error *err)
         /* One untimed pass with no work: the OpenMP teams start, the transport's paths warm up. */
         cube_run warm = run;
         warm.work = (mt_work){.kind = MT_WORK_NONE};
+        warm.timeline = NULL;
         double ignored;
         status = run_once(&warm, &(mt_run_info){.warmup = true}, &ignored, err);
     }
@@ -486,12 +581,20 @@ static mt_status cube_mpi(int argc, char **argv, mt_error *err)
     }
     /* A failure that every rank agreed on (bad input, no memory) has been printed already, and err is
      * empty; one that a single rank met (an MPI call) carries its message, and the ranks part here. */
+    mt_event *events = NULL;
+    uint64_t event_count = 0;
+    char *hosts = NULL;
+    if (status == MT_OK && run.timeline != NULL) status = gather_timeline(&run, &events, &event_count, &hosts, err);
     int verdict = (int)status;
     if (status == MT_OK && rank == 0) {
         mt_error report_err;
-        verdict = (int)report(&options, &run, samples, (const double(*)[PHASE_COUNT])phase_samples, &report_err);
+        verdict = (int)report(&options, &run, samples, (const double(*)[PHASE_COUNT])phase_samples, events,
+                              event_count, hosts, &report_err);
         if (verdict != MT_OK) mt_print_error(program.name, &report_err);
     }
+    free(events);
+    free(hosts);
+    mt_timeline_free(&timeline);
     free(samples);
     free(phase_samples);
     free_run(&run);
