@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Turn a timeline (--timeline FILE.json or FILE.csv) into the boxes scripts/timeline-plot.sh draws.
+
+Usage: timeline_lanes.py FILE OUT_DATA OUT_META
+OUT_DATA gets one line per event: lane, start_s, end_s, colour index (0 square, 1 cube, 2 download,
+3 failed), and its label. A lane is a worker (rank, thread); where a worker's events overlap
+(download --mode multi), each overlapping transfer gets a lane of its own under that worker.
+OUT_META gets shell assignments: LANES (ytics), TITLE, IDEAL, WALL.
+"""
+import csv
+import json
+import sys
+
+COLOURS = {"square": 0, "cube": 1, "download": 2}
+
+
+def read_events(path):
+    """(rank, thread, start, end, op, label, failed) tuples, and the run's description."""
+    meta = {"program": "", "mode": "", "wall_s": None, "ideal_s": None, "hosts": {}}
+    events = []
+    if path.endswith(".json"):
+        with open(path) as f:
+            document = json.load(f)
+        meta.update({k: v for k, v in document.get("otherData", {}).items() if k in meta})
+        begins = {}
+        for e in document["traceEvents"]:
+            if e["ph"] == "M" and e["name"] == "process_name":
+                meta["hosts"][e["pid"]] = e["args"]["name"]
+            elif e["ph"] == "X":
+                events.append((e["pid"], e["tid"], e["ts"] / 1e6, (e["ts"] + e["dur"]) / 1e6, e.get("cat", ""),
+                               e["name"], failed(e.get("args", {}))))
+            elif e["ph"] == "b":
+                begins[(e["pid"], e["id"])] = e
+            elif e["ph"] == "e":
+                b = begins.pop((e["pid"], e["id"]))
+                events.append((b["pid"], b["tid"], b["ts"] / 1e6, e["ts"] / 1e6, b.get("cat", ""), b["name"],
+                               failed(b.get("args", {}))))
+    else:
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                label = row["url"] or f'{row["op"]} {row["value"]}'
+                status = int(row["http_status"]) if row["http_status"] else None
+                events.append((int(row["rank"]), int(row["thread"]), float(row["start_s"]), float(row["end_s"]),
+                               row["op"], label, status is not None and not 200 <= status < 300))
+                meta["hosts"].setdefault(int(row["rank"]), f'rank {row["rank"]} on {row["host"]}')
+    return events, meta
+
+
+def failed(args):
+    status = args.get("http_status")
+    return status is not None and not 200 <= status < 300
+
+
+def main():
+    source, data_path, meta_path = sys.argv[1:4]
+    events, meta = read_events(source)
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    ranks = {e[0] for e in events}
+    lanes, lane_names, lane_ends = {}, [], []
+    rows = []
+    for rank, thread, start, end, op, label, bad in events:
+        worker = (rank, thread)
+        own = lanes.setdefault(worker, [])
+        lane = next((l for l in own if lane_ends[l] <= start + 1e-9), None)
+        if lane is None:
+            lane = len(lane_names)
+            own.append(lane)
+            lane_ends.append(end)
+            name = f"r{rank} t{thread}" if len(ranks) > 1 else f"thread {thread}"
+            if len(own) > 1 or op == "download":
+                name += f" slot {len(own) - 1}"
+            lane_names.append(name)
+        lane_ends[lane] = end
+        colour = 3 if bad else COLOURS.get(op, 1)
+        rows.append(f'{lane} {start:.9f} {end:.9f} {colour} "{label}"')
+    with open(data_path, "w") as f:
+        f.write("\n".join(rows) + "\n")
+    wall = meta["wall_s"] if meta["wall_s"] is not None else max((e[3] for e in events), default=0)
+    ytics = ", ".join(f'"{name}" {i}' for i, name in enumerate(lane_names))
+    name = f'{meta["program"]} {meta["mode"]}'.strip() or "timeline"
+    title = f'{name}: {len({e[:2] for e in events})} workers, {wall:.3f} s'
+    if meta["ideal_s"]:
+        title += f', ideal {meta["ideal_s"]:.3f} s, ratio {wall / meta["ideal_s"]:.3f}'
+    with open(meta_path, "w") as f:
+        f.write(f"LANES='{ytics}'\nLANE_COUNT={len(lane_names)}\nTITLE='{title.strip()}'\n"
+                f"IDEAL={meta['ideal_s'] or ''}\nWALL={wall}\n")
+
+
+if __name__ == "__main__":
+    main()
