@@ -21,7 +21,9 @@ Routes (GET; a query string is ignored except `latency=S`, which overrides --lat
   /fault/endless[/...]         200 with no Content-Length and a body that never ends
   /fault/flaky/K/KIND/ID/NAME  the fault KIND (500, cut, reset or stall) for the first K requests of this
                                K/KIND/ID, then the image NAME: for retries
-  /stats                       JSON: requests, connections now, most connections at once, per-path counts
+  /stats                       JSON: requests, connections now and most at once, requests in flight and most
+                               at once, requests in their latency wait and most at once (max_waiting: the
+                               client's true concurrency when the latency dominates), per-path counts
   /                            a short text index
 
 The image body (documented so tests can compute it; image_body() below is the reference):
@@ -86,6 +88,8 @@ class Stats:
         self.max_connections = 0
         self.in_flight = 0
         self.max_in_flight = 0
+        self.waiting = 0  # requests inside their latency wait: exact concurrency, whatever the response's end
+        self.max_waiting = 0
         self.paths = {}
         self.flaky = {}
 
@@ -102,6 +106,11 @@ class Stats:
             self.in_flight += delta
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
+    def wait(self, delta):
+        with self.lock:
+            self.waiting += delta
+            self.max_waiting = max(self.max_waiting, self.waiting)
+
     def flaky_hit(self, key):
         with self.lock:
             self.flaky[key] = self.flaky.get(key, 0) + 1
@@ -111,7 +120,8 @@ class Stats:
         with self.lock:
             return json.dumps({"requests": self.requests, "connections": self.connections,
                                "max_connections": self.max_connections, "in_flight": self.in_flight,
-                               "max_in_flight": self.max_in_flight, "paths": self.paths})
+                               "max_in_flight": self.max_in_flight, "waiting": self.waiting,
+                               "max_waiting": self.max_waiting, "paths": self.paths})
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -227,7 +237,9 @@ class Handler(BaseHTTPRequestHandler):
             if "latency" in query:
                 latency = float(query["latency"][0])
             if latency > 0 and not path.startswith(("/stats", "/sha256/", "/lists/")):
+                stats.wait(+1)
                 time.sleep(latency)
+                stats.wait(-1)
             self.route(path, query)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True

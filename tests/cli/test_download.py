@@ -1,0 +1,528 @@
+"""download as a user runs it, against the project's loopback image server (scripts/image_server.py,
+bound to 127.0.0.1 on a free port, always stopped): every injected fault, retries only for what may
+pass, file names that try to leave the folder, files and symlinks already in place, an unwritable
+folder, a refused connection, many URLs checked byte for byte (sha256), one URL many times at once,
+the descriptor count, and the record. No test asserts an absolute time."""
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import BUILD_DIR, SOURCE_DIR, program_path, record, run
+
+SERVER_SCRIPT = SOURCE_DIR / "scripts" / "image_server.py"
+PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+SANITIZED = bool(os.environ.get("MT_SANITIZE"))
+TIMEOUT = 300 if SANITIZED else 60
+TIME_LINE = re.compile(r"^Execution Time: (\d+\.\d+)$")
+FAST_RETRY = ("--retry-delay", "0.05")
+MODES = ["tasks", "multi"]
+
+_spec = importlib.util.spec_from_file_location("image_server", SERVER_SCRIPT)
+image_server_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(image_server_module)
+
+
+def image_sha256(name):
+    return image_server_module.image_sha256(name)
+
+
+def sha256_of(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def fnv1a(text):
+    value = 14695981039346656037
+    for byte in text.encode():
+        value = ((value ^ byte) * 1099511628211) % (1 << 64)
+    return f"url-{value:016x}"
+
+
+class ImageServer:
+    """The loopback server in a subprocess; its first stdout line tells the port."""
+
+    def __init__(self, *args):
+        self.process = subprocess.Popen([PYTHON, str(SERVER_SCRIPT), "--port", "0", "--stall", "30", *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        ready, _, _ = select.select([self.process.stdout], [], [], 20)
+        line = self.process.stdout.readline() if ready else ""
+        if not line.startswith("PORT "):
+            self.stop()
+            raise RuntimeError(f"image server did not start: {line!r}")
+        self.port = int(line.split()[1])
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def url(self, path):
+        return self.base + path
+
+    def stats(self):
+        with urllib.request.urlopen(self.base + "/stats", timeout=10) as response:
+            return json.loads(response.read())
+
+    def hits(self, path):
+        return self.stats()["paths"].get(path, 0)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+@contextlib.contextmanager
+def image_server(*args):
+    server = ImageServer(*args)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with image_server() as s:
+        yield s
+
+
+def download(*args, **kwargs):
+    kwargs.setdefault("timeout", TIMEOUT)
+    return run("download", *args, **kwargs)
+
+
+def ok(result):
+    assert result.returncode == 0, f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    return result
+
+
+def failed(result):
+    assert result.returncode == 1, f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    return result
+
+
+def assert_usage_error(result, *needles):
+    """Exit 2, nothing on stdout, exactly one line on stderr naming every needle."""
+    assert result.returncode == 2, f"exit {result.returncode}, stderr: {result.stderr!r}"
+    assert result.stdout == "", result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("download: error: "), lines[0]
+    for needle in needles:
+        assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
+
+
+def no_leftovers(folder):
+    """No temporary file of ours stays behind."""
+    left = [p.name for p in Path(folder).iterdir() if p.name.startswith(".download-")]
+    assert left == [], left
+
+
+def transfers(result):
+    return record(result.stdout)["transfers"]
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+def test_help_and_version():
+    result = ok(download("--help"))
+    for needle in ("--jobs", "--mode", "--max-size", "--retry", "--connect-timeout", "--speed-limit", "url-HASH",
+                   "Exit status"):
+        assert needle in result.stdout
+    assert ok(download("--version")).stdout.startswith("download (multitarefas) ")
+
+
+@pytest.mark.parametrize("args, needles", [
+    (["--bogus"], ["--bogus"]),
+    (["-j", "0", "http://127.0.0.1:9/a"], ["--jobs", "'0'"]),
+    (["--mode", "threads", "http://127.0.0.1:9/a"], ["--mode", "threads"]),
+    (["--max-size", "lots", "http://127.0.0.1:9/a"], ["--max-size", "lots"]),
+    (["--connect-timeout"], ["--connect-timeout"]),
+    (["-i", "/nonexistent/list.txt"], ["/nonexistent/list.txt"]),
+    (["ftp://127.0.0.1:9/a.jpg"], ["ftp://127.0.0.1:9/a.jpg", "ftp"]),
+    (["file:///etc/passwd"], ["file:///etc/passwd"]),
+    (["not a url"], ["not a url"]),
+    (["--no-header", "http://127.0.0.1:9/a"], ["--no-header"]),
+])
+def test_usage_errors_are_one_line_and_exit_2(args, needles, tmp_path):
+    assert_usage_error(download(*args, "-o", tmp_path / "out"), *needles)
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_list_is_a_usage_error(tmp_path):
+    listing = tmp_path / "list.txt"
+    listing.write_text("# only comments\n\n   \n")
+    assert_usage_error(download("-i", listing, "-o", tmp_path / "out"), str(listing), "no URL")
+    assert_usage_error(download("-i", "-", input="\n# nothing\n"), "standard input")
+
+
+def test_one_bad_scheme_anywhere_stops_everything_before_any_fetch(server, tmp_path):
+    listing = tmp_path / "list.txt"
+    good = [server.url(f"/images/first-{i}.jpg") for i in range(5)]
+    listing.write_text("\n".join(good + ["  ftp://127.0.0.1:9/evil.jpg  "] + good) + "\n")
+    before = server.stats()["requests"]
+    result = download("-i", listing, "-o", tmp_path / "out")
+    assert_usage_error(result, "URL 6", "ftp://127.0.0.1:9/evil.jpg")
+    assert server.stats()["requests"] == before + 1  # only our /stats call
+    assert not (tmp_path / "out").exists()
+
+
+# --- the lesson's run -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("jobs", [1, 8])
+def test_original_list_six_images_five_times(server, tmp_path, mode, jobs):
+    with urllib.request.urlopen(server.url("/lists/original.txt"), timeout=10) as response:
+        listing = response.read().decode()
+    assert len(listing.splitlines()) == 30
+    out = tmp_path / "out"
+    result = ok(download("-i", "-", "-o", out, "-j", jobs, "--mode", mode, input=listing))
+    lines = result.stdout.splitlines()
+    assert TIME_LINE.match(lines[-1]), lines[-1]
+    assert len([line for line in lines if line.startswith("saved ")]) == 30
+    names = sorted(image_server_module.ORIGINAL_NAMES)
+    assert sorted(p.name for p in out.iterdir()) == names
+    for name in names:
+        assert sha256_of(out / name) == image_sha256(name), name
+    no_leftovers(out)
+    assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_json_record_has_the_run_and_every_transfer(server, tmp_path, mode):
+    urls = [server.url(f"/images/json-{i}.jpg?size=ignored#frag") for i in range(4)]
+    result = ok(download(*urls, "-o", tmp_path, "-j", 3, "--mode", mode, "--json", "-r", 2))
+    r = record(result.stdout)
+    assert (r["program"], r["mode"], r["threads"], r["ranks"], r["n"], r["work"]) == ("download", mode, 3, 1, 4, "download")
+    assert r["valid"] is True and r["repeat"] == 2
+    assert r["time_min_s"] <= r["time_s"] <= r["time_max_s"]
+    assert r["libcurl"].startswith("libcurl/")
+    assert [t["url"] for t in r["transfers"]] == urls
+    for i, t in enumerate(r["transfers"]):
+        name = f"json-{i}.jpg"
+        assert t["file"] == name and t["http_status"] == 200 and t["retries"] == 0 and t["error"] is None
+        assert t["bytes"] == len(image_server_module.image_body(name)) and t["seconds"] > 0
+        assert sha256_of(tmp_path / name) == image_sha256(name)
+
+
+def test_csv_record(server, tmp_path):
+    result = ok(download(server.url("/images/csv.jpg"), "-o", tmp_path, "--csv"))
+    header, row = result.stdout.splitlines()
+    assert header.startswith("program,mode,") and row.startswith("download,tasks,")
+    result = ok(download(server.url("/images/csv.jpg"), "-o", tmp_path, "--csv", "--no-header"))
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_quiet_prints_only_the_time(server, tmp_path):
+    result = ok(download(server.url("/images/q.jpg"), "-o", tmp_path, "-q"))
+    assert TIME_LINE.match(result.stdout.strip()) and result.stderr == ""
+
+
+# --- faults: what is retried, what is not, and nothing left behind --------------------------------
+
+# path, extra options, expected error text, attempts (retry 2: 3 for what may pass)
+FAULTS = [
+    ("/fault/404/a.jpg", [], "HTTP status 404", 1),
+    ("/fault/500/a.jpg", [], "HTTP status 500", 3),
+    ("/fault/cut/a.jpg", [], "partial file", 3),
+    ("/fault/reset/a.jpg", [], "", 3),
+    ("/fault/stall/a.jpg", ["--speed-limit", "1000", "--speed-time", "1"], "timeout", 3),
+    ("/fault/redirect-loop/a.jpg", ["--max-redirs", "3"], "redirects", 1),
+    ("/fault/redirect-ftp/a.jpg", [], "ftp", 1),
+    ("/fault/endless/a.jpg", ["--max-size", "100000"], "--max-size", 1),
+    ("/images/too-big-a.jpg", ["--max-size", "GOOD"], "--max-size", 1),  # refused from Content-Length
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("path, extra, error, attempts", FAULTS, ids=[f[0] for f in FAULTS])
+def test_fault_fails_alone_and_is_retried_only_when_it_may_pass(server, tmp_path, mode, path, extra, error, attempts):
+    good_name = f"good-{mode}.jpg"
+    good = server.url(f"/images/{good_name}")
+    good_size = image_server_module.image_size(good_name)
+    if extra == ["--max-size", "GOOD"]:
+        extra = ["--max-size", str(good_size)]
+        k = 0  # a name whose image is larger than the good one's
+        while image_server_module.image_size(path.replace("a.jpg", f"{k}.jpg")) <= good_size:
+            k += 1
+        path = path.replace("a.jpg", f"{k}.jpg")
+    else:
+        path = path.replace("a.jpg", f"{mode}-{os.getpid()}.jpg")  # this test's own count at the server
+    bad = server.url(path)
+    out = tmp_path / "out"
+    result = failed(download(bad, good, "-o", out, "--mode", mode, "--retry", 2, *FAST_RETRY, "-j", 2, "--json",
+                             *extra))
+    r = record(result.stdout)
+    assert r["valid"] is False and r["time_s"] is None  # a run that did not validate reports no time
+    assert f"download: error: {bad}: " in result.stderr
+    assert error.lower() in result.stderr.lower()
+    assert "1 of 2 transfers failed" in result.stderr
+    bad_transfer, good_transfer = r["transfers"]
+    assert bad_transfer["retries"] == attempts - 1 and bad_transfer["error"]
+    assert good_transfer["error"] is None and good_transfer["bytes"] == good_size
+    assert sorted(p.name for p in out.iterdir()) == [good_name]  # the good one saved, nothing else left
+    # the server saw every attempt (a reset on a reused connection is retried once more by libcurl itself;
+    # a redirect loop costs 1 + --max-redirs requests per attempt)
+    assert server.hits(path) >= attempts
+    if "404" in path or "redirect-ftp" in path or "too-big" in path:
+        assert server.hits(path) == 1  # never retried, not even by libcurl
+
+
+def test_a_failed_run_prints_no_time(server, tmp_path):
+    result = failed(download(server.url("/fault/404/t.jpg"), server.url("/images/t.jpg"), "-o", tmp_path))
+    assert "Execution Time" not in result.stdout
+    assert result.stdout.splitlines() == [line for line in result.stdout.splitlines() if line.startswith("saved t.jpg")]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kind", ["500", "cut", "reset", "stall"])
+def test_transient_fault_then_success_after_retries(server, tmp_path, mode, kind):
+    name = f"flaky-{kind}-{mode}.jpg"
+    url = server.url(f"/fault/flaky/2/{kind}/{mode}-{os.getpid()}/{name}")
+    result = ok(download(url, "-o", tmp_path, "--mode", mode, "--retry", 3, *FAST_RETRY, "--json",
+                         "--speed-limit", "1000", "--speed-time", "1"))
+    (t,) = transfers(result)
+    assert t["retries"] == 2 and t["http_status"] == 200 and t["file"] == name
+    assert sha256_of(tmp_path / name) == image_sha256(name)
+    no_leftovers(tmp_path)
+
+
+def test_json_reports_failures(server, tmp_path):
+    result = failed(download(server.url("/fault/404/x.jpg"), "-o", tmp_path, "--json"))
+    r = record(result.stdout)
+    assert r["valid"] is False and r["time_s"] is None
+    (t,) = r["transfers"]
+    assert t["http_status"] == 404 and t["retries"] == 0 and "404" in t["error"] and t["bytes"] == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_redirects_are_followed_up_to_the_limit(server, tmp_path, mode):
+    url = server.url("/redirect/3/images/hop.jpg")
+    ok(download(url, "-o", tmp_path, "--mode", mode))
+    assert sha256_of(tmp_path / "hop.jpg") == image_sha256("hop.jpg")
+    result = failed(download(url, "-o", tmp_path / "b", "--mode", mode, "--max-redirs", 2))
+    assert "redirects" in result.stderr.lower()
+
+
+def test_connection_refused(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/images/x.jpg"
+    start = time.monotonic()
+    result = failed(download(url, "-o", tmp_path, "--retry", 3, "--retry-delay", "2"))
+    assert time.monotonic() - start < 6  # not retried: a refused connection will not pass by waiting
+    assert f"{url}: " in result.stderr and "connect" in result.stderr.lower()
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- file names ------------------------------------------------------------------------------------
+
+NAME_CASES = [
+    ("/images/a.jpg", "a.jpg"),
+    ("/images/a.jpg?x=1&y=/etc/passwd", "a.jpg"),
+    ("/images/a.jpg#../../frag", "a.jpg"),
+    ("/images/my%20photo.jpg", "my photo.jpg"),
+    ("/images/caf%C3%A9.jpg", "café.jpg"),
+    ("/images/", None),
+    ("/", None),
+    ("", None),
+    ("/images/.", None),
+    ("/images/..", None),
+    ("/images/%2e%2e", None),
+    ("/images/%2E", None),
+    ("/images/..%2Fescape.jpg", None),
+    ("/images/%2F..%2F..%2Fescape.jpg", None),
+    ("/images/..%5Cescape.jpg", None),
+    ("/images/a%5Cb.jpg", None),
+    ("/images/-rf", None),
+    ("/images/.bashrc", None),
+    ("/images/a%00b.jpg", None),
+    ("/images/a%0Ab.jpg", None),
+    ("/images/a%7Fb.jpg", None),
+    ("/images/" + "x" * 201, None),
+    ("/images/" + "x" * 200, "x" * 200),
+]
+
+
+def test_names_from_the_last_segment_or_a_safe_hash(server):
+    urls = [server.url(path) for path, _ in NAME_CASES]
+    result = ok(download("--dry-run", *urls))
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(urls)
+    for line, url, (path, expected) in zip(lines, urls, NAME_CASES):
+        name, shown_url = line.split("\t")
+        assert shown_url == url
+        assert name == (expected if expected is not None else fnv1a(url)), (path, name)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_odd_names_stay_inside_the_folder(server, tmp_path, mode):
+    paths = ["/images/..%2F..%2Fescape.jpg", "/images/%2e%2e", "/images/..%5Cwin.jpg", "/images/-rf",
+             "/images/.hidden", "/images/a%0Ab", "/images/" + "y" * 240, "/images/%2Fetc%2Fpasswd"]
+    urls = [server.url(p) for p in paths]
+    out = tmp_path / "deep" / "out"
+    result = ok(download(*urls, "-o", out, "--mode", mode, "--json"))
+    expected = sorted(fnv1a(u) for u in urls)
+    assert sorted(p.name for p in out.iterdir()) == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep"]
+    assert sorted(p.name for p in (tmp_path / "deep").iterdir()) == ["out"]
+    for t in transfers(result):
+        assert (out / t["file"]).stat().st_size == t["bytes"]
+
+
+def test_a_file_and_a_symlink_at_the_target_are_replaced_not_written_through(server, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.jpg").write_bytes(b"old content")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("do not touch")
+    (out / "link.jpg").symlink_to(outside)
+    (out / "dir.jpg").mkdir()
+    result = failed(download(server.url("/images/old.jpg"), server.url("/images/link.jpg"),
+                             server.url("/images/dir.jpg"), "-o", out))
+    assert sha256_of(out / "old.jpg") == image_sha256("old.jpg")
+    assert not (out / "link.jpg").is_symlink() and sha256_of(out / "link.jpg") == image_sha256("link.jpg")
+    assert outside.read_text() == "do not touch"
+    assert (out / "dir.jpg").is_dir() and list((out / "dir.jpg").iterdir()) == []
+    assert "dir.jpg: cannot rename" in result.stderr
+    no_leftovers(out)
+
+
+def test_an_output_folder_that_cannot_be_created(server, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    before = server.stats()["requests"]
+    assert_usage_error(download(server.url("/images/a.jpg"), "-o", blocker / "sub"), "cannot create", "sub")
+    assert server.stats()["requests"] == before + 1
+
+
+def test_an_unwritable_output_folder(server):
+    base = Path(tempfile.mkdtemp(prefix="download-unwritable-"))
+    try:
+        base.chmod(0o755)
+        folder = base / "ro"
+        folder.mkdir(mode=0o555)
+        folder.chmod(0o555)
+        command = [program_path("download"), server.url("/images/a.jpg"), "-o", str(folder)]
+        if os.geteuid() == 0:  # root writes anywhere: run as nobody, for whom the folder is read-only
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                pytest.skip("running as root without setpriv to drop privileges")
+            command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        before = server.stats()["requests"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+        assert_usage_error(result, "cannot write in the output folder", str(folder))
+        assert server.stats()["requests"] == before + 1
+        assert list(folder.iterdir()) == []
+    finally:
+        (base / "ro").chmod(0o755)
+        shutil.rmtree(base)
+
+
+# --- many at once ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode, jobs", [("tasks", 1), ("tasks", 2), ("tasks", 8), ("multi", 1), ("multi", 8)])
+def test_200_urls_every_byte_checked(server, tmp_path, mode, jobs):
+    names = [f"many-{i:03d}.jpg" for i in range(200)]
+    listing = "".join(server.url(f"/images/{n}") + "\n" for n in names)
+    result = ok(download("-i", "-", "-o", tmp_path, "-j", jobs, "--mode", mode, "--json", input=listing))
+    r = record(result.stdout)
+    assert r["valid"] is True and r["n"] == 200
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
+    for name in names:
+        assert sha256_of(tmp_path / name) == image_sha256(name), name
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_one_url_many_times_at_once_gives_one_whole_file(server, tmp_path, mode):
+    path = f"/images/same-{mode}.jpg"
+    result = ok(download(*[server.url(path)] * 64, "-o", tmp_path, "-j", 16, "--mode", mode, "--json"))
+    assert len(transfers(result)) == 64
+    assert [p.name for p in tmp_path.iterdir()] == [f"same-{mode}.jpg"]
+    assert sha256_of(tmp_path / f"same-{mode}.jpg") == image_sha256(f"same-{mode}.jpg")
+    assert server.hits(path) == 64  # every transfer made, as the original makes all 30
+
+
+def test_different_urls_sharing_a_name_are_warned_about(server, tmp_path):
+    result = ok(download(server.url("/images/a/x.jpg"), server.url("/images/b/x.jpg"), "-o", tmp_path))
+    assert "warning: 'x.jpg' is the file of different URLs" in result.stderr
+    assert sha256_of(tmp_path / "x.jpg") in (image_sha256("a/x.jpg"), image_sha256("b/x.jpg"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("jobs", [1, 4])
+def test_jobs_bound_the_transfers_in_flight(tmp_path, mode, jobs):
+    with image_server("--latency", "0.2") as s:
+        urls = [s.url(f"/images/flight-{i}.jpg") for i in range(12)]
+        ok(download(*urls, "-o", tmp_path, "-j", jobs, "--mode", mode))
+        assert s.stats()["max_waiting"] == jobs
+
+
+@pytest.mark.skipif(SANITIZED, reason="timing relations are meaningless under sanitizers")
+@pytest.mark.parametrize("mode", MODES)
+def test_eight_jobs_wait_less_than_one(tmp_path, mode):
+    with image_server("--latency", "0.1") as s:
+        urls = [s.url(f"/images/speed-{i}.jpg") for i in range(16)]
+        one = record(ok(download(*urls, "-o", tmp_path, "-j", 1, "--mode", mode, "--json")).stdout)["time_s"]
+        eight = record(ok(download(*urls, "-o", tmp_path, "-j", 8, "--mode", mode, "--json")).stdout)["time_s"]
+        assert one >= 16 * 0.1 and eight >= 2 * 0.1
+        assert eight < one / 3
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_descriptor_leaks(server, tmp_path, mode):
+    urls = [server.url(f"/images/fd-{i}.jpg") for i in range(20)]
+    urls += [server.url(p) for p in ("/fault/404/x", "/fault/cut/x", "/fault/reset/x", "/fault/redirect-ftp/x",
+                                     "/fault/endless/x")]
+    result = failed(download(*urls, "-o", tmp_path, "-j", 6, "--mode", mode, "-v", "-r", 2, "--retry", 1,
+                             *FAST_RETRY, "--max-size", "200000"))
+    match = re.search(r"descriptors: (\d+) open before the runs, (\d+) after", result.stderr)
+    assert match, result.stderr
+    assert match.group(1) == match.group(2)
+    assert "leaked" not in result.stderr
+    no_leftovers(tmp_path)
+
+
+def test_progress_bar_only_on_a_terminal(server, tmp_path):
+    main, secondary = pty.openpty()
+    try:
+        urls = [server.url(f"/images/bar-{i}.jpg?latency=0.15") for i in range(6)]
+        process = subprocess.run([program_path("download"), *urls, "-o", str(tmp_path), "-j", "2"],
+                                 stdout=subprocess.PIPE, stderr=secondary, text=True, timeout=TIMEOUT)
+        os.close(secondary)
+        secondary = None
+        chunks = []
+        while select.select([main], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        terminal = b"".join(chunks).decode(errors="replace")
+        assert process.returncode == 0
+        assert "files" in terminal and "MB/s" in terminal and "6/6 files" in terminal
+        assert "\r" not in process.stdout  # the bar never goes to stdout
+    finally:
+        os.close(main)
+        if secondary is not None:
+            os.close(secondary)
