@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# download_bench.sh - activity 3 measured: download (tasks and multi) against curl -Z, aria2c and the
+# Python original's threads, all fetching the same files from the loopback image server, in one run.
+set -euo pipefail
+MT_SCRIPT=download_bench.sh
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+
+usage() {
+  cat <<'USAGE'
+Usage: bench/download_bench.sh [OPTION]...
+Serve COUNT generated images on loopback with a per-request latency and a per-connection bandwidth, fetch
+them with N transfers at once by each downloader, and print a markdown table (also written to a file).
+A benchmark, not a test: its numbers depend on the machine.
+
+  --count C        files (default 30, the original's 6 x 5)
+  --latency S      seconds before each response (default 0.1)
+  --size BYTES     every image this size (default 40000)
+  --bandwidth B    bytes per second per connection (default 1000000: 40 ms for 40 KB)
+  --jobs "N..."    concurrencies (default "1 4 8 30")
+  --runs R         runs of each, the median reported (default 3)
+  --output FILE    also write the table here (default BUILD_DIR/download_bench.md)
+  -h, --help       this help
+
+Model: ceil(C/N) x (latency + size/bandwidth). Pass when download's own time (its 'Execution Time', which
+leaves out process start) is <= 1.05 x model, and its wall time (the whole process, as the peers are
+timed) is no slower than the best peer's. Installs aria2 (and python3-requests for the original) with
+apt-get when missing and run as root on Debian.
+USAGE
+}
+
+count=30 latency=0.1 size=40000 bandwidth=1000000 jobs_list="1 4 8 30" runs=3 output=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --count) count=${2:?--count needs a number}; shift 2 ;;
+    --latency) latency=${2:?--latency needs seconds}; shift 2 ;;
+    --size) size=${2:?--size needs bytes}; shift 2 ;;
+    --bandwidth) bandwidth=${2:?--bandwidth needs bytes per second}; shift 2 ;;
+    --jobs) jobs_list=${2:?--jobs needs a list}; shift 2 ;;
+    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
+    --output) output=${2:?--output needs a file}; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) mt_die "unknown option '$1' (see bench/download_bench.sh --help)" 2 ;;
+  esac
+done
+output=${output:-$BUILD_DIR/download_bench.md}
+
+# The peers: curl is a build dependency's sibling; aria2c and requests are installed here if missing.
+need=()
+command -v aria2c >/dev/null 2>&1 || need+=(aria2)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+"$(mt_python)" -c 'import requests' >/dev/null 2>&1 || need+=(python3-requests)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    mt_say "Installing the peers: ${need[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 ||
+      mt_die "could not install: ${need[*]}"
+  else
+    mt_die "missing: ${need[*]}. On Debian or Ubuntu: sudo apt-get install ${need[*]}"
+  fi
+fi
+mt_require build
+mt_build
+download=$BUILD_DIR/omp/download
+[ -x "$download" ] || mt_die "download is not built in $BUILD_DIR (is libcurl installed?)"
+python=$(mt_python)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/download-bench.XXXXXX")
+server_pid=""
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$python" "$MT_ROOT/scripts/image_server.py" --port 0 --port-file "$work/port" --latency "$latency" \
+  --bandwidth "$bandwidth" --image-size "$size" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+[ -s "$work/port" ] || mt_die "the image server did not start: $(cat "$work/server.err")"
+base="http://127.0.0.1:$(cat "$work/port")"
+curl -fsS "$base/lists/bench.txt?n=$count" >"$work/list.txt"
+mapfile -t urls <"$work/list.txt"
+
+# time_wall COMMAND...: run in a fresh empty folder, print the wall seconds; check every file arrived.
+time_wall() {
+  rm -rf "$work/out"; mkdir "$work/out"
+  local start end
+  start=$EPOCHREALTIME
+  (cd "$work/out" && "$@") >"$work/run.out" 2>"$work/run.err" || { cat "$work/run.err" >&2; mt_die "failed: $*"; }
+  end=$EPOCHREALTIME
+  local files
+  files=$(find "$work/out" -type f -size "${size}c" | wc -l)
+  [ "$files" -eq "$count" ] || mt_die "$1 left $files whole files of $count"
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# measure NAME COMMAND...: the median wall time of R runs into wall[NAME]; download's own time into own[NAME].
+declare -A wall own
+measure() {
+  local name=$1; shift
+  local walls=() owns=()
+  for _ in $(seq "$runs"); do
+    walls+=("$(time_wall "$@")")
+    owns+=("$(sed -n 's/^Execution Time: //p' "$work/run.out" | head -1)")
+  done
+  wall[$name]=$(printf '%s\n' "${walls[@]}" | median)
+  own[$name]=$(printf '%s\n' "${owns[@]}" | median)
+}
+
+machine="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(sed -n 's/^PRETTY_NAME="\(.*\)"$/\1/p' /etc/os-release)"
+{
+  echo "### download: $count files, latency $latency s, $size bytes at $bandwidth B/s per connection"
+  echo
+  echo "$(date -u +%Y-%m-%dT%H:%MZ), $machine; median of $runs runs; seconds."
+  echo "$("$download" --version), $(curl --version | head -1 | cut -d' ' -f1-2), aria2c $(aria2c --version | head -1 | awk '{print $3}'), $("$python" --version)."
+  echo
+  echo "| N | model | tasks (own) | tasks (wall) | multi (own) | multi (wall) | curl -Z | aria2c | Python threads | own <= 1.05 model | wall <= best peer |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|:---:|"
+} >"$work/table.md"
+
+verdict_all=0
+for n in $jobs_list; do
+  mt_say "N = $n ..."
+  measure tasks "$download" -j "$n" --mode tasks -o . -i "$work/list.txt" -q
+  measure multi "$download" -j "$n" --mode multi -o . -i "$work/list.txt" -q
+  measure curl curl -Z --parallel-immediate --parallel-max "$n" -sS --fail --remote-name-all "${urls[@]}"
+  measure aria2c aria2c -q -j "$n" -x 1 -i "$work/list.txt" --allow-overwrite=true --auto-file-renaming=false \
+    --file-allocation=none --console-log-level=error
+  measure python "$python" "$MT_ROOT/bench/original_threads.py" "$base" "$n" --count "$count" --dir .
+  model=$(awk -v c="$count" -v n="$n" -v l="$latency" -v s="$size" -v b="$bandwidth" \
+    'BEGIN { r = int((c + n - 1) / n); t = b > 0 ? s / b : 0; printf "%.3f\n", r * (l + t) }')
+  best_peer=$(printf '%s\n' "${wall[curl]}" "${wall[aria2c]}" "${wall[python]}" | sort -g | head -1)
+  model_ok=$(awk -v o="${own[tasks]}" -v p="${own[multi]}" -v m="$model" 'BEGIN { print (o <= 1.05 * m && p <= 1.05 * m) ? "yes" : "NO" }')
+  peer_ok=$(awk -v o="${wall[tasks]}" -v p="${wall[multi]}" -v b="$best_peer" 'BEGIN { print (o <= b && p <= b) ? "yes" : "NO" }')
+  [ "$model_ok" = yes ] && [ "$peer_ok" = yes ] || verdict_all=1
+  printf '| %s | %s | %.3f | %s | %.3f | %s | %s | %s | %s | %s | %s |\n' "$n" "$model" "${own[tasks]}" "${wall[tasks]}" \
+    "${own[multi]}" "${wall[multi]}" "${wall[curl]}" "${wall[aria2c]}" "${wall[python]}" "$model_ok" "$peer_ok" \
+    >>"$work/table.md"
+done
+{
+  echo
+  echo "own: download's 'Execution Time' (transfers only); wall: the whole process, as every peer is timed."
+  echo "model: ceil($count/N) x ($latency + $size/$bandwidth) s. Python threads: the original's Queue + N threads + requests."
+} >>"$work/table.md"
+
+mkdir -p "$(dirname "$output")"
+cp "$work/table.md" "$output"
+cat "$work/table.md"
+mt_say "table written to $output"
+exit "$verdict_all"
