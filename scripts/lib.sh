@@ -30,6 +30,7 @@ sanitize|command -v clang && printf 'int main(void){return 0;}\n' | clang -fopen
 lint|command -v shellcheck|shellcheck
 plots|command -v gnuplot|gnuplot-nox
 mpich|command -v mpicc.mpich && command -v mpiexec.mpich|mpich libmpich-dev
+slurm|command -v slurmctld && command -v slurmd && command -v sbatch && command -v munged|slurm-wlm munge
 LIST
 }
 

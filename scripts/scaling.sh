@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# scaling.sh - threads against ranks: one workload swept over thread counts, rank counts and ranks x
+# threads, for sleep, spin and no work, strong and weak; the shared CSV record, the speedup,
+# efficiency, Karp-Flatt and Amdahl analysis (scaling_analyze.py), and the plot (plot_scaling.gp).
+set -euo pipefail
+MT_SCRIPT=scaling.sh
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/scaling.sh [OPTION]...
+       scripts/scaling.sh --analyze CSV... [--out DIR]
+Build if needed, then time one workload over workers (1, 2, 4, ... up to --max-workers) and write
+DIR/scaling.csv (the programs' shared record, one row per point), DIR/scaling.md (speedup,
+efficiency, Karp-Flatt serial fraction and an Amdahl fit per series) and DIR/scaling.png and .svg.
+
+Series (each from 1 worker up):
+  threads   cube_omp -t W                          an OpenMP parallel loop
+  tasks     square_cube --mode tasks -t W          one task per item and operation (sleep, spin only)
+  ranks     mpirun -np W cube_mpi -t 1             MPI_Scatterv / MPI_Gatherv over ranks
+  shared    mpirun -np W cube_mpi --transport shared -t 1   (when cube_mpi has --transport)
+  hybrid    mpirun -np W/T --bind-to none cube_mpi -t T   T threads a rank (--threads-per-rank);
+            --bind-to none because Open MPI binds each rank to one core at np <= 2, and a rank's
+            threads would then share that core
+Work (--work): sleep (concurrency: scales with the workers, even past the cores), spin (CPU-bound:
+scales up to the cores), none (the bare map: memory-bound). Strong scaling keeps n fixed; weak
+scaling keeps n per worker fixed (3 items, or 3 x 2^k for none; strong: a power of two), so the two never share an n.
+
+  --out DIR              where the results go (default: BUILD_DIR/scaling)
+  --max-workers N        the most workers (default: twice the cores, at least 8; --quick: 4)
+  --quick                a small sweep, under two minutes on 2 cores: short delays, fewer repeats
+  --work LIST            comma-separated: sleep,spin,none (default all three)
+  --scaling LIST         strong,weak (default both)
+  --series LIST          threads,tasks,ranks,shared,hybrid (default: all that are built)
+  --threads-per-rank T   threads of each rank in the hybrid series (default 2)
+  --repeat R             timed runs per point, after one warm-up (default 5; --quick: 3)
+  --append               add rows to DIR/scaling.csv instead of starting it again
+  --no-plot              analyze, but do not draw (no gnuplot needed)
+  --docs                 also copy the PNG to docs/scaling.png (the README's picture)
+  --analyze CSV...       time nothing: read these CSVs (a laptop's, a cluster's), analyze and plot them
+  --dry-run              print the commands of the sweep, run nothing
+  -h, --help             this help
+
+Before timing it warns when the workers exceed the cores, when Open MPI runs as root, and when
+SLURM_CPUS_PER_TASK is unset inside a Slurm job. Environment: BUILD_DIR (default build/).
+Examples:
+  scripts/scaling.sh --quick
+  scripts/scaling.sh --out build/scaling --docs              # the README's plot
+  scripts/scaling.sh --work spin --series threads,ranks --max-workers 16
+  scripts/scaling.sh --analyze laptop/scaling.csv cluster/*.csv --out both
+USAGE
+}
+
+out="" max_workers="" quick=0 works="sleep,spin,none" scalings="strong,weak" series="" per_rank=2
+repeat="" append=0 plot=1 docs=0 dry_run=0 analyze=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --out) out=${2:?--out needs a folder}; shift 2 ;;
+    --max-workers) max_workers=${2:?--max-workers needs a number}; shift 2 ;;
+    --quick) quick=1; shift ;;
+    --work) works=${2:?--work needs a list}; shift 2 ;;
+    --scaling) scalings=${2:?--scaling needs a list}; shift 2 ;;
+    --series) series=${2:?--series needs a list}; shift 2 ;;
+    --threads-per-rank) per_rank=${2:?--threads-per-rank needs a number}; shift 2 ;;
+    --repeat) repeat=${2:?--repeat needs a number}; shift 2 ;;
+    --append) append=1; shift ;;
+    --no-plot) plot=0; shift ;;
+    --docs) docs=1; shift ;;
+    --dry-run) dry_run=1; shift ;;
+    --analyze)
+      shift
+      while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do analyze+=("$1"); shift; done
+      [ ${#analyze[@]} -gt 0 ] || mt_die "--analyze needs one or more CSV files" 2
+      ;;
+    -h|--help) usage; exit 0 ;;
+    *) mt_die "unknown option '$1' (see scripts/scaling.sh --help)" 2 ;;
+  esac
+done
+
+is_count() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
+in_list() { [[ ",$2," == *",$1,"* ]]; }
+for value in ${max_workers:+"$max_workers"} ${repeat:+"$repeat"} "$per_rank"; do
+  is_count "$value" || mt_die "'$value' is not a positive whole number" 2
+done
+for item in ${works//,/ }; do
+  in_list "$item" sleep,spin,none || mt_die "--work: unknown kind '$item' (sleep, spin, none)" 2
+done
+for item in ${scalings//,/ }; do
+  in_list "$item" strong,weak || mt_die "--scaling: unknown kind '$item' (strong, weak)" 2
+done
+for item in ${series//,/ }; do
+  in_list "$item" threads,tasks,ranks,shared,hybrid || mt_die "--series: unknown series '$item'" 2
+done
+
+out=${out:-$BUILD_DIR/scaling}
+py=$(mt_python)
+csv=$out/scaling.csv
+
+# analyze_and_plot: the numbers (always) and the picture (when gnuplot is there or can be installed).
+analyze_and_plot() {
+  "$py" "$MT_ROOT/scripts/scaling_analyze.py" --out "$out" --cores "$MT_NPROC" "$csv" >&2
+  if [ "$plot" -eq 1 ]; then
+    if (mt_require plots); then
+      gnuplot -e "dir='$out'" "$MT_ROOT/scripts/plot_scaling.gp" || mt_die "gnuplot failed"
+      mt_say "Plot: $out/scaling.png and $out/scaling.svg"
+      if [ "$docs" -eq 1 ]; then
+        mkdir -p "$MT_ROOT/docs"
+        cp "$out/scaling.png" "$MT_ROOT/docs/scaling.png"
+        mt_say "Copied to docs/scaling.png"
+      fi
+    else
+      mt_say "warning: no gnuplot, no plot (the numbers are in $out/scaling.md)"
+    fi
+  fi
+  mt_say "Record: $csv   Analysis: $out/scaling.md, $out/scaling_series.csv, $out/scaling_points.csv"
+}
+
+if [ ${#analyze[@]} -gt 0 ]; then
+  mkdir -p "$out"
+  combined=$(mktemp)
+  for file in "${analyze[@]}"; do
+    [ -r "$file" ] || { rm -f "$combined"; mt_die "cannot read '$file'" 2; }
+    cat "$file" >>"$combined"
+  done
+  mv "$combined" "$csv"
+  analyze_and_plot
+  exit 0
+fi
+
+mt_require build
+mt_build
+bin=$BUILD_DIR
+
+# The plan: which workers, which sizes, how many repeats.
+if [ "$quick" -eq 1 ]; then
+  max_workers=${max_workers:-4} repeat=${repeat:-3}
+  sleep_delay=0.02 spin_delay=0.01 none_strong=$((1 << 22)) none_weak=$((3 << 20))
+else
+  default_max=$((2 * MT_NPROC))
+  [ "$default_max" -ge 8 ] || default_max=8
+  max_workers=${max_workers:-$default_max} repeat=${repeat:-5}
+  sleep_delay=0.05 spin_delay=0.02 none_strong=$((1 << 24)) none_weak=$((3 << 22))
+fi
+workers=()
+for ((w = 1; w <= max_workers; w *= 2)); do workers+=("$w"); done
+[ "${workers[-1]}" -eq "$max_workers" ] || workers+=("$max_workers")
+# Strong scaling with sleep or spin: a power of two of at least twice the most workers, so every
+# worker count up to the most gets work, and weak scaling's 3 x W items never equal it.
+items_strong=1
+while [ "$items_strong" -lt $((2 * max_workers)) ]; do items_strong=$((items_strong * 2)); done
+items_weak=3
+
+have_mpi=0 have_shared=0
+[ -x "$bin/mpi/cube_mpi" ] && have_mpi=1
+[ "$have_mpi" -eq 1 ] && "$bin/mpi/cube_mpi" --help 2>&1 | grep -q -- '--transport' && have_shared=1
+if [ -z "$series" ]; then
+  series=threads,tasks
+  [ "$have_mpi" -eq 1 ] && series+=,ranks,hybrid
+  [ "$have_shared" -eq 1 ] && series+=,shared
+fi
+if [ "$have_mpi" -eq 0 ] && { in_list ranks "$series" || in_list hybrid "$series" || in_list shared "$series"; }; then
+  mt_die "cube_mpi is not built (no MPI found at configure time): use --series threads,tasks" 2
+fi
+if in_list shared "$series" && [ "$have_shared" -eq 0 ]; then
+  mt_die "--series shared: this cube_mpi has no --transport option" 2
+fi
+
+# The warnings, before any timing.
+open_mpi=0
+if [ "$have_mpi" -eq 1 ] && "$(mt_mpiexec)" --version 2>/dev/null | grep -q 'Open MPI\|OpenRTE'; then open_mpi=1; fi
+if [ "$max_workers" -gt "$MT_NPROC" ]; then
+  mt_say "warning: up to $max_workers workers on $MT_NPROC cores: past $MT_NPROC, spin and none workers take turns on the cores (sleep still scales: waiting needs no core)"
+fi
+if [ "$open_mpi" -eq 1 ] && [ "$(id -u)" -eq 0 ]; then
+  mt_say "warning: Open MPI runs as root here: mpirun gets --allow-run-as-root (better: run the sweep as a normal user)"
+fi
+if [ -n "${SLURM_JOB_ID:-}" ] && [ -z "${SLURM_CPUS_PER_TASK:-}" ]; then
+  mt_say "warning: inside Slurm job $SLURM_JOB_ID but SLURM_CPUS_PER_TASK is unset: submit with --cpus-per-task=N, or every thread may get one CPU"
+fi
+if in_list hybrid "$series"; then
+  mt_say "note: hybrid points run with --bind-to none: Open MPI binds each rank to one core at np <= 2, and its $per_rank threads would share it"
+fi
+
+# run_mpi NP [MPIRUN OPTION]... PROGRAM [ARG]...: mt_mpirun, plus --oversubscribe inside a batch job
+# whose allocation has fewer task slots than NP (mpirun takes the allocation as it is).
+run_mpi() {
+  local np=$1; shift
+  local extra=()
+  if [ "$open_mpi" -eq 1 ] && [ -n "${SLURM_NTASKS:-}" ] && [ "$np" -gt "$SLURM_NTASKS" ] && [ "$np" -le "$MT_NPROC" ]; then
+    extra+=(--oversubscribe)
+  fi
+  mt_mpirun "$np" "${extra[@]}" "$@"
+}
+
+points=() # each: "label|command words separated by \x1f"
+add_point() { # add_point LABEL WORD...
+  local label=$1; shift
+  local IFS=$'\x1f'
+  points+=("$label|$*")
+}
+for work in ${works//,/ }; do
+  case $work in
+    sleep) work_args=(--work sleep --delay "$sleep_delay") ;;
+    spin) work_args=(--work spin --delay "$spin_delay") ;;
+    none) work_args=(--work none) ;;
+  esac
+  for scaling in ${scalings//,/ }; do
+    for w in "${workers[@]}"; do
+      if [ "$work" = none ]; then
+        if [ "$scaling" = strong ]; then n=$none_strong; else n=$((none_weak * w)); fi
+      else
+        if [ "$scaling" = strong ]; then n=$items_strong; else n=$((items_weak * w)); fi
+      fi
+      common=("${work_args[@]}" --generate "$n" -r "$repeat" -W 1)
+      tag="$work $scaling W=$w"
+      in_list threads "$series" && add_point "$tag threads" "$bin/omp/cube_omp" -t "$w" "${common[@]}"
+      if in_list tasks "$series" && [ "$work" != none ]; then
+        add_point "$tag tasks" "$bin/omp/square_cube" --mode tasks -t "$w" "${common[@]}"
+      fi
+      in_list ranks "$series" && add_point "$tag ranks" run_mpi "$w" "$bin/mpi/cube_mpi" -t 1 "${common[@]}"
+      if in_list shared "$series"; then
+        add_point "$tag shared" run_mpi "$w" "$bin/mpi/cube_mpi" --transport shared -t 1 "${common[@]}"
+      fi
+      if in_list hybrid "$series"; then
+        if [ "$w" -ge "$per_rank" ] && [ $((w % per_rank)) -eq 0 ]; then
+          add_point "$tag hybrid $((w / per_rank))x$per_rank" run_mpi $((w / per_rank)) --bind-to none \
+            "$bin/mpi/cube_mpi" -t "$per_rank" "${common[@]}"
+        elif [ "$w" -eq 1 ] && ! in_list ranks "$series"; then
+          add_point "$tag hybrid 1x1" run_mpi 1 "$bin/mpi/cube_mpi" -t 1 "${common[@]}" # its baseline
+        fi
+      fi
+    done
+  done
+done
+
+if [ "$dry_run" -eq 1 ]; then
+  for point in "${points[@]}"; do
+    IFS=$'\x1f' read -r -a words <<<"${point#*|}"
+    [ "${words[0]}" = run_mpi ] && words=(mpirun -np "${words[@]:1}")
+    printf '%s\n' "${words[*]} --csv --no-header"
+  done
+  exit 0
+fi
+
+mkdir -p "$out"
+[ "$append" -eq 1 ] || : >"$csv"
+mt_say "Sweep: ${#points[@]} points (workers ${workers[*]}; work $works; $scalings scaling; series $series; $repeat runs each after a warm-up) into $csv"
+start=$SECONDS failed=0 index=0
+row=$(mktemp) err=$(mktemp)
+trap 'rm -f "$row" "$err"' EXIT
+for point in "${points[@]}"; do
+  index=$((index + 1))
+  label=${point%%|*}
+  IFS=$'\x1f' read -r -a words <<<"${point#*|}"
+  header=(--csv --no-header)
+  [ -s "$csv" ] || header=(--csv)
+  if "${words[@]}" "${header[@]}" >"$row" 2>"$err"; then
+    cat "$row" >>"$csv"
+    time_s=$(tail -n 1 "$row" | cut -d, -f12)
+    mt_say "[$index/${#points[@]}] $label: $time_s s"
+  else
+    failed=$((failed + 1))
+    mt_say "[$index/${#points[@]}] $label: FAILED: $(tail -n 3 "$err" | tr '\n' ' ')"
+  fi
+done
+mt_say "Timed ${#points[@]} points in $((SECONDS - start)) s"
+analyze_and_plot
+[ "$failed" -eq 0 ] || mt_die "$failed point(s) failed (see above)"
