@@ -24,6 +24,7 @@ enum {
     OPT_EXPLAIN,
     OPT_TIMELINE,
     OPT_GANTT,
+    OPT_TRANSPORT,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"timeline", required_argument, NULL, OPT_TIMELINE},
     {"gantt", no_argument, NULL, OPT_GANTT},
+    {"transport", required_argument, NULL, OPT_TRANSPORT},
     {NULL, 0, NULL, 0},
 };
 
@@ -107,6 +109,7 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
         .warmup = MT_DEFAULT_WARMUP,
         .repeat = MT_DEFAULT_REPEAT,
         .header = true,
+        .transport = "scatter",
     };
     bool seed_given = false, no_header = false;
 #ifdef __GLIBC__
@@ -184,6 +187,12 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
             o->explain = true;
             break;
         case OPT_TIMELINE: o->timeline_path = optarg; break;
+        case OPT_TRANSPORT:
+            if (!has_feature(program, MT_FEATURE_TRANSPORT)) return bad_usage(err, program, "%s takes no --transport", program->name);
+            if (strcmp(optarg, "scatter") != 0 && strcmp(optarg, "shared") != 0)
+                return bad_usage(err, program, "--transport: unknown transport '%s' (scatter or shared)", optarg);
+            o->transport = strcmp(optarg, "shared") == 0 ? "shared" : "scatter";
+            break;
         case OPT_GANTT: o->gantt = true; break;
         case ':': return bad_usage(err, program, "option '%s' needs a value", argv[optind - 1]);
         default: {
@@ -230,6 +239,10 @@ void mt_cli_print_help(FILE *out, const mt_program *p)
         fputs("      --ordered         print results in input order, not as they complete\n", out);
     if (p->features & MT_FEATURE_EXPLAIN)
         fputs("      --explain         print how the list is split over ranks and threads (stderr)\n", out);
+    if (p->features & MT_FEATURE_TRANSPORT)
+        fputs("      --transport T     scatter: MPI_Scatterv/MPI_Gatherv (default); shared: the ranks of a node\n"
+              "                        share the list in an MPI-3 shared-memory window, no copies\n",
+              out);
     if (p->features & MT_FEATURE_CHUNK)
         fputs("      --chunk K         stream the list in rounds of K items per rank (bounded memory)\n", out);
     fputs("      --timeline FILE   record when each item ran on which thread (and rank): FILE.json is a\n"

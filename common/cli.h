@@ -18,6 +18,7 @@ enum {
     MT_FEATURE_ORDERED = 1 << 0, /* --ordered: print results in input order */
     MT_FEATURE_CHUNK = 1 << 1,   /* --chunk K: stream the list in rounds */
     MT_FEATURE_EXPLAIN = 1 << 2, /* --explain: print how the list is split */
+    MT_FEATURE_TRANSPORT = 1 << 3, /* --transport scatter|shared: how ranks get their items */
 };
 
 typedef struct {
@@ -47,6 +48,7 @@ typedef struct {
     bool header; /* CSV header line; --no-header clears it */
     bool verbose, quiet, ordered, explain;
     uint64_t chunk; /* 0: no chunking */
+    const char *transport;     /* --transport: "scatter" (the default) or "shared" */
     const char *timeline_path; /* --timeline FILE (.json or .csv); NULL: none */
     bool gantt;                /* --gantt: the chart on stderr after the run */
 } mt_options;

@@ -10,6 +10,15 @@
  *          mpirun -np 2 -x OMP_NUM_THREADS=2 cube_mpi --explain       # 4 workers, the split shown
  *          cube_mpi                                                   # a singleton, no mpirun
  *
+ *          mpirun -np 2 cube_mpi --transport shared --work none --generate 33554432   # no copies
+ *
+ * TRANSPORTS  scatter (default): MPI_Scatterv out of rank 0 and MPI_Gatherv back; rank 0 keeps its own
+ *          share in place (MPI_IN_PLACE). shared: the ranks of a node share one MPI-3 window
+ *          (MPI_Win_allocate_shared) holding the node's share of the list and of the cubes; each rank
+ *          cubes its range in place, with no copy; across nodes the node leaders move the node shares
+ *          with Scatterv/Gatherv. The price: one node's memory, the memory model's synchronization
+ *          (sync, barrier, sync), and no protection between ranks that write the same window.
+ *
  * NOTES    Timed, as MPI users time: a barrier, then MPI_Wtime on every rank from the barrier to the
  *          end of the gather; the run's time is the maximum over the ranks (and likewise for each
  *          phase: scatter, compute, gather). Not timed: reading the list (rank 0), touching the
@@ -40,7 +49,7 @@ static const mt_program program = {
     .name = "cube_mpi",
     .summary = "The cube of each number on MPI ranks: rank 0 scatters the list (MPI_Scatterv), each rank\n"
                "cubes its slice on OpenMP threads, and MPI_Gatherv brings the results back in order.",
-    .features = MT_FEATURE_CHUNK | MT_FEATURE_EXPLAIN,
+    .features = MT_FEATURE_CHUNK | MT_FEATURE_EXPLAIN | MT_FEATURE_TRANSPORT,
     .notes = "Run it with mpirun (mpirun -np 4 cube_mpi) or alone, as one rank. Threads a rank: -t, else\n"
              "OMP_NUM_THREADS, else the node's cores divided by the ranks on that node (at least 1).\n"
              "Timed: from a start barrier to the end of the gather, the maximum over ranks; --json and\n"
@@ -57,10 +66,26 @@ enum { PHASE_TOTAL, PHASE_SCATTER, PHASE_COMPUTE, PHASE_GATHER, PHASE_COUNT };
 
 typedef struct {
     int rank, size;   /* in MPI_COMM_WORLD */
+    MPI_Comm node;    /* the ranks that share this rank's node (and its memory) */
+    int node_rank;    /* this rank's place on its node */
     int node_size;    /* ranks on this rank's node */
     int threads;      /* OpenMP threads this rank runs */
     int total_cores;  /* cores of all the nodes the job spans */
 } world_info;
+
+/* --transport shared: the ranks of a node share one MPI-3 window holding the node's share of the
+ * list and of the cubes; node leaders move node shares between nodes. */
+typedef struct {
+    MPI_Comm leaders;  /* the node leaders (node rank 0 of each node); MPI_COMM_NULL on other ranks */
+    int index, count;  /* this node's place among the nodes (ordered by their leader's world rank), nodes */
+    int first_slot;    /* the node's first rank slot: ranks on the nodes before it */
+    int *node_sizes;   /* ranks on each node */
+    int *node_counts, *node_displs; /* a round's split over the nodes (for the leaders' Scatterv/Gatherv) */
+    MPI_Win window;
+    bool locked;       /* inside the window's lock_all epoch */
+    int64_t *in, *out; /* the node's share of the round, and its cubes: both in the window */
+    uint64_t capacity; /* items the window holds in each of in and out */
+} shared_node;
 
 typedef struct {
     world_info world;
@@ -78,6 +103,9 @@ typedef struct {
     /* every rank */
     int64_t *slice_in, *slice_out; /* this rank's items and cubes (rank 0: inside values/results) */
     double phases[PHASE_COUNT];    /* the last run's seconds, max over ranks (at rank 0) */
+    bool shared;                   /* --transport shared */
+    shared_node node;              /* shared: the node's window and this rank's place in it */
+    bool owns_values;              /* rank 0: values was allocated here, not in the window */
     mt_timeline *timeline;         /* NULL: not recording */
     uint64_t units_done;           /* this rank's items so far in this run: its next timeline slot */
     uint64_t round_first;          /* the current round's first item in the whole list */
@@ -140,16 +168,14 @@ static mt_status describe_world(const mt_options *options, world_info *world, mt
 {
     MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &world->rank));
     MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &world->size));
-    /* The ranks that share this node's memory: they share its cores too. */
-    MPI_Comm node;
-    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
-    int node_rank;
-    MPI_CHECK(MPI_Comm_size(node, &world->node_size));
-    MPI_CHECK(MPI_Comm_rank(node, &node_rank));
-    MPI_CHECK(MPI_Comm_free(&node));
+    /* The ranks that share this node's memory: they share its cores too. Key 0 keeps the world's
+     * order, so world rank 0 is rank 0 (the leader) of its node. */
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &world->node));
+    MPI_CHECK(MPI_Comm_size(world->node, &world->node_size));
+    MPI_CHECK(MPI_Comm_rank(world->node, &world->node_rank));
     world->threads = choose_threads(options, world->node_size);
     omp_set_num_threads(world->threads);
-    int cores = node_rank == 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 0;
+    int cores = world->node_rank == 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 0;
     MPI_CHECK(MPI_Allreduce(&cores, &world->total_cores, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
     return MT_OK;
 }
@@ -187,6 +213,175 @@ static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count
         }
     }
     run->units_done += (uint64_t)count;
+}
+
+/* ---- --transport shared: ranks that share a node's memory share the list (MPI-3 windows) ---- */
+
+enum { WINDOW_PAD = 72 }; /* items between in and out: two arrays exactly a large power of two apart
+                           * alias in the cache (4 KiB aliasing) and slowed the loop by up to 25 % */
+
+/* First item of rank slot k when round_n items are block-split over slots slots. */
+static uint64_t slot_first(uint64_t k, uint64_t round_n, int slots)
+{
+    uint64_t base = round_n / (uint64_t)slots, extra = round_n % (uint64_t)slots;
+    return k * base + (k < extra ? k : extra);
+}
+
+/* A round's split for the shared transport: node i takes the items of its ranks' slots (node shares
+ * in proportion to their ranks, contiguous in node order), then the node's share is block-split over
+ * its ranks by node rank. Fills node_counts/node_displs; returns this rank's range within its node. */
+static void shared_split(cube_run *run, uint64_t round_n, int *first, int *count)
+{
+    shared_node *node = &run->node;
+    int slot = 0;
+    for (int i = 0; i < node->count; i++) {
+        uint64_t from = slot_first((uint64_t)slot, round_n, run->world.size);
+        uint64_t to = slot_first((uint64_t)(slot + node->node_sizes[i]), round_n, run->world.size);
+        node->node_displs[i] = (int)from;
+        node->node_counts[i] = (int)(to - from);
+        slot += node->node_sizes[i];
+    }
+    int share = node->node_counts[node->index], k = run->world.node_rank, ranks = run->world.node_size;
+    *first = (int)slot_first((uint64_t)k, (uint64_t)share, ranks);
+    *count = (int)slot_first((uint64_t)k + 1, (uint64_t)share, ranks) - *first;
+}
+
+/* Which node this rank is on, among how many, and the leaders' communicator. */
+static mt_status shared_map_nodes(cube_run *run, mt_error *err)
+{
+    world_info *w = &run->world;
+    shared_node *node = &run->node;
+    /* One leader per node, rank 0 of its node communicator, in a communicator of their own. */
+    MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, w->node_rank == 0 ? 0 : MPI_UNDEFINED, w->rank, &node->leaders));
+    int leader = w->rank;
+    MPI_CHECK(MPI_Bcast(&leader, 1, MPI_INT, 0, w->node));
+    int *leader_of = malloc((size_t)w->size * sizeof *leader_of);
+    node->node_sizes = calloc((size_t)w->size, sizeof *node->node_sizes);
+    node->node_counts = calloc((size_t)w->size, sizeof *node->node_counts);
+    node->node_displs = calloc((size_t)w->size, sizeof *node->node_displs);
+    if (leader_of == NULL || node->node_sizes == NULL || node->node_counts == NULL || node->node_displs == NULL) {
+        free(leader_of);
+        return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    }
+    MPI_CHECK(MPI_Allgather(&leader, 1, MPI_INT, leader_of, 1, MPI_INT, MPI_COMM_WORLD));
+    /* Nodes in the order of their leaders' world ranks: a leader is the lowest world rank of its node,
+     * so node i is the i-th world rank r that leads itself (leader_of[r] == r). */
+    node->count = 0;
+    for (int r = 0; r < w->size; r++) {
+        if (leader_of[r] != r) continue;
+        if (r == leader) node->index = node->count;
+        for (int q = 0; q < w->size; q++)
+            node->node_sizes[node->count] += leader_of[q] == r;
+        node->count++;
+    }
+    node->first_slot = 0;
+    for (int i = 0; i < node->index; i++)
+        node->first_slot += node->node_sizes[i];
+    free(leader_of);
+    return MT_OK;
+}
+
+/* The node's window: node 0's holds a whole round (the list, as rank 0 held it), other nodes' their
+ * share of one. The leader allocates it; its ranks map the same memory. */
+static mt_status shared_allocate(cube_run *run, uint64_t round_capacity, mt_error *err)
+{
+    world_info *w = &run->world;
+    shared_node *node = &run->node;
+    int first, count;
+    shared_split(run, round_capacity, &first, &count);
+    node->capacity = node->index == 0 ? round_capacity : (uint64_t)node->node_counts[node->index];
+    uint64_t items = 2 * node->capacity + WINDOW_PAD;
+    /* Every rank agrees that every node can hold its window before any is allocated: a failed
+     * MPI_Win_allocate_shared on one rank would leave the others waiting in it. */
+    mt_error local_err = {""};
+    mt_status local = MT_OK;
+    if (w->node_rank == 0)
+        local = mt_check_fits_in_memory(items, sizeof(int64_t), "the node's shared window", &local_err);
+    mt_status status = agree(local, &local_err, err);
+    if (status != MT_OK) return status;
+
+    int64_t *base = NULL;
+    MPI_Aint bytes = w->node_rank == 0 ? (MPI_Aint)(items * sizeof(int64_t)) : 0;
+    int code = MPI_Win_allocate_shared(bytes, sizeof(int64_t), MPI_INFO_NULL, w->node, &base, &node->window);
+    local = code == MPI_SUCCESS ? MT_OK : mpi_failure(code, "MPI_Win_allocate_shared", &local_err);
+    status = agree(local, &local_err, err);
+    if (status != MT_OK) return status;
+    MPI_CHECK(MPI_Win_set_errhandler(node->window, MPI_ERRORS_RETURN));
+    /* Every rank of the node maps the leader's memory. */
+    MPI_Aint size;
+    int unit;
+    MPI_CHECK(MPI_Win_shared_query(node->window, 0, &size, &unit, &base));
+    node->in = base;
+    node->out = base + node->capacity + WINDOW_PAD;
+    /* One passive epoch for the whole run; every hand-over inside it is sync, barrier, sync. */
+    MPI_CHECK(MPI_Win_lock_all(MPI_MODE_NOCHECK, node->window));
+    node->locked = true;
+    if (w->node_rank == 0) memset(base, 0, (size_t)items * sizeof(int64_t)); /* touched before timing */
+    if (w->rank == 0) {
+        /* The list moves into the window now, untimed, as the scatter transport has it in rank 0's
+         * memory; the rounds read a stream straight into it. */
+        if (run->chunk == 0 && run->n > 0) memcpy(node->in, run->values, (size_t)run->n * sizeof(int64_t));
+        if (run->owns_values) free(run->values);
+        run->values = node->in;
+        run->results = node->out;
+        run->owns_values = false;
+    }
+    MPI_CHECK(MPI_Win_sync(node->window));
+    MPI_CHECK(MPI_Barrier(w->node));
+    MPI_CHECK(MPI_Win_sync(node->window));
+    return MT_OK;
+}
+
+/* The MPI-3 memory model's hand-over between the ranks of a node inside a lock_all epoch: the
+ * writers' stores reach the window (MPI_Win_sync), the barrier orders them before any reader goes
+ * on, and the readers' MPI_Win_sync makes them visible to their loads. */
+static mt_status hand_over(cube_run *run, mt_error *err)
+{
+    MPI_CHECK(MPI_Win_sync(run->node.window));
+    MPI_CHECK(MPI_Barrier(run->world.node));
+    MPI_CHECK(MPI_Win_sync(run->node.window));
+    return MT_OK;
+}
+
+/* One round with shared windows: the leaders move node shares (only across nodes), then every rank
+ * cubes its range of its node's window in place of a copy, and the leaders bring the cubes back. */
+static mt_status shared_compute(cube_run *run, uint64_t round_n, double *phases, mt_error *err)
+{
+    shared_node *node = &run->node;
+    int first, count;
+    shared_split(run, round_n, &first, &count);
+    bool across_nodes = node->count > 1 && node->leaders != MPI_COMM_NULL;
+    bool root = run->world.rank == 0;
+    int share = node->node_counts[node->index];
+
+    double t0 = MPI_Wtime();
+    if (across_nodes) /* node 0 keeps its own share in place; the others' go to their windows */
+        MPI_CHECK(MPI_Scatterv(node->in, node->node_counts, node->node_displs, MPI_INT64_T,
+                               root ? MPI_IN_PLACE : node->in, share, MPI_INT64_T, 0, node->leaders));
+    mt_status status = hand_over(run, err);
+    if (status != MT_OK) return status;
+    double t1 = MPI_Wtime();
+    cube_slice(run, node->in + first, node->out + first, count,
+               run->round_first + (uint64_t)node->node_displs[node->index] + (uint64_t)first);
+    double t2 = MPI_Wtime();
+    if ((status = hand_over(run, err)) != MT_OK) return status;
+    if (across_nodes)
+        MPI_CHECK(MPI_Gatherv(root ? MPI_IN_PLACE : node->out, share, MPI_INT64_T, node->out, node->node_counts,
+                              node->node_displs, MPI_INT64_T, 0, node->leaders));
+    double t3 = MPI_Wtime();
+    phases[PHASE_SCATTER] += t1 - t0;
+    phases[PHASE_COMPUTE] += t2 - t1;
+    phases[PHASE_GATHER] += t3 - t2;
+    return MT_OK;
+}
+
+static void shared_free(cube_run *run)
+{
+    shared_node *node = &run->node;
+    if (node->locked) MPI_Win_unlock_all(node->window);
+    if (node->window != MPI_WIN_NULL) MPI_Win_free(&node->window);
+    if (node->leaders != MPI_COMM_NULL) MPI_Comm_free(&node->leaders);
+    free(node->node_sizes), free(node->node_counts), free(node->node_displs);
 }
 
 /* Rank 0: check a round's cubes against the overflow-checked kernel, and print them if asked. */
@@ -252,7 +447,8 @@ static mt_status run_once(void *context, const mt_run_info *info, double *elapse
     run->units_done = 0;
     run->round_first = 0;
     if (!streaming) {
-        mt_status status = scatter_compute_gather(run, run->n, phases, err);
+        mt_status status = run->shared ? shared_compute(run, run->n, phases, err)
+                                       : scatter_compute_gather(run, run->n, phases, err);
         if (status != MT_OK) return status;
     } else {
         uint64_t per_round = run->chunk * (uint64_t)w->size;
@@ -264,7 +460,8 @@ static mt_status run_once(void *context, const mt_run_info *info, double *elapse
                 if (status != MT_OK) return status;
                 if (got != round_n) return mt_fail(err, MT_ERR_RUNTIME, "the list changed while it was read");
             }
-            mt_status status = scatter_compute_gather(run, round_n, phases, err);
+            mt_status status = run->shared ? shared_compute(run, round_n, phases, err)
+                                           : scatter_compute_gather(run, round_n, phases, err);
             if (status != MT_OK) return status;
             if (w->rank == 0) check_round(run, round_n);
             done += round_n;
@@ -333,6 +530,7 @@ static mt_status load_list(const mt_options *options, cube_run *run, mt_error *e
             status = mt_cli_read_numbers(options, 4 * sizeof(int64_t), &numbers, &local_err);
             if (status == MT_OK) {
                 run->values = numbers.values;
+                run->owns_values = true;
                 run->n = numbers.count;
                 if (run->n > INT_MAX)
                     status = mt_fail(&local_err, MT_ERR_USAGE,
@@ -346,21 +544,39 @@ static mt_status load_list(const mt_options *options, cube_run *run, mt_error *e
     return MT_OK;
 }
 
-/* Every rank: the buffers of one round, touched now so no first touch is timed. */
+/* The items of the largest round: the whole list, or chunk items for each rank. */
+static uint64_t round_capacity(const cube_run *run)
+{
+    uint64_t round_n = run->chunk > 0 ? run->chunk * (uint64_t)run->world.size : run->n;
+    return round_n < run->n ? round_n : run->n;
+}
+
+/* Every rank: the buffers of one round, touched now so no first touch is timed. With the scatter
+ * transport, rank 0 holds the round and its cubes and every other rank a slice of each; with the
+ * shared transport, each node's window holds them. */
 static mt_status allocate_buffers(cube_run *run, mt_error *err)
 {
     const world_info *w = &run->world;
-    uint64_t round_n = run->chunk > 0 ? run->chunk * (uint64_t)w->size : run->n;
-    if (round_n > run->n) round_n = run->n;
+    uint64_t round_n = round_capacity(run);
     uint64_t mine = round_n / (uint64_t)w->size + 1;
     mt_status status = MT_OK;
     mt_error local_err = {""};
     run->counts = malloc((size_t)w->size * sizeof(int));
     run->displs = malloc((size_t)w->size * sizeof(int));
+    if (run->counts == NULL || run->displs == NULL) goto out_of_memory;
+    if (run->shared) {
+        if ((status = agree(MT_OK, &local_err, err)) != MT_OK) return status;
+        if ((status = shared_map_nodes(run, err)) != MT_OK) return status;
+        return shared_allocate(run, round_n, err);
+    }
     if (w->rank == 0) {
-        if (run->chunk > 0) run->values = malloc((round_n ? round_n : 1) * sizeof(int64_t));
+        if (run->chunk > 0) {
+            run->values = malloc((round_n ? round_n : 1) * sizeof(int64_t));
+            run->owns_values = true;
+            if (run->values == NULL) goto out_of_memory;
+        }
         run->results = malloc((round_n ? round_n : 1) * sizeof(int64_t));
-        if (run->values == NULL || run->results == NULL) goto out_of_memory;
+        if (run->results == NULL) goto out_of_memory;
         memset(run->results, 0, round_n * sizeof(int64_t));
     } else {
         run->slice_in = malloc(mine * sizeof(int64_t));
@@ -369,7 +585,6 @@ static mt_status allocate_buffers(cube_run *run, mt_error *err)
         memset(run->slice_in, 0, mine * sizeof(int64_t));
         memset(run->slice_out, 0, mine * sizeof(int64_t));
     }
-    if (run->counts == NULL || run->displs == NULL) goto out_of_memory;
     return agree(status, &local_err, err);
 out_of_memory:
     status = mt_fail(&local_err, MT_ERR_RUNTIME, "rank %d: out of memory for a slice of %llu items", w->rank,
@@ -377,46 +592,86 @@ out_of_memory:
     return agree(status, &local_err, err);
 }
 
-/* --explain: rank 0 prints which items go to which rank, on which host, with how many threads. */
-static mt_status explain_split(const cube_run *run, mt_error *err)
+/* --explain: rank 0 prints which items go to which rank, on which host and node, with how many
+ * threads: each rank says what it holds in the first (largest) round, and rank 0 prints them all. */
+static mt_status explain_split(cube_run *run, mt_error *err)
 {
     const world_info *w = &run->world;
     typedef struct {
         char host[64];
-        int threads;
+        int threads, node, node_rank, leader;
+        long long first, count;
     } rank_info;
-    rank_info mine = {.threads = w->threads};
+    uint64_t round_n = round_capacity(run);
+    rank_info mine = {.threads = w->threads, .node_rank = w->node_rank};
     gethostname(mine.host, sizeof mine.host - 1);
+    if (run->shared) {
+        int first, count;
+        shared_split(run, round_n, &first, &count);
+        mine.node = run->node.index;
+        mine.first = run->node.node_displs[run->node.index] + first;
+        mine.count = count;
+    } else {
+        block_split(round_n, w->size, run->counts, run->displs);
+        mine.first = run->displs[w->rank];
+        mine.count = run->counts[w->rank];
+    }
+    mine.leader = w->rank;
+    MPI_CHECK(MPI_Bcast(&mine.leader, 1, MPI_INT, 0, w->node));
     rank_info *all = w->rank == 0 ? calloc((size_t)w->size, sizeof *all) : NULL;
     if (w->rank == 0 && all == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
     MPI_CHECK(MPI_Gather(&mine, sizeof mine, MPI_BYTE, all, sizeof mine, MPI_BYTE, 0, MPI_COMM_WORLD));
     if (w->rank != 0) return MT_OK;
-    uint64_t round_n = run->chunk > 0 && run->chunk * (uint64_t)w->size < run->n ? run->chunk * (uint64_t)w->size : run->n;
-    int *counts = malloc((size_t)w->size * sizeof *counts), *displs = malloc((size_t)w->size * sizeof *displs);
-    if (counts == NULL || displs == NULL) {
-        free(all), free(counts), free(displs);
-        return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    if (run->shared)
+        fprintf(stderr, "%s: %llu items over %d rank%s on %d node%s, each node's share in one MPI-3 shared window\n"
+                        "  (node shares in proportion to their ranks, moved by the node leaders with Scatterv/Gatherv;\n"
+                        "  each rank cubes its range of its node's window in place)\n",
+                program.name, (unsigned long long)run->n, w->size, w->size == 1 ? "" : "s", run->node.count,
+                run->node.count == 1 ? "" : "s");
+    else {
+        unsigned long long extra = round_n % (uint64_t)w->size;
+        char split[64] = "equal shares";
+        if (extra > 0) snprintf(split, sizeof split, "the first %llu rank%s one more", extra, extra == 1 ? " takes" : "s take");
+        fprintf(stderr, "%s: %llu items over %d rank%s with MPI_Scatterv (block split: %s)\n", program.name,
+                (unsigned long long)run->n, w->size, w->size == 1 ? "" : "s", split);
     }
-    block_split(round_n, w->size, counts, displs);
-    fprintf(stderr, "%s: %llu items over %d rank%s with MPI_Scatterv (block split: the first %llu rank%s one more)\n",
-            program.name, (unsigned long long)run->n, w->size, w->size == 1 ? "" : "s",
-            (unsigned long long)(round_n % (uint64_t)w->size), round_n % (uint64_t)w->size == 1 ? " takes" : "s take");
     if (run->chunk > 0)
         fprintf(stderr, "%s: streamed in %llu rounds of up to %llu items per rank; the first round:\n", program.name,
-                (unsigned long long)((run->n + round_n - 1) / (round_n ? round_n : 1)), (unsigned long long)run->chunk);
-    for (int r = 0; r < w->size; r++)
-        fprintf(stderr, "  rank %d on %s: items [%d, %d), %d item%s, %d thread%s\n", r, all[r].host, displs[r],
-                displs[r] + counts[r], counts[r], counts[r] == 1 ? "" : "s", all[r].threads,
-                all[r].threads == 1 ? "" : "s");
-    free(all), free(counts), free(displs);
+                (unsigned long long)(round_n ? (run->n + round_n - 1) / round_n : 0), (unsigned long long)run->chunk);
+    for (int node = 0; node < (run->shared ? run->node.count : 1); node++) {
+        if (run->shared) {
+            long long first = -1, last = 0;
+            int leader = 0;
+            for (int r = 0; r < w->size; r++)
+                if (all[r].node == node) {
+                    if (first < 0 || all[r].first < first) first = all[r].first;
+                    if (all[r].first + all[r].count > last) last = all[r].first + all[r].count;
+                    leader = all[r].leader;
+                }
+            fprintf(stderr, "  node %d (leader rank %d on %s): items [%lld, %lld)\n", node, leader, all[leader].host,
+                    first, last < first ? first : last);
+        }
+        for (int r = 0; r < w->size; r++) {
+            if (run->shared && all[r].node != node) continue;
+            fprintf(stderr, "%s  rank %d on %s", run->shared ? "  " : "", r, all[r].host);
+            if (run->shared) fprintf(stderr, " (node rank %d)", all[r].node_rank);
+            fprintf(stderr, ": items [%lld, %lld), %lld item%s, %d thread%s\n", all[r].first, all[r].first + all[r].count,
+                    all[r].count, all[r].count == 1 ? "" : "s", all[r].threads, all[r].threads == 1 ? "" : "s");
+        }
+    }
+    free(all);
     return MT_OK;
 }
 
 static void free_run(cube_run *run)
 {
     if (run->world.rank == 0) mt_source_close(&run->source);
-    free(run->values), free(run->results), free(run->slice_in), free(run->slice_out);
+    if (run->owns_values) free(run->values);
+    if (!run->shared) free(run->results);
+    free(run->slice_in), free(run->slice_out);
     free(run->counts), free(run->displs);
+    if (run->shared) shared_free(run);
+    if (run->world.node != MPI_COMM_NULL) MPI_Comm_free(&run->world.node);
 }
 
 /* Every rank's timeline to rank 0, as one list of events, with each rank's host. */
@@ -460,7 +715,7 @@ static mt_status report(const mt_options *options, const cube_run *run, const do
     MPI_Get_library_version(library, &length);
     library[strcspn(library, "\r\n")] = '\0';
     const world_info *w = &run->world;
-    mt_record record = {.program = program.name, .mode = "scatter", .transport = "scatter",
+    mt_record record = {.program = program.name, .mode = options->transport, .transport = options->transport,
                         .threads = w->threads, .ranks = w->size, .n = run->n, .work = options->work,
                         .warmup = options->warmup, .repeat = options->repeat, .valid = run->valid,
                         .mpi_library = library};
@@ -532,7 +787,10 @@ static mt_status cube_mpi(int argc, char **argv, mt_error *err)
         return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
     }
     cube_run run = {.work = options.work, .chunk = options.chunk, .valid = true,
-                    .print_lines = options.format == MT_FORMAT_TEXT && !options.quiet};
+                    .print_lines = options.format == MT_FORMAT_TEXT && !options.quiet,
+                    .shared = strcmp(options.transport, "shared") == 0,
+                    .node = {.leaders = MPI_COMM_NULL, .window = MPI_WIN_NULL},
+                    .world = {.node = MPI_COMM_NULL}};
     mt_status status = describe_world(&options, &run.world, err);
     if (status != MT_OK) return status;
     if (options.verbose && rank == 0) mt_cli_print_settings(stderr, &program, &options);
