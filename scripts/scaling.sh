@@ -190,7 +190,9 @@ run_mpi() {
   if [ "$open_mpi" -eq 1 ] && [ -n "${SLURM_NTASKS:-}" ] && [ "$np" -gt "$SLURM_NTASKS" ] && [ "$np" -le "$MT_NPROC" ]; then
     extra+=(--oversubscribe)
   fi
-  mt_mpirun "$np" "${extra[@]}" "$@"
+  # mpirun places the ranks; an inherited OMP_PROC_BIND would pin the first thread of every rank whose
+  # CPUs are the whole node (--bind-to none, or oversubscribed) to the same core.
+  (unset OMP_PROC_BIND OMP_PLACES; mt_mpirun "$np" "${extra[@]}" "$@")
 }
 
 points=() # each: "label|command words separated by \x1f"
