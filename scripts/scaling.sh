@@ -195,6 +195,25 @@ run_mpi() {
   (unset OMP_PROC_BIND OMP_PLACES; mt_mpirun "$np" "${extra[@]}" "$@")
 }
 
+# mt_append_record ROW_FILE CSV: append a program's --csv output (header line, row) to CSV, with the
+# header only when CSV is empty or its last header differs (the analysis reads a new header mid-file).
+mt_append_record() {
+  local header
+  header=$(head -n 1 "$1")
+  if [ ! -s "$2" ] || [ "$(grep '^program,' "$2" | tail -n 1)" != "$header" ]; then
+    cat "$1" >>"$2"
+  else
+    tail -n +2 "$1" >>"$2"
+  fi
+}
+# mt_record_field ROW_FILE COLUMN: one field of the row, found by its header's name (the columns
+# before time_s hold no commas).
+mt_record_field() {
+  local column
+  column=$(head -n 1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1)
+  [ -n "$column" ] && tail -n 1 "$1" | cut -d, -f"$column"
+}
+
 points=() # each: "label|command words separated by \x1f"
 add_point() { # add_point LABEL WORD...
   local label=$1; shift
@@ -255,12 +274,9 @@ for point in "${points[@]}"; do
   index=$((index + 1))
   label=${point%%|*}
   IFS=$'\x1f' read -r -a words <<<"${point#*|}"
-  header=(--csv --no-header)
-  [ -s "$csv" ] || header=(--csv)
-  if "${words[@]}" "${header[@]}" >"$row" 2>"$err"; then
-    cat "$row" >>"$csv"
-    time_s=$(tail -n 1 "$row" | cut -d, -f12)
-    mt_say "[$index/${#points[@]}] $label: $time_s s"
+  if "${words[@]}" --csv >"$row" 2>"$err"; then
+    mt_append_record "$row" "$csv"
+    mt_say "[$index/${#points[@]}] $label: $(mt_record_field "$row" time_s) s"
   else
     failed=$((failed + 1))
     mt_say "[$index/${#points[@]}] $label: FAILED: $(tail -n 3 "$err" | tr '\n' ' ')"

@@ -72,13 +72,20 @@ mt_job_work() {
   if [ "$MT_WORK" = none ]; then echo "--work none"; else echo "--work $MT_WORK --delay $MT_DELAY"; fi
 }
 
-# mt_job_point COMMAND...: run one point with --csv and append its row to MT_CSV (the header once).
+# mt_job_point COMMAND...: run one point with --csv and append its row to MT_CSV (the header when the
+# file is new, or when its columns differ from the last header in it).
 mt_job_point() {
-  local header=(--csv --no-header) row
-  [ -s "$MT_CSV" ] || header=(--csv)
-  row=$("$@" "${header[@]}") || mt_die "this point failed: $*"
-  printf '%s\n' "$row" >>"$MT_CSV"
-  mt_say "$(printf '%s\n' "$row" | tail -n 1 | cut -d, -f1-7,12)"
+  local out header
+  out=$("$@" --csv) || mt_die "this point failed: $*"
+  header=$(printf '%s\n' "$out" | head -n 1)
+  if [ ! -s "$MT_CSV" ] || [ "$(grep '^program,' "$MT_CSV" | tail -n 1)" != "$header" ]; then
+    printf '%s\n' "$out" >>"$MT_CSV"
+  else
+    printf '%s\n' "$out" | tail -n +2 >>"$MT_CSV"
+  fi
+  # Progress: a few fields found by name (none of them holds a comma).
+  printf '%s\n' "$out" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    { print $col["program"], $col["mode"] ": " $col["ranks"] " rank(s) x " $col["threads"] " thread(s), n " $col["n"] ", " $col["time_s"] " s" }' >&2
 }
 
 # mt_job_threads T COMMAND...: one task of T threads.

@@ -1,0 +1,47 @@
+"""Shared helpers for the script tests: where the suite is, how to run a script with a timeout and
+read the CSV rows it wrote."""
+import csv
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SOURCE_DIR = Path(os.environ.get("MT_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+BUILD_DIR = Path(os.environ.get("MT_BUILD_DIR", SOURCE_DIR / "build"))
+SCRIPTS = SOURCE_DIR / "scripts"
+FAKE_SLURM = Path(__file__).resolve().parent / "fake_slurm"
+NPROC = os.cpu_count() or 1
+
+
+def script_env(extra=None):
+    """The environment a script runs in: the tests' build folder, no inherited job or OpenMP settings."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLURM_", "PBS_", "OMP_", "MT_RESULTS", "MT_CSV", "MT_WORK"))}
+    env["BUILD_DIR"] = str(BUILD_DIR)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(args, env=None, timeout=300, cwd=None):
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, env=script_env(env),
+                          timeout=timeout, cwd=cwd or SOURCE_DIR)
+
+
+def rows(path):
+    """The records of a CSV file that may repeat its header."""
+    with open(path, newline="") as f:
+        return [r for r in csv.DictReader(f) if r["program"] != "program"]
+
+
+def need_built(*programs):
+    for program in programs:
+        if not (BUILD_DIR / program).exists():
+            pytest.skip(f"{program} is not built in {BUILD_DIR}")
+
+
+def need_command(name, why):
+    if shutil.which(name) is None:
+        pytest.skip(f"{name} is not installed: {why}")
