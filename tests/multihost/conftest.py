@@ -1,0 +1,68 @@
+"""The two namespace hosts as a pytest fixture (tests/multihost/hosts.sh): made before a test, always
+removed after it; the test is skipped with a message where namespaces cannot be made."""
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SOURCE_DIR = Path(os.environ.get("MT_SOURCE_DIR", HERE.parents[1]))
+BUILD_DIR = Path(os.environ.get("MT_BUILD_DIR", SOURCE_DIR / "build"))
+HOSTS = HERE / "hosts.sh"
+
+
+def can_make_namespaces():
+    if os.geteuid() != 0:
+        return "namespaces need root"
+    for tool in ("ip", "unshare"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (iproute2, util-linux)"
+    probe = f"mt-probe-{uuid.uuid4().hex[:6]}"
+    made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True, timeout=30)
+    if made.returncode != 0:
+        return f"ip netns add fails here: {made.stderr.strip()}"
+    subprocess.run(["ip", "netns", "delete", probe], capture_output=True, timeout=30)
+    return None
+
+
+class Hosts:
+    def __init__(self, folder):
+        self.folder = folder
+
+    def flags(self):
+        return (self.folder / "mpirun-flags").read_text().split()
+
+    def run(self, host, *command, timeout=120):
+        """COMMAND on host 1 or 2, with a timeout."""
+        return subprocess.run([str(HOSTS), "run", str(self.folder), str(host), *map(str, command)],
+                              capture_output=True, text=True, timeout=timeout)
+
+    def mpirun(self, np, *args, extra=(), timeout=120):
+        """mpirun from host 1 across both hosts, with the flags hosts.sh wrote."""
+        return self.run(1, "mpirun", *self.flags(), *extra, "-np", str(np), *args, timeout=timeout)
+
+
+@pytest.fixture
+def two_hosts(tmp_path, request):
+    """Two hosts; the slots of each from the test's 'slots' marker (default 1,1)."""
+    why = can_make_namespaces()
+    if why:
+        pytest.skip(f"no namespace hosts: {why}")
+    marker = request.node.get_closest_marker("slots")
+    slots = marker.args[0] if marker else "1,1"
+    folder = tmp_path / "hosts"
+    try:
+        made = subprocess.run([str(HOSTS), "up", str(folder), "--slots", slots], capture_output=True, text=True,
+                              timeout=60)
+        if made.returncode != 0:
+            pytest.skip(f"no namespace hosts: {made.stderr.strip()}")
+        yield Hosts(folder)
+    finally:
+        subprocess.run([str(HOSTS), "down", str(folder)], capture_output=True, timeout=60)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slots(A_B): slots of host 1 and host 2, e.g. '2,1'")

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# hosts.sh - two hosts on one machine, for multi-host MPI tests: two network namespaces joined by a
+# veth pair, with private addresses that exist only inside them (10.77.0.1 and 10.77.0.2 by default),
+# and an Open MPI launch agent that stands in for ssh: it runs a command "on" an address by entering
+# that host's namespace with its own hostname (namespaces share one kernel and hostname otherwise,
+# and Open MPI would take the two for one node). Needs root, ip (iproute2) and unshare (util-linux).
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: tests/multihost/hosts.sh up DIR [--slots A,B]   make the two hosts; write DIR/agent.sh, DIR/hostfile,
+                                                       DIR/mpirun-flags (one flag a line) and DIR/hosts
+       tests/multihost/hosts.sh down DIR               remove them (safe to repeat; always call it)
+       tests/multihost/hosts.sh run DIR N COMMAND...   run COMMAND on host N (1 or 2), e.g. mpirun
+Environment: MT_NETNS_PREFIX (default mt-host: namespaces mt-host1, mt-host2), MT_NETNS_SUBNET
+(default 10.77.0: addresses .1 and .2, /24). Launch from host 1:
+  hosts.sh run DIR 1 mpirun $(cat DIR/mpirun-flags) -np 2 --map-by node build/mpi/cube_mpi --explain
+USAGE
+}
+
+prefix=${MT_NETNS_PREFIX:-mt-host}
+subnet=${MT_NETNS_SUBNET:-10.77.0}
+action=${1:-}
+dir=${2:-}
+case $action in -h|--help) usage; exit 0 ;; esac
+if [ -z "$action" ] || [ -z "$dir" ]; then usage >&2; exit 2; fi
+
+case $action in
+  up)
+    shift 2
+    slots="1,1"
+    while [ $# -gt 0 ]; do
+      case $1 in
+        --slots) slots=${2:?--slots needs A,B}; shift 2 ;;
+        *) echo "hosts.sh: unknown option '$1'" >&2; exit 2 ;;
+      esac
+    done
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    # Written first, so that down removes whatever up made even if up fails half way.
+    printf '%s\n' "${prefix}1" "${prefix}2" >"$dir/namespaces"
+    ip netns add "${prefix}1"
+    ip netns add "${prefix}2"
+    ip link add "${prefix}v1" netns "${prefix}1" type veth peer name "${prefix}v2" netns "${prefix}2"
+    for n in 1 2; do
+      ip -n "$prefix$n" link set lo up
+      ip -n "$prefix$n" addr add "$subnet.$n/24" dev "${prefix}v$n"
+      ip -n "$prefix$n" link set "${prefix}v$n" up
+    done
+    printf '%s.1 %s1\n%s.2 %s2\n' "$subnet" "$prefix" "$subnet" "$prefix" >"$dir/hosts"
+    printf '%s.1 slots=%s\n%s.2 slots=%s\n' "$subnet" "${slots%,*}" "$subnet" "${slots#*,}" >"$dir/hostfile"
+    # The agent: called by mpirun as "agent [OPTION]... HOST COMMAND...", like ssh.
+    cat >"$dir/agent.sh" <<AGENT
+#!/bin/sh
+# Open MPI's launch agent for the namespace hosts (in place of ssh): HOST is an address of DIR/hosts.
+while [ \$# -gt 0 ]; do case \$1 in -*) shift ;; *) break ;; esac; done
+host=\$1; shift
+ns=\$(awk -v h="\$host" '\$1 == h || \$2 == h { print \$2 }' "$dir/hosts")
+[ -n "\$ns" ] || { echo "agent.sh: unknown host \$host" >&2; exit 255; }
+exec ip netns exec "\$ns" unshare --uts sh -c 'hostname "\$1" && shift && exec sh -c "\$*"' sh "\$ns" "\$@"
+AGENT
+    chmod +x "$dir/agent.sh"
+    # TCP only, on the veth subnet: shared memory (vader) would join ranks of the two hosts, which share
+    # one /dev/shm; no tree spawn, so each orted is started by mpirun through the agent.
+    printf '%s\n' --hostfile "$dir/hostfile" --mca plm_rsh_agent "$dir/agent.sh" --mca plm_rsh_no_tree_spawn 1 \
+      --mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include "$subnet.0/24" \
+      --mca oob_tcp_if_include "$subnet.0/24" >"$dir/mpirun-flags"
+    [ "$(id -u)" -eq 0 ] && echo --allow-run-as-root >>"$dir/mpirun-flags"
+    ;;
+  down)
+    names=("${prefix}1" "${prefix}2")
+    if [ -f "$dir/namespaces" ]; then mapfile -t names <"$dir/namespaces"; fi
+    for ns in "${names[@]}"; do
+      if ip netns list | grep -qw -- "$ns"; then
+        # Processes left in a namespace would keep it alive: end them first (they are this test's).
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+        ip netns delete "$ns" || true
+      fi
+    done
+    rm -f "$dir/namespaces"
+    ;;
+  run)
+    n=${3:?hosts.sh run DIR N COMMAND...}
+    shift 3
+    [ $# -gt 0 ] || { echo "hosts.sh run: no command" >&2; exit 2; }
+    ns=$prefix$n
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$1" && shift && exec "$@"' sh "$ns" "$@"
+    ;;
+  *) usage >&2; exit 2 ;;
+esac

@@ -1,0 +1,63 @@
+"""cube_mpi across two hosts: two network namespaces joined by a veth pair (10.77.0.1, 10.77.0.2, which
+exist only inside them), Open MPI over TCP (btl tcp,self), mpirun's launch agent entering a host's
+namespace in place of ssh. Checks the results and that ranks ran on both hosts."""
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from conftest import BUILD_DIR
+
+
+def cube_mpi():
+    path = BUILD_DIR / "mpi" / "cube_mpi"
+    if not path.exists():
+        pytest.skip("cube_mpi is not built (no MPI)")
+    if shutil.which("mpirun") is None:
+        pytest.skip("no mpirun")
+    out = subprocess.run(["mpirun", "--version"], capture_output=True, text=True, timeout=30)
+    if "Open MPI" not in out.stdout + out.stderr:
+        pytest.skip("the launch agent and the flags are Open MPI's")
+    return str(path)
+
+
+def placement(stderr):
+    """{rank: host} from cube_mpi --explain."""
+    return {int(rank): host for rank, host in re.findall(r"rank (\d+) on (\S+):", stderr)}
+
+
+def cubes(stdout):
+    return [tuple(map(int, m)) for m in re.findall(r"^(-?\d+) \^ 3 = (-?\d+)$", stdout, re.M)]
+
+
+def test_hosts_reach_each_other_only_inside_their_namespaces(two_hosts):
+    names = two_hosts.run(2, "hostname", timeout=30)
+    assert names.stdout.strip().endswith("2"), names.stderr
+    route = two_hosts.run(1, "ip", "route", "get", "10.77.0.2", timeout=30)
+    assert route.returncode == 0 and "10.77.0.2" in route.stdout
+    assert "default" not in two_hosts.run(1, "ip", "route", timeout=30).stdout, "no way out of the namespaces"
+
+
+def test_cube_mpi_runs_a_rank_on_each_host(two_hosts):
+    program = cube_mpi()
+    numbers = list(range(-5, 6))
+    result = two_hosts.mpirun(2, program, "--explain", "-t", "1", "--delay", "0", "--", *numbers,
+                              extra=("--map-by", "node"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert cubes(result.stdout) == [(n, n ** 3) for n in numbers]
+    where = placement(result.stderr)
+    assert set(where) == {0, 1} and where[0] != where[1], result.stderr
+    assert {h[-1] for h in where.values()} == {"1", "2"}
+
+
+@pytest.mark.slots("2,1")
+def test_cube_mpi_uneven_ranks_two_on_one_host_one_on_the_other(two_hosts):
+    program = cube_mpi()
+    result = two_hosts.mpirun(3, program, "--explain", "-t", "1", "--delay", "0", "--json", "--generate", "1000")
+    assert result.returncode == 0, result.stdout + result.stderr
+    record = json.loads(result.stdout)
+    assert record["valid"] is True and record["ranks"] == 3 and record["n"] == 1000
+    where = placement(result.stderr)
+    assert sorted(where) == [0, 1, 2]
+    assert where[0] == where[1] != where[2], result.stderr
