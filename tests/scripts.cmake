@@ -1,0 +1,17 @@
+# scripts.cmake - the tests of the scripts (included from tests/CMakeLists.txt, after mt_add_pytest):
+#   cli        every script's syntax and shellcheck, the scaling sweep and its analysis, the batch-job
+#              templates under a fake sbatch/srun (and the PBS twins)
+#   slurm      a real single-node Slurm (munged, slurmctld, slurmd on localhost) running the templates;
+#              skipped with a message where slurm-wlm and munge are not installed
+#   multihost  cube_mpi across two hosts made of network namespaces; needs root and ip netns,
+#              skipped with a message otherwise
+mt_add_pytest(cli_scripts scripts/test_scripts.py cli 600)
+mt_add_pytest(cli_batch_templates scripts/test_slurm_fake.py cli 900)
+mt_add_pytest(slurm_local_cluster scripts/test_slurm_real.py slurm 600)
+# The daemons listen on free ports, but one Slurm at a time keeps the machine's 2 cores for the jobs.
+set_tests_properties(slurm_local_cluster PROPERTIES RESOURCE_LOCK mt_slurm)
+if(TARGET cube_mpi)
+  mt_add_pytest(multihost_cube_mpi multihost/test_multihost.py multihost 300)
+  # The namespace hosts have fixed names and addresses: one test that uses them at a time.
+  set_tests_properties(multihost_cube_mpi PROPERTIES RESOURCE_LOCK mt_netns)
+endif()
