@@ -72,6 +72,11 @@ mt_status mt_parse_count(const char *text, const char *option, uint64_t min, uin
 
 mt_status mt_parse_seconds(const char *text, const char *option, double max, double *out, mt_error *err)
 {
+    /* Plain decimal only: strtod alone would take leading spaces, hex floats, "inf" and "nan". */
+    bool plain = (text[0] >= '0' && text[0] <= '9') || text[0] == '.';
+    for (const char *c = text; *c != '\0'; c++)
+        if (strchr("0123456789.eE+-", *c) == NULL) plain = false;
+    if (!plain) return mt_fail(err, MT_ERR_USAGE, "%s: '%s' is not a number of seconds", option, text);
     char *end;
     errno = 0;
     double value = strtod(text, &end);

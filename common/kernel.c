@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,7 +41,7 @@ static struct timespec deadline_after(double seconds)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     time_t whole = (time_t)seconds;
-    long nanos = (long)((seconds - (double)whole) * 1e9);
+    long nanos = (long)ceil((seconds - (double)whole) * 1e9); /* never a nanosecond short */
     t.tv_sec += whole;
     t.tv_nsec += nanos;
     if (t.tv_nsec >= 1000000000L) {

@@ -28,7 +28,7 @@ void mt_print_execution_time(double seconds)
 }
 
 const char *const mt_record_columns[] = {
-    "program", "mode",       "transport",  "threads", "ranks",       "workers", "n",        "work",
+    "program", "mode",       "transport",  "chunk", "threads", "ranks",       "workers", "n",        "work",
     "delay_s", "warmup",     "repeat",     "time_s",  "time_min_s",  "time_max_s", "ideal_s", "ratio",
     "items_per_s", "valid",  "host",       "compiler", "openmp",     "mpi_library", "libcurl", "omp_env",
     "job_env", "date",       NULL,
@@ -87,6 +87,7 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "program", json_string(r->program));
     json_object_set_new(o, "mode", string_or_null(r->mode));
     json_object_set_new(o, "transport", string_or_null(r->transport));
+    json_object_set_new(o, "chunk", r->chunk > 0 ? json_integer((json_int_t)r->chunk) : json_null());
     json_object_set_new(o, "threads", json_integer(r->threads));
     json_object_set_new(o, "ranks", json_integer(r->ranks));
     json_object_set_new(o, "workers", json_integer((json_int_t)r->threads * r->ranks));

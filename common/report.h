@@ -22,6 +22,7 @@ typedef struct {
     const char *program;
     const char *mode;      /* seq, sections, tasks, loop, scatter, ... */
     const char *transport; /* cube_mpi only; NULL elsewhere */
+    uint64_t chunk;        /* cube_mpi --chunk K: items per rank per round; 0: none */
     int threads;           /* OpenMP threads per rank that did the work */
     int ranks;             /* MPI ranks (1 without MPI) */
     uint64_t n;            /* input items, whatever the operations per item */

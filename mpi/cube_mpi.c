@@ -714,6 +714,8 @@ static mt_status report(const mt_options *options, const cube_run *run, const do
     int length = 0;
     MPI_Get_library_version(library, &length);
     library[strcspn(library, "\r\n")] = '\0';
+    for (char *c = library; *c != '\0'; c++)
+        if (*c == '\t') *c = ' ';
     const world_info *w = &run->world;
     mt_record record = {.program = program.name, .mode = options->transport, .transport = options->transport,
                         .threads = w->threads, .ranks = w->size, .n = run->n, .work = options->work,
@@ -741,8 +743,8 @@ static mt_status report(const mt_options *options, const cube_run *run, const do
         median[p] = stats.median;
         json_object_set_new(phases, names[p], json_real(stats.median));
     }
-    record.details = json_pack("{s:o, s:O}", "phases", phases, "chunk",
-                               options->chunk > 0 ? json_integer((json_int_t)options->chunk) : json_null());
+    record.chunk = options->chunk;
+    record.details = json_pack("{s:o}", "phases", phases);
     if (!run->valid) {
         json_decref(record.details);
         return mt_fail(err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");

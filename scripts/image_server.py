@@ -3,7 +3,8 @@
 
 Serves generated images with injectable per-request latency, per-connection bandwidth and faults, bound to
 127.0.0.1 on a free port (--port 0, the default). The first line on stdout is `PORT N` (and --port-file F
-writes N to F), so a script or a test learns where it listens. Stop it with SIGTERM or SIGINT.
+writes N to F), so a script or a test learns where it listens; --list-file L writes the original's 6 x 5 URL
+list on this server to L (before the port file). Stop it with SIGTERM or SIGINT.
 
 Routes (GET; a query string is ignored except `latency=S`, which overrides --latency for that request):
   /images/NAME                 a generated image; NAME is everything after /images/, as sent (undecoded)
@@ -86,6 +87,7 @@ class Stats:
         self.requests = 0
         self.connections = 0
         self.max_connections = 0
+        self.connections_total = 0
         self.in_flight = 0
         self.max_in_flight = 0
         self.waiting = 0  # requests inside their latency wait: exact concurrency, whatever the response's end
@@ -96,6 +98,7 @@ class Stats:
     def connect(self, delta):
         with self.lock:
             self.connections += delta
+            self.connections_total += delta > 0
             self.max_connections = max(self.max_connections, self.connections)
 
     def request(self, path, delta):
@@ -119,6 +122,7 @@ class Stats:
     def as_json(self):
         with self.lock:
             return json.dumps({"requests": self.requests, "connections": self.connections,
+                               "connections_total": self.connections_total,
                                "max_connections": self.max_connections, "in_flight": self.in_flight,
                                "max_in_flight": self.max_in_flight, "waiting": self.waiting,
                                "max_waiting": self.max_waiting, "paths": self.paths})
@@ -169,11 +173,13 @@ class Handler(BaseHTTPRequestHandler):
         chunk = max(1024, min(16384, bandwidth // 50))
         start = time.monotonic()
         for offset in range(0, len(data), chunk):
-            self.wfile.write(data[offset:offset + chunk])
-            due = start + (offset + chunk) / bandwidth
-            pause = due - time.monotonic()
+            piece = data[offset:offset + chunk]
+            # A piece leaves when its last byte would have crossed a link of this bandwidth: the body's last
+            # byte at len/bandwidth, and no pause after it to delay the next request on this connection.
+            pause = start + (offset + len(piece)) / bandwidth - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
+            self.wfile.write(piece)
 
     def send_image_head(self, length):
         self.send_response(200)
@@ -299,6 +305,7 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     parser.add_argument("--port-file", help="also write the port to this file")
+    parser.add_argument("--list-file", help="also write the original's 6 x 5 URL list on this server to this file")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each response (default 0)")
     parser.add_argument("--bandwidth", type=int, default=0,
                         help="bytes per second per connection (default 0: unlimited)")
@@ -311,6 +318,11 @@ def main(argv=None):
     server.options = options
     server.stats = Stats()
     port = server.server_address[1]
+    if options.list_file:  # before the port file: a script that waits for the port finds the list too
+        urls = ["http://127.0.0.1:%d/images/%s\n" % (port, name) for name in ORIGINAL_NAMES] * 5
+        with open(options.list_file + ".tmp", "w") as f:
+            f.writelines(urls)
+        os.replace(options.list_file + ".tmp", options.list_file)
     if options.port_file:
         temporary = options.port_file + ".tmp"
         with open(temporary, "w") as f:

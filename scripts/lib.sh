@@ -3,6 +3,8 @@
 # shellcheck shell=bash
 
 MT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck disable=SC2034 # read by the scripts that source this file
+MT_BUILD_DIR_GIVEN=${BUILD_DIR:+1}
 BUILD_DIR=${BUILD_DIR:-$MT_ROOT/build}
 MT_NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
@@ -70,33 +72,46 @@ mt_build() {
   cmake --build "$BUILD_DIR" -j "$MT_NPROC" >&2 || mt_die "build failed"
 }
 
+# mt_cmake_cache NAME: a value from the build's CMake cache (empty when absent).
+mt_cmake_cache() {
+  [ -f "$BUILD_DIR/CMakeCache.txt" ] && sed -n "s/^$1:[A-Z]*=//p" "$BUILD_DIR/CMakeCache.txt"
+  return 0
+}
+
 # The MPI launcher CMake found (FindMPI's MPIEXEC_EXECUTABLE), or mpiexec on PATH.
 mt_mpiexec() {
-  local exe=""
-  [ -f "$BUILD_DIR/CMakeCache.txt" ] && exe=$(sed -n 's/^MPIEXEC_EXECUTABLE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
+  local exe
+  exe=$(mt_cmake_cache MPIEXEC_EXECUTABLE)
   [ -n "$exe" ] || exe=$(command -v mpiexec || true)
   echo "$exe"
 }
 
-# mt_mpirun NP COMMAND...: launch with the switches Open MPI needs here, and only those: running as
-# root needs --allow-run-as-root, more ranks than cores need --oversubscribe. Other MPIs need neither.
+# Whether the launcher is Open MPI's (from its --version, not from the distribution).
+mt_is_open_mpi() { "$(mt_mpiexec)" --version 2>/dev/null | grep -q 'Open MPI\|OpenRTE'; }
+
+# mt_mpirun NP COMMAND...: launch with FindMPI's flags and the switches Open MPI needs here, and only
+# those: running as root needs --allow-run-as-root, more ranks than cores need --oversubscribe.
+# MPICH's Hydra needs neither.
 mt_mpirun() {
   local np=$1; shift
-  local exe flags=()
+  local exe flags=() numproc pre post
   exe=$(mt_mpiexec)
   [ -n "$exe" ] || mt_die "no MPI launcher found (install openmpi-bin)"
-  if "$exe" --version 2>/dev/null | grep -q 'Open MPI\|OpenRTE'; then
+  if mt_is_open_mpi; then
     [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
     [ "$np" -gt "$MT_NPROC" ] && flags+=(--oversubscribe)
   fi
-  "$exe" "${flags[@]}" -np "$np" "$@"
+  numproc=$(mt_cmake_cache MPIEXEC_NUMPROC_FLAG) pre=$(mt_cmake_cache MPIEXEC_PREFLAGS) post=$(mt_cmake_cache MPIEXEC_POSTFLAGS)
+  local pre_flags=() post_flags=()
+  read -r -a pre_flags <<<"$pre"
+  read -r -a post_flags <<<"$post"
+  "$exe" "${flags[@]}" "${numproc:--n}" "$np" "${pre_flags[@]}" "$@" "${post_flags[@]}"
 }
 
 # Why mt_mpirun adds what it adds, in one line, for the demo to print.
 mt_mpirun_reason() {
-  local np=$1 exe why=()
-  exe=$(mt_mpiexec)
-  if "$exe" --version 2>/dev/null | grep -q 'Open MPI\|OpenRTE'; then
+  local np=$1 why=()
+  if mt_is_open_mpi; then
     [ "$(id -u)" -eq 0 ] && why+=("--allow-run-as-root: Open MPI refuses root without it")
     [ "$np" -gt "$MT_NPROC" ] && why+=("--oversubscribe: $np ranks on $MT_NPROC cores")
   fi
