@@ -12,23 +12,30 @@ Usage: scripts/demo.sh [OPTION]...
 Build the suite if needed, then run the lesson's activities and compare each with its ideal time.
 
   --delay SECONDS   work per item (default 0.1, as the original)
+  --mpi LIBRARY     openmpi (default) or mpich: build against it (in build-mpich/) and launch with it
   -h, --help        this help
 
 Environment: BUILD_DIR (default build/).
 USAGE
 }
 
-delay=0.1
+delay=0.1 mpi=openmpi
 while [ $# -gt 0 ]; do
   case $1 in
     --delay) delay=${2:?--delay needs seconds}; shift 2 ;;
+    --mpi) mpi=${2:?--mpi needs openmpi or mpich}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/demo.sh --help)" 2 ;;
   esac
 done
 
 mt_require build
-mt_build
+read -r -a mpi_args <<<"$(mt_mpi_cmake_args "$mpi")"
+if [ "$mpi" = mpich ]; then
+  mt_require mpich
+  [ -n "$MT_BUILD_DIR_GIVEN" ] || BUILD_DIR=$MT_ROOT/build-mpich
+fi
+mt_build "${mpi_args[@]}"
 bin=$BUILD_DIR
 
 rows=()
@@ -38,7 +45,7 @@ run_activity() {
   local label=$1 workers=$2; shift 2
   local shown=("$@")
   shown=("${shown[@]#"$bin"/}")
-  [ "${shown[0]}" = mt_mpirun ] && shown=(mpirun -np "${shown[1]}" "${shown[@]:2}")
+  [ "${shown[0]}" = mt_mpirun ] && shown=("$(basename "$(mt_mpiexec)")" -n "${shown[1]}" "${shown[@]:2}")
   printf '\n== %s\n$ %s\n' "$label" "${shown[*]}"
   local out err
   out=$(mktemp) err=$(mktemp)
@@ -60,7 +67,7 @@ run_activity "4  cube_omp: a parallel loop" 2 "$bin/omp/cube_omp" -t 2 --delay "
 if [ -x "$bin/mpi/cube_mpi" ]; then
   reason=$(mt_mpirun_reason 4)
   [ -z "$reason" ] || printf '\n(mpirun gets %s)\n' "$reason"
-  run_activity "4  cube_mpi: mpirun -np 4, Scatterv" 4 mt_mpirun 4 "$bin/mpi/cube_mpi" -t 1 --delay "$delay"
+  run_activity "4  cube_mpi: 4 ranks, Scatterv" 4 mt_mpirun 4 "$bin/mpi/cube_mpi" -t 1 --delay "$delay"
 else
   echo; echo "(cube_mpi is not built: configured without MPI)"
 fi

@@ -72,6 +72,17 @@ mt_build() {
   cmake --build "$BUILD_DIR" -j "$MT_NPROC" >&2 || mt_die "build failed"
 }
 
+# mt_mpi_cmake_args LIBRARY: the CMake arguments that build against LIBRARY (openmpi: none, it is
+# Debian's default; mpich: its compiler wrapper and launcher, installed side by side).
+mt_mpi_cmake_args() {
+  case $1 in
+    openmpi) ;;
+    mpich) echo "-DMPI_C_COMPILER=$(command -v mpicc.mpich || echo mpicc.mpich)" \
+      "-DMPIEXEC_EXECUTABLE=$(command -v mpiexec.mpich || echo mpiexec.mpich)" ;;
+    *) mt_die "--mpi: unknown library '$1' (openmpi or mpich)" 2 ;;
+  esac
+}
+
 # mt_cmake_cache NAME: a value from the build's CMake cache (empty when absent).
 mt_cmake_cache() {
   [ -f "$BUILD_DIR/CMakeCache.txt" ] && sed -n "s/^$1:[A-Z]*=//p" "$BUILD_DIR/CMakeCache.txt"

@@ -42,15 +42,9 @@ groups=(build tests lint)
 cmake_args=(-DMT_WERROR=ON)
 ctest_env=()
 variant=""
-case $mpi in
-  openmpi) ;;
-  mpich)
-    groups+=(mpich) variant+=-mpich
-    cmake_args+=(-DMPI_C_COMPILER="$(command -v mpicc.mpich || echo mpicc.mpich)"
-      -DMPIEXEC_EXECUTABLE="$(command -v mpiexec.mpich || echo mpiexec.mpich)")
-    ;;
-  *) mt_die "--mpi: unknown library '$mpi' (openmpi or mpich)" 2 ;;
-esac
+if [ "$mpi" = mpich ]; then
+  groups+=(mpich) variant+=-mpich
+fi
 case $compiler in
   gcc) ;;
   clang) groups+=(sanitize) variant+=-clang cmake_args+=(-DCMAKE_C_COMPILER=clang) ;;
@@ -86,6 +80,8 @@ case $sanitize in
 esac
 
 mt_require "${groups[@]}"
+read -r -a mpi_args <<<"$(mt_mpi_cmake_args "$mpi")"
+cmake_args+=("${mpi_args[@]}")
 if [ -z "$MT_BUILD_DIR_GIVEN" ] && [ -n "$variant" ]; then
   BUILD_DIR=$MT_ROOT/build$variant
 fi
