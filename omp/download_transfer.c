@@ -96,6 +96,12 @@ static CURLcode set_options(download_transfer *t)
     }
     if (o->max_size > 0) SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
     SET(CURLOPT_USERAGENT, "multitarefas-download/" MT_VERSION);
+    if (t->shared->share != NULL) {
+        /* Each task its own handle, one pool of open connections for all: a later task reuses a connection
+         * an earlier one left, as the multi handle does, instead of a new TCP (and TLS) handshake each time. */
+        SET(CURLOPT_SHARE, t->shared->share);
+        SET(CURLOPT_MAXCONNECTS, (long)(o->jobs > 5 ? o->jobs : 5)); /* the pool keeps one per job */
+    }
 #undef SET
     return CURLE_OK;
 }
@@ -147,7 +153,8 @@ bool download_transfer_prepare_attempt(download_transfer *t)
     t->too_large = t->http_error = t->write_failed = false;
     t->write_errno = 0;
     t->curl_error[0] = '\0';
-    if (ftruncate(t->fd, 0) != 0 || lseek(t->fd, 0, SEEK_SET) != 0) {
+    bool fresh = t->retries == 0; /* the file was just created empty: nothing to undo */
+    if (!fresh && (ftruncate(t->fd, 0) != 0 || lseek(t->fd, 0, SEEK_SET) != 0)) {
         set_error(t, "cannot empty the temporary file: %s", strerror(errno));
         download_transfer_finish(t, false);
         return false;

@@ -20,6 +20,7 @@
 typedef struct {
     const download_options *options;
     int dir_fd;            /* the output folder, opened once */
+    CURLSH *share;         /* tasks mode: the connection, DNS and TLS-session caches the tasks share; or NULL */
     download_output *output;
     bool print_lines;      /* a line on stdout for each file saved (this run) */
     bool verbose;          /* retries on stderr */
