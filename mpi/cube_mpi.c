@@ -29,10 +29,13 @@
  *          T threads a rank: ceil(n/(P*T))d, which the block split reaches exactly.
  *          Errors: bad input found at rank 0 is shared as a status, so every rank ends by itself with
  *          exit 2 (no MPI_Abort); MPI calls return their errors (MPI_ERRORS_RETURN): a message, exit 1. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, beside POSIX */
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <mpi.h>
@@ -302,6 +305,18 @@ static mt_status shared_allocate(cube_run *run, uint64_t round_capacity, mt_erro
 
     int64_t *base = NULL;
     MPI_Aint bytes = w->node_rank == 0 ? (MPI_Aint)(items * sizeof(int64_t)) : 0;
+    /* The leader maps as much memory first, on its own: if even that fails (an address-space limit,
+     * no memory to commit), every rank learns it and ends with exit 1, instead of the others waiting
+     * in the collective allocation for a leader that failed in it. */
+    if (bytes > 0) {
+        void *trial = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (trial == MAP_FAILED)
+            local = mt_fail(&local_err, MT_ERR_RUNTIME, "rank %d: cannot map a shared window of %.1f GiB: %s",
+                            w->rank, (double)bytes / 1073741824.0, strerror(errno));
+        else
+            munmap(trial, (size_t)bytes);
+    }
+    if ((status = agree(local, &local_err, err)) != MT_OK) return status;
     int code = MPI_Win_allocate_shared(bytes, sizeof(int64_t), MPI_INFO_NULL, w->node, &base, &node->window);
     local = code == MPI_SUCCESS ? MT_OK : mpi_failure(code, "MPI_Win_allocate_shared", &local_err);
     status = agree(local, &local_err, err);
