@@ -63,12 +63,15 @@ mt_require() {
   fi
 }
 
-# mt_build [CMAKE_ARGS...]: configure BUILD_DIR once, then build what changed.
+# mt_build [CMAKE_ARGS...]: configure BUILD_DIR (again each time: a few seconds, and it sees what was
+# installed since), then build what changed.
 # shellcheck disable=SC2120 # the arguments are optional
 mt_build() {
-  if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-    cmake -S "$MT_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release "$@" >&2 || mt_die "cmake configure failed"
-  fi
+  local type=()
+  [ -f "$BUILD_DIR/CMakeCache.txt" ] || type=(-DCMAKE_BUILD_TYPE=Release)
+  cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${type[@]}" "$@" >"$BUILD_DIR.configure.log" 2>&1 ||
+    { cat "$BUILD_DIR.configure.log" >&2; mt_die "cmake configure failed"; }
+  grep -E 'left out|built with' "$BUILD_DIR.configure.log" >&2 || true
   cmake --build "$BUILD_DIR" -j "$MT_NPROC" >&2 || mt_die "build failed"
 }
 
