@@ -36,10 +36,11 @@ mt_status mt_check_cube_range(const int64_t *values, uint64_t count, uint64_t fi
     return MT_OK;
 }
 
-static struct timespec deadline_after(double seconds)
+/* The time on clock seconds from now. */
+static struct timespec deadline_after(clockid_t clock, double seconds)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(clock, &t);
     time_t whole = (time_t)seconds;
     long nanos = (long)ceil((seconds - (double)whole) * 1e9); /* never a nanosecond short */
     t.tv_sec += whole;
@@ -59,16 +60,19 @@ static bool before(const struct timespec *a, const struct timespec *b)
 void mt_work_do(const mt_work *work)
 {
     if (work->kind == MT_WORK_NONE || work->delay_s <= 0) return;
-    struct timespec deadline = deadline_after(work->delay_s);
     if (work->kind == MT_WORK_SLEEP) {
         /* An absolute deadline makes the restart after a signal exact: no time is added or lost. */
+        struct timespec deadline = deadline_after(CLOCK_MONOTONIC, work->delay_s);
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR) {
         }
         return;
     }
-    struct timespec now;
+    /* Spin on the thread's own CPU clock: the item costs delay_s of CPU, a fixed amount of work. When
+     * more threads spin than there are cores, each gets a share of a core and its items take longer
+     * on the wall clock, which is what CPU-bound work does. */
+    struct timespec deadline = deadline_after(CLOCK_THREAD_CPUTIME_ID, work->delay_s), now;
     do {
-        clock_gettime(CLOCK_MONOTONIC, &now);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     } while (before(&now, &deadline));
 }
 

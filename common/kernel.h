@@ -33,7 +33,7 @@ mt_status mt_check_cube_range(const int64_t *values, uint64_t count, uint64_t fi
 /* The work one item costs. */
 typedef enum {
     MT_WORK_SLEEP, /* the thread sleeps: I/O-like, concurrency helps even past the cores */
-    MT_WORK_SPIN,  /* the thread burns CPU for the same time: scales only up to the cores */
+    MT_WORK_SPIN,  /* the thread burns as much CPU time: a fixed amount of work; scales up to the cores */
     MT_WORK_NONE,  /* no extra work: the pure arithmetic map, memory-bound at large n */
 } mt_work_kind;
 
@@ -43,7 +43,7 @@ typedef struct {
 } mt_work;
 
 /* Spend the item's work: sleep until delay_s has passed on the monotonic clock (restarting after a
- * signal), spin until it has, or return at once. */
+ * signal), spin until the thread has used delay_s of CPU time, or return at once. */
 void mt_work_do(const mt_work *work);
 
 /* "sleep", "spin", "none" <-> mt_work_kind. Parsing returns false on an unknown name. */

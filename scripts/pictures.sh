@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# pictures.sh - the lesson's three pictures (concurrency, parallelism, concurrent parallelism), drawn
+# from real runs of the suite's programs with their --timeline and scripts/timeline-plot.sh.
+set -euo pipefail
+MT_SCRIPT=pictures.sh
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/pictures.sh [--out DIR]
+Run three programs with --timeline and draw each run as a Gantt chart (PNG), the pictures the
+original lesson opens with, from real runs:
+  concurrency.png             download --mode multi -j 6: one thread, six transfers in flight
+                              (the loopback image server, 0.1 s of latency per request)
+  parallelism.png             square_cube --mode sections -t 2 --work spin: two threads busy at once
+  concurrent-parallelism.png  square_cube --mode tasks -t 4 --work spin on 2 cores... or on however
+                              many: more busy threads than cores, so the system interleaves them
+                              (each item takes longer than its delay) while the cores run in parallel
+
+  --out DIR    where the pictures and their timelines go (default docs/pictures)
+  -h, --help   this help
+USAGE
+}
+
+out=$MT_ROOT/docs/pictures
+while [ $# -gt 0 ]; do
+  case $1 in
+    --out) out=${2:?--out needs a folder}; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) mt_die "unknown option '$1' (see scripts/pictures.sh --help)" 2 ;;
+  esac
+done
+
+mt_require build plots
+mt_build
+mkdir -p "$out"
+bin=$BUILD_DIR
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# draw NAME TITLE COMMAND...: run COMMAND with --timeline, then plot it.
+draw() {
+  local name=$1 title=$2; shift 2
+  "$@" --timeline "$out/$name.json" --quiet >/dev/null
+  "$MT_ROOT/scripts/timeline-plot.sh" "$out/$name.json" -o "$out/$name.png" --title "$title" >/dev/null
+  echo "$out/$name.png"
+}
+
+if [ -x "$bin/omp/download" ] && "$bin/omp/download" --help | grep -q -- --timeline; then
+  "$(mt_python)" "$MT_ROOT/scripts/image_server.py" --latency 0.1 --port-file "$work/port" \
+    --list-file "$work/urls.txt" >/dev/null &
+  server_pid=$!
+  for _ in $(seq 100); do [ -s "$work/urls.txt" ] && break; sleep 0.1; done
+  [ -s "$work/urls.txt" ] || mt_die "the image server did not start"
+  draw concurrency "Concurrency: download --mode multi -j 6, one thread, 30 transfers, 6 in flight" \
+    "$bin/omp/download" --mode multi -j 6 -i "$work/urls.txt" -o "$work/files"
+else
+  mt_say "concurrency.png left out: download is not built (configured without libcurl)"
+fi
+draw parallelism "Parallelism: square_cube --mode sections -t 2 --work spin, two threads busy at once" \
+  "$bin/omp/square_cube" --mode sections -t 2 --work spin --delay 0.05
+draw concurrent-parallelism \
+  "Concurrent parallelism: square_cube --mode tasks -t $((2 * MT_NPROC)) --work spin on $MT_NPROC cores" \
+  "$bin/omp/square_cube" --mode tasks -t $((2 * MT_NPROC)) --work spin --delay 0.05
