@@ -283,7 +283,9 @@ def write_plot(series, out, cores):
             lines.append(f"set arrow 1 from {cores}, graph 0 to {cores}, graph 1 nohead dt 3 lc 'gray40'")
             lines.append(f"set label 1 {gp_quote(f'{cores} cores')} at {cores}, graph 0.04 offset 0.5,0 font ',8' tc 'gray40'")
             if panel == "speedup":
-                lines += ["set logscale y 2", f"set yrange [0.5:{top * 1.1:g}]", "set ylabel 'speedup'",
+                lowest = min([p["speedup"] for s in chosen for p in s["points"]] + [1.0])
+                bottom = min(0.5, 2 ** math.floor(math.log2(lowest)))
+                lines += ["set logscale y 2", f"set yrange [{bottom * 0.9:g}:{top * 1.1:g}]", "set ylabel 'speedup'",
                           "set key top left font ',8' noenhanced spacing 0.9"]
                 plots = ["x title 'ideal' lc 'gray50' dt 2 lw 1"]
             else:
