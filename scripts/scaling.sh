@@ -42,8 +42,8 @@ scaling keeps n per worker fixed (3 items, or 3 x 2^k for none; strong: a power 
   --dry-run              print the commands of the sweep, run nothing
   -h, --help             this help
 
-Before timing it warns when the workers exceed the cores, when Open MPI runs as root, and when
-SLURM_CPUS_PER_TASK is unset inside a Slurm job. Environment: BUILD_DIR (default build/).
+Before timing it warns when the workers exceed the cores, when Open MPI runs as root, when
+SLURM_CPUS_PER_TASK is unset inside a Slurm job, and when the machine is already busy. Environment: BUILD_DIR (default build/).
 Examples:
   scripts/scaling.sh --quick
   scripts/scaling.sh --out build/scaling --docs              # the README's plot
@@ -177,6 +177,10 @@ if [ "$open_mpi" -eq 1 ] && [ "$(id -u)" -eq 0 ]; then
 fi
 if [ -n "${SLURM_JOB_ID:-}" ] && [ -z "${SLURM_CPUS_PER_TASK:-}" ]; then
   mt_say "warning: inside Slurm job $SLURM_JOB_ID but SLURM_CPUS_PER_TASK is unset: submit with --cpus-per-task=N, or every thread may get one CPU"
+fi
+load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
+if awk -v l="$load" -v c="$MT_NPROC" 'BEGIN { exit !(l > c / 2) }'; then
+  mt_say "warning: the machine is busy (load $load on $MT_NPROC cores): spin and none times will be noisy; rerun when it is idle"
 fi
 if in_list hybrid "$series"; then
   mt_say "note: hybrid points run with --bind-to none: Open MPI binds each rank to one core at np <= 2, and its $per_rank threads would share it"

@@ -90,7 +90,7 @@ def test_warnings_before_timing():
     assert "SLURM_CPUS_PER_TASK is unset" in stderr
     _, quiet = dry_run("--quick", "--work", "sleep", "--series", "threads", "--max-workers", "1",
                        env={"SLURM_JOB_ID": "42", "SLURM_CPUS_PER_TASK": "1"})
-    assert "cores" not in quiet and "SLURM_CPUS_PER_TASK" not in quiet
+    assert "workers on" not in quiet and "SLURM_CPUS_PER_TASK" not in quiet
 
 
 def test_warns_when_open_mpi_runs_as_root():
