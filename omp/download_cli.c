@@ -223,6 +223,7 @@ void download_cli_print_help(FILE *out)
             "\n"
             "Modes (-m, --mode MODE; default tasks):\n"
             "  tasks   one OpenMP task per URL, run by a team of -j threads, each transfer a blocking easy handle\n"
+            "          of its own (the tasks share one pool of open connections, as the multi handle has)\n"
             "  multi   one thread, one libcurl multi handle keeping -j transfers in flight\n"
             "\n"
             "Transfers:\n"
