@@ -189,6 +189,7 @@ void mt_print_summary(FILE *out, const mt_record *r)
                  r->threads == 1 ? "" : "s");
     else
         snprintf(workers, sizeof workers, "%d thread%s", r->threads, r->threads == 1 ? "" : "s");
+    if (r->workers_note != NULL) snprintf(workers, sizeof workers, "%s", r->workers_note);
     char work[48];
     if (r->work.kind == MT_WORK_NONE)
         snprintf(work, sizeof work, "work none");

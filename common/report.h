@@ -24,6 +24,7 @@ typedef struct {
     const char *transport; /* cube_mpi only; NULL elsewhere */
     uint64_t chunk;        /* cube_mpi --chunk K: items per rank per round; 0: none */
     int threads;           /* OpenMP threads per rank that did the work */
+    const char *workers_note; /* the summary's words for the workers where "N threads" would mislead */
     int ranks;             /* MPI ranks (1 without MPI) */
     uint64_t n;            /* input items, whatever the operations per item */
     mt_work work;

@@ -452,6 +452,9 @@ int main(int argc, char **argv)
                         /* curl_version() initialises OpenLDAP and SASL (~10 ms): only for the record */
                         .libcurl = options.format != MT_FORMAT_TEXT ? curl_version() : NULL};
     if (record.valid && mt_stats_compute(samples, options.repeat, &record.time, &err) != MT_OK) goto done;
+    char multi_workers[64];
+    snprintf(multi_workers, sizeof multi_workers, "1 thread, %d transfers at once", options.jobs);
+    if (options.mode == DOWNLOAD_MODE_MULTI) record.workers_note = multi_workers;
 
     if (transfers_failed) {
         for (size_t i = 0; i < urls.count; i++) {
