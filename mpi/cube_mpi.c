@@ -533,12 +533,18 @@ static mt_status load_list(const mt_options *options, cube_run *run, mt_error *e
     mt_error local_err = {""};
     if (run->world.rank == 0) {
         if (options->chunk > 0) {
-            status = scan_stream(options, run, &local_err);
-            if (status == MT_OK)
-                status = mt_check_fits_in_memory(options->chunk * (uint64_t)run->world.size, 4 * sizeof(int64_t),
-                                                 "--chunk", &local_err);
-            if (status == MT_OK && options->chunk > INT_MAX)
+            /* A round holds chunk items per rank, or the whole list when it is shorter: checked before
+             * the scan when the list's length is known (generated), after it otherwise. */
+            uint64_t round = options->chunk * (uint64_t)run->world.size;
+            if (options->chunk > INT_MAX)
                 status = mt_fail(&local_err, MT_ERR_USAGE, "--chunk: at most %d items per rank", INT_MAX);
+            if (status == MT_OK && options->generate)
+                status = mt_check_fits_in_memory(round < options->generate_count ? round : options->generate_count,
+                                                 4 * sizeof(int64_t), "--chunk", &local_err);
+            if (status == MT_OK) status = scan_stream(options, run, &local_err);
+            if (status == MT_OK)
+                status = mt_check_fits_in_memory(round < run->n ? round : run->n, 4 * sizeof(int64_t), "--chunk",
+                                                 &local_err);
         } else {
             mt_numbers numbers;
             /* Rank 0 holds the list and the results; the slices of the node's ranks as much again. */
