@@ -209,7 +209,10 @@ def make_series(base, shape, scaling, size, times, example, with_host, cores, ns
 
 
 def fmt(x, digits=3):
-    return "" if x is None else f"{x:.{digits}f}"
+    if x is None:
+        return ""
+    text = f"{x:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.000"
 
 
 def write_outputs(series, out, cores, skipped):
