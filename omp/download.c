@@ -15,7 +15,10 @@
  *          curl_global_init and starting the OpenMP team (done once, before any run). n counts URLs.
  *          Self-check: a transfer is valid when its status is 2xx and the bytes written equal the bytes
  *          received and the Content-Length when one was sent; a run with any failure prints no time and
- *          exits 1. Files: see --help (temporary file + atomic rename; unsafe names become url-HASH). */
+ *          exits 1. Files: see --help (temporary file + atomic rename; unsafe names become url-HASH).
+ *          --timeline/--gantt: each URL is one event, from its first attempt's start to its end after any
+ *          retries, on the thread that ran it (multi: from its handle's adding to its end, all on one
+ *          thread, overlapping: async events in the trace, one chart row per transfer slot). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +38,7 @@
 #include "download_transfer.h"
 #include "kernel.h"
 #include "report.h"
+#include "timeline.h"
 #include "timer.h"
 
 static const char *const PROGRAM = "download";
@@ -244,6 +248,7 @@ typedef struct {
     mt_status (*mode)(download_job *job, mt_error *err);
     bool text_lines; /* text output and not --quiet */
     size_t failed;   /* in the last run */
+    double last_s;   /* the last run's time, kept even when it failed (the timeline's span) */
 } run_context;
 
 static mt_status run_once(void *context, const mt_run_info *run, double *elapsed_s, mt_error *err)
@@ -254,8 +259,9 @@ static mt_status run_once(void *context, const mt_run_info *run, double *elapsed
         c->job.transfers[i].ok = false;
     download_output_start_run(c->job.shared.output, c->job.count);
     double start = mt_now();
+    if (c->job.shared.timeline != NULL) mt_timeline_start(c->job.shared.timeline, start); /* keeps the last run's */
     mt_status status = c->mode(&c->job, err);
-    *elapsed_s = mt_now() - start;
+    *elapsed_s = c->last_s = mt_now() - start;
     download_output_clear_bar(c->job.shared.output);
     if (status != MT_OK) return status;
     c->failed = 0;
@@ -366,6 +372,26 @@ static int finish(mt_status status, const mt_error *err)
     return (int)status;
 }
 
+/* The last run's timeline as the options ask (the file, the chart, the --verbose line); its numbers go
+ * into *details under "timeline" beside the transfers. */
+static mt_status emit_timeline(const download_options *options, const run_context *context, mt_timeline *timeline,
+                               const download_url_list *urls, json_t **details, mt_error *err)
+{
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    const char *hosts[] = {host};
+    bool multi = options->mode == DOWNLOAD_MODE_MULTI;
+    mt_trace trace = {.events = timeline->slots, .count = mt_timeline_pack(timeline), .hosts = hosts, .ranks = 1,
+                      .aggregated = !timeline->per_unit,
+                      /* multi: the transfers overlap on one thread, so the trace holds async events */
+                      .overlapping = multi, .urls = timeline->per_unit ? (const char *const *)urls->items : NULL,
+                      .program = PROGRAM, .mode = multi ? "multi" : "tasks", .wall_s = context->last_s,
+                      .ideal_s = NAN};
+    mt_options shared_options = {.timeline_path = options->timeline_path, .gantt = options->gantt,
+                                 .verbose = options->verbose, .format = options->format};
+    return mt_cli_timeline(&(mt_program){.name = PROGRAM}, &shared_options, &trace, details, err);
+}
+
 int main(int argc, char **argv)
 {
     download_options options;
@@ -376,6 +402,9 @@ int main(int argc, char **argv)
     case MT_CLI_BAD_USAGE: return finish(MT_ERR_USAGE, &err);
     case MT_CLI_RUN: break;
     }
+    /* A trace that cannot be written is a usage error before any transfer starts. */
+    if (options.timeline_path != NULL && mt_trace_check_path(options.timeline_path, &err) != MT_OK)
+        return finish(MT_ERR_USAGE, &err);
     /* Once, before any thread exists: libcurl's global state is not thread-safe to set up. */
     CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (global != CURLE_OK)
@@ -408,6 +437,8 @@ int main(int argc, char **argv)
     double *samples = malloc((size_t)options.repeat * sizeof *samples);
     context.job.transfers = calloc(urls.count, sizeof *context.job.transfers);
     int descriptors_before = -1;
+    mt_timeline timeline = {0};
+    json_t *details = NULL; /* the JSON record's nested keys: transfers, timeline */
     omp_lock_t share_locks[CURL_LOCK_DATA_LAST];
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         omp_init_lock(&share_locks[i]);
@@ -425,6 +456,14 @@ int main(int argc, char **argv)
     }
     status = open_output_folder(options.output_dir, &context.job.shared.dir_fd, &err);
     if (status != MT_OK) goto done;
+    bool wants_timeline = options.timeline_path != NULL || options.gantt || options.verbose ||
+                          options.format == MT_FORMAT_JSON;
+    if (wants_timeline) {
+        /* Every slot allocated now: recording a transfer writes its own slot, nothing else. */
+        status = mt_timeline_init(&timeline, urls.count, options.jobs, 0, false, &err);
+        if (status != MT_OK) goto done;
+        context.job.shared.timeline = &timeline;
+    }
     if (!options.quiet) warn_shared_names(context.job.transfers, urls.count);
 
     /* Start the team untimed: the first parallel region costs milliseconds. */
@@ -466,13 +505,19 @@ int main(int argc, char **argv)
             }
         }
     }
+    if (options.format == MT_FORMAT_JSON) details = transfers_json(&context.job);
+    if (context.job.shared.timeline != NULL) {
+        status = emit_timeline(&options, &context, &timeline, &urls, &details, &err);
+        if (status != MT_OK) goto done;
+    }
     if (options.format == MT_FORMAT_TEXT) {
         if (record.valid) {
             mt_print_execution_time(record.time.median);
             if (!options.quiet) mt_print_summary(stderr, &record);
         }
     } else if (options.format == MT_FORMAT_JSON) {
-        record.details = transfers_json(&context.job);
+        record.details = details; /* stolen by the printer */
+        details = NULL;
         status = mt_record_print_json(stdout, &record, &err);
     } else {
         status = mt_record_print_csv(stdout, &record, options.header, &err);
@@ -498,6 +543,8 @@ done:
                     descriptors_after);
     }
     if (context.job.shared.dir_fd >= 0) close(context.job.shared.dir_fd);
+    json_decref(details);
+    mt_timeline_free(&timeline);
     free(samples);
     free(context.job.transfers);
     download_output_destroy(&output);

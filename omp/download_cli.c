@@ -30,6 +30,8 @@ enum {
     OPT_MAX_REDIRS,
     OPT_MAX_SIZE,
     OPT_DRY_RUN,
+    OPT_TIMELINE,
+    OPT_GANTT,
 };
 
 static const struct option long_options[] = {
@@ -55,6 +57,8 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"csv", no_argument, NULL, OPT_CSV},
     {"no-header", no_argument, NULL, OPT_NO_HEADER},
+    {"timeline", required_argument, NULL, OPT_TIMELINE},
+    {"gantt", no_argument, NULL, OPT_GANTT},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -180,6 +184,8 @@ mt_cli_result download_cli_parse(int argc, char **argv, download_options *o, mt_
             break;
         }
         case OPT_NO_HEADER: no_header = true; break;
+        case OPT_TIMELINE: o->timeline_path = optarg; break;
+        case OPT_GANTT: o->gantt = true; break;
         case 'v': o->verbose = true; break;
         case 'q': o->quiet = true; break;
         case ':':
@@ -247,14 +253,23 @@ void download_cli_print_help(FILE *out)
             "2xx transfer, so a name fetched by several URLs (the original's 6 x 5) is replaced atomically: the\n"
             "last to finish wins, and no file is ever torn or mixed. An existing file or symlink at the name is\n"
             "replaced, never written through.\n"
-            "\n"
-            "Timing and output:\n"
+            "\n",
+            DOWNLOAD_DEFAULT_OUTPUT_DIR, DOWNLOAD_DEFAULT_JOBS, DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_S,
+            DOWNLOAD_DEFAULT_MAX_TIME_S, DOWNLOAD_DEFAULT_SPEED_LIMIT, DOWNLOAD_DEFAULT_SPEED_TIME_S,
+            DOWNLOAD_DEFAULT_RETRY, DOWNLOAD_MAX_RETRY_DELAY_S, DOWNLOAD_DEFAULT_RETRY_DELAY_S,
+            DOWNLOAD_DEFAULT_MAX_REDIRS, DOWNLOAD_DEFAULT_MAX_SIZE);
+    fputs("Timing and output:\n"
             "  -r, --repeat R            timed runs, reported as median, min and max (default 1)\n"
             "  -W, --warmup W            untimed runs before them (default 0)\n"
             "      --json                one JSON object: the run's record and every transfer\n"
             "      --csv                 the record as a CSV header and row (--no-header: the row only)\n"
+            "      --timeline FILE       record when each item ran on which thread (and rank): FILE.json is a\n"
+            "                            trace for Perfetto or chrome://tracing, FILE.csv the same as a table\n"
+            "                            (a URL: from its first attempt's start to its end, with its bytes, HTTP\n"
+            "                            status and retries; multi mode: transfers overlapping on one thread)\n"
+            "      --gantt               draw that timeline on stderr after the run\n"
             "  -q, --quiet               only the 'Execution Time' line (or the record)\n"
-            "  -v, --verbose             settings, retries and descriptor counts on stderr\n"
+            "  -v, --verbose             settings, retries, descriptor counts and timeline numbers on stderr\n"
             "  -h, --help                this help;  -V, --version  the version\n"
             "\n"
             "Timed: from the first transfer's start to the last one's end (files written and renamed, lines\n"
@@ -265,11 +280,9 @@ void download_cli_print_help(FILE *out)
             "  download --mode multi -j 8 -o imgs -i list.txt --json\n"
             "\n"
             "Exit status: 0 every transfer succeeded; 1 one or more failed; 2 a usage or input error (bad option,\n"
-            "unreadable or empty list, a URL that is not http or https, an output folder that cannot be written).\n",
-            DOWNLOAD_DEFAULT_OUTPUT_DIR, DOWNLOAD_DEFAULT_JOBS, DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_S,
-            DOWNLOAD_DEFAULT_MAX_TIME_S, DOWNLOAD_DEFAULT_SPEED_LIMIT, DOWNLOAD_DEFAULT_SPEED_TIME_S,
-            DOWNLOAD_DEFAULT_RETRY, DOWNLOAD_MAX_RETRY_DELAY_S, DOWNLOAD_DEFAULT_RETRY_DELAY_S,
-            DOWNLOAD_DEFAULT_MAX_REDIRS, DOWNLOAD_DEFAULT_MAX_SIZE);
+            "unreadable or empty list, a URL that is not http or https, an output folder that cannot be written,\n"
+            "a --timeline FILE that cannot be written or does not end in .json or .csv).\n",
+          out);
 }
 
 void download_cli_print_settings(FILE *out, const download_options *o)

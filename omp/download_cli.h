@@ -45,6 +45,8 @@ typedef struct {
     int warmup, repeat;
     mt_format format;
     bool header, verbose, quiet, dry_run;
+    const char *timeline_path; /* --timeline FILE (.json or .csv); NULL: none */
+    bool gantt;                /* --gantt: the chart on stderr after the run */
 } download_options;
 
 /* Parse argv (never prints, never exits). MT_CLI_BAD_USAGE fills err with one line naming the problem. */

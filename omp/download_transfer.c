@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <omp.h>
+
 #include "timer.h"
 
 #ifndef MT_VERSION
@@ -236,6 +238,29 @@ double download_transfer_retry_delay(const download_transfer *t)
     return delay < DOWNLOAD_MAX_RETRY_DELAY_S ? delay : DOWNLOAD_MAX_RETRY_DELAY_S;
 }
 
+/* The transfer's own timeline slot, written by the thread that ran it: no lock. Past the timeline's cap
+ * the slot is the thread's, holding its whole share: bytes and retries add up, a failure's status wins. */
+static void record_on_timeline(const download_transfer *t, double end)
+{
+    mt_timeline *timeline = t->shared->timeline;
+    if (timeline == NULL) return;
+    int thread = omp_get_thread_num(); /* 0 outside a parallel region: the multi loop's thread */
+    mt_timeline_record(timeline, t->index, t->index, (int64_t)t->index, MT_EVENT_DOWNLOAD, thread, t->started_at,
+                       end);
+    mt_event *e = &timeline->slots[timeline->per_unit ? t->index : (uint64_t)thread];
+    int16_t status = (int16_t)(t->http_status >= 0 && t->http_status <= 999 ? t->http_status : 0);
+    if (e->count == 1) {
+        e->bytes = (int64_t)t->bytes;
+        e->retries = (int16_t)t->retries;
+        e->http_status = status;
+    } else {
+        e->bytes += (int64_t)t->bytes;
+        e->retries = (int16_t)(e->retries + t->retries < INT16_MAX ? e->retries + t->retries : INT16_MAX);
+        bool held_ok = e->http_status >= 200 && e->http_status <= 299;
+        if (held_ok && (status < 200 || status > 299)) e->http_status = status;
+    }
+}
+
 void download_transfer_finish(download_transfer *t, bool success)
 {
     int dir = t->shared->dir_fd;
@@ -257,7 +282,9 @@ void download_transfer_finish(download_transfer *t, bool success)
     t->easy = NULL;
     t->ok = success;
     if (success) t->error[0] = '\0';
-    t->seconds = mt_now() - t->started_at;
+    double end = mt_now();
+    t->seconds = end - t->started_at;
+    record_on_timeline(t, end);
 
     char line[DOWNLOAD_NAME_SIZE + 128];
     bool print = success && t->shared->print_lines;

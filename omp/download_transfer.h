@@ -15,6 +15,7 @@
 #include "download_cli.h"
 #include "download_name.h"
 #include "download_output.h"
+#include "timeline.h"
 
 /* What every transfer shares, read-only during a run (but the output's counters). */
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
     download_output *output;
     bool print_lines;      /* a line on stdout for each file saved (this run) */
     bool verbose;          /* retries on stderr */
+    mt_timeline *timeline; /* NULL: not recording; else one slot per transfer, written by its own thread */
 } download_shared;
 
 typedef enum { DOWNLOAD_DONE, DOWNLOAD_RETRY, DOWNLOAD_FAILED } download_verdict;
@@ -69,8 +71,9 @@ download_verdict download_transfer_judge(download_transfer *t, CURLcode result);
 /* Seconds to wait before the next retry: --retry-delay doubled per retry already made, capped. */
 double download_transfer_retry_delay(const download_transfer *t);
 
-/* End: on success rename the temporary file into place (or fail), else remove it; free the handle; print
- * the line and count the file done. The caller must have removed the handle from any multi handle. */
+/* End: on success rename the temporary file into place (or fail), else remove it; free the handle; record
+ * the transfer on the timeline (from download_transfer_begin to now, on the calling thread); print the line
+ * and count the file done. The caller must have removed the handle from any multi handle. */
 void download_transfer_finish(download_transfer *t, bool success);
 
 #endif

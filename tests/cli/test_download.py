@@ -4,6 +4,7 @@ pass, file names that try to leave the folder, files and symlinks already in pla
 folder, a refused connection, many URLs checked byte for byte (sha256), one URL many times at once,
 the descriptor count, and the record. No test asserts an absolute time."""
 import contextlib
+import csv
 import hashlib
 import importlib.util
 import json
@@ -147,6 +148,8 @@ def test_help_and_version():
                    "Exit status"):
         assert needle in result.stdout
     assert ok(download("--version")).stdout.startswith("download (multitarefas) ")
+    for needle in ("--timeline FILE", "--gantt", "Perfetto"):
+        assert needle in result.stdout
 
 
 @pytest.mark.parametrize("args, needles", [
@@ -526,3 +529,39 @@ def test_progress_bar_only_on_a_terminal(server, tmp_path):
         os.close(main)
         if secondary is not None:
             os.close(secondary)
+
+
+# --- the timeline (the rest of --timeline and --gantt is in test_timeline.py) -----------------------
+
+@pytest.mark.parametrize("mode", MODES)
+def test_timeline_holds_failures_retries_and_statuses(server, tmp_path, mode):
+    urls = [server.url("/fault/404/tl.jpg"),
+            server.url(f"/fault/flaky/1/500/tl-{mode}-{os.getpid()}/tl-flaky.jpg"),
+            server.url("/images/tl-ok.jpg")]
+    trace = tmp_path / "trace.csv"
+    result = failed(download(*urls, "-o", tmp_path / "out", "--mode", mode, "--retry", 2, *FAST_RETRY,
+                             "--timeline", trace, "--gantt", "--json"))
+    with open(trace, newline="") as handle:
+        rows = {int(row["item"]): row for row in csv.DictReader(handle)}
+    assert sorted(rows) == [0, 1, 2]
+    assert [(rows[i]["url"], rows[i]["http_status"], rows[i]["retries"]) for i in range(3)] == \
+        [(urls[0], "404", "0"), (urls[1], "200", "1"), (urls[2], "200", "0")]
+    assert rows[0]["bytes"] == "0" and int(rows[2]["bytes"]) == (tmp_path / "out" / "tl-ok.jpg").stat().st_size
+    assert float(rows[1]["end_s"]) - float(rows[1]["start_s"]) >= 0.05  # the retry's wait is inside its time
+    assert "X x failed" in result.stderr and "D d download" in result.stderr
+    r = record(result.stdout)
+    assert r["timeline"]["events"] == 3 and len(r["transfers"]) == 3
+
+
+def test_verbose_prints_the_timeline_numbers(server, tmp_path):
+    urls = [server.url(f"/images/tl-verbose-{i}.jpg") for i in range(3)]
+    result = ok(download(*urls, "-o", tmp_path, "--mode", "multi", "-j", 3, "-v"))
+    assert re.search(r"^download: timeline: 3 events, mean concurrency [\d.]+, at most [123] in flight; "
+                     r"busy: rank 0 thread 0 \d+%$", result.stderr, re.MULTILINE), result.stderr
+
+
+def test_dry_run_writes_no_timeline(tmp_path):
+    trace = tmp_path / "trace.json"
+    result = ok(download("http://127.0.0.1:9/a.jpg", "--dry-run", "--timeline", trace, "--gantt"))
+    assert result.stdout == "a.jpg\thttp://127.0.0.1:9/a.jpg\n"
+    assert not trace.exists()
