@@ -350,6 +350,7 @@ mt_status mt_cli_report(const mt_program *program, const mt_options *options, co
     if (options->format == MT_FORMAT_TEXT) {
         mt_print_execution_time(record->time.median);
         if (!options->quiet) mt_print_summary(stderr, record);
+        json_decref(record->details); /* the JSON and CSV writers take it; text output drops it here */
     } else if (options->format == MT_FORMAT_JSON) {
         status = mt_record_print_json(stdout, record, err);
     } else {

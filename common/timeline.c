@@ -15,7 +15,7 @@
 mt_status mt_timeline_init(mt_timeline *t, uint64_t units, int workers, int rank, bool blocks, mt_error *err)
 {
     *t = (mt_timeline){.per_unit = !blocks && units <= MT_TIMELINE_CAP, .workers = workers, .rank = rank};
-    t->slot_count = t->per_unit ? units : (uint64_t)workers;
+    t->slot_count = t->per_unit ? units : (uint64_t)workers * 4;
     t->slots = calloc(t->slot_count ? t->slot_count : 1, sizeof *t->slots);
     if (t->slots == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for the timeline");
     return MT_OK;
@@ -37,7 +37,7 @@ void mt_timeline_record_block(mt_timeline *t, uint64_t first_unit, uint64_t firs
                               uint64_t count, int op, int thread, double start, double end)
 {
     if (count == 0) return;
-    mt_event *e = &t->slots[t->per_unit ? first_unit : (uint64_t)thread];
+    mt_event *e = &t->slots[t->per_unit ? first_unit : mt_timeline_chunk_slot(thread, op)];
     if (e->count == 0) {
         *e = (mt_event){.start_s = start - t->origin, .item = first_item, .value = first_value, .op = op,
                         .thread = thread, .rank = t->rank};

@@ -308,14 +308,7 @@ def test_gantt_of_many_items_fits_80_columns(name, mode):
     assert_chart_fits(result.stderr)
 
 
-# Reported: mt_cli_report (common/cli.c) frees the record's details (the timeline numbers) only when it
-# prints JSON or CSV, so a text run that records a timeline leaks them, and LeakSanitizer fails it.
-TEXT_LEAK = pytest.mark.xfail("address" in SANITIZE, strict=False,
-                              reason="common/: the record's details leak in text output (LeakSanitizer)")
-
-
-@pytest.mark.parametrize("output", [pytest.param((), marks=TEXT_LEAK), pytest.param(("-q",), marks=TEXT_LEAK),
-                                    ("--csv",), pytest.param(("--verbose",), marks=TEXT_LEAK)])
+@pytest.mark.parametrize("output", [(), ("-q",), ("--csv",), ("--verbose",)])
 def test_gantt_and_timeline_in_text_and_csv_output(output, tmp_path):
     path = tmp_path / "trace.json"
     result = ok(program("square_cube", "--mode", "sections", *FAST, "--gantt", "--timeline", path, *output))
