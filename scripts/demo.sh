@@ -101,3 +101,8 @@ echo "Activity 3 waits on the network: 8 threads, or one thread with 8 transfers
 echo "time (concurrency without parallelism is enough for I/O-bound work)."
 echo "Activity 4 maps the cube over the list: on threads (cube_omp) and on MPI ranks (cube_mpi), which"
 echo "the Python original's Pool.starmap meant to do (it raises TypeError on a flat list)."
+
+echo
+echo "The lesson's three pictures (concurrency, parallelism, concurrent parallelism), drawn from runs on"
+echo "this machine; each .png has its trace beside it (.json, opens in https://ui.perfetto.dev):"
+"$MT_ROOT/scripts/pictures.sh" --out "$MT_ROOT/out/pictures" | sed 's/^/  /'
