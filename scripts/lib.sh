@@ -72,7 +72,10 @@ mt_build() {
   cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${type[@]}" "$@" >"$BUILD_DIR.configure.log" 2>&1 ||
     { cat "$BUILD_DIR.configure.log" >&2; mt_die "cmake configure failed"; }
   grep -E 'left out|built with' "$BUILD_DIR.configure.log" >&2 || true
-  cmake --build "$BUILD_DIR" -j "$MT_NPROC" >&2 || mt_die "build failed"
+  mt_say "-- building in ${BUILD_DIR#"$MT_ROOT"/}/"
+  cmake --build "$BUILD_DIR" -j "$MT_NPROC" >"$BUILD_DIR.build.log" 2>&1 ||
+    { cat "$BUILD_DIR.build.log" >&2; mt_die "build failed"; }
+  grep -E 'warning:' "$BUILD_DIR.build.log" >&2 || true
 }
 
 # mt_mpi_cmake_args LIBRARY: the CMake arguments that build against LIBRARY (openmpi: none, it is
