@@ -38,7 +38,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-groups=(build tests lint)
+# Everything the default run needs, so its tests run rather than skip: gnuplot for the plots, and a
+# local Slurm for the batch-job test.
+groups=(build tests lint plots slurm)
 cmake_args=(-DMT_WERROR=ON)
 ctest_env=()
 variant=""
