@@ -18,6 +18,7 @@
 #include <omp.h>
 
 #include "cli.h"
+#include "numbers.h"
 #include "timer.h"
 
 int main(int argc, char **argv)
@@ -29,7 +30,8 @@ int main(int argc, char **argv)
         mt_print_error("stream_copy", &err);
         return MT_ERR_USAGE;
     }
-    int64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    /* The same placement as the programs' arrays: huge pages, and no 4 KiB aliasing between a and b. */
+    int64_t *a = mt_items_alloc(n, 0), *b = mt_items_alloc(n, 1);
     double *copy = malloc(repeat * sizeof *copy), *memcpy_s = malloc(repeat * sizeof *memcpy_s);
     if (a == NULL || b == NULL || copy == NULL || memcpy_s == NULL) {
         fprintf(stderr, "stream_copy: error: out of memory for %llu elements\n", (unsigned long long)n);
@@ -72,6 +74,6 @@ int main(int argc, char **argv)
            "\"memcpy_gb_s\":%.3f}\n",
            (unsigned long long)n, threads, copy_stats.median, bytes / copy_stats.median / 1e9, memcpy_stats.median,
            bytes / memcpy_stats.median / 1e9);
-    free(a), free(b), free(copy), free(memcpy_s);
+    mt_items_free(a, 0), mt_items_free(b, 1), free(copy), free(memcpy_s);
     return 0;
 }

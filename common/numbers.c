@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* MADV_HUGEPAGE, beside POSIX */
 #include "numbers.h"
 
 #include <ctype.h>
@@ -5,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kernel.h"
@@ -184,6 +186,8 @@ mt_status mt_numbers_read_all(mt_source *source, mt_numbers *numbers, mt_error *
             if (values == NULL) goto too_large;
             numbers->values = values;
             capacity = grown;
+            /* Before the first touch: huge pages only come to pages not yet touched. */
+            if (numbers->count == 0) mt_items_advise(values, capacity);
         }
         size_t got;
         mt_status status = mt_source_read(source, numbers->values + numbers->count,
@@ -212,6 +216,36 @@ void mt_numbers_free(mt_numbers *numbers)
 {
     free(numbers->values);
     *numbers = (mt_numbers){0};
+}
+
+enum { HUGE_PAGE = 2 << 20, STAGGER_BYTES = 576 };
+
+void mt_items_advise(int64_t *items, uint64_t count)
+{
+#ifdef MADV_HUGEPAGE
+    uintptr_t from = ((uintptr_t)items + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t to = ((uintptr_t)(items + count)) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (to > from) madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+    (void)items, (void)count;
+#endif
+}
+
+int64_t *mt_items_alloc(uint64_t count, int stagger)
+{
+    size_t offset = (size_t)stagger * STAGGER_BYTES;
+    if (count > (SIZE_MAX - offset - HUGE_PAGE) / sizeof(int64_t)) return NULL;
+    size_t bytes = offset + (size_t)count * sizeof(int64_t);
+    void *base = NULL;
+    if (posix_memalign(&base, HUGE_PAGE, bytes ? bytes : 1) != 0) return NULL;
+    int64_t *items = (int64_t *)((char *)base + offset);
+    mt_items_advise(base, bytes / sizeof(int64_t));
+    return items;
+}
+
+void mt_items_free(int64_t *items, int stagger)
+{
+    if (items != NULL) free((char *)items - (size_t)stagger * STAGGER_BYTES);
 }
 
 uint64_t mt_physical_memory(void)

@@ -59,6 +59,16 @@ typedef struct {
 mt_status mt_numbers_read_all(mt_source *source, mt_numbers *numbers, mt_error *err);
 void mt_numbers_free(mt_numbers *numbers);
 
+/* An array of count items for the hot loops, not yet touched (the caller touches it before timing,
+ * from the threads that will use it). It starts stagger x 576 bytes past a
+ * 2 MiB boundary, so arrays given different staggers are never a multiple of 4 KiB apart (4K aliasing:
+ * a loop reading one and writing the other stalls on false store-to-load conflicts), and transparent
+ * huge pages are asked for (fewer page faults and TLB misses). NULL when out of memory. */
+int64_t *mt_items_alloc(uint64_t count, int stagger);
+void mt_items_free(int64_t *items, int stagger);
+/* Ask for transparent huge pages over an existing large array (a hint; nothing happens if refused). */
+void mt_items_advise(int64_t *items, uint64_t count);
+
 /* The machine's physical memory in bytes (0 when unknown). */
 uint64_t mt_physical_memory(void);
 

@@ -140,9 +140,9 @@ int main(int argc, char **argv)
     if (status != MT_OK) return mt_cli_finish(&program, status, &err);
 
     mt_timeline timeline = {0};
-    size_t bytes = (size_t)numbers.count * sizeof(int64_t);
+    mt_items_advise(numbers.values, numbers.count);
     cube_job job = {.values = numbers.values, .n = numbers.count, .work = options.work,
-                    .cubes = malloc(bytes ? bytes : 1)};
+                    .cubes = mt_items_alloc(numbers.count, 1)};
     double *samples = malloc((size_t)options.repeat * sizeof *samples);
     if (job.cubes == NULL || samples == NULL) {
         status = mt_fail(&err, MT_ERR_USAGE, "the list of %llu items is too large for this machine's memory",
@@ -192,7 +192,7 @@ int main(int argc, char **argv)
     status = mt_cli_report(&program, &options, &record, &err);
 done:
     free(samples);
-    free(job.cubes);
+    mt_items_free(job.cubes, 1);
     mt_numbers_free(&numbers);
     mt_timeline_free(&timeline);
     return mt_cli_finish(&program, status, &err);
