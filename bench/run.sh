@@ -78,6 +78,32 @@ if [ -x "$bin/mpi/cube_mpi" ]; then
   row_ideal "cube_mpi (np 4), 8 items | scatter" 4 mt_mpirun 4 "$bin/mpi/cube_mpi" -t 1 1 2 3 4 5 6 7 8
 fi
 
+# The timeline's cost: the same runs with recording off (--quiet text) and on (--timeline), in turn.
+# time_of COMMAND...: the median Execution Time of one run of COMMAND (it prints that line).
+time_of() { "$@" | sed -n 's/^Execution Time: //p'; }
+{
+  echo
+  echo "### The timeline's cost: recording off and on, side by side"
+  echo
+  echo "| run | off: median s | on: median s | on / off | goal |"
+  echo "|---|---|---|---|---|"
+} >>"$report"
+# budget_row LABEL GOAL COMMAND...: alternate off and on three times; compare the medians of the medians.
+budget_row() {
+  local label=$1 goal=$2; shift 2
+  local off=() on=() i
+  for i in 1 2 3; do
+    off+=("$(time_of "$@" -q)")
+    on+=("$(time_of "$@" -q --timeline "$work/t$i.json")")
+  done
+  local off_s on_s
+  off_s=$(printf '%s\n' "${off[@]}" | sort -g | sed -n 2p) on_s=$(printf '%s\n' "${on[@]}" | sort -g | sed -n 2p)
+  echo "| $label | $off_s | $on_s | $(ratio "$on_s" "$off_s") | <= $goal: $(verdict "$(ratio "$on_s" "$off_s" 6)" "<=" "$goal") |" >>"$report"
+}
+budget_row "square_cube tasks -t 8, sleep 0.1 s" 1.01 "$bin/omp/square_cube" --mode tasks -t 8 -r "$repeat" -W 1
+budget_row "cube_omp -t 2, sleep 0.1 s" 1.01 "$bin/omp/cube_omp" -t 2 -r "$repeat" -W 1
+budget_row "cube_omp -t 2, none, 2^25 items" 1.02 "$bin/omp/cube_omp" -t 2 --work none --generate $((1 << 25)) -r 11 -W 1
+
 OMP_NUM_THREADS=2 "$bin/bench/omp_overhead" >"$work/o.json"
 {
   echo

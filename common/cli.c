@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <omp.h>
+
 #include "defaults.h"
 #include "timer.h"
 
@@ -334,6 +336,8 @@ int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *o
         mt_print_error(program->name, &err);
         return MT_ERR_USAGE;
     }
+    if (options->threads > 0) omp_set_num_threads(options->threads); /* -t overrides OMP_NUM_THREADS */
+    if (options->verbose) mt_cli_print_settings(stderr, program, options);
     return -1;
 }
 
@@ -378,4 +382,16 @@ mt_status mt_cli_timeline(const mt_program *program, const mt_options *options, 
     json_object_set_new(*details, "timeline", mt_trace_summary(trace));
     (void)program;
     return MT_OK;
+}
+
+mt_status mt_cli_local_timeline(const mt_program *program, const mt_options *options, mt_timeline *timeline,
+                                const char *mode, double wall_s, double ideal_s, json_t **details, mt_error *err)
+{
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    const char *hosts[] = {host};
+    mt_trace trace = {.events = timeline->slots, .count = mt_timeline_pack(timeline), .hosts = hosts, .ranks = 1,
+                      .aggregated = !timeline->per_unit, .program = program->name, .mode = mode,
+                      .wall_s = wall_s, .ideal_s = ideal_s};
+    return mt_cli_timeline(program, options, &trace, details, err);
 }

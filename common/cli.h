@@ -80,8 +80,9 @@ mt_status mt_parse_seconds(const char *text, const char *option, double max, dou
 void mt_warn_if_too_short(const char *program, double median_s);
 
 
-/* The start of every main: parse argv; print help, version or the usage error here. Returns -1 when
- * the program should run, otherwise the exit code to return at once. */
+/* The start of every main: parse argv; print help, version or the usage error here; apply -t and print
+ * the settings for --verbose. Returns -1 when the program should run, otherwise the exit code to
+ * return at once. */
 int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options);
 
 /* The end of every main: print err when status is a failure; returns the exit code. */
@@ -99,5 +100,9 @@ bool mt_cli_wants_timeline(const mt_options *options);
  * go into *details under "timeline" (a new object when *details is NULL). */
 mt_status mt_cli_timeline(const mt_program *program, const mt_options *options, const mt_trace *trace,
                           json_t **details, mt_error *err);
+
+/* mt_cli_timeline for a run of one process (this host, rank 0): the recorded events as its trace. */
+mt_status mt_cli_local_timeline(const mt_program *program, const mt_options *options, mt_timeline *timeline,
+                                const char *mode, double wall_s, double ideal_s, json_t **details, mt_error *err);
 
 #endif

@@ -18,7 +18,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <omp.h>
 
@@ -132,8 +131,6 @@ int main(int argc, char **argv)
     mt_error err;
     int exit_code = mt_cli_start(argc, argv, &program, &options);
     if (exit_code >= 0) return exit_code;
-    if (options.threads > 0) omp_set_num_threads(options.threads); /* -t overrides OMP_NUM_THREADS */
-    if (options.verbose) mt_cli_print_settings(stderr, &program, &options);
 
     mt_numbers numbers;
     mt_status status = mt_cli_read_numbers(&options, 2 * sizeof(int64_t), &numbers, &err);
@@ -181,13 +178,9 @@ int main(int argc, char **argv)
         for (uint64_t i = 0; i < numbers.count; i++)
             mt_print_power(numbers.values[i], MT_OP_CUBE, job.cubes[i]);
     if (job.timeline != NULL) {
-        char host[64] = "";
-        gethostname(host, sizeof host - 1);
-        const char *hosts[] = {host};
-        mt_trace trace = {.events = timeline.slots, .count = mt_timeline_pack(&timeline), .hosts = hosts, .ranks = 1,
-                          .aggregated = !timeline.per_unit, .program = program.name, .mode = "loop",
-                          .wall_s = samples[options.repeat - 1], .ideal_s = record.ideal_s};
-        if ((status = mt_cli_timeline(&program, &options, &trace, &record.details, &err)) != MT_OK) goto done;
+        status = mt_cli_local_timeline(&program, &options, &timeline, "loop", samples[options.repeat - 1],
+                                       record.ideal_s, &record.details, &err);
+        if (status != MT_OK) goto done;
     }
     status = mt_cli_report(&program, &options, &record, &err);
 done:

@@ -19,7 +19,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <omp.h>
 
@@ -186,8 +185,6 @@ int main(int argc, char **argv)
     mt_error err;
     int exit_code = mt_cli_start(argc, argv, &program, &options);
     if (exit_code >= 0) return exit_code;
-    if (options.threads > 0) omp_set_num_threads(options.threads); /* -t overrides OMP_NUM_THREADS */
-    if (options.verbose) mt_cli_print_settings(stderr, &program, &options);
 
     mt_numbers numbers;
     mt_status status = mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err);
@@ -243,13 +240,9 @@ int main(int argc, char **argv)
             mt_print_power(numbers.values[i], MT_OP_CUBE, context.job.cubes[i]);
     }
     if (context.job.timeline != NULL) {
-        char host[64] = "";
-        gethostname(host, sizeof host - 1);
-        const char *hosts[] = {host};
-        mt_trace trace = {.events = timeline.slots, .count = mt_timeline_pack(&timeline), .hosts = hosts, .ranks = 1,
-                          .aggregated = !timeline.per_unit, .program = program.name, .mode = options.mode,
-                          .wall_s = samples[options.repeat - 1], .ideal_s = record.ideal_s};
-        if ((status = mt_cli_timeline(&program, &options, &trace, &record.details, &err)) != MT_OK) goto done;
+        status = mt_cli_local_timeline(&program, &options, &timeline, options.mode, samples[options.repeat - 1],
+                                       record.ideal_s, &record.details, &err);
+        if (status != MT_OK) goto done;
     }
     status = mt_cli_report(&program, &options, &record, &err);
 done:

@@ -262,22 +262,23 @@ def test_repeat_keeps_one_runs_events(name, mode, tmp_path):
     assert record(result.stdout)["timeline"]["events"] == len(units)
 
 
-@pytest.mark.parametrize("args, units_total, workers", [
-    (("cube_omp", "-t", 2, "--work", "none", "--generate", 200000), 200000, 2),
-    (("square_cube", "--mode", "seq", "--work", "none", "--generate", 60000), 120000, 1),
-    (("square_cube", "--mode", "sections", "-t", 2, "--work", "none", "--generate", 60000), 120000, 2),
+@pytest.mark.parametrize("args, units_total, workers, ops", [
+    (("cube_omp", "-t", 2, "--work", "none", "--generate", 200000), 200000, 2, 1),
+    (("square_cube", "--mode", "seq", "--work", "none", "--generate", 60000), 120000, 1, 2),
+    (("square_cube", "--mode", "sections", "-t", 2, "--work", "none", "--generate", 60000), 120000, 2, 2),
 ])
 @pytest.mark.parametrize("suffix", ["json", "csv"])
-def test_past_the_cap_one_event_per_workers_chunk(args, units_total, workers, suffix, tmp_path):
+def test_past_the_cap_one_event_per_workers_chunk(args, units_total, workers, ops, suffix, tmp_path):
+    """Past the cap each worker keeps one event per kind of work (its squares, its cubes)."""
     path = tmp_path / f"trace.{suffix}"
     result = ok(program(*args, "--timeline", path, "--json"))
     summary = record(result.stdout)["timeline"]
     assert summary["aggregated"] is True
-    assert 1 <= summary["events"] <= workers
+    assert 1 <= summary["events"] <= workers * ops
     if suffix == "csv":
         rows = load_csv(path)
         counts = [row["count"] for row in rows]
-        assert len({row["thread"] for row in rows}) == len(rows)
+        assert len({(row["thread"], row["op"]) for row in rows}) == len(rows)
     else:
         units, other = load_trace(path)
         assert other["aggregated"] is True
