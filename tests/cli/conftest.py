@@ -1,5 +1,7 @@
 """Shared helpers for the command-line tests: where the programs are, how to run them with a
-timeout, and how to launch MPI programs with only the switches the launcher needs."""
+timeout, and how to launch MPI programs with only the switches the launcher needs; the cube programs' fixture
+lists and bad inputs, and a launch that records every rank's own exit code. The checks of the cube programs'
+output are in cases.py (power_lines is re-exported here)."""
 import json
 import os
 import shlex
@@ -7,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from cases import exit_code_wrapper, parse_list_file, power_lines, rank_codes, under_address_limit  # noqa: F401
 
 SOURCE_DIR = Path(os.environ.get("MT_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 BUILD_DIR = Path(os.environ.get("MT_BUILD_DIR", SOURCE_DIR / "build"))
@@ -23,14 +27,19 @@ def program_path(name):
     return str(path)
 
 
-def run(name, *args, input=None, env=None, timeout=60, cwd=None):
-    """Run a program; returns subprocess.CompletedProcess with text stdout and stderr."""
+def program_env(env=None):
+    """The environment a program runs in: ours without OMP_NUM_THREADS, then env on top."""
     full_env = dict(os.environ)
     full_env.pop("OMP_NUM_THREADS", None)
     if env:
         full_env.update(env)
+    return full_env
+
+
+def run(name, *args, input=None, env=None, timeout=60, cwd=None):
+    """Run a program; returns subprocess.CompletedProcess with text stdout and stderr."""
     return subprocess.run([program_path(name), *map(str, args)], input=input, capture_output=True,
-                          text=True, env=full_env, timeout=timeout, cwd=cwd)
+                          text=True, env=program_env(env), timeout=timeout, cwd=cwd)
 
 
 def launcher():
@@ -67,22 +76,20 @@ def mpirun_command(np, name, *args, extra=()):
 
 
 def mpirun(np, name, *args, input=None, env=None, timeout=60, extra=()):
-    full_env = dict(os.environ)
-    full_env.pop("OMP_NUM_THREADS", None)
-    if env:
-        full_env.update(env)
     return subprocess.run(mpirun_command(np, name, *args, extra=extra), input=input, capture_output=True,
-                          text=True, env=full_env, timeout=timeout)
+                          text=True, env=program_env(env), timeout=timeout)
 
 
-def power_lines(stdout):
-    """The 'x ^ k = y' lines of an output, as (x, k, y) tuples, in order."""
-    lines = []
-    for line in stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 5 and parts[1] == "^" and parts[3] == "=":
-            lines.append((int(parts[0]), int(parts[2]), int(parts[4])))
-    return lines
+def per_rank_exit_codes(np, name, args, folder, input=None, limit_kib=None, timeout=60):
+    """Launch through a shell per rank that records the program's own exit code (cases.exit_code_wrapper): every
+    rank must end by itself with its own status, not be killed by the launcher. limit_kib: run mpirun (and so
+    every rank) under that address-space limit. Returns (result, {"rank.N": code})."""
+    program = program_path(name)
+    command = mpirun_command(np, name, *args)
+    at = command.index(program)
+    command = under_address_limit(command[:at] + exit_code_wrapper(folder) + command[at:], limit_kib)
+    result = subprocess.run(command, input=input, capture_output=True, text=True, env=program_env(), timeout=timeout)
+    return result, rank_codes(folder)
 
 
 def record(stdout):
@@ -90,3 +97,34 @@ def record(stdout):
     lines = [line for line in stdout.splitlines() if line.strip()]
     assert len(lines) == 1, stdout
     return json.loads(lines[0])
+
+
+# --- the cube programs' fixtures -------------------------------------------------------------------
+
+FIXTURE_LIST = FIXTURES / "cube_list.txt"
+FIXTURE_VALUES = parse_list_file(FIXTURE_LIST.read_text())
+BAD_LATE = FIXTURES / "cube_bad_late.txt"
+MISSING = FIXTURES / "cube_no_such_file.txt"
+
+
+def list_source(source, path=FIXTURE_LIST):
+    """How a run reads the list file path: "file" (--input PATH) or "stdin" (--input -, its text on stdin), as
+    (arguments, stdin text or None)."""
+    if source == "file":
+        return ["--input", path], None
+    return ["--input", "-"], path.read_text()
+
+# bad input every cube program refuses with exit 2 and one line: case -> (arguments, what the line names)
+CUBE_BAD_INPUTS = {
+    "non_numeric": (["--", "1", "12abc", "3"], "12abc"),
+    "hex": (["--", "0x10"], "0x10"),
+    "beyond_int64": (["--", "9223372036854775808"], "9223372036854775808"),
+    "cube_overflow_high": (["--", "1", "2097152"], "2097152"),
+    "cube_overflow_low": (["--", "-2097153", "1"], "-2097153"),
+    "unreadable_file": (["--input", str(MISSING)], MISSING.name),
+    "directory_as_file": (["--input", str(FIXTURES)], str(FIXTURES)),
+    "bad_token_in_file": (["--input", str(BAD_LATE)], "12abc"),
+    "bad_option": (["--no-such-option"], "--no-such-option"),
+    "bad_work": (["--work", "nap"], "nap"),
+    "generate_too_large": (["--generate", "100000000000"], "100000000000"),
+}

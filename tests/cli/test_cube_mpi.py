@@ -4,146 +4,25 @@ an absolute time. Work is --delay 0.001 or --work none so the whole file stays f
 import csv
 import io
 import math
-import os
-import random
-import re
-import shlex
-import subprocess
 from functools import lru_cache
 
 import pytest
 
-from conftest import (FIXTURES, NPROC, is_open_mpi, launcher, mpirun, mpirun_command, power_lines,
-                      program_path, record, run)
+from cases import (CUBE_MAX, CUBE_MIN, DEFAULT_LIST, FAST, assert_block_split, assert_cubes, assert_mpi_record,
+                   assert_one_error, every_rank, explained_ranks, list_arguments, make_list, one_line_of_ours,
+                   our_lines, power_lines)
+from conftest import (BAD_LATE, CUBE_BAD_INPUTS, FIXTURE_LIST, FIXTURE_VALUES, NPROC, is_open_mpi, launcher,
+                      list_source, mpirun, per_rank_exit_codes, record, run)
 
 PROGRAM = "cube_mpi"
-CUBE_MIN, CUBE_MAX = -2097152, 2097151  # the int64 cube bounds
-DEFAULT_LIST = [2, 3, 5, 8]
 NPS = [1, 2, 3, 4, 5]
 LIST_KINDS = ["empty", "one", "np-1", "np+1", "large", "random"]
-LARGE_N = 100_000
-FAST = ("--delay", "0.001")
 TIMEOUT = 120  # per launch; a launch takes well under a second when the machine is idle
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-def reference(values):
-    """The expected result lines, as power_lines() returns them."""
-    return [(x, 3, x ** 3) for x in values]
-
-
-def parse_list_file(text):
-    """The numbers of a list file as cube_mpi reads it: whitespace-separated, '#' starts a comment."""
-    values = []
-    for line in text.splitlines():
-        for token in line.split():
-            if token.startswith("#"):
-                break
-            values.append(int(token))
-    return values
-
-
-FIXTURE_LIST = FIXTURES / "cube_list.txt"
-FIXTURE_VALUES = parse_list_file(FIXTURE_LIST.read_text())
-BAD_LATE = FIXTURES / "cube_bad_late.txt"
-MISSING = FIXTURES / "cube_no_such_file.txt"
-
-
-def make_list(kind, size):
-    """A list of the given kind for size workers: lengths 0, 1, size-1, size+1, large, random."""
-    rng = random.Random(f"{kind}/{size}")
-    draw = lambda: rng.randint(CUBE_MIN, CUBE_MAX)  # noqa: E731
-    if kind == "empty":
-        return []
-    if kind == "one":
-        return [-3]
-    if kind == "np-1":
-        return [draw() for _ in range(size - 1)]
-    if kind == "np+1":
-        return [draw() for _ in range(size + 1)]
-    if kind == "large":
-        return [draw() for _ in range(LARGE_N)]
-    # random: negatives, zero and the cube bounds among random values, in random order
-    values = [CUBE_MIN, CUBE_MAX, CUBE_MIN + 1, CUBE_MAX - 1, 0, -1, 1] + [draw() for _ in range(rng.randint(5, 40))]
-    rng.shuffle(values)
-    return values
-
-
-def list_arguments(values, tmp_path):
-    """Arguments that give values: a file for the empty and the large list (an empty argument list means
-    the default list; a large one is too long for a command line), positional numbers after '--' otherwise."""
-    if not values or len(values) > 1000:
-        path = tmp_path / "list.txt"
-        path.write_text("\n".join(map(str, values)) + ("\n" if values else ""))
-        return ["--input", str(path)]
-    return ["--", *values]
-
-
-def assert_text_output(stdout, values):
-    """The human output: one line per item, in input order, then 'Execution Time: <float>' last."""
-    lines = stdout.splitlines()
-    assert lines, "no output"
-    match = re.fullmatch(r"Execution Time: (\S+)", lines[-1])
-    assert match, f"last line is not the Execution Time line: {lines[-1]!r}"
-    assert float(match.group(1)) >= 0
-    assert power_lines(stdout) == reference(values)
-    assert len(lines) == len(values) + 1, "lines other than the results and the time on stdout"
-    for line, x in zip(lines, values):
-        assert line == f"{x} ^ 3 = {x ** 3}"
-
-
-def our_lines(stderr):
-    """The lines our program wrote on stderr (mpirun may add its own notice after them)."""
-    return [line for line in stderr.splitlines() if line.startswith(PROGRAM + ":")]
-
-
-def assert_one_error(result, names):
-    """Exit 2, nothing on stdout, exactly one error line from us on stderr, naming what was wrong."""
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert result.stdout == "", result.stdout
-    ours = our_lines(result.stderr)
-    assert len(ours) == 1, result.stderr
-    assert "error" in ours[0]
-    assert names in ours[0], ours[0]
 
 
 def launch(np_, *args, **kwargs):
     kwargs.setdefault("timeout", TIMEOUT)
     return mpirun(np_, PROGRAM, *args, **kwargs)
-
-
-def is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-EXPLAIN_RANK = re.compile(r"  rank (\d+) on (\S+): items \[(\d+), (\d+)\), (\d+) items?, (\d+) threads?$")
-
-
-def explained_ranks(stderr):
-    """The --explain rank lines as (rank, start, end, count, threads)."""
-    ranks = []
-    for line in stderr.splitlines():
-        match = EXPLAIN_RANK.match(line)
-        if match:
-            rank, _host, start, end, count, threads = match.groups()
-            ranks.append((int(rank), int(start), int(end), int(count), int(threads)))
-    return ranks
-
-
-def assert_block_split(ranks, np_, n):
-    """Every rank once, in order; contiguous ranges covering [0, n) once; sizes differing by at most one."""
-    assert [r[0] for r in ranks] == list(range(np_)), ranks
-    position = 0
-    for _rank, start, end, count, threads in ranks:
-        assert start == position, ranks
-        assert end - start == count >= 0, ranks
-        assert threads >= 1
-        position = end
-    assert position == n, ranks
-    sizes = [r[3] for r in ranks]
-    assert max(sizes) - min(sizes) <= 1, sizes
-    assert sizes == sorted(sizes, reverse=True), f"the larger shares are not first: {sizes}"
 
 
 # --- results against the reference ---------------------------------------------------------------
@@ -154,50 +33,42 @@ def test_results_equal_reference(np_, kind, tmp_path):
     values = make_list(kind, np_)
     work = ("--work", "none") if kind == "large" else FAST
     result = launch(np_, *work, *list_arguments(values, tmp_path))
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, values)
+    assert_cubes(result, values)
 
 
 @pytest.mark.parametrize("np_", [1, 2, 4])
 def test_default_list_in_input_order(np_):
     result = launch(np_)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, DEFAULT_LIST)
+    assert_cubes(result, DEFAULT_LIST)
     assert result.stdout.splitlines()[0] == "2 ^ 3 = 8"
 
 
 def test_singleton_default_list():
     """cube_mpi run without mpirun is one rank, with the same output."""
     result = run(PROGRAM, timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, DEFAULT_LIST)
+    assert_cubes(result, DEFAULT_LIST)
 
 
 def test_singleton_results_equal_reference(tmp_path):
     values = make_list("random", 1)
     result = run(PROGRAM, *FAST, *list_arguments(values, tmp_path), timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, values)
+    assert_cubes(result, values)
 
 
 @pytest.mark.parametrize("source", ["file", "stdin"])
 @pytest.mark.parametrize("np_", NPS)
 def test_file_and_stdin_input(np_, source):
     """A list file with comments, tabs, blank lines and the bounds; stdin goes to rank 0."""
-    if source == "file":
-        result = launch(np_, *FAST, "--input", FIXTURE_LIST)
-    else:
-        result = launch(np_, *FAST, "--input", "-", input=FIXTURE_LIST.read_text())
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, FIXTURE_VALUES)
+    args, text = list_source(source)
+    result = launch(np_, *FAST, *args, input=text)
+    assert_cubes(result, FIXTURE_VALUES)
 
 
 def test_crlf_file(tmp_path):
     path = tmp_path / "crlf.txt"
     path.write_bytes(b"# windows line ends\r\n1 -2\r\n3\r\n")
     result = launch(2, *FAST, "--input", path)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, [1, -2, 3])
+    assert_cubes(result, [1, -2, 3])
 
 
 # --- --chunk: streaming in rounds ------------------------------------------------------------------
@@ -215,12 +86,9 @@ CHUNK_CASES = ([(np_, chunk, "file") for np_ in (1, 2, 3, 5) for chunk in (1, 2,
 
 @pytest.mark.parametrize("np_, chunk, source", CHUNK_CASES)
 def test_chunk_output_equals_unchunked(np_, chunk, source):
-    if source == "file":
-        result = launch(np_, "--work", "none", "--chunk", chunk, "--input", FIXTURE_LIST)
-    else:
-        result = launch(np_, "--work", "none", "--chunk", chunk, "--input", "-", input=FIXTURE_LIST.read_text())
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, FIXTURE_VALUES)
+    args, text = list_source(source)
+    result = launch(np_, "--work", "none", "--chunk", chunk, *args, input=text)
+    assert_cubes(result, FIXTURE_VALUES)
     # identical to the run without --chunk, line for line, but for the time
     assert result.stdout.splitlines()[:-1] == unchunked_stdout(np_).splitlines()[:-1]
 
@@ -228,8 +96,7 @@ def test_chunk_output_equals_unchunked(np_, chunk, source):
 @pytest.mark.parametrize("np_", [1, 3])
 def test_chunk_with_sleep_work(np_):
     result = launch(np_, *FAST, "--chunk", 2, "--input", FIXTURE_LIST)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, FIXTURE_VALUES)
+    assert_cubes(result, FIXTURE_VALUES)
 
 
 @pytest.mark.parametrize("np_", [1, 3])
@@ -258,11 +125,8 @@ def test_chunk_quiet_prints_no_results(np_):
 @pytest.mark.parametrize("np_", [1, 4])
 def test_chunk_bad_token_late_prints_no_results(np_, chunk, source):
     """A bad token near the end of the list, under --chunk: exit 2 and no result line at all."""
-    if source == "file":
-        result = launch(np_, "--work", "none", "--chunk", chunk, "--input", BAD_LATE, timeout=60)
-    else:
-        result = launch(np_, "--work", "none", "--chunk", chunk, "--input", "-", input=BAD_LATE.read_text(),
-                        timeout=60)
+    args, text = list_source(source, BAD_LATE)
+    result = launch(np_, "--work", "none", "--chunk", chunk, *args, input=text, timeout=60)
     assert_one_error(result, "12abc")
 
 
@@ -296,8 +160,7 @@ def test_explain_names_every_rank_and_its_range(np_, n):
 def test_explain_with_chunk_shows_the_first_round(np_, chunk):
     n = len(FIXTURE_VALUES)
     result = launch(np_, "--work", "none", "--explain", "--chunk", chunk, "--input", FIXTURE_LIST)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, FIXTURE_VALUES)
+    assert_cubes(result, FIXTURE_VALUES)
     first_round = min(n, chunk * np_)
     assert_block_split(explained_ranks(result.stderr), np_, first_round)
     rounds = math.ceil(n / first_round)
@@ -333,8 +196,7 @@ def test_hybrid_threads(np_, how):
 def test_hybrid_results_equal_reference(np_, tmp_path):
     values = make_list("random", 2 * np_)
     result = launch(np_, "-t", 2, *FAST, *list_arguments(values, tmp_path))
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, values)
+    assert_cubes(result, values)
     assert f"{np_} ranks x 2 threads" in result.stderr, result.stderr
 
 
@@ -363,23 +225,7 @@ def test_json_record(np_):
     args = ("--json", *FAST, "--repeat", 3, "--warmup", 1, "--input", FIXTURE_LIST)
     result = run(PROGRAM, *args, timeout=TIMEOUT) if np_ is None else launch(np_, *args)
     assert result.returncode == 0, result.stderr
-    r = record(result.stdout)
-    ranks = 1 if np_ is None else np_
-    n = len(FIXTURE_VALUES)
-    assert r["program"] == PROGRAM and r["mode"] == "scatter" and r["transport"] == "scatter"
-    assert r["valid"] is True
-    assert r["n"] == n and r["ranks"] == ranks
-    assert r["workers"] == r["threads"] * ranks
-    assert r["work"] == "sleep" and r["delay_s"] == pytest.approx(0.001)
-    assert r["repeat"] == 3 and r["warmup"] == 1
-    assert isinstance(r["mpi_library"], str) and r["mpi_library"].strip()
-    assert isinstance(r["phases"], dict)
-    assert set(r["phases"]) >= {"scatter_s", "compute_s", "gather_s"}
-    for key in ("scatter_s", "compute_s", "gather_s"):
-        assert is_number(r["phases"][key]) and r["phases"][key] >= 0, r["phases"]
-    assert r["chunk"] is None
-    assert r["time_min_s"] <= r["time_s"] <= r["time_max_s"]
-    assert r["ideal_s"] == pytest.approx(math.ceil(n / r["workers"]) * r["delay_s"])
+    assert_mpi_record(record(result.stdout), "scatter", 1 if np_ is None else np_, len(FIXTURE_VALUES))
 
 
 def test_csv_columns_are_the_json_scalar_keys():
@@ -415,8 +261,7 @@ def test_every_work_validates(np_, work):
     """A run that does not validate exits 1 and prints no time: exit 0 and the right lines mean it did."""
     values = make_list("random", np_)
     result = launch(np_, "--work", work, "--delay", "0.001", "--", *values)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, values)
+    assert_cubes(result, values)
     assert f"work {work}" in result.stderr, result.stderr
 
 
@@ -447,20 +292,10 @@ def test_generate_is_the_same_list_everywhere():
 # --- bad input: exit 2, one line, every rank ends by itself ---------------------------------------
 
 BAD_INPUTS = {
-    "non_numeric": (["--", "1", "12abc", "3"], "12abc"),
-    "hex": (["--", "0x10"], "0x10"),
-    "beyond_int64": (["--", "9223372036854775808"], "9223372036854775808"),
+    **CUBE_BAD_INPUTS,
     "below_int64": (["--", "-9223372036854775809"], "-9223372036854775809"),
-    "cube_overflow_high": (["--", "1", "2097152"], "2097152"),
-    "cube_overflow_low": (["--", "-2097153", "1"], "-2097153"),
-    "unreadable_file": (["--input", str(MISSING)], MISSING.name),
-    "directory_as_file": (["--input", str(FIXTURES)], str(FIXTURES)),
-    "bad_token_in_file": (["--input", str(BAD_LATE)], "12abc"),
-    "bad_option": (["--no-such-option"], "--no-such-option"),
-    "bad_work": (["--work", "nap"], "nap"),
     "bad_delay": (["--delay", "fast"], "fast"),
     "bad_chunk": (["--chunk", "0"], "--chunk"),
-    "generate_too_large": (["--generate", "100000000000"], "100000000000"),
 }
 
 
@@ -479,22 +314,6 @@ def test_bad_input_singleton():
     assert result.stderr.splitlines() == our_lines(result.stderr)
 
 
-def per_rank_exit_codes(np_, args, tmp_path, input=None):
-    """Launch through a shell per rank that records the program's own exit code: every rank must end by
-    itself with its own status, not be killed by the launcher."""
-    program = program_path(PROGRAM)
-    command = mpirun_command(np_, PROGRAM, *args)
-    at = command.index(program)
-    rank = "${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-${PMI_RANK:-unknown}}}"
-    script = f'"$@"; echo $? > {shlex.quote(str(tmp_path))}/rank.{rank}'
-    command = command[:at] + ["sh", "-c", script, "sh"] + command[at:]
-    env = dict(os.environ)
-    env.pop("OMP_NUM_THREADS", None)
-    result = subprocess.run(command, input=input, capture_output=True, text=True, env=env, timeout=60)
-    codes = {p.name: p.read_text().strip() for p in tmp_path.glob("rank.*")}
-    return result, codes
-
-
 @pytest.mark.parametrize("case", ["non_numeric", "cube_overflow_high", "unreadable_file", "bad_option",
                                   "generate_too_large", "chunk_bad_token_late"])
 def test_bad_input_np4_every_rank_exits_2(case, tmp_path):
@@ -502,8 +321,6 @@ def test_bad_input_np4_every_rank_exits_2(case, tmp_path):
         args, names = ["--chunk", "2", "--input", str(BAD_LATE)], "12abc"
     else:
         args, names = BAD_INPUTS[case]
-    result, codes = per_rank_exit_codes(4, ["--work", "none", *args], tmp_path)
-    assert codes == {f"rank.{r}": "2" for r in range(4)}, (codes, result.stderr)
-    assert result.stdout == ""
-    ours = our_lines(result.stderr)
-    assert len(ours) == 1 and names in ours[0], result.stderr
+    result, codes = per_rank_exit_codes(4, PROGRAM, ["--work", "none", *args], tmp_path)
+    assert codes == every_rank(4, 2), (codes, result.stderr)
+    assert names in one_line_of_ours(result), result.stderr

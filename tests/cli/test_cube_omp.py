@@ -5,96 +5,17 @@ checked as the program reports it, from the record's own workers and delay). Wor
 import csv
 import io
 import math
-import random
-import re
 
 import pytest
 
-from conftest import FIXTURES, NPROC, power_lines, record, run
+from cases import (CUBE_MAX, CUBE_MIN, DEFAULT_LIST, FAST, assert_cubes, assert_one_error, list_arguments, make_list,
+                   power_lines)
+from conftest import BAD_LATE, CUBE_BAD_INPUTS, FIXTURE_LIST, FIXTURE_VALUES, NPROC, list_source, record, run
 
 PROGRAM = "cube_omp"
-CUBE_MIN, CUBE_MAX = -2097152, 2097151  # the int64 cube bounds
-DEFAULT_LIST = [2, 3, 5, 8]
 THREADS = [1, 2, 3, 8]
 LIST_KINDS = ["empty", "one", "t-1", "t+1", "large", "random"]
-LARGE_N = 100_000
-FAST = ("--delay", "0.001")
 TIMEOUT = 60
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-def reference(values):
-    """The expected result lines, as power_lines() returns them."""
-    return [(x, 3, x ** 3) for x in values]
-
-
-def parse_list_file(text):
-    """The numbers of a list file as the programs read it: whitespace-separated, '#' starts a comment."""
-    values = []
-    for line in text.splitlines():
-        for token in line.split():
-            if token.startswith("#"):
-                break
-            values.append(int(token))
-    return values
-
-
-FIXTURE_LIST = FIXTURES / "cube_list.txt"
-FIXTURE_VALUES = parse_list_file(FIXTURE_LIST.read_text())
-BAD_LATE = FIXTURES / "cube_bad_late.txt"
-MISSING = FIXTURES / "cube_no_such_file.txt"
-
-
-def make_list(kind, size):
-    """A list of the given kind for size threads: lengths 0, 1, size-1, size+1, large, random."""
-    rng = random.Random(f"{kind}/{size}")
-    draw = lambda: rng.randint(CUBE_MIN, CUBE_MAX)  # noqa: E731
-    if kind == "empty":
-        return []
-    if kind == "one":
-        return [-3]
-    if kind == "t-1":
-        return [draw() for _ in range(size - 1)]
-    if kind == "t+1":
-        return [draw() for _ in range(size + 1)]
-    if kind == "large":
-        return [draw() for _ in range(LARGE_N)]
-    values = [CUBE_MIN, CUBE_MAX, CUBE_MIN + 1, CUBE_MAX - 1, 0, -1, 1] + [draw() for _ in range(rng.randint(5, 40))]
-    rng.shuffle(values)
-    return values
-
-
-def list_arguments(values, tmp_path):
-    """A file for the empty and the large list, positional numbers after '--' otherwise."""
-    if not values or len(values) > 1000:
-        path = tmp_path / "list.txt"
-        path.write_text("\n".join(map(str, values)) + ("\n" if values else ""))
-        return ["--input", str(path)]
-    return ["--", *values]
-
-
-def assert_text_output(stdout, values):
-    """The human output: one line per item, in input order, then 'Execution Time: <float>' last."""
-    lines = stdout.splitlines()
-    assert lines, "no output"
-    match = re.fullmatch(r"Execution Time: (\S+)", lines[-1])
-    assert match, f"last line is not the Execution Time line: {lines[-1]!r}"
-    assert float(match.group(1)) >= 0
-    assert power_lines(stdout) == reference(values)
-    assert len(lines) == len(values) + 1, "lines other than the results and the time on stdout"
-    for line, x in zip(lines, values):
-        assert line == f"{x} ^ 3 = {x ** 3}"
-
-
-def assert_one_error(result, names):
-    """Exit 2, nothing on stdout, exactly one line on stderr: our error, naming what was wrong."""
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert result.stdout == "", result.stdout
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"{PROGRAM}: error"), lines[0]
-    assert names in lines[0], lines[0]
 
 
 # --- results against the reference ---------------------------------------------------------------
@@ -105,34 +26,28 @@ def test_results_equal_reference(threads, kind, tmp_path):
     values = make_list(kind, threads)
     work = ("--work", "none") if kind == "large" else FAST
     result = run(PROGRAM, "-t", threads, *work, *list_arguments(values, tmp_path), timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, values)
+    assert_cubes(result, values)
 
 
 def test_default_list_in_input_order():
     result = run(PROGRAM, timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, DEFAULT_LIST)
+    assert_cubes(result, DEFAULT_LIST)
     assert result.stdout.splitlines()[0] == "2 ^ 3 = 8"
 
 
 @pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("source", ["file", "stdin"])
 def test_file_and_stdin_input(source, threads):
-    if source == "file":
-        result = run(PROGRAM, "-t", threads, *FAST, "--input", FIXTURE_LIST, timeout=TIMEOUT)
-    else:
-        result = run(PROGRAM, "-t", threads, *FAST, "--input", "-", input=FIXTURE_LIST.read_text(), timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, FIXTURE_VALUES)
+    args, text = list_source(source)
+    result = run(PROGRAM, "-t", threads, *FAST, *args, input=text, timeout=TIMEOUT)
+    assert_cubes(result, FIXTURE_VALUES)
 
 
 def test_crlf_file(tmp_path):
     path = tmp_path / "crlf.txt"
     path.write_bytes(b"# windows line ends\r\n1 -2\r\n3\r\n")
     result = run(PROGRAM, *FAST, "--input", path, timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, [1, -2, 3])
+    assert_cubes(result, [1, -2, 3])
 
 
 def test_quiet_prints_only_the_time():
@@ -218,8 +133,7 @@ def test_every_work_validates(threads, work):
     """A run that does not validate exits 1 and prints no time: exit 0 and the right lines mean it did."""
     values = make_list("random", threads)
     result = run(PROGRAM, "-t", threads, "--work", work, "--delay", "0.001", "--", *values, timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
-    assert_text_output(result.stdout, values)
+    assert_cubes(result, values)
     as_json = run(PROGRAM, "-t", threads, "--work", work, "--delay", "0.001", "--json", "--", *values,
                   timeout=TIMEOUT)
     assert as_json.returncode == 0, as_json.stderr
@@ -244,22 +158,12 @@ def test_generate_same_seed_same_list():
 # --- bad input: exit 2, one line -------------------------------------------------------------------
 
 BAD_INPUTS = {
-    "non_numeric": (["--", "1", "12abc", "3"], "12abc"),
-    "hex": (["--", "0x10"], "0x10"),
-    "beyond_int64": (["--", "9223372036854775808"], "9223372036854775808"),
+    **CUBE_BAD_INPUTS,
     "below_int64": (["--", "-9223372036854775809"], "-9223372036854775809"),
-    "cube_overflow_high": (["--", "1", "2097152"], "2097152"),
-    "cube_overflow_low": (["--", "-2097153", "1"], "-2097153"),
-    "unreadable_file": (["--input", str(MISSING)], MISSING.name),
-    "directory_as_file": (["--input", str(FIXTURES)], str(FIXTURES)),
-    "bad_token_in_file": (["--input", str(BAD_LATE)], "12abc"),
-    "bad_option": (["--no-such-option"], "--no-such-option"),
-    "bad_work": (["--work", "nap"], "nap"),
     "bad_delay": (["--delay", "fast"], "fast"),
     "bad_threads": (["-t", "0"], "0"),
     "no_chunk_here": (["--chunk", "2"], "--chunk"),        # a cube_mpi option
     "no_explain_here": (["--explain"], "--explain"),      # a cube_mpi option
-    "generate_too_large": (["--generate", "100000000000"], "100000000000"),
 }
 
 
@@ -267,9 +171,9 @@ BAD_INPUTS = {
 def test_bad_input_exit_2_one_line(case):
     args, names = BAD_INPUTS[case]
     result = run(PROGRAM, "--work", "none", *args, timeout=60)
-    assert_one_error(result, names)
+    assert_one_error(result, names, PROGRAM, alone=True)
 
 
 def test_bad_token_on_stdin():
     result = run(PROGRAM, "--work", "none", "--input", "-", input=BAD_LATE.read_text(), timeout=60)
-    assert_one_error(result, "12abc")
+    assert_one_error(result, "12abc", PROGRAM, alone=True)

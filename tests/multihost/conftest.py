@@ -1,8 +1,11 @@
 """The two namespace hosts as a pytest fixture (tests/multihost/hosts.sh): made before a test, always
-removed after it; the test is skipped with a message where namespaces cannot be made."""
+removed after it; the test is skipped with a message where namespaces cannot be made. Also: cube_mpi's path (or a
+skip), and tests/cli on sys.path, so that the test files import the cube checks from tests/cli/cases.py (appended,
+not prepended: 'conftest' stays this one)."""
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -12,6 +15,22 @@ HERE = Path(__file__).resolve().parent
 SOURCE_DIR = Path(os.environ.get("MT_SOURCE_DIR", HERE.parents[1]))
 BUILD_DIR = Path(os.environ.get("MT_BUILD_DIR", SOURCE_DIR / "build"))
 HOSTS = HERE / "hosts.sh"
+CLI_TESTS = HERE.parent / "cli"
+if str(CLI_TESTS) not in sys.path:
+    sys.path.append(str(CLI_TESTS))
+
+
+def cube_mpi():
+    """cube_mpi's path, or a skip where it is not built or the launcher is not Open MPI's."""
+    path = BUILD_DIR / "mpi" / "cube_mpi"
+    if not path.exists():
+        pytest.skip("cube_mpi is not built (no MPI)")
+    if shutil.which("mpirun") is None:
+        pytest.skip("no mpirun")
+    out = subprocess.run(["mpirun", "--version"], capture_output=True, text=True, timeout=30)
+    if "Open MPI" not in out.stdout + out.stderr:
+        pytest.skip("the launch agent and the flags are Open MPI's")
+    return str(path)
 
 
 def can_make_namespaces():
@@ -35,14 +54,14 @@ class Hosts:
     def flags(self):
         return (self.folder / "mpirun-flags").read_text().split()
 
-    def run(self, host, *command, timeout=120):
-        """COMMAND on host 1 or 2, with a timeout."""
-        return subprocess.run([str(HOSTS), "run", str(self.folder), str(host), *map(str, command)],
+    def run(self, host, *command, input=None, timeout=120):
+        """COMMAND on host 1 or 2, with stdin if given, with a timeout."""
+        return subprocess.run([str(HOSTS), "run", str(self.folder), str(host), *map(str, command)], input=input,
                               capture_output=True, text=True, timeout=timeout)
 
-    def mpirun(self, np, *args, extra=(), timeout=120):
+    def mpirun(self, np, *args, extra=(), input=None, timeout=120):
         """mpirun from host 1 across both hosts, with the flags hosts.sh wrote."""
-        return self.run(1, "mpirun", *self.flags(), *extra, "-np", str(np), *args, timeout=timeout)
+        return self.run(1, "mpirun", *self.flags(), *extra, "-np", str(np), *args, input=input, timeout=timeout)
 
 
 @pytest.fixture

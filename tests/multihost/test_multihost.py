@@ -3,23 +3,9 @@ exist only inside them), Open MPI over TCP (btl tcp,self), mpirun's launch agent
 namespace in place of ssh. Checks the results and that ranks ran on both hosts."""
 import json
 import re
-import shutil
-import subprocess
 
 import pytest
-from conftest import BUILD_DIR
-
-
-def cube_mpi():
-    path = BUILD_DIR / "mpi" / "cube_mpi"
-    if not path.exists():
-        pytest.skip("cube_mpi is not built (no MPI)")
-    if shutil.which("mpirun") is None:
-        pytest.skip("no mpirun")
-    out = subprocess.run(["mpirun", "--version"], capture_output=True, text=True, timeout=30)
-    if "Open MPI" not in out.stdout + out.stderr:
-        pytest.skip("the launch agent and the flags are Open MPI's")
-    return str(path)
+from conftest import cube_mpi
 
 
 def placement(stderr):

@@ -10,18 +10,17 @@ MT_NETNS_SUBNET; tests/shared.cmake sets them for ctest, the defaults below for 
 import csv
 import json
 import os
-import random
-import re
-import shlex
-import shutil
-import subprocess
 
 import pytest
-from conftest import BUILD_DIR, HOSTS
+from conftest import cube_mpi
+
+import cases
+from cases import (CUBE_MAX, CUBE_MIN, assert_shared_split, assert_text_output, every_rank, exit_code_wrapper,
+                   explained, list_arguments, one_line_of_ours, our_lines, rank_codes, under_address_limit,
+                   without_time, world_hosts)
 
 NETNS_PREFIX = "mt-shm"
 NETNS_SUBNET = "10.78.0"
-CUBE_MIN, CUBE_MAX = -2097152, 2097151
 TIMEOUT = 120
 FAST = ("-t", "1", "--delay", "0.001")
 NONE = ("-t", "1", "--work", "none")
@@ -35,150 +34,27 @@ def own_namespace_names(monkeypatch):
     monkeypatch.setenv("MT_NETNS_SUBNET", os.environ.get("MT_NETNS_SUBNET") or NETNS_SUBNET)
 
 
-def cube_mpi():
-    path = BUILD_DIR / "mpi" / "cube_mpi"
-    if not path.exists():
-        pytest.skip("cube_mpi is not built (no MPI)")
-    if shutil.which("mpirun") is None:
-        pytest.skip("no mpirun")
-    out = subprocess.run(["mpirun", "--version"], capture_output=True, text=True, timeout=30)
-    if "Open MPI" not in out.stdout + out.stderr:
-        pytest.skip("the launch agent and the flags are Open MPI's")
-    return str(path)
-
-
 def mpirun(hosts, np_, *args, extra=(), input=None, wrap=(), limit_kib=None, timeout=TIMEOUT):
     """mpirun from host 1 across both hosts running cube_mpi --transport shared ARGS, with stdin if given.
     wrap: a command put before the program on every rank; limit_kib: an address-space limit for mpirun and
     everything it starts, on both hosts (the launch agent and the orted inherit it)."""
-    command = ["mpirun", *hosts.flags(), *extra, "-np", str(np_), *wrap, cube_mpi(), "--transport", "shared",
-               *map(str, args)]
-    if limit_kib is not None:
-        command = ["sh", "-c", f'ulimit -v {int(limit_kib)} && exec "$@"', "sh", *command]
-    return subprocess.run([str(HOSTS), "run", str(hosts.folder), "1", *command], input=input,
-                          capture_output=True, text=True, timeout=timeout)
+    command = ["mpirun", *hosts.flags(), *extra, "-np", str(np_), *wrap, cube_mpi(), "--transport", "shared", *args]
+    return hosts.run(1, *under_address_limit(command, limit_kib), input=input, timeout=timeout)
 
 
 def per_rank(hosts, np_, args, folder, **kwargs):
-    """The run through a shell per rank that records the program's own exit code (the shell exits 0, so the
-    launcher does not end the other ranks early): (result, {"rank.N": code})."""
+    """The run through a shell per rank that records the program's own exit code (cases.exit_code_wrapper):
+    (result, {"rank.N": code})."""
     folder.mkdir(exist_ok=True)
-    rank = "${OMPI_COMM_WORLD_RANK:-unknown}"
-    wrap = ("sh", "-c", f'"$@"; echo $? > {shlex.quote(str(folder))}/rank.{rank}', "sh")
+    wrap = exit_code_wrapper(folder, rank="${OMPI_COMM_WORLD_RANK:-unknown}")
     result = mpirun(hosts, np_, *args, wrap=wrap, **kwargs)
-    return result, {p.name: p.read_text().strip() for p in folder.glob("rank.*")}
+    return result, rank_codes(folder)
 
 
 def make_list(kind, size):
-    rng = random.Random(f"multihost-shared/{kind}/{size}")
-    draw = lambda: rng.randint(CUBE_MIN, CUBE_MAX)  # noqa: E731
-    if kind == "empty":
-        return []
-    if kind == "one":
-        return [-3]
-    if kind == "np-1":
-        return [draw() for _ in range(size - 1)]
-    if kind == "np+1":
-        return [draw() for _ in range(size + 1)]
-    if kind == "large":
-        return [draw() for _ in range(20_000)]
-    values = [CUBE_MIN, CUBE_MAX, 0, -1, 1] + [draw() for _ in range(rng.randint(5, 40))]
-    rng.shuffle(values)
-    return values
-
-
-def list_arguments(values, folder):
-    if not values or len(values) > 1000:
-        folder.mkdir(exist_ok=True)
-        path = folder / f"list-{len(values)}.txt"
-        path.write_text("\n".join(map(str, values)) + ("\n" if values else ""))
-        return ["--input", str(path)]
-    return ["--", *values]
-
-
-def assert_text_output(stdout, values):
-    """One line per item, in input order, then the time line last, nothing else."""
-    lines = stdout.splitlines()
-    assert lines and re.fullmatch(r"Execution Time: \S+", lines[-1]), stdout[-300:]
-    assert lines[:-1] == [f"{x} ^ 3 = {x ** 3}" for x in values]
-
-
-def without_time(stdout):
-    lines = stdout.splitlines()
-    assert lines and lines[-1].startswith("Execution Time: "), stdout[-300:]
-    return lines[:-1]
-
-
-def our_lines(stderr):
-    return [line for line in stderr.splitlines() if line.startswith("cube_mpi:")]
-
-
-EXPLAIN_HEAD = re.compile(r"cube_mpi: (\d+) items? over (\d+) ranks? on (\d+) nodes?, each node's share in one MPI-3 "
-                          r"shared window$")
-EXPLAIN_NODE = re.compile(r"  node (\d+) \(leader rank (\d+) on (\S+)\): items \[(\d+), (\d+)\)$")
-EXPLAIN_RANK = re.compile(r"    rank (\d+) on (\S+) \(node rank (\d+)\): items \[(\d+), (\d+)\), (\d+) items?, "
-                          r"(\d+) threads?$")
-
-
-def explained(stderr):
-    """(head, nodes) from --explain: head = (n, ranks, nodes); nodes in print order, each
-    {node, leader, host, start, end, ranks: [{rank, host, node_rank, start, end, count, threads}]}."""
-    head, nodes = None, []
-    for line in stderr.splitlines():
-        if (m := EXPLAIN_HEAD.match(line)):
-            head = tuple(map(int, m.groups()))
-        elif (m := EXPLAIN_NODE.match(line)):
-            node, leader, host, start, end = m.groups()
-            nodes.append({"node": int(node), "leader": int(leader), "host": host, "start": int(start),
-                          "end": int(end), "ranks": []})
-        elif (m := EXPLAIN_RANK.match(line)):
-            assert nodes, f"a rank line before any node line: {line!r}"
-            rank, host, node_rank, start, end, count, threads = m.groups()
-            nodes[-1]["ranks"].append({"rank": int(rank), "host": host, "node_rank": int(node_rank),
-                                       "start": int(start), "end": int(end), "count": int(count),
-                                       "threads": int(threads)})
-    assert head is not None, f"no --explain head line for the shared transport:\n{stderr}"
-    return head, nodes
-
-
-def block_sizes(n, parts):
-    return [n // parts + (k < n % parts) for k in range(parts)]
-
-
-def assert_shared_split(nodes, np_, n, node_count):
-    """node_count nodes on as many different hosts, in node order, each led by its lowest world rank (node
-    rank 0), the leaders all different; node ranges contiguous, covering [0, n) exactly once, each in proportion
-    to its ranks (as many consecutive block-split slots of n over np_ as it has ranks); within a node its ranks in
-    node-rank order, contiguous, the node's range block-split over them; every world rank exactly once."""
-    assert [node["node"] for node in nodes] == list(range(node_count)), nodes
-    assert len({node["host"] for node in nodes}) == node_count, f"two nodes on one host: {nodes}"
-    leaders = [node["leader"] for node in nodes]
-    assert leaders == sorted(leaders) and len(set(leaders)) == node_count, nodes
-    slots = block_sizes(n, np_)
-    position, slot, seen = 0, 0, []
-    for node in nodes:
-        ranks = node["ranks"]
-        assert ranks, nodes
-        world = [r["rank"] for r in ranks]
-        assert node["leader"] == min(world) == ranks[0]["rank"], nodes
-        assert [r["node_rank"] for r in ranks] == list(range(len(ranks))), nodes
-        assert all(r["host"] == node["host"] for r in ranks), nodes
-        share = sum(slots[slot:slot + len(ranks)])
-        slot += len(ranks)
-        assert (node["start"], node["end"]) == (position, position + share), (n, np_, nodes)
-        inner = node["start"]
-        for r, size in zip(ranks, block_sizes(share, len(ranks))):
-            assert (r["start"], r["end"], r["count"]) == (inner, inner + size, size), (n, np_, nodes)
-            inner += size
-        position = node["end"]
-        seen += world
-    assert position == n, nodes
-    assert sorted(seen) == list(range(np_)), nodes
-
-
-def world_hosts(nodes):
-    """{world rank: host} from --explain."""
-    return {r["rank"]: r["host"] for node in nodes for r in node["ranks"]}
+    """This file's own lists: cases.make_list seeded 'multihost-shared/KIND/SIZE', with a shorter large list
+    and fewer edges."""
+    return cases.make_list(kind, size, salt="multihost-shared/", large=20_000, edges=(CUBE_MIN, CUBE_MAX, 0, -1, 1))
 
 
 # --- the reference tests at np 1 to 5, ranks on both hosts -----------------------------------------
@@ -194,8 +70,8 @@ def test_results_equal_reference_across_two_hosts(two_hosts, np_, tmp_path):
     for kind in KINDS:
         values = make_list(kind, np_)
         work = NONE if kind == "large" else FAST
-        result = mpirun(two_hosts, np_, *work, "--explain", *list_arguments(values, tmp_path),
-                        extra=("--map-by", "node"))
+        listed = list_arguments(values, tmp_path, f"list-{len(values)}.txt")
+        result = mpirun(two_hosts, np_, *work, "--explain", *listed, extra=("--map-by", "node"))
         assert result.returncode == 0, (kind, result.stdout[-500:] + result.stderr)
         assert_text_output(result.stdout, values)
         head, nodes = explained(result.stderr)
@@ -216,7 +92,7 @@ def test_uneven_two_ranks_on_one_host_one_on_the_other(two_hosts, tmp_path):
     for kind in KINDS:
         values = make_list(kind, 3)
         work = NONE if kind == "large" else FAST
-        result = mpirun(two_hosts, 3, *work, "--explain", *list_arguments(values, tmp_path))
+        result = mpirun(two_hosts, 3, *work, "--explain", *list_arguments(values, tmp_path, f"list-{len(values)}.txt"))
         assert result.returncode == 0, (kind, result.stderr)
         assert_text_output(result.stdout, values)
         head, nodes = explained(result.stderr)
@@ -284,9 +160,7 @@ def test_map_by_node_uneven_and_chunked(two_hosts):
     """np 3 by node: world ranks 0, 2 on host 1 and 1 on host 2 (leaders 0 and 1); the output, chunked or not,
     is the scatter transport's over the same ranks."""
     args = (*NONE, "--generate", 2001, "--seed", 11)
-    scatter = subprocess.run([str(HOSTS), "run", str(two_hosts.folder), "1", "mpirun", *two_hosts.flags(),
-                              "--map-by", "node", "-np", "3", cube_mpi(), *map(str, args)],
-                             capture_output=True, text=True, timeout=TIMEOUT)
+    scatter = two_hosts.mpirun(3, cube_mpi(), *args, extra=("--map-by", "node"), timeout=TIMEOUT)
     assert scatter.returncode == 0, scatter.stderr
     for chunk in ((), ("--chunk", 1), ("--chunk", 250)):
         result = mpirun(two_hosts, 3, *args, *chunk, "--explain", extra=("--map-by", "node"))
@@ -312,9 +186,7 @@ def test_chunk_equals_unchunked_and_scatter(two_hosts, np_, tmp_path):
     unchunked = mpirun(two_hosts, np_, *NONE, "--input", path, extra=extra)
     assert unchunked.returncode == 0, unchunked.stderr
     assert_text_output(unchunked.stdout, values)
-    scatter = subprocess.run([str(HOSTS), "run", str(two_hosts.folder), "1", "mpirun", *two_hosts.flags(), *extra,
-                              "-np", str(np_), cube_mpi(), *NONE, "--input", str(path)],
-                             capture_output=True, text=True, timeout=TIMEOUT)
+    scatter = two_hosts.mpirun(np_, cube_mpi(), *NONE, "--input", path, extra=extra, timeout=TIMEOUT)
     assert scatter.returncode == 0, scatter.stderr
     assert without_time(scatter.stdout) == without_time(unchunked.stdout)
     for chunk in (1, 3, 7, 1000):
@@ -393,7 +265,7 @@ def test_bad_input_every_rank_on_both_hosts_exits_2(two_hosts, tmp_path):
     nothing on stdout."""
     for case, (args, names) in BAD.items():
         result, codes = per_rank(two_hosts, 3, [*NONE, *args], tmp_path / case)
-        assert codes == {f"rank.{r}": "2" for r in range(3)}, (case, codes, result.stderr)
+        assert codes == every_rank(3, 2), (case, codes, result.stderr)
         assert result.stdout == "", case
         ours = our_lines(result.stderr)
         assert len(ours) == 1 and "error" in ours[0] and names in ours[0], (case, result.stderr)
@@ -408,7 +280,5 @@ def test_window_that_one_leader_cannot_map_ends_every_rank_with_exit_1(two_hosts
     result, codes = per_rank(two_hosts, 2, args, tmp_path / "codes", extra=("--map-by", "node"),
                              limit_kib=ADDRESS_LIMIT_KIB)
     assert codes == {"rank.0": "1", "rank.1": "1"}, (codes, result.stderr)
-    assert result.stdout == ""
-    ours = our_lines(result.stderr)
-    assert len(ours) == 1, result.stderr
-    assert "rank 0: cannot map a shared window" in ours[0], ours[0]
+    line = one_line_of_ours(result)
+    assert "rank 0: cannot map a shared window" in line, line
