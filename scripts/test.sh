@@ -17,6 +17,7 @@ Each variant builds in a folder of its own (build/, build-mpich/, build-clang/, 
   --sanitize KIND   address (ASan + UBSan, gcc) or thread (TSan, clang + libomp, which loads Archer)
   -L, --label RE    run only the tests whose ctest label matches RE:
                     unit, cli, mpi, net, sanitize, slurm, multihost
+  -E, --exclude RE  leave out the tests whose name matches RE
   -j N              tests run at once (default: the number of cores)
   -h, --help        this help
 
@@ -24,7 +25,7 @@ Environment: BUILD_DIR overrides the build folder.
 USAGE
 }
 
-mpi=openmpi compiler=gcc without="" sanitize="" label="" jobs=$MT_NPROC
+mpi=openmpi compiler=gcc without="" sanitize="" label="" exclude="" jobs=$MT_NPROC
 while [ $# -gt 0 ]; do
   case $1 in
     --mpi) mpi=${2:?--mpi needs openmpi or mpich}; shift 2 ;;
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --without) without=${2:?--without needs mpi or curl}; shift 2 ;;
     --sanitize) sanitize=${2:?--sanitize needs address or thread}; shift 2 ;;
     -L|--label) label=${2:?--label needs a regular expression}; shift 2 ;;
+    -E|--exclude) exclude=${2:?--exclude needs a regular expression}; shift 2 ;;
     -j) jobs=${2:?-j needs a number}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/test.sh --help)" 2 ;;
@@ -90,4 +92,5 @@ fi
 mt_build "${cmake_args[@]}"
 ctest_args=(--test-dir "$BUILD_DIR" --output-on-failure -j "$jobs")
 [ -n "$label" ] && ctest_args+=(-L "$label")
+[ -n "$exclude" ] && ctest_args+=(-E "$exclude")
 env "${ctest_env[@]}" ctest "${ctest_args[@]}"
