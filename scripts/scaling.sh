@@ -182,8 +182,10 @@ load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
 if awk -v l="$load" -v c="$MT_NPROC" 'BEGIN { exit !(l > c / 2) }'; then
   mt_say "warning: the machine is busy (load $load on $MT_NPROC cores): spin and none times will be noisy; rerun when it is idle"
 fi
-if in_list hybrid "$series"; then
+if in_list hybrid "$series" && [ "$open_mpi" -eq 1 ]; then
   mt_say "note: hybrid points run with --bind-to none: Open MPI binds each rank to one core at np <= 2, and its $per_rank threads would share it"
+elif in_list hybrid "$series"; then
+  mt_say "note: hybrid points run with --bind-to none: each rank's $per_rank threads free to use every core"
 fi
 
 # run_mpi NP [MPIRUN OPTION]... PROGRAM [ARG]...: mt_mpirun, plus --oversubscribe inside a batch job

@@ -13,7 +13,8 @@
 #   MT_ITEMS     items of a strong-scaling run (default: 4 for each of the most workers; none: 2^24)
 #   MT_REPEAT    timed runs per point, after one warm-up (default 5)
 #   MT_LAUNCHER  srun or mpirun, how ranks start (default: srun under Slurm, mpirun elsewhere)
-#   MT_SRUN_MPI  srun's --mpi plugin (default pmix: what Open MPI needs under srun)
+#   MT_SRUN_MPI  srun's --mpi plugin (default: pmix for Open MPI, pmi2 for MPICH and its derivatives,
+#                told apart by the build's launcher; srun --mpi=list shows what a cluster has)
 #   BUILD_DIR    the build folder (default: build/ under the suite)
 
 # shellcheck source=scripts/lib.sh
@@ -51,7 +52,9 @@ MT_WORK=${MT_WORK:-spin}
 MT_DELAY=${MT_DELAY:-0.05}
 MT_REPEAT=${MT_REPEAT:-5}
 if [ -n "${SLURM_JOB_ID:-}" ]; then MT_LAUNCHER=${MT_LAUNCHER:-srun}; else MT_LAUNCHER=${MT_LAUNCHER:-mpirun}; fi
-MT_SRUN_MPI=${MT_SRUN_MPI:-pmix}
+if [ -z "${MT_SRUN_MPI:-}" ]; then
+  if mt_is_open_mpi; then MT_SRUN_MPI=pmix; else MT_SRUN_MPI=pmi2; fi
+fi
 
 # mt_job_powers N: 1 2 4 ... up to N, and N itself.
 mt_job_powers() {
@@ -115,8 +118,7 @@ mt_job_ranks() {
     fi
     [ -n "${PBS_NODEFILE:-}" ] && [ -r "${PBS_NODEFILE:-}" ] && flags+=(--hostfile "$PBS_NODEFILE")
     local slots=${SLURM_NTASKS:-${MT_PBS_RANKS:-$MT_NPROC}}
-    if [ "$ranks" -gt "$slots" ] && [ "$ranks" -le "$MT_NPROC" ] &&
-      "$(mt_mpiexec)" --version 2>/dev/null | grep -q 'Open MPI'; then
+    if [ "$ranks" -gt "$slots" ] && [ "$ranks" -le "$MT_NPROC" ] && mt_is_open_mpi; then
       flags+=(--oversubscribe)
     fi
     # mpirun places the ranks; OMP_PROC_BIND would pin every rank's first thread to the first core of
@@ -126,5 +128,7 @@ mt_job_ranks() {
 }
 
 mt_job_banner() {
-  mt_say "job $MT_JOB_ID ($MT_JOB_NAME) on $(hostname -s): ${SLURM_NTASKS:-${MT_PBS_RANKS:-1}} task(s) x $OMP_NUM_THREADS CPU(s); work $MT_WORK; launcher $MT_LAUNCHER; rows into $MT_CSV"
+  local launcher=$MT_LAUNCHER
+  [ "$launcher" = srun ] && launcher+=" (ranks with --mpi=$MT_SRUN_MPI)"
+  mt_say "job $MT_JOB_ID ($MT_JOB_NAME) on $(hostname -s): ${SLURM_NTASKS:-${MT_PBS_RANKS:-1}} task(s) x $OMP_NUM_THREADS CPU(s); work $MT_WORK; launcher $launcher; rows into $MT_CSV"
 }

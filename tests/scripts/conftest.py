@@ -36,6 +36,27 @@ def rows(path):
         return [r for r in csv.DictReader(f) if r["program"] != "program"]
 
 
+def cmake_cache(name):
+    """A value from the build's CMake cache, or None."""
+    try:
+        text = (BUILD_DIR / "CMakeCache.txt").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(name + ":"):
+            return line.split("=", 1)[1]
+    return None
+
+
+def launcher_is_open_mpi():
+    """Whether the build's MPI launcher (FindMPI's MPIEXEC_EXECUTABLE) is Open MPI's, from its --version."""
+    launcher = cmake_cache("MPIEXEC_EXECUTABLE") or shutil.which("mpiexec")
+    if not launcher:
+        return False
+    out = subprocess.run([launcher, "--version"], capture_output=True, text=True, timeout=30)
+    return "Open MPI" in out.stdout + out.stderr or "OpenRTE" in out.stdout + out.stderr
+
+
 def need_built(*programs):
     for program in programs:
         if not (BUILD_DIR / program).exists():

@@ -117,12 +117,12 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
                 process.wait(timeout=10)
 
 
-def submit(slurm, template, *options):
+def submit(slurm, template, *options, export=""):
     env, base = slurm
     results = base / "results"
     env = dict(env, BUILD_DIR=os.environ.get("MT_BUILD_DIR", str(SOURCE_DIR / "build")))
     out = subprocess.run(["sbatch", "--wait", f"--output={base}/%x-%j.out",
-                          f"--export=ALL,MT_RESULTS={results},MT_REPEAT=1,MT_DELAY=0.01", *options,
+                          f"--export=ALL,MT_RESULTS={results},MT_REPEAT=1,MT_DELAY=0.01{export}", *options,
                           str(SCRIPTS / "slurm" / template)],
                          capture_output=True, text=True, env=env, cwd=SOURCE_DIR, timeout=300)
     job = out.stdout.split()[-1] if out.stdout.startswith("Submitted batch job") else None
@@ -141,9 +141,22 @@ def test_threads_template_under_real_slurm(slurm):
     assert all(f"OMP_NUM_THREADS={NPROC}" in r["omp_env"] for r in records)
 
 
-def test_ranks_template_under_real_slurm_with_srun_pmix(slurm):
+def test_ranks_template_under_real_slurm_with_srun(slurm):
+    """srun starts the ranks with the PMI plugin of the build's MPI (pmix for Open MPI, pmi2 for MPICH): with
+    the wrong one every task would be a rank 0 of its own, and the 2-rank point would be two 1-rank rows."""
     need_built("mpi/cube_mpi")
     ranks = min(2, NPROC)
     records, log, job = submit(slurm, "ranks.sbatch", f"--ntasks={ranks}")
+    assert [r["ranks"] for r in records] == [str(r) for r in (1, 2) if r <= ranks], log
+    assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] for r in records)
+    assert "launcher srun (ranks with --mpi=" in log
+
+
+def test_ranks_template_under_real_slurm_with_mpiexec_inside_the_job(slurm):
+    """The build's mpiexec inside the job takes the allocation from Slurm (Open MPI's mpirun, MPICH's Hydra)."""
+    need_built("mpi/cube_mpi")
+    ranks = min(2, NPROC)
+    records, log, job = submit(slurm, "ranks.sbatch", f"--ntasks={ranks}", export=",MT_LAUNCHER=mpirun")
+    assert "launcher mpirun" in log
     assert [r["ranks"] for r in records] == [str(r) for r in (1, 2) if r <= ranks], log
     assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] for r in records)
