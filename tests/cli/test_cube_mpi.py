@@ -171,16 +171,16 @@ def test_explain_with_chunk_shows_the_first_round(np_, chunk):
 
 # --- threads: hybrid and the default ---------------------------------------------------------------
 
-@pytest.mark.parametrize("how", ["environment", "mpirun -x", "-t"])
+@pytest.mark.parametrize("how", ["environment", "launcher option", "-t"])
 @pytest.mark.parametrize("np_", [1, 2, 3])
 def test_hybrid_threads(np_, how):
     args, env, extra = ["--json", "--explain", *FAST, "--input", FIXTURE_LIST], None, ()
     if how == "environment":
         env = {"OMP_NUM_THREADS": "2"}  # the launcher forwards its environment to local ranks
-    elif how == "mpirun -x":
-        if not is_open_mpi(launcher()):
-            pytest.skip("-x is Open MPI's option")
-        extra = ("-x", "OMP_NUM_THREADS=2")
+    elif how == "launcher option":
+        # The variable set for every rank by the launcher: Open MPI's -x, Hydra's -genv.
+        env = {"OMP_NUM_THREADS": "1"}
+        extra = ("-x", "OMP_NUM_THREADS=2") if is_open_mpi(launcher()) else ("-genv", "OMP_NUM_THREADS", "2")
     else:
         args = ["-t", "2", *args]
         env = {"OMP_NUM_THREADS": "1"}  # -t overrides it

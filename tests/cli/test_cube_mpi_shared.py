@@ -145,7 +145,7 @@ ONE_HOST_ORDERINGS = [("--rank-by", "slot"), ("--rank-by", "core"), ("--map-by",
 def test_order_under_rank_by_variations(ordering):
     """Open MPI's --map-by / --rank-by choices reorder the world ranks on the node; the output does not."""
     if not is_open_mpi(launcher()):
-        pytest.skip("--map-by and --rank-by are Open MPI's")
+        pytest.skip("--map-by and --rank-by are Open MPI's: Hydra has no option that reorders the ranks of one node")
     values = make_list("random", 3)
     result = launch(3, "-t", 1, *FAST, "--explain", "--", *values, extra=ordering)
     if result.returncode != 0 and not our_lines(result.stderr):

@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # hosts.sh - two hosts on one machine, for multi-host MPI tests: two network namespaces joined by a
 # veth pair, with private addresses that exist only inside them (10.77.0.1 and 10.77.0.2 by default),
-# and an Open MPI launch agent that stands in for ssh: it runs a command "on" an address by entering
-# that host's namespace with its own hostname (namespaces share one kernel and hostname otherwise,
-# and Open MPI would take the two for one node). Needs root, ip (iproute2) and unshare (util-linux).
+# and a launch agent that stands in for ssh: it runs a command "on" an address by entering that
+# host's namespace with its own hostname (namespaces share one kernel and hostname otherwise, and
+# the MPI library would take the two for one node). The launcher's flags are written for the MPI at
+# hand: Open MPI (mpirun's launch agent, TCP only) or MPICH's Hydra (its ssh launcher run through the
+# agent). Needs root, ip (iproute2) and unshare (util-linux).
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: tests/multihost/hosts.sh up DIR [--slots A,B]   make the two hosts; write DIR/agent.sh, DIR/hostfile,
-                                                       DIR/mpirun-flags (one flag a line) and DIR/hosts
+Usage: tests/multihost/hosts.sh up DIR [--slots A,B] [--launcher MPIEXEC]
+                                  make the two hosts; write DIR/agent.sh, DIR/hosts, DIR/hostfile, DIR/launcher
+                                  (the launcher's path), DIR/kind (openmpi or hydra) and DIR/mpirun-flags (one
+                                  flag a line, in that launcher's syntax); MPIEXEC defaults to MT_MPIEXEC, else mpirun
        tests/multihost/hosts.sh down DIR               remove them (safe to repeat; always call it)
        tests/multihost/hosts.sh run DIR N COMMAND...   run COMMAND on host N (1 or 2), e.g. mpirun
 Environment: MT_NETNS_PREFIX (default mt-host: namespaces mt-host1, mt-host2), MT_NETNS_SUBNET
 (default 10.77.0: addresses .1 and .2, /24). Launch from host 1:
-  hosts.sh run DIR 1 mpirun $(cat DIR/mpirun-flags) -np 2 --map-by node build/mpi/cube_mpi --explain
+  hosts.sh run DIR 1 $(cat DIR/launcher) $(cat DIR/mpirun-flags) -n 2 build/mpi/cube_mpi --explain
 USAGE
 }
 
@@ -28,10 +32,11 @@ if [ -z "$action" ] || [ -z "$dir" ]; then usage >&2; exit 2; fi
 case $action in
   up)
     shift 2
-    slots="1,1"
+    slots="1,1" launcher=${MT_MPIEXEC:-mpirun}
     while [ $# -gt 0 ]; do
       case $1 in
         --slots) slots=${2:?--slots needs A,B}; shift 2 ;;
+        --launcher) launcher=${2:?--launcher needs a path}; shift 2 ;;
         *) echo "hosts.sh: unknown option '$1'" >&2; exit 2 ;;
       esac
     done
@@ -47,12 +52,21 @@ case $action in
       ip -n "$prefix$n" addr add "$subnet.$n/24" dev "${prefix}v$n"
       ip -n "$prefix$n" link set "${prefix}v$n" up
     done
+    # A new veth pair takes a moment to carry packets; MPI libraries that list the interfaces at start
+    # (UCX) leave out one that is not yet up, and would find no way to the other host.
+    for n in 1 2; do
+      for _ in $(seq 100); do
+        ip -n "$prefix$n" link show "${prefix}v$n" | grep -q 'state UP' && break
+        sleep 0.1
+      done
+      ip -n "$prefix$n" link show "${prefix}v$n" | grep -q 'state UP' ||
+        { echo "hosts.sh: ${prefix}v$n did not come up in 10 s" >&2; exit 1; }
+    done
     printf '%s.1 %s1\n%s.2 %s2\n' "$subnet" "$prefix" "$subnet" "$prefix" >"$dir/hosts"
-    printf '%s.1 slots=%s\n%s.2 slots=%s\n' "$subnet" "${slots%,*}" "$subnet" "${slots#*,}" >"$dir/hostfile"
-    # The agent: called by mpirun as "agent [OPTION]... HOST COMMAND...", like ssh.
+    # The agent: called by the launcher as "agent [OPTION]... HOST COMMAND...", like ssh.
     cat >"$dir/agent.sh" <<AGENT
 #!/bin/sh
-# Open MPI's launch agent for the namespace hosts (in place of ssh): HOST is an address of DIR/hosts.
+# The launch agent for the namespace hosts (in place of ssh): HOST is an address of DIR/hosts.
 while [ \$# -gt 0 ]; do case \$1 in -*) shift ;; *) break ;; esac; done
 host=\$1; shift
 ns=\$(awk -v h="\$host" '\$1 == h || \$2 == h { print \$2 }' "$dir/hosts")
@@ -60,12 +74,31 @@ ns=\$(awk -v h="\$host" '\$1 == h || \$2 == h { print \$2 }' "$dir/hosts")
 exec ip netns exec "\$ns" unshare --uts sh -c 'hostname "\$1" && shift && exec sh -c "\$*"' sh "\$ns" "\$@"
 AGENT
     chmod +x "$dir/agent.sh"
-    # TCP only, on the veth subnet: shared memory (vader) would join ranks of the two hosts, which share
-    # one /dev/shm; no tree spawn, so each orted is started by mpirun through the agent.
-    printf '%s\n' --hostfile "$dir/hostfile" --mca plm_rsh_agent "$dir/agent.sh" --mca plm_rsh_no_tree_spawn 1 \
-      --mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include "$subnet.0/24" \
-      --mca oob_tcp_if_include "$subnet.0/24" >"$dir/mpirun-flags"
-    [ "$(id -u)" -eq 0 ] && echo --allow-run-as-root >>"$dir/mpirun-flags"
+    launcher=$(command -v "$launcher") || { echo "hosts.sh: no MPI launcher $launcher" >&2; exit 2; }
+    echo "$launcher" >"$dir/launcher"
+    version=$("$launcher" --version 2>&1 || true)
+    if grep -q 'Open MPI\|OpenRTE' <<<"$version"; then
+      echo openmpi >"$dir/kind"
+      printf '%s.1 slots=%s\n%s.2 slots=%s\n' "$subnet" "${slots%,*}" "$subnet" "${slots#*,}" >"$dir/hostfile"
+      # TCP only, on the veth subnet: shared memory (vader) would join ranks of the two hosts, which
+      # share one /dev/shm; no tree spawn, so each orted is started by mpirun through the agent.
+      printf '%s\n' --hostfile "$dir/hostfile" --mca plm_rsh_agent "$dir/agent.sh" --mca plm_rsh_no_tree_spawn 1 \
+        --mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include "$subnet.0/24" \
+        --mca oob_tcp_if_include "$subnet.0/24" >"$dir/mpirun-flags"
+      [ "$(id -u)" -eq 0 ] && echo --allow-run-as-root >>"$dir/mpirun-flags"
+    elif grep -q 'HYDRA' <<<"$version"; then
+      echo hydra >"$dir/kind"
+      printf '%s.1:%s\n%s.2:%s\n' "$subnet" "${slots%,*}" "$subnet" "${slots#*,}" >"$dir/hostfile"
+      # Hydra starts one proxy a host with its ssh launcher, here the agent; the proxies call back on
+      # host 1's veth address. The nodes are Hydra's hosts. Left to itself, MPICH's UCX device may
+      # take the two for one machine (one kernel) and use shared memory between them, which they do
+      # share; forcing TCP (UCX_TLS=tcp,self) would let it try the loopback address of the wrong host.
+      printf '%s\n' -f "$dir/hostfile" -launcher ssh -launcher-exec "$dir/agent.sh" -iface "${prefix}v1" \
+        >"$dir/mpirun-flags"
+    else
+      echo "hosts.sh: $launcher is neither Open MPI's mpirun nor MPICH's Hydra: no flags for it" >&2
+      exit 2
+    fi
     ;;
   down)
     names=("${prefix}1" "${prefix}2")

@@ -1,6 +1,7 @@
 """cube_mpi across two hosts: two network namespaces joined by a veth pair (10.77.0.1, 10.77.0.2, which
-exist only inside them), Open MPI over TCP (btl tcp,self), mpirun's launch agent entering a host's
-namespace in place of ssh. Checks the results and that ranks ran on both hosts."""
+exist only inside them), the build's MPI over TCP (Open MPI or MPICH: tests/multihost/hosts.sh writes
+the launcher's flags), a launch agent entering a host's namespace in place of ssh. Checks the results and
+that ranks ran on both hosts."""
 import json
 import re
 
@@ -29,7 +30,7 @@ def test_cube_mpi_runs_a_rank_on_each_host(two_hosts):
     program = cube_mpi()
     numbers = list(range(-5, 6))
     result = two_hosts.mpirun(2, program, "--explain", "-t", "1", "--delay", "0", "--", *numbers,
-                              extra=("--map-by", "node"))
+                              extra=two_hosts.by_node())
     assert result.returncode == 0, result.stdout + result.stderr
     assert cubes(result.stdout) == [(n, n ** 3) for n in numbers]
     where = placement(result.stderr)

@@ -1,9 +1,9 @@
 """cube_mpi --transport shared across two hosts (tests/multihost/hosts.sh: two network namespaces joined by a
-veth pair, Open MPI over TCP, a launch agent in place of ssh): two nodes, so two MPI-3 windows and two node
+veth pair, the build's MPI over TCP, a launch agent in place of ssh): two nodes, so two MPI-3 windows and two node
 leaders that move the node shares with Scatterv/Gatherv. The reference tests at np 1 to 5, the uneven 2 + 1
-split, world ranks alternating between the hosts (--map-by node, --rank-by variations), --explain's nodes and
-leaders, --timeline, hybrid threads, --chunk, n = 0, and the failures: bad input and a list too large end every
-rank with exit 2, a window that cannot be mapped every rank with exit 1.
+split, world ranks alternating between the hosts (Open MPI's --map-by/--rank-by, Hydra's -ppn),
+--explain's nodes and leaders, --timeline, hybrid threads, --chunk, n = 0, and the failures: bad input and a list
+too large end every rank with exit 2, a window that cannot be mapped every rank with exit 1.
 
 These hosts are named and numbered apart from tests/multihost/test_multihost.py's (MT_NETNS_PREFIX,
 MT_NETNS_SUBNET; tests/shared.cmake sets them for ctest, the defaults below for a plain pytest run)."""
@@ -38,7 +38,7 @@ def mpirun(hosts, np_, *args, extra=(), input=None, wrap=(), limit_kib=None, tim
     """mpirun from host 1 across both hosts running cube_mpi --transport shared ARGS, with stdin if given.
     wrap: a command put before the program on every rank; limit_kib: an address-space limit for mpirun and
     everything it starts, on both hosts (the launch agent and the orted inherit it)."""
-    command = ["mpirun", *hosts.flags(), *extra, "-np", str(np_), *wrap, cube_mpi(), "--transport", "shared", *args]
+    command = hosts.command(np_, *wrap, cube_mpi(), "--transport", "shared", *args, extra=extra)
     return hosts.run(1, *under_address_limit(command, limit_kib), input=input, timeout=timeout)
 
 
@@ -46,7 +46,7 @@ def per_rank(hosts, np_, args, folder, **kwargs):
     """The run through a shell per rank that records the program's own exit code (cases.exit_code_wrapper):
     (result, {"rank.N": code})."""
     folder.mkdir(exist_ok=True)
-    wrap = exit_code_wrapper(folder, rank="${OMPI_COMM_WORLD_RANK:-unknown}")
+    wrap = exit_code_wrapper(folder)
     result = mpirun(hosts, np_, *args, wrap=wrap, **kwargs)
     return result, rank_codes(folder)
 
@@ -65,13 +65,14 @@ KINDS = ["empty", "one", "np-1", "np+1", "random", "large"]
 @pytest.mark.slots("3,2")
 @pytest.mark.parametrize("np_", [1, 2, 3, 4, 5])
 def test_results_equal_reference_across_two_hosts(two_hosts, np_, tmp_path):
-    """--map-by node puts ranks on both hosts from np 2 on (np 5: 3 + 2): two nodes, two windows, two leaders;
-    every kind of list comes back in input order, and --explain shows the split."""
+    """Ranks dealt by node (--map-by node, Hydra's -ppn 1) put ranks on both hosts from np 2 on (np 5: 3 + 2):
+    two nodes, two windows, two leaders; every kind of list comes back in input order, and --explain shows the
+    split."""
     for kind in KINDS:
         values = make_list(kind, np_)
         work = NONE if kind == "large" else FAST
         listed = list_arguments(values, tmp_path, f"list-{len(values)}.txt")
-        result = mpirun(two_hosts, np_, *work, "--explain", *listed, extra=("--map-by", "node"))
+        result = mpirun(two_hosts, np_, *work, "--explain", *listed, extra=two_hosts.by_node())
         assert result.returncode == 0, (kind, result.stdout[-500:] + result.stderr)
         assert_text_output(result.stdout, values)
         head, nodes = explained(result.stderr)
@@ -79,7 +80,7 @@ def test_results_equal_reference_across_two_hosts(two_hosts, np_, tmp_path):
         assert head == (len(values), np_, node_count), result.stderr
         assert_shared_split(nodes, np_, len(values), node_count)
         if np_ > 1:
-            # --map-by node: world ranks alternate between the hosts
+            # dealt by node: world ranks alternate between the hosts
             where = world_hosts(nodes)
             assert all(where[r] != where[r + 1] for r in range(np_ - 1)), nodes
             assert [len(node["ranks"]) for node in nodes] == [(np_ + 1) // 2, np_ // 2], nodes
@@ -125,34 +126,41 @@ def test_explain_two_nodes_in_proportion(two_hosts):
 
 # --- world ranks alternating between the hosts -----------------------------------------------------
 
-ORDERINGS = [
-    ("--map-by", "node"),
-    ("--map-by", "slot", "--rank-by", "node"),
-    ("--map-by", "node", "--rank-by", "slot"),
-    ("--map-by", "ppr:2:node", "--rank-by", "node"),
-    ("--map-by", "node", "--rank-by", "core"),
-]
+# Orderings of the world ranks over two hosts of 2 slots each, in each launcher's options, and whether
+# they alternate (world ranks 0 and 2 on host 1, 1 and 3 on host 2). Hydra places by its host list:
+# -ppn N deals N ranks a host in turn.
+ORDERINGS = {
+    "openmpi": [(("--map-by", "node"), True),
+                (("--map-by", "slot", "--rank-by", "node"), True),
+                (("--map-by", "node", "--rank-by", "slot"), None),
+                (("--map-by", "ppr:2:node", "--rank-by", "node"), None),
+                (("--map-by", "node", "--rank-by", "core"), None)],
+    "hydra": [(("-ppn", "1"), True), (("-ppn", "2"), False), ((), False)],
+}
 
 
 @pytest.mark.slots("2,2")
 def test_output_in_list_order_whatever_the_ranks_order(two_hosts, tmp_path):
-    """Each ordering of the world ranks over the hosts Open MPI accepts: the lines follow the list. With
+    """Each ordering of the world ranks over the hosts the launcher accepts: the lines follow the list. With
     alternating ranks node 0 holds world ranks 0 and 2, node 1 ranks 1 and 3, and the node shares still
     follow the node order."""
     values = make_list("random", 4)
     accepted = []
-    for ordering in ORDERINGS:
+    for ordering, alternates in ORDERINGS[two_hosts.kind]:
         result = mpirun(two_hosts, 4, *FAST, "--explain", "--", *values, extra=ordering)
         if result.returncode != 0 and not our_lines(result.stderr):
-            continue  # refused by this Open MPI: not ours to test
+            continue  # refused by this version of the launcher: not ours to test
         accepted.append(ordering)
         assert result.returncode == 0, (ordering, result.stderr)
         assert_text_output(result.stdout, values)
         _head, nodes = explained(result.stderr)
         assert_shared_split(nodes, 4, len(values), 2)
-        if ordering in (("--map-by", "node"), ("--map-by", "slot", "--rank-by", "node")):
-            assert [[r["rank"] for r in node["ranks"]] for node in nodes] == [[0, 2], [1, 3]], (ordering, nodes)
-    assert ("--map-by", "node") in accepted, "Open MPI refused --map-by node"
+        ranks = [[r["rank"] for r in node["ranks"]] for node in nodes]
+        if alternates is True:
+            assert ranks == [[0, 2], [1, 3]], (ordering, nodes)
+        elif alternates is False:
+            assert ranks == [[0, 1], [2, 3]], (ordering, nodes)
+    assert two_hosts.by_node() in accepted, f"the launcher refused {' '.join(two_hosts.by_node())}"
 
 
 @pytest.mark.slots("2,1")
@@ -160,10 +168,10 @@ def test_map_by_node_uneven_and_chunked(two_hosts):
     """np 3 by node: world ranks 0, 2 on host 1 and 1 on host 2 (leaders 0 and 1); the output, chunked or not,
     is the scatter transport's over the same ranks."""
     args = (*NONE, "--generate", 2001, "--seed", 11)
-    scatter = two_hosts.mpirun(3, cube_mpi(), *args, extra=("--map-by", "node"), timeout=TIMEOUT)
+    scatter = two_hosts.mpirun(3, cube_mpi(), *args, extra=two_hosts.by_node(), timeout=TIMEOUT)
     assert scatter.returncode == 0, scatter.stderr
     for chunk in ((), ("--chunk", 1), ("--chunk", 250)):
-        result = mpirun(two_hosts, 3, *args, *chunk, "--explain", extra=("--map-by", "node"))
+        result = mpirun(two_hosts, 3, *args, *chunk, "--explain", extra=two_hosts.by_node())
         assert result.returncode == 0, (chunk, result.stderr)
         assert without_time(result.stdout) == without_time(scatter.stdout), chunk
         _head, nodes = explained(result.stderr)
@@ -182,7 +190,7 @@ def test_chunk_equals_unchunked_and_scatter(two_hosts, np_, tmp_path):
     path = tmp_path / "list.txt"
     path.write_text("# a list with a comment\n" + "\n".join(map(str, values)) + "\n")
     text = path.read_text()
-    extra = ("--map-by", "node")
+    extra = two_hosts.by_node()
     unchunked = mpirun(two_hosts, np_, *NONE, "--input", path, extra=extra)
     assert unchunked.returncode == 0, unchunked.stderr
     assert_text_output(unchunked.stdout, values)
@@ -210,7 +218,7 @@ def test_timeline_events_from_every_rank_on_both_hosts(two_hosts, chunk, tmp_pat
     path = tmp_path / "trace.csv"
     chunked = ("--chunk", chunk) if chunk else ()
     result = mpirun(two_hosts, 3, *FAST, *chunked, "--explain", "--timeline", path, "--", *values,
-                    extra=("--map-by", "node"))
+                    extra=two_hosts.by_node())
     assert result.returncode == 0, result.stderr
     assert_text_output(result.stdout, values)
     _head, nodes = explained(result.stderr)
@@ -277,7 +285,7 @@ def test_window_that_one_leader_cannot_map_ends_every_rank_with_exit_1(two_hosts
     mapped, node 1's (its share: 1.5 GiB) can: the one leader's failure still ends every rank on both hosts with
     exit 1, within the timeout, with that leader's one line."""
     args = [*NONE, "--generate", 200_000_000, "--chunk", 100_000_000]
-    result, codes = per_rank(two_hosts, 2, args, tmp_path / "codes", extra=("--map-by", "node"),
+    result, codes = per_rank(two_hosts, 2, args, tmp_path / "codes", extra=two_hosts.by_node(),
                              limit_kib=ADDRESS_LIMIT_KIB)
     assert codes == {"rank.0": "1", "rank.1": "1"}, (codes, result.stderr)
     line = one_line_of_ours(result)
