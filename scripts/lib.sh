@@ -104,7 +104,12 @@ mt_mpiexec() {
 }
 
 # Whether the launcher is Open MPI's (from its --version, not from the distribution).
-mt_is_open_mpi() { "$(mt_mpiexec)" --version 2>/dev/null | grep -q 'Open MPI\|OpenRTE'; }
+# (Read whole, then matched: under pipefail, grep -q leaving a pipe early can fail the writer with SIGPIPE.)
+mt_is_open_mpi() {
+  local version
+  version=$("$(mt_mpiexec)" --version 2>/dev/null) || true
+  [[ $version == *"Open MPI"* || $version == *OpenRTE* ]]
+}
 
 # mt_mpirun NP COMMAND...: launch with FindMPI's flags and the switches Open MPI needs here, and only
 # those: running as root needs --allow-run-as-root, more ranks than cores need --oversubscribe.

@@ -52,7 +52,7 @@ draw() {
   echo "$out/$name.png"
 }
 
-if [ -x "$bin/omp/download" ] && "$bin/omp/download" --help | grep -q -- --timeline; then
+if [ -x "$bin/omp/download" ] && [[ $("$bin/omp/download" --help) == *--timeline* ]]; then
   "$(mt_python)" "$MT_ROOT/scripts/image_server.py" --latency 0.1 --port-file "$work/port" \
     --list-file "$work/urls.txt" >/dev/null &
   server_pid=$!

@@ -153,7 +153,10 @@ items_weak=3
 
 have_mpi=0 have_shared=0
 [ -x "$bin/mpi/cube_mpi" ] && have_mpi=1
-[ "$have_mpi" -eq 1 ] && "$bin/mpi/cube_mpi" --help 2>&1 | grep -q -- '--transport' && have_shared=1
+if [ "$have_mpi" -eq 1 ]; then
+  help_text=$("$bin/mpi/cube_mpi" --help 2>&1) || true
+  if [[ $help_text == *--transport* ]]; then have_shared=1; fi
+fi
 if [ -z "$series" ]; then
   series=threads,tasks
   [ "$have_mpi" -eq 1 ] && series+=,ranks,hybrid
@@ -168,7 +171,7 @@ fi
 
 # The warnings, before any timing.
 open_mpi=0
-if [ "$have_mpi" -eq 1 ] && "$(mt_mpiexec)" --version 2>/dev/null | grep -q 'Open MPI\|OpenRTE'; then open_mpi=1; fi
+if [ "$have_mpi" -eq 1 ] && mt_is_open_mpi; then open_mpi=1; fi
 if [ "$max_workers" -gt "$MT_NPROC" ]; then
   mt_say "warning: up to $max_workers workers on $MT_NPROC cores: past $MT_NPROC, spin and none workers take turns on the cores (sleep still scales: waiting needs no core)"
 fi

@@ -56,10 +56,10 @@ case $action in
     # (UCX) leave out one that is not yet up, and would find no way to the other host.
     for n in 1 2; do
       for _ in $(seq 100); do
-        ip -n "$prefix$n" link show "${prefix}v$n" | grep -q 'state UP' && break
+        [[ $(ip -n "$prefix$n" link show "${prefix}v$n") == *"state UP"* ]] && break
         sleep 0.1
       done
-      ip -n "$prefix$n" link show "${prefix}v$n" | grep -q 'state UP' ||
+      [[ $(ip -n "$prefix$n" link show "${prefix}v$n") == *"state UP"* ]] ||
         { echo "hosts.sh: ${prefix}v$n did not come up in 10 s" >&2; exit 1; }
     done
     printf '%s.1 %s1\n%s.2 %s2\n' "$subnet" "$prefix" "$subnet" "$prefix" >"$dir/hosts"
@@ -104,7 +104,7 @@ AGENT
     names=("${prefix}1" "${prefix}2")
     if [ -f "$dir/namespaces" ]; then mapfile -t names <"$dir/namespaces"; fi
     for ns in "${names[@]}"; do
-      if ip netns list | grep -qw -- "$ns"; then
+      if ip netns list | awk -v ns="$ns" '$1 == ns { found = 1 } END { exit !found }'; then
         # Processes left in a namespace would keep it alive: end them first (they are this test's).
         for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
         ip netns delete "$ns" || true
