@@ -13,16 +13,18 @@ Build the suite if needed, then run the lesson's activities and compare each wit
 
   --delay SECONDS   work per item (default 0.1, as the original)
   --mpi LIBRARY     openmpi (default) or mpich: build against it (in build-mpich/) and launch with it
+  --out DIR         where the three pictures go (default: out/pictures under the suite)
   -h, --help        this help
 
 Environment: BUILD_DIR (default build/).
 USAGE
 }
 
-delay=0.1 mpi=openmpi
+delay=0.1 mpi=openmpi out=$MT_ROOT/out/pictures
 while [ $# -gt 0 ]; do
   case $1 in
     --delay) delay=${2:?--delay needs seconds}; shift 2 ;;
+    --out) out=${2:?--out needs a folder}; shift 2 ;;
     --mpi) mpi=${2:?--mpi needs openmpi or mpich}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/demo.sh --help)" 2 ;;
@@ -105,4 +107,4 @@ echo "the Python original's Pool.starmap meant to do (it raises TypeError on a f
 echo
 echo "The lesson's three pictures (concurrency, parallelism, concurrent parallelism), drawn from runs on"
 echo "this machine; each .png has its trace beside it (.json, opens in https://ui.perfetto.dev):"
-"$MT_ROOT/scripts/pictures.sh" --out "$MT_ROOT/out/pictures" | sed 's/^/  /'
+BUILD_DIR=$BUILD_DIR "$MT_ROOT/scripts/pictures.sh" --out "$out" | sed 's/^/  /'

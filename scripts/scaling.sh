@@ -188,7 +188,7 @@ fi
 if in_list hybrid "$series" && [ "$open_mpi" -eq 1 ]; then
   mt_say "note: hybrid points run with --bind-to none: Open MPI binds each rank to one core at np <= 2, and its $per_rank threads would share it"
 elif in_list hybrid "$series"; then
-  mt_say "note: hybrid points run with --bind-to none: each rank's $per_rank threads free to use every core"
+  mt_say "note: hybrid points run with --bind-to none, so that each rank's $per_rank threads may use every core"
 fi
 
 # run_mpi NP [MPIRUN OPTION]... PROGRAM [ARG]...: mt_mpirun, plus --oversubscribe inside a batch job

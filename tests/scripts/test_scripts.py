@@ -1,7 +1,8 @@
 """The scripts as a user runs them: syntax and shellcheck for every one, --help, bad options, the
-scaling sweep's plan (--dry-run), its warnings, a tiny real sweep, and the analysis's arithmetic."""
+scaling sweep's plan (--dry-run), its warnings, a tiny real sweep, the analysis's arithmetic, and the demo."""
 import math
 import os
+import re
 import subprocess
 
 import pytest
@@ -215,3 +216,42 @@ def test_analyze_mode_plots_with_gnuplot(tmp_path):
     assert (out / "scaling.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in (out / "scaling.svg").read_bytes()[:2000]
     assert len(rows(out / "scaling.csv")) == 6
+
+
+# --- the demo: the README's first command -----------------------------------------------------------
+
+DEMO_ROW = re.compile(r"^(\d\+?)\s+(.+?)\s+(\d+)\s+(\d+\.\d+)\s+(\S+)\s+(\S+)$")
+
+
+def test_demo_runs_every_activity_and_draws_the_pictures(tmp_path):
+    """scripts/demo.sh as a new user runs it, with short work: every activity that is built runs and has its
+    row in the table (time, and ideal and ratio where a model exists), and the three pictures are drawn."""
+    need_command("gnuplot", "apt-get install gnuplot-nox (the plots group of scripts/lib.sh)")
+    delay = 0.02
+    result = run([SCRIPTS / "demo.sh", "--delay", delay, "--out", tmp_path / "pictures"], timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    table = result.stdout.split("\nactivity ", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    found = {}
+    for line in table:
+        match = DEMO_ROW.match(line)
+        assert match, line
+        number, label, workers, time_s, ideal, ratio = match.groups()
+        found[label] = (number, int(workers), float(time_s), ideal, ratio)
+    expected = ["seq: squares, then cubes", "sections: two threads", "tasks: one task per item and op",
+                "cube_omp: a parallel loop"]
+    if (BUILD_DIR / "omp/download").exists():
+        expected += ["download: 30 files, 1 job", "download: tasks, 8 jobs", "download: multi, 1 thread, 8 at once"]
+    if (BUILD_DIR / "mpi/cube_mpi").exists():
+        expected.append("cube_mpi: 4 ranks, Scatterv")
+    assert sorted(found) == sorted(expected), table
+    for label, (_number, workers, time_s, ideal, ratio) in found.items():
+        if label.startswith("download"):
+            assert (ideal, ratio) == ("-", "-")
+            continue
+        # The ratio is the run's time over the ideal time its program reports, which no run can beat.
+        assert float(ideal) > 0, label
+        assert time_s >= float(ideal) * 0.99, (label, time_s, ideal)
+        assert float(ratio) == pytest.approx(time_s / float(ideal), abs=0.002), (label, time_s, ideal, ratio)
+    for name in ("concurrency", "parallelism", "concurrent-parallelism"):
+        assert (tmp_path / "pictures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (tmp_path / "pictures" / f"{name}.json").stat().st_size > 0
