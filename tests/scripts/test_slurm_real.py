@@ -76,6 +76,13 @@ JobAcctGatherType=jobacct_gather/none
 NodeName={host} NodeAddr=127.0.0.1 CPUs={NPROC} State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 """)
+    if not os.path.ismount("/sys/fs/cgroup"):
+        # slurmd (22.05) loads a cgroup plugin even when proctrack/linuxproc and task/none use none of it. Where
+        # no cgroup filesystem is mounted (a chroot, some containers), give it the v1 plugin and an empty
+        # mount point of its own, which it only looks at.
+        (base / "cgroup" / "systemd").mkdir(parents=True)
+        (base / "cgroup.conf").write_text(f"CgroupPlugin=cgroup/v1\nCgroupMountpoint={base}/cgroup\n"
+                                          "CgroupAutomount=no\n")
     env = dict(os.environ, SLURM_CONF=str(conf))
     for name in list(env):
         if name.startswith(("SLURM_", "OMP_")) and name != "SLURM_CONF":
