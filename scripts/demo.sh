@@ -32,6 +32,7 @@ while [ $# -gt 0 ]; do
 done
 
 mt_require build
+mt_check_hosts_file
 read -r -a mpi_args <<<"$(mt_mpi_cmake_args "$mpi")"
 if [ "$mpi" = mpich ]; then
   mt_require mpich

@@ -63,6 +63,14 @@ mt_require() {
   fi
 }
 
+# mt_check_hosts_file: warn when 'localhost' is not in /etc/hosts (a minimal container or chroot): MPI
+# launchers then ask DNS for it at every start, and without a network each launch waits seconds.
+mt_check_hosts_file() {
+  if command -v getent >/dev/null 2>&1 && ! getent -s files hosts localhost >/dev/null 2>&1; then
+    mt_say "warning: 'localhost' is not in /etc/hosts: every MPI launch asks DNS for it and may wait seconds (add the line '127.0.0.1 localhost')"
+  fi
+}
+
 # mt_build [CMAKE_ARGS...]: configure BUILD_DIR (again each time: a few seconds, and it sees what was
 # installed since), then build what changed.
 # shellcheck disable=SC2120 # the arguments are optional

@@ -84,6 +84,7 @@ case $sanitize in
 esac
 
 mt_require "${groups[@]}"
+mt_check_hosts_file
 read -r -a mpi_args <<<"$(mt_mpi_cmake_args "$mpi")"
 cmake_args+=("${mpi_args[@]}")
 if [ -z "$MT_BUILD_DIR_GIVEN" ] && [ -n "$variant" ]; then
