@@ -28,6 +28,7 @@ build|command -v mpicc && command -v mpiexec|libopenmpi-dev openmpi-bin
 build|command -v python3|python3
 tests|pkg-config --exists cmocka|libcmocka-dev
 tests|command -v /usr/bin/python3 && /usr/bin/python3 -c 'import pytest'|python3-pytest
+tests|command -v ip && command -v unshare|iproute2 util-linux
 sanitize|command -v clang && printf 'int main(void){return 0;}\n' | clang -fopenmp -fsanitize=thread -x c - -o /dev/null|clang libomp-dev libclang-rt-14-dev
 lint|command -v shellcheck|shellcheck
 plots|command -v gnuplot|gnuplot-nox
