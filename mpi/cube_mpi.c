@@ -7,7 +7,7 @@
  *          raises TypeError on a flat list and its calc_cube returns None: this is the map it meant.
  *
  * USAGE    mpirun -np 4 cube_mpi [--work sleep|spin|none] [--delay S] [NUMBER...]
- *          mpirun -np 2 -x OMP_NUM_THREADS=2 cube_mpi --explain       # 4 workers, the split shown
+ *          mpirun -np 2 cube_mpi -t 2 --explain                       # 4 workers, the split shown
  *          cube_mpi                                                   # a singleton, no mpirun
  *
  *          mpirun -np 2 cube_mpi --transport shared --work none --generate 33554432   # no copies
