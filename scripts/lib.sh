@@ -22,6 +22,7 @@ mt_dependencies() {
 build|command -v cc && command -v make|build-essential
 build|command -v cmake|cmake
 build|command -v pkg-config|pkg-config
+build|command -v flock|util-linux
 build|pkg-config --exists jansson|libjansson-dev
 build|pkg-config --exists libcurl|libcurl4-openssl-dev
 build|command -v mpicc && command -v mpiexec|libopenmpi-dev openmpi-bin
@@ -73,10 +74,14 @@ mt_check_hosts_file() {
 }
 
 # mt_build [CMAKE_ARGS...]: configure BUILD_DIR (again each time: a few seconds, and it sees what was
-# installed since), then build what changed.
+# installed since), then build what changed. One build of a folder at a time (a lock beside it): two
+# scripts, or two tests, configuring one folder at once would spoil each other's checks.
 # shellcheck disable=SC2120 # the arguments are optional
 mt_build() {
-  local type=()
+  local type=() lock
+  mkdir -p "$(dirname "$BUILD_DIR")"
+  exec {lock}>>"$BUILD_DIR.lock"
+  flock "$lock"
   [ -f "$BUILD_DIR/CMakeCache.txt" ] || type=(-DCMAKE_BUILD_TYPE=Release)
   cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${type[@]}" "$@" >"$BUILD_DIR.configure.log" 2>&1 ||
     { cat "$BUILD_DIR.configure.log" >&2; mt_die "cmake configure failed"; }
@@ -85,6 +90,7 @@ mt_build() {
   cmake --build "$BUILD_DIR" -j "$MT_NPROC" >"$BUILD_DIR.build.log" 2>&1 ||
     { cat "$BUILD_DIR.build.log" >&2; mt_die "build failed"; }
   grep -E 'warning:' "$BUILD_DIR.build.log" >&2 || true
+  exec {lock}>&-
 }
 
 # mt_mpi_cmake_args LIBRARY: the CMake arguments that build against LIBRARY (openmpi: none, it is

@@ -267,7 +267,7 @@ done
 if [ "$dry_run" -eq 1 ]; then
   for point in "${points[@]}"; do
     IFS=$'\x1f' read -r -a words <<<"${point#*|}"
-    [ "${words[0]}" = run_mpi ] && words=(mpirun -np "${words[@]:1}")
+    [ "${words[0]}" = run_mpi ] && words=("$(basename "$(mt_mpiexec)")" -n "${words[@]:1}")
     printf '%s\n' "${words[*]} --csv --no-header"
   done
   exit 0

@@ -54,6 +54,9 @@ MT_REPEAT=${MT_REPEAT:-5}
 if [ -n "${SLURM_JOB_ID:-}" ]; then MT_LAUNCHER=${MT_LAUNCHER:-srun}; else MT_LAUNCHER=${MT_LAUNCHER:-mpirun}; fi
 if [ -z "${MT_SRUN_MPI:-}" ]; then
   if mt_is_open_mpi; then MT_SRUN_MPI=pmix; else MT_SRUN_MPI=pmi2; fi
+  if [ -x "$BUILD_DIR/mpi/cube_mpi" ] && ! "$(mt_mpiexec)" --version >/dev/null 2>&1; then
+    mt_say "warning: cannot run the build's MPI launcher '$(mt_mpiexec)' to tell its MPI: srun gets --mpi=$MT_SRUN_MPI (set MT_SRUN_MPI to choose)"
+  fi
 fi
 
 # mt_job_powers N: 1 2 4 ... up to N, and N itself.
@@ -104,7 +107,8 @@ mt_job_threads() {
 # mt_job_ranks P T COMMAND...: P ranks of T threads each. srun gives each task T CPUs; mpirun inside a
 # job takes the allocation as it is, and a hybrid rank gets --bind-to none (Open MPI binds a rank to
 # one core at np <= 2: its threads would share it). MT_MPIRUN_BIND replaces that, e.g.
-# "--map-by slot:PE=4 --bind-to core" on a node with the cores to spare.
+# "--map-by slot:PE=4 --bind-to core" (Open MPI) or "-bind-to core:4" (Hydra) on a node with the cores
+# to spare.
 mt_job_ranks() {
   local ranks=$1 threads=$2; shift 2
   if [ "$MT_LAUNCHER" = srun ]; then

@@ -1,6 +1,6 @@
 """cube_mpi --transport shared across two hosts (tests/multihost/hosts.sh: two network namespaces joined by a
-veth pair, the build's MPI over TCP, a launch agent in place of ssh): two nodes, so two MPI-3 windows and two node
-leaders that move the node shares with Scatterv/Gatherv. The reference tests at np 1 to 5, the uneven 2 + 1
+veth pair, the build's MPI, Open MPI or MPICH, a launch agent in place of ssh): two nodes, so two MPI-3 windows
+and two node leaders that move the node shares with Scatterv/Gatherv. The reference tests at np 1 to 5, the uneven 2 + 1
 split, world ranks alternating between the hosts (Open MPI's --map-by/--rank-by, Hydra's -ppn),
 --explain's nodes and leaders, --timeline, hybrid threads, --chunk, n = 0, and the failures: bad input and a list
 too large end every rank with exit 2, a window that cannot be mapped every rank with exit 1.
@@ -37,7 +37,7 @@ def own_namespace_names(monkeypatch):
 def mpirun(hosts, np_, *args, extra=(), input=None, wrap=(), limit_kib=None, timeout=TIMEOUT):
     """mpirun from host 1 across both hosts running cube_mpi --transport shared ARGS, with stdin if given.
     wrap: a command put before the program on every rank; limit_kib: an address-space limit for mpirun and
-    everything it starts, on both hosts (the launch agent and the orted inherit it)."""
+    everything it starts, on both hosts (the launch agent and the launcher's daemons inherit it)."""
     command = hosts.command(np_, *wrap, cube_mpi(), "--transport", "shared", *args, extra=extra)
     return hosts.run(1, *under_address_limit(command, limit_kib), input=input, timeout=timeout)
 

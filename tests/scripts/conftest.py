@@ -53,7 +53,10 @@ def launcher_is_open_mpi():
     launcher = cmake_cache("MPIEXEC_EXECUTABLE") or shutil.which("mpiexec")
     if not launcher:
         return False
-    out = subprocess.run([launcher, "--version"], capture_output=True, text=True, timeout=30)
+    try:
+        out = subprocess.run([launcher, "--version"], capture_output=True, text=True, timeout=30)
+    except OSError:
+        return False
     return "Open MPI" in out.stdout + out.stderr or "OpenRTE" in out.stdout + out.stderr
 
 

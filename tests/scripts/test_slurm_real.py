@@ -11,7 +11,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import NPROC, SCRIPTS, SOURCE_DIR, need_built, rows
+from conftest import NPROC, SCRIPTS, SOURCE_DIR, launcher_is_open_mpi, need_built, rows
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch", "sinfo")
 
@@ -156,7 +156,8 @@ def test_ranks_template_under_real_slurm_with_srun(slurm):
     records, log, job = submit(slurm, "ranks.sbatch", f"--ntasks={ranks}")
     assert [r["ranks"] for r in records] == [str(r) for r in (1, 2) if r <= ranks], log
     assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] for r in records)
-    assert "launcher srun (ranks with --mpi=" in log
+    plugin = "pmix" if launcher_is_open_mpi() else "pmi2"
+    assert f"launcher srun (ranks with --mpi={plugin})" in log
 
 
 def test_ranks_template_under_real_slurm_with_mpiexec_inside_the_job(slurm):
