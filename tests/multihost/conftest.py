@@ -36,14 +36,25 @@ def build_launcher():
 def can_make_namespaces():
     if os.geteuid() != 0:
         return "namespaces need root"
-    for tool in ("ip", "unshare"):
+    for tool in ("ip", "unshare", "mountpoint"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed (iproute2, util-linux)"
+    # ip netns exec makes / a slave mount first: where / is not a mount point (a chroot) it cannot, and
+    # ip netns add would only leave its /run/netns mount behind.
+    if subprocess.run(["mountpoint", "-q", "/"], timeout=30).returncode != 0:
+        return "/ is not a mount point here (a chroot?): ip netns exec cannot enter a namespace"
     probe = f"mt-probe-{uuid.uuid4().hex[:6]}"
     made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True, timeout=30)
     if made.returncode != 0:
         return f"ip netns add fails here: {made.stderr.strip()}"
-    subprocess.run(["ip", "netns", "delete", probe], capture_output=True, timeout=30)
+    try:
+        # Entering one needs its own mount namespace, which fails in a chroot whose / is not a mount point.
+        entered = subprocess.run(["ip", "netns", "exec", probe, "unshare", "--uts", "true"], capture_output=True,
+                                 text=True, timeout=30)
+        if entered.returncode != 0:
+            return f"ip netns exec fails here: {entered.stderr.strip()}"
+    finally:
+        subprocess.run(["ip", "netns", "delete", probe], capture_output=True, timeout=30)
     return None
 
 
