@@ -32,13 +32,13 @@ USAGE
 count=30 latency=0.1 size=40000 bandwidth=1000000 jobs_list="1 4 8 30" runs=3 output=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --count) count=${2:?--count needs a number}; shift 2 ;;
-    --latency) latency=${2:?--latency needs seconds}; shift 2 ;;
-    --size) size=${2:?--size needs bytes}; shift 2 ;;
-    --bandwidth) bandwidth=${2:?--bandwidth needs bytes per second}; shift 2 ;;
-    --jobs) jobs_list=${2:?--jobs needs a list}; shift 2 ;;
-    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
-    --output) output=${2:?--output needs a file}; shift 2 ;;
+    --count) mt_need "${2:-}" "--count needs a number"; count=$2; shift 2 ;;
+    --latency) mt_need "${2:-}" "--latency needs seconds"; latency=$2; shift 2 ;;
+    --size) mt_need "${2:-}" "--size needs bytes"; size=$2; shift 2 ;;
+    --bandwidth) mt_need "${2:-}" "--bandwidth needs bytes per second"; bandwidth=$2; shift 2 ;;
+    --jobs) mt_need "${2:-}" "--jobs needs a list"; jobs_list=$2; shift 2 ;;
+    --runs) mt_need "${2:-}" "--runs needs a number"; runs=$2; shift 2 ;;
+    --output) mt_need "${2:-}" "--output needs a file"; output=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see bench/download_bench.sh --help)" 2 ;;
   esac

@@ -23,8 +23,8 @@ USAGE
 repeat=7 out=$MT_ROOT/bench/results.md
 while [ $# -gt 0 ]; do
   case $1 in
-    --repeat) repeat=${2:?--repeat needs a number}; shift 2 ;;
-    --out) out=${2:?--out needs a file}; shift 2 ;;
+    --repeat) mt_need "${2:-}" "--repeat needs a number"; repeat=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a file"; out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see bench/run.sh --help)" 2 ;;
   esac

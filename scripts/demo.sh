@@ -23,9 +23,9 @@ USAGE
 delay=0.1 mpi=openmpi out=$MT_ROOT/out/pictures
 while [ $# -gt 0 ]; do
   case $1 in
-    --delay) delay=${2:?--delay needs seconds}; shift 2 ;;
-    --out) out=${2:?--out needs a folder}; shift 2 ;;
-    --mpi) mpi=${2:?--mpi needs openmpi or mpich}; shift 2 ;;
+    --delay) mt_need "${2:-}" "--delay needs seconds"; delay=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
+    --mpi) mt_need "${2:-}" "--mpi needs openmpi or mpich"; mpi=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/demo.sh --help)" 2 ;;
   esac

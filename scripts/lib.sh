@@ -9,7 +9,10 @@ BUILD_DIR=${BUILD_DIR:-$MT_ROOT/build}
 MT_NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
 mt_say() { printf '%s\n' "$*" >&2; }
-mt_die() { printf '%s: error: %s\n' "${MT_SCRIPT:-multitarefas}" "$*" >&2; exit "${2:-1}"; }
+mt_die() { printf '%s: error: %s\n' "${MT_SCRIPT:-multitarefas}" "$1" >&2; exit "${2:-1}"; }
+
+# mt_need VALUE MESSAGE: an option's value, or the usage error (exit 2) saying what it needs.
+mt_need() { [ -n "$1" ] || mt_die "$2" 2; }
 
 # Python with Debian's packages (pytest): the system's, not whatever python3 comes first on PATH.
 mt_python() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else command -v python3; fi; }

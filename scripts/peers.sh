@@ -40,11 +40,11 @@ USAGE
 repeat=5 items=1048576 jobs=8 downloads=1 out=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --repeat) repeat=${2:?--repeat needs a number}; shift 2 ;;
-    --items) items=${2:?--items needs a number}; shift 2 ;;
-    --jobs) jobs=${2:?--jobs needs a number}; shift 2 ;;
+    --repeat) mt_need "${2:-}" "--repeat needs a number"; repeat=$2; shift 2 ;;
+    --items) mt_need "${2:-}" "--items needs a number"; items=$2; shift 2 ;;
+    --jobs) mt_need "${2:-}" "--jobs needs a number"; jobs=$2; shift 2 ;;
     --no-download) downloads=0; shift ;;
-    --out) out=${2:?--out needs a file}; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a file"; out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/peers.sh --help)" 2 ;;
   esac

@@ -26,7 +26,7 @@ USAGE
 out=$MT_ROOT/docs/pictures
 while [ $# -gt 0 ]; do
   case $1 in
-    --out) out=${2:?--out needs a folder}; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/pictures.sh --help)" 2 ;;
   esac

@@ -56,14 +56,14 @@ out="" max_workers="" quick=0 works="sleep,spin,none" scalings="strong,weak" ser
 repeat="" append=0 plot=1 docs=0 dry_run=0 analyze=()
 while [ $# -gt 0 ]; do
   case $1 in
-    --out) out=${2:?--out needs a folder}; shift 2 ;;
-    --max-workers) max_workers=${2:?--max-workers needs a number}; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
+    --max-workers) mt_need "${2:-}" "--max-workers needs a number"; max_workers=$2; shift 2 ;;
     --quick) quick=1; shift ;;
-    --work) works=${2:?--work needs a list}; shift 2 ;;
-    --scaling) scalings=${2:?--scaling needs a list}; shift 2 ;;
-    --series) series=${2:?--series needs a list}; shift 2 ;;
-    --threads-per-rank) per_rank=${2:?--threads-per-rank needs a number}; shift 2 ;;
-    --repeat) repeat=${2:?--repeat needs a number}; shift 2 ;;
+    --work) mt_need "${2:-}" "--work needs a list"; works=$2; shift 2 ;;
+    --scaling) mt_need "${2:-}" "--scaling needs a list"; scalings=$2; shift 2 ;;
+    --series) mt_need "${2:-}" "--series needs a list"; series=$2; shift 2 ;;
+    --threads-per-rank) mt_need "${2:-}" "--threads-per-rank needs a number"; per_rank=$2; shift 2 ;;
+    --repeat) mt_need "${2:-}" "--repeat needs a number"; repeat=$2; shift 2 ;;
     --append) append=1; shift ;;
     --no-plot) plot=0; shift ;;
     --docs) docs=1; shift ;;

@@ -28,13 +28,13 @@ USAGE
 mpi=openmpi compiler=gcc without="" sanitize="" label="" exclude="" jobs=$MT_NPROC
 while [ $# -gt 0 ]; do
   case $1 in
-    --mpi) mpi=${2:?--mpi needs openmpi or mpich}; shift 2 ;;
-    --compiler) compiler=${2:?--compiler needs gcc or clang}; shift 2 ;;
-    --without) without=${2:?--without needs mpi or curl}; shift 2 ;;
-    --sanitize) sanitize=${2:?--sanitize needs address or thread}; shift 2 ;;
-    -L|--label) label=${2:?--label needs a regular expression}; shift 2 ;;
-    -E|--exclude) exclude=${2:?--exclude needs a regular expression}; shift 2 ;;
-    -j) jobs=${2:?-j needs a number}; shift 2 ;;
+    --mpi) mt_need "${2:-}" "--mpi needs openmpi or mpich"; mpi=$2; shift 2 ;;
+    --compiler) mt_need "${2:-}" "--compiler needs gcc or clang"; compiler=$2; shift 2 ;;
+    --without) mt_need "${2:-}" "--without needs mpi or curl"; without=$2; shift 2 ;;
+    --sanitize) mt_need "${2:-}" "--sanitize needs address or thread"; sanitize=$2; shift 2 ;;
+    -L|--label) mt_need "${2:-}" "--label needs a regular expression"; label=$2; shift 2 ;;
+    -E|--exclude) mt_need "${2:-}" "--exclude needs a regular expression"; exclude=$2; shift 2 ;;
+    -j) mt_need "${2:-}" "-j needs a number"; jobs=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/test.sh --help)" 2 ;;
   esac

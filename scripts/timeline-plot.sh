@@ -26,9 +26,9 @@ USAGE
 input="" output="" title="" ideal=""
 while [ $# -gt 0 ]; do
   case $1 in
-    -o|--output) output=${2:?--output needs a file}; shift 2 ;;
-    --title) title=${2:?--title needs text}; shift 2 ;;
-    --ideal) ideal=${2:?--ideal needs seconds}; shift 2 ;;
+    -o|--output) mt_need "${2:-}" "--output needs a file"; output=$2; shift 2 ;;
+    --title) mt_need "${2:-}" "--title needs text"; title=$2; shift 2 ;;
+    --ideal) mt_need "${2:-}" "--ideal needs seconds"; ideal=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) mt_die "unknown option '$1' (see scripts/timeline-plot.sh --help)" 2 ;;
     *) [ -z "$input" ] || mt_die "one timeline at a time" 2; input=$1; shift ;;

@@ -37,12 +37,24 @@ def test_script_is_shellcheck_clean(script):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("script", ["scaling.sh", "peers.sh"])
-def test_help_exits_0_and_unknown_option_exits_2(script):
+# Each script that a user runs, and one of its options that takes a value.
+USER_SCRIPTS = [("scaling.sh", "--out"), ("peers.sh", "--repeat"), ("demo.sh", "--delay"), ("test.sh", "--mpi"),
+                ("pictures.sh", "--out"), ("timeline-plot.sh", "--title")]
+
+
+@pytest.mark.parametrize("script,option", USER_SCRIPTS)
+def test_help_exits_0_and_bad_options_exit_2_with_one_line(script, option):
+    """--help prints the usage; an unknown option, or an option without its value, is one line on stderr
+    (SCRIPT: error: ...) and exit 2, before anything is built or run."""
     result = run([SCRIPTS / script, "--help"], timeout=30)
     assert result.returncode == 0 and result.stdout.startswith("Usage:"), result.stderr
     bad = run([SCRIPTS / script, "--no-such-option"], timeout=30)
-    assert bad.returncode == 2 and "--no-such-option" in bad.stderr
+    assert bad.returncode == 2 and bad.stdout == "", bad.stderr
+    assert bad.stderr.splitlines() == [f"{script}: error: unknown option '--no-such-option' (see scripts/{script} --help)"]
+    missing = run([SCRIPTS / script, option], timeout=30)
+    assert missing.returncode == 2 and missing.stdout == "", missing.stderr
+    lines = missing.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{script}: error: {option} needs "), missing.stderr
 
 
 @pytest.mark.parametrize("args,word", [(["--work", "disk"], "disk"), (["--max-workers", "0"], "'0'"),
