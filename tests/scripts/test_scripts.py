@@ -50,7 +50,8 @@ def test_help_exits_0_and_bad_options_exit_2_with_one_line(script, option):
     assert result.returncode == 0 and result.stdout.startswith("Usage:"), result.stderr
     bad = run([SCRIPTS / script, "--no-such-option"], timeout=30)
     assert bad.returncode == 2 and bad.stdout == "", bad.stderr
-    assert bad.stderr.splitlines() == [f"{script}: error: unknown option '--no-such-option' (see scripts/{script} --help)"]
+    expected = f"{script}: error: unknown option '--no-such-option' (see scripts/{script} --help)"
+    assert bad.stderr.splitlines() == [expected]
     missing = run([SCRIPTS / script, option], timeout=30)
     assert missing.returncode == 2 and missing.stdout == "", missing.stderr
     lines = missing.stderr.splitlines()
