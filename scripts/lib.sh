@@ -142,10 +142,19 @@ mt_mpirun() {
     [ "$np" -gt "$MT_NPROC" ] && flags+=(--oversubscribe)
   fi
   numproc=$(mt_cmake_cache MPIEXEC_NUMPROC_FLAG) pre=$(mt_cmake_cache MPIEXEC_PREFLAGS) post=$(mt_cmake_cache MPIEXEC_POSTFLAGS)
-  local pre_flags=() post_flags=()
+  local pre_flags=() post_flags=() args=() arg placed=0
   read -r -a pre_flags <<<"$pre"
   read -r -a post_flags <<<"$post"
-  "$exe" "${flags[@]}" "${numproc:--n}" "$np" "${pre_flags[@]}" "$@" "${post_flags[@]}"
+  # FindMPI's order: launcher, -n N, PREFLAGS, the program, POSTFLAGS, the program's arguments. The
+  # program is the first argument that is an executable path (launcher options may come before it).
+  for arg in "$@"; do
+    args+=("$arg")
+    if [ "$placed" -eq 0 ] && [[ $arg == */* ]] && [ -x "$arg" ] && [ ! -d "$arg" ]; then
+      args+=("${post_flags[@]}") placed=1
+    fi
+  done
+  [ "$placed" -eq 1 ] || args+=("${post_flags[@]}")
+  "$exe" "${flags[@]}" "${numproc:--n}" "$np" "${pre_flags[@]}" "${args[@]}"
 }
 
 # Why mt_mpirun adds what it adds, in one line, for the demo to print.

@@ -72,7 +72,9 @@ def mpirun_command(np, name, *args, extra=()):
             flags.append("--oversubscribe")
     numproc = os.environ.get("MT_MPIEXEC_NUMPROC_FLAG") or "-n"
     pre = shlex.split(os.environ.get("MT_MPIEXEC_PREFLAGS", ""))
-    return [exe, *flags, *extra, numproc, str(np), *pre, program_path(name), *map(str, args)]
+    post = shlex.split(os.environ.get("MT_MPIEXEC_POSTFLAGS", ""))
+    # FindMPI's order: launcher, -n N, PREFLAGS, the program, POSTFLAGS, the program's arguments.
+    return [exe, *flags, *extra, numproc, str(np), *pre, program_path(name), *post, *map(str, args)]
 
 
 def mpirun(np, name, *args, input=None, env=None, timeout=60, extra=()):

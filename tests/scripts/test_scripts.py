@@ -271,3 +271,18 @@ def test_demo_runs_every_activity_and_draws_the_pictures(tmp_path):
     for name in pictures:
         assert (tmp_path / "pictures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (tmp_path / "pictures" / f"{name}.json").stat().st_size > 0
+
+
+def test_mpirun_puts_findmpi_flags_where_findmpi_says(tmp_path):
+    """lib.sh's mt_mpirun: launcher, NUMPROC_FLAG N, PREFLAGS, launcher options, the program, POSTFLAGS, the
+    program's arguments; no Open MPI switch for a launcher that is not Open MPI's (here, echo)."""
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "CMakeCache.txt").write_text("MPIEXEC_EXECUTABLE:FILEPATH=/bin/echo\nMPIEXEC_NUMPROC_FLAG:STRING=-np\n"
+                                          "MPIEXEC_PREFLAGS:STRING=--pre one\nMPIEXEC_POSTFLAGS:STRING=--post\n")
+    program = SOURCE_DIR / "scripts" / "demo.sh"  # any executable path stands for the program
+    result = run(["bash", "-c", f'source "{SCRIPTS}/lib.sh" && mt_mpirun 9 --bind-to none "{program}" -t 1'],
+                 env={"BUILD_DIR": str(build)}, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["-np", "9", "--pre", "one", "--bind-to", "none", str(program), "--post",
+                                     "-t", "1"]
