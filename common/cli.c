@@ -55,8 +55,7 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-mt_status mt_parse_count(const char *text, const char *option, uint64_t min, uint64_t max, uint64_t *out,
-                         mt_error *err)
+mt_status mt_parse_count(const char *text, const char *option, uint64_t min, uint64_t max, uint64_t *out, mt_error *err)
 {
     const char *c = text;
     bool digits = *c != '\0';
@@ -90,7 +89,10 @@ mt_status mt_parse_seconds(const char *text, const char *option, double max, dou
     return MT_OK;
 }
 
-static bool has_feature(const mt_program *program, unsigned feature) { return (program->features & feature) != 0; }
+static bool has_feature(const mt_program *program, unsigned feature)
+{
+    return (program->features & feature) != 0;
+}
 
 static mt_cli_result bad_usage(mt_error *err, const mt_program *program, const char *format, const char *what)
 {
@@ -129,8 +131,10 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
     uint64_t value;
     while ((c = getopt_long(argc, argv, ":hVm:i:g:s:w:d:t:r:W:vq", long_options, NULL)) != -1) {
         switch (c) {
-        case 'h': return MT_CLI_HELP;
-        case 'V': return MT_CLI_VERSION;
+        case 'h':
+            return MT_CLI_HELP;
+        case 'V':
+            return MT_CLI_VERSION;
         case 'm': {
             if (program->modes == NULL) return bad_usage(err, program, "%s takes no --mode", program->name);
             bool known = false;
@@ -142,9 +146,12 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
             if (!known) return bad_usage(err, program, "--mode: unknown mode '%s'", optarg);
             break;
         }
-        case 'i': o->input_path = optarg; break;
+        case 'i':
+            o->input_path = optarg;
+            break;
         case 'g':
-            if (mt_parse_count(optarg, "--generate", 0, UINT64_MAX, &o->generate_count, err)) return bad_value(err, program);
+            if (mt_parse_count(optarg, "--generate", 0, UINT64_MAX, &o->generate_count, err))
+                return bad_value(err, program);
             o->generate = true;
             break;
         case 's':
@@ -156,7 +163,8 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
                 return bad_usage(err, program, "--work: unknown work '%s' (sleep, spin or none)", optarg);
             break;
         case 'd':
-            if (mt_parse_seconds(optarg, "--delay", MT_MAX_DELAY_S, &o->work.delay_s, err)) return bad_value(err, program);
+            if (mt_parse_seconds(optarg, "--delay", MT_MAX_DELAY_S, &o->work.delay_s, err))
+                return bad_value(err, program);
             break;
         case 't':
             if (mt_parse_count(optarg, "--threads", 1, MT_MAX_THREADS, &value, err)) return bad_value(err, program);
@@ -178,30 +186,45 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
             o->format = format;
             break;
         }
-        case OPT_NO_HEADER: no_header = true; break;
-        case 'v': o->verbose = true; break;
-        case 'q': o->quiet = true; break;
+        case OPT_NO_HEADER:
+            no_header = true;
+            break;
+        case 'v':
+            o->verbose = true;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
         case OPT_ORDERED:
-            if (!has_feature(program, MT_FEATURE_ORDERED)) return bad_usage(err, program, "%s takes no --ordered", program->name);
+            if (!has_feature(program, MT_FEATURE_ORDERED))
+                return bad_usage(err, program, "%s takes no --ordered", program->name);
             o->ordered = true;
             break;
         case OPT_CHUNK:
-            if (!has_feature(program, MT_FEATURE_CHUNK)) return bad_usage(err, program, "%s takes no --chunk", program->name);
+            if (!has_feature(program, MT_FEATURE_CHUNK))
+                return bad_usage(err, program, "%s takes no --chunk", program->name);
             if (mt_parse_count(optarg, "--chunk", 1, UINT64_C(1) << 40, &o->chunk, err)) return bad_value(err, program);
             break;
         case OPT_EXPLAIN:
-            if (!has_feature(program, MT_FEATURE_EXPLAIN)) return bad_usage(err, program, "%s takes no --explain", program->name);
+            if (!has_feature(program, MT_FEATURE_EXPLAIN))
+                return bad_usage(err, program, "%s takes no --explain", program->name);
             o->explain = true;
             break;
-        case OPT_TIMELINE: o->timeline_path = optarg; break;
+        case OPT_TIMELINE:
+            o->timeline_path = optarg;
+            break;
         case OPT_TRANSPORT:
-            if (!has_feature(program, MT_FEATURE_TRANSPORT)) return bad_usage(err, program, "%s takes no --transport", program->name);
+            if (!has_feature(program, MT_FEATURE_TRANSPORT))
+                return bad_usage(err, program, "%s takes no --transport", program->name);
             if (strcmp(optarg, "scatter") != 0 && strcmp(optarg, "shared") != 0)
                 return bad_usage(err, program, "--transport: unknown transport '%s' (scatter or shared)", optarg);
             o->transport = strcmp(optarg, "shared") == 0 ? "shared" : "scatter";
             break;
-        case OPT_GANTT: o->gantt = true; break;
-        case ':': return bad_usage(err, program, "option '%s' needs a value", argv[optind - 1]);
+        case OPT_GANTT:
+            o->gantt = true;
+            break;
+        case ':':
+            return bad_usage(err, program, "option '%s' needs a value", argv[optind - 1]);
         default: {
             char shown[64];
             if (optopt != 0 && optopt < 256)
@@ -267,14 +290,20 @@ void mt_cli_print_help(FILE *out, const mt_program *p)
           out);
 }
 
-void mt_cli_print_version(FILE *out, const mt_program *p) { fprintf(out, "%s (multitarefas) %s\n", p->name, MT_VERSION); }
+void mt_cli_print_version(FILE *out, const mt_program *p)
+{
+    fprintf(out, "%s (multitarefas) %s\n", p->name, MT_VERSION);
+}
 
 void mt_cli_print_settings(FILE *out, const mt_program *p, const mt_options *o)
 {
     fprintf(out, "%s: defaults: numbers %s, work %s, delay %g s, repeat %d, warmup %d, seed %d\n", p->name,
             MT_DEFAULT_NUMBERS, MT_DEFAULT_WORK, MT_DEFAULT_DELAY_S, MT_DEFAULT_REPEAT, MT_DEFAULT_WARMUP,
             MT_DEFAULT_SEED);
-    const char *source = o->input_path != NULL ? "file" : o->generate ? "generated" : o->numbers_count ? "arguments" : "default";
+    const char *source = o->input_path != NULL ? "file"
+                         : o->generate         ? "generated"
+                         : o->numbers_count    ? "arguments"
+                                               : "default";
     fprintf(out, "%s: in force: mode %s, numbers from %s, work %s, delay %g s, repeat %d, warmup %d, threads %s\n",
             p->name, o->mode != NULL ? o->mode : "-", source, mt_work_name(o->work.kind), o->work.delay_s, o->repeat,
             o->warmup, o->threads ? "from -t" : "from OMP_NUM_THREADS or the runtime");
@@ -318,18 +347,27 @@ void mt_warn_if_too_short(const char *program, double median_s)
 {
     double tick = mt_clock_tick();
     if (median_s < MT_MIN_TICKS_PER_RUN * tick)
-        mt_print_warning(program, "the run took %.3g s, under %d clock ticks of %.3g s: too short to time well; "
-                         "give more items or a longer delay", median_s, MT_MIN_TICKS_PER_RUN, tick);
+        mt_print_warning(program,
+                         "the run took %.3g s, under %d clock ticks of %.3g s: too short to time well; "
+                         "give more items or a longer delay",
+                         median_s, MT_MIN_TICKS_PER_RUN, tick);
 }
 
 int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options)
 {
     mt_error err;
     switch (mt_cli_parse(argc, argv, program, options, &err)) {
-    case MT_CLI_HELP: mt_cli_print_help(stdout, program); return 0;
-    case MT_CLI_VERSION: mt_cli_print_version(stdout, program); return 0;
-    case MT_CLI_BAD_USAGE: mt_print_error(program->name, &err); return MT_ERR_USAGE;
-    case MT_CLI_RUN: break;
+    case MT_CLI_HELP:
+        mt_cli_print_help(stdout, program);
+        return 0;
+    case MT_CLI_VERSION:
+        mt_cli_print_version(stdout, program);
+        return 0;
+    case MT_CLI_BAD_USAGE:
+        mt_print_error(program->name, &err);
+        return MT_ERR_USAGE;
+    case MT_CLI_RUN:
+        break;
     }
     /* A trace that cannot be written is a usage error before any work starts. */
     if (options->timeline_path != NULL && mt_trace_check_path(options->timeline_path, &err) != MT_OK) {
@@ -347,8 +385,7 @@ int mt_cli_finish(const mt_program *program, mt_status status, const mt_error *e
     return (int)status;
 }
 
-mt_status mt_cli_report(const mt_program *program, const mt_options *options, const mt_record *record,
-                        mt_error *err)
+mt_status mt_cli_report(const mt_program *program, const mt_options *options, const mt_record *record, mt_error *err)
 {
     mt_status status = MT_OK;
     if (options->format == MT_FORMAT_TEXT) {
@@ -369,8 +406,8 @@ bool mt_cli_wants_timeline(const mt_options *options)
     return options->timeline_path != NULL || options->gantt || options->verbose || options->format == MT_FORMAT_JSON;
 }
 
-mt_status mt_cli_timeline(const mt_program *program, const mt_options *options, const mt_trace *trace,
-                          json_t **details, mt_error *err)
+mt_status mt_cli_timeline(const mt_program *program, const mt_options *options, const mt_trace *trace, json_t **details,
+                          mt_error *err)
 {
     if (options->timeline_path != NULL) {
         mt_status status = mt_trace_write(trace, options->timeline_path, err);
@@ -390,8 +427,14 @@ mt_status mt_cli_local_timeline(const mt_program *program, const mt_options *opt
     char host[64] = "";
     gethostname(host, sizeof host - 1);
     const char *hosts[] = {host};
-    mt_trace trace = {.events = timeline->slots, .count = mt_timeline_pack(timeline), .hosts = hosts, .ranks = 1,
-                      .aggregated = !timeline->per_unit, .program = program->name, .mode = mode,
-                      .wall_s = wall_s, .ideal_s = ideal_s};
+    mt_trace trace = {.events = timeline->slots,
+                      .count = mt_timeline_pack(timeline),
+                      .hosts = hosts,
+                      .ranks = 1,
+                      .aggregated = !timeline->per_unit,
+                      .program = program->name,
+                      .mode = mode,
+                      .wall_s = wall_s,
+                      .ideal_s = ideal_s};
     return mt_cli_timeline(program, options, &trace, details, err);
 }

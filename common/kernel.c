@@ -23,14 +23,13 @@ bool mt_cube_checked(int64_t x, int64_t *out)
     return true;
 }
 
-mt_status mt_check_cube_range(const int64_t *values, uint64_t count, uint64_t first_position,
-                              mt_error *err)
+mt_status mt_check_cube_range(const int64_t *values, uint64_t count, uint64_t first_position, mt_error *err)
 {
     for (uint64_t i = 0; i < count; i++) {
         if (values[i] < MT_CUBE_MIN || values[i] > MT_CUBE_MAX)
             return mt_fail(err, MT_ERR_USAGE,
-                           "item %" PRIu64 ": the cube of %" PRId64 " overflows int64 (allowed: %" PRId64
-                           " to %" PRId64 ")",
+                           "item %" PRIu64 ": the cube of %" PRId64 " overflows int64 (allowed: %" PRId64 " to %" PRId64
+                           ")",
                            first_position + i, values[i], MT_CUBE_MIN, MT_CUBE_MAX);
     }
     return MT_OK;
@@ -89,4 +88,7 @@ bool mt_work_parse(const char *name, mt_work_kind *out)
     return false;
 }
 
-const char *mt_work_name(mt_work_kind kind) { return work_names[kind]; }
+const char *mt_work_name(mt_work_kind kind)
+{
+    return work_names[kind];
+}

@@ -21,14 +21,22 @@ bool mt_square_checked(int64_t x, int64_t *out);
 bool mt_cube_checked(int64_t x, int64_t *out);
 
 /* The unchecked forms for hot loops, for values already known to lie in [MT_CUBE_MIN, MT_CUBE_MAX]. */
-static inline int64_t mt_square(int64_t x) { return x * x; }
-static inline int64_t mt_cube(int64_t x) { return x * x * x; }
-static inline int64_t mt_power(int64_t x, mt_operation op) { return op == MT_OP_SQUARE ? x * x : x * x * x; }
+static inline int64_t mt_square(int64_t x)
+{
+    return x * x;
+}
+static inline int64_t mt_cube(int64_t x)
+{
+    return x * x * x;
+}
+static inline int64_t mt_power(int64_t x, mt_operation op)
+{
+    return op == MT_OP_SQUARE ? x * x : x * x * x;
+}
 
 /* MT_OK when every value's cube fits in int64; otherwise MT_ERR_USAGE naming the first value that does
  * not and its 1-based position (first_position is the position of values[0]). */
-mt_status mt_check_cube_range(const int64_t *values, uint64_t count, uint64_t first_position,
-                              mt_error *err);
+mt_status mt_check_cube_range(const int64_t *values, uint64_t count, uint64_t first_position, mt_error *err);
 
 /* The work one item costs. */
 typedef enum {

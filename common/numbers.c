@@ -22,8 +22,7 @@ mt_status mt_parse_int64(const char *token, const char *where, int64_t *out, mt_
     bool only_digits = *digits != '\0';
     for (const char *c = digits; *c != '\0'; c++)
         if (*c < '0' || *c > '9') only_digits = false;
-    if (!only_digits)
-        return mt_fail(err, MT_ERR_USAGE, "%s: '%.*s' is not a base-10 integer", where, MAX_TOKEN, token);
+    if (!only_digits) return mt_fail(err, MT_ERR_USAGE, "%s: '%.*s' is not a base-10 integer", where, MAX_TOKEN, token);
     errno = 0;
     long long value = strtoll(token, NULL, 10);
     if (errno == ERANGE)
@@ -111,8 +110,9 @@ static mt_status next_file_token(mt_source *source, char *token, bool *found, mt
     if (c != EOF) ungetc(c, file);
     if (length > MAX_TOKEN) {
         token[MAX_TOKEN] = '\0';
-        return mt_fail(err, MT_ERR_USAGE, "%s line %" PRIu64 " (item %" PRIu64 "): token '%s...' is too long for an int64",
-                       source->name, source->line, source->items_read + 1, token);
+        return mt_fail(err, MT_ERR_USAGE,
+                       "%s line %" PRIu64 " (item %" PRIu64 "): token '%s...' is too long for an int64", source->name,
+                       source->line, source->items_read + 1, token);
     }
     if (memchr(token, '\0', length) != NULL)
         return mt_fail(err, MT_ERR_USAGE, "%s line %" PRIu64 " (item %" PRIu64 "): a NUL byte is not a base-10 integer",
@@ -179,8 +179,8 @@ mt_status mt_numbers_read_all(mt_source *source, mt_numbers *numbers, mt_error *
     for (;;) {
         if (numbers->count == capacity) {
             uint64_t grown = source->kind != MT_SOURCE_FILE ? (known > 0 ? known : 1)
-                             : capacity < 1024          ? 1024
-                                                        : capacity * 2;
+                             : capacity < 1024              ? 1024
+                                                            : capacity * 2;
             if (grown > SIZE_MAX / sizeof(int64_t)) goto too_large;
             int64_t *values = realloc(numbers->values, (size_t)grown * sizeof(int64_t));
             if (values == NULL) goto too_large;
@@ -190,8 +190,8 @@ mt_status mt_numbers_read_all(mt_source *source, mt_numbers *numbers, mt_error *
             if (numbers->count == 0) mt_items_advise(values, capacity);
         }
         size_t got;
-        mt_status status = mt_source_read(source, numbers->values + numbers->count,
-                                          (size_t)(capacity - numbers->count), &got, err);
+        mt_status status =
+            mt_source_read(source, numbers->values + numbers->count, (size_t)(capacity - numbers->count), &got, err);
         if (status != MT_OK) {
             mt_numbers_free(numbers);
             return status;
@@ -204,12 +204,11 @@ mt_status mt_numbers_read_all(mt_source *source, mt_numbers *numbers, mt_error *
         numbers->values = NULL;
     }
     return MT_OK;
-too_large:
-    {
-        uint64_t read = numbers->count;
-        mt_numbers_free(numbers);
-        return mt_fail(err, MT_ERR_USAGE, "the list is too large for this machine's memory (%" PRIu64 " items read)", read);
-    }
+too_large : {
+    uint64_t read = numbers->count;
+    mt_numbers_free(numbers);
+    return mt_fail(err, MT_ERR_USAGE, "the list is too large for this machine's memory (%" PRIu64 " items read)", read);
+}
 }
 
 void mt_numbers_free(mt_numbers *numbers)
@@ -261,7 +260,8 @@ mt_status mt_check_fits_in_memory(uint64_t count, uint64_t bytes_per_item, const
     if (memory == 0) return MT_OK;
     if (bytes_per_item != 0 && count > memory / bytes_per_item)
         return mt_fail(err, MT_ERR_USAGE,
-                       "%s: %" PRIu64 " items need %.1f GiB at %" PRIu64 " bytes each, more than this machine's %.1f GiB",
+                       "%s: %" PRIu64 " items need %.1f GiB at %" PRIu64
+                       " bytes each, more than this machine's %.1f GiB",
                        what, count, (double)count * (double)bytes_per_item / 1073741824.0, bytes_per_item,
                        (double)memory / 1073741824.0);
     return MT_OK;

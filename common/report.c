@@ -28,10 +28,10 @@ void mt_print_execution_time(double seconds)
 }
 
 const char *const mt_record_columns[] = {
-    "program", "mode",       "transport",  "chunk", "threads", "ranks",       "workers", "n",        "work",
-    "delay_s", "warmup",     "repeat",     "time_s",  "time_min_s",  "time_max_s", "ideal_s", "ratio",
-    "items_per_s", "valid",  "host",       "compiler", "openmp",     "mpi_library", "libcurl", "omp_env",
-    "job_env", "date",       NULL,
+    "program",    "mode",        "transport", "chunk",       "threads", "ranks",  "workers",
+    "n",          "work",        "delay_s",   "warmup",      "repeat",  "time_s", "time_min_s",
+    "time_max_s", "ideal_s",     "ratio",     "items_per_s", "valid",   "host",   "compiler",
+    "openmp",     "mpi_library", "libcurl",   "omp_env",     "job_env", "date",   NULL,
 };
 
 static const char *compiler_name(void)
@@ -64,8 +64,14 @@ static char *environment_with_prefixes(const char *const *prefixes)
     return joined;
 }
 
-static json_t *string_or_null(const char *s) { return s != NULL ? json_string(s) : json_null(); }
-static json_t *real_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+static json_t *string_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+static json_t *real_or_null(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
 
 json_t *mt_record_to_json(const mt_record *r)
 {
@@ -80,9 +86,9 @@ json_t *mt_record_to_json(const mt_record *r)
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     char *omp_env = environment_with_prefixes((const char *const[]){"OMP_", "KMP_", "GOMP_", NULL});
-    char *job_env = environment_with_prefixes((const char *const[]){"SLURM_JOB_ID=", "SLURM_NTASKS=",
-        "SLURM_CPUS_PER_TASK=", "SLURM_JOB_NUM_NODES=", "SLURM_JOB_NODELIST=", "SLURM_ARRAY_TASK_ID=",
-        "PBS_JOBID=", "PBS_NUM_NODES=", "PBS_NP=", NULL});
+    char *job_env = environment_with_prefixes((const char *const[]){
+        "SLURM_JOB_ID=", "SLURM_NTASKS=", "SLURM_CPUS_PER_TASK=", "SLURM_JOB_NUM_NODES=", "SLURM_JOB_NODELIST=",
+        "SLURM_ARRAY_TASK_ID=", "PBS_JOBID=", "PBS_NUM_NODES=", "PBS_NP=", NULL});
 
     json_object_set_new(o, "program", json_string(r->program));
     json_object_set_new(o, "mode", string_or_null(r->mode));
@@ -153,12 +159,23 @@ void mt_csv_print_string(FILE *out, const char *s)
 static void print_csv_field(FILE *out, json_t *value)
 {
     switch (json_typeof(value)) {
-    case JSON_STRING: mt_csv_print_string(out, json_string_value(value)); break;
-    case JSON_INTEGER: fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(value)); break;
-    case JSON_REAL: fprintf(out, "%.9g", json_real_value(value)); break;
-    case JSON_TRUE: fputs("true", out); break;
-    case JSON_FALSE: fputs("false", out); break;
-    default: break;
+    case JSON_STRING:
+        mt_csv_print_string(out, json_string_value(value));
+        break;
+    case JSON_INTEGER:
+        fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+        break;
+    case JSON_REAL:
+        fprintf(out, "%.9g", json_real_value(value));
+        break;
+    case JSON_TRUE:
+        fputs("true", out);
+        break;
+    case JSON_FALSE:
+        fputs("false", out);
+        break;
+    default:
+        break;
     }
 }
 

@@ -20,22 +20,22 @@ void mt_print_execution_time(double seconds);
 
 typedef struct {
     const char *program;
-    const char *mode;      /* seq, sections, tasks, loop, scatter, ... */
-    const char *transport; /* cube_mpi only; NULL elsewhere */
-    uint64_t chunk;        /* cube_mpi --chunk K: items per rank per round; 0: none */
-    int threads;           /* OpenMP threads per rank that did the work */
+    const char *mode;         /* seq, sections, tasks, loop, scatter, ... */
+    const char *transport;    /* cube_mpi only; NULL elsewhere */
+    uint64_t chunk;           /* cube_mpi --chunk K: items per rank per round; 0: none */
+    int threads;              /* OpenMP threads per rank that did the work */
     const char *workers_note; /* the summary's words for the workers where "N threads" would mislead */
-    int ranks;             /* MPI ranks (1 without MPI) */
-    uint64_t n;            /* input items, whatever the operations per item */
+    int ranks;                /* MPI ranks (1 without MPI) */
+    uint64_t n;               /* input items, whatever the operations per item */
     mt_work work;
     const char *work_label; /* overrides the work's name in the record ("download"); NULL: the work's */
     int warmup, repeat;
     mt_stats time;
-    double ideal_s; /* the model's time; NAN where there is no model (work none) */
-    bool valid;     /* the self-check passed */
+    double ideal_s;          /* the model's time; NAN where there is no model (work none) */
+    bool valid;              /* the self-check passed */
     const char *mpi_library; /* MPI_Get_library_version's first line, or NULL */
     const char *libcurl;     /* curl_version(), or NULL */
-    json_t *details; /* optional: more keys for the JSON object only (nested data); stolen */
+    json_t *details;         /* optional: more keys for the JSON object only (nested data); stolen */
 } mt_record;
 
 /* The record as a JSON object: the CSV columns in order, then details' keys. NULL when out of memory. */

@@ -9,9 +9,9 @@
 #include <stddef.h>
 
 typedef enum {
-    MT_OK = 0,           /* success */
-    MT_ERR_RUNTIME = 1,  /* the run failed: a transfer, an MPI call, a result that did not validate */
-    MT_ERR_USAGE = 2,    /* bad option or bad input: the user can fix it */
+    MT_OK = 0,          /* success */
+    MT_ERR_RUNTIME = 1, /* the run failed: a transfer, an MPI call, a result that did not validate */
+    MT_ERR_USAGE = 2,   /* bad option or bad input: the user can fix it */
 } mt_status;
 
 enum { MT_ERROR_MESSAGE_SIZE = 512 };
@@ -21,8 +21,7 @@ typedef struct {
 } mt_error;
 
 /* Fill err (if not NULL) with a printf-style message and return status, for `return mt_fail(...)`. */
-mt_status mt_fail(mt_error *err, mt_status status, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+mt_status mt_fail(mt_error *err, mt_status status, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
 /* Print "PROGRAM: error: MESSAGE" as one line on stderr. */
 void mt_print_error(const char *program, const mt_error *err);

@@ -39,8 +39,12 @@ void mt_timeline_record_block(mt_timeline *t, uint64_t first_unit, uint64_t firs
     if (count == 0) return;
     mt_event *e = &t->slots[t->per_unit ? first_unit : mt_timeline_chunk_slot(thread, op)];
     if (e->count == 0) {
-        *e = (mt_event){.start_s = start - t->origin, .item = first_item, .value = first_value, .op = op,
-                        .thread = thread, .rank = t->rank};
+        *e = (mt_event){.start_s = start - t->origin,
+                        .item = first_item,
+                        .value = first_value,
+                        .op = op,
+                        .thread = thread,
+                        .rank = t->rank};
     }
     e->end_s = end - t->origin;
     e->count += count;
@@ -149,8 +153,8 @@ static json_t *trace_event_json(const mt_trace *trace)
         char name[512], worker[64];
         event_name(trace, e, name, sizeof name);
         worker_name(e, worker, sizeof worker);
-        json_t *args = json_pack("{s:I, s:I, s:s}", "index", (json_int_t)e->item, "value", (json_int_t)e->value,
-                                 "worker", worker);
+        json_t *args =
+            json_pack("{s:I, s:I, s:s}", "index", (json_int_t)e->item, "value", (json_int_t)e->value, "worker", worker);
         if (e->count > 1) json_object_set_new(args, "items", json_integer((json_int_t)e->count));
         if (e->op == MT_EVENT_DOWNLOAD) {
             json_object_set_new(args, "bytes", json_integer(e->bytes));
@@ -283,7 +287,8 @@ json_t *mt_trace_summary(const mt_trace *trace)
         double from = e->start_s > covered_to ? e->start_s : covered_to;
         if (e->end_s > from) union_busy += e->end_s - from;
         if (e->end_s > covered_to) covered_to = e->end_s;
-        bool last_of_worker = i + 1 == trace->count || e->rank != sorted[i + 1].rank || e->thread != sorted[i + 1].thread;
+        bool last_of_worker =
+            i + 1 == trace->count || e->rank != sorted[i + 1].rank || e->thread != sorted[i + 1].thread;
         if (last_of_worker) {
             char name[64];
             worker_name(e, name, sizeof name);
@@ -300,8 +305,9 @@ void mt_trace_print_summary(FILE *out, const mt_trace *trace)
 {
     json_t *summary = mt_trace_summary(trace);
     if (summary == NULL) return;
-    fprintf(out, "%s: timeline: %" JSON_INTEGER_FORMAT " events%s, mean concurrency %.2f, at most %" JSON_INTEGER_FORMAT
-                 " in flight; busy:",
+    fprintf(out,
+            "%s: timeline: %" JSON_INTEGER_FORMAT " events%s, mean concurrency %.2f, at most %" JSON_INTEGER_FORMAT
+            " in flight; busy:",
             trace->program, json_integer_value(json_object_get(summary, "events")),
             trace->aggregated ? " (one per worker's chunk)" : "",
             json_real_value(json_object_get(summary, "mean_concurrency")),
@@ -327,9 +333,9 @@ void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
     fprintf(out, "%s %s: %.3f s across %d columns, one column = %.3g ms%s\n", trace->program, trace->mode, span,
             GANTT_BAR, span / GANTT_BAR * 1e3, trace->aggregated ? "; one bar per worker's chunk" : "");
     /* Rows: a worker's events, split into lanes where they overlap (transfers on one thread). */
-    char (*rows)[GANTT_BAR + 1] = calloc(GANTT_MAX_ROWS, sizeof *rows);
-    int (*ops)[GANTT_BAR] = calloc(GANTT_MAX_ROWS, sizeof *ops);
-    char (*labels)[GANTT_LABEL + 1] = calloc(GANTT_MAX_ROWS, sizeof *labels);
+    char(*rows)[GANTT_BAR + 1] = calloc(GANTT_MAX_ROWS, sizeof *rows);
+    int(*ops)[GANTT_BAR] = calloc(GANTT_MAX_ROWS, sizeof *ops);
+    char(*labels)[GANTT_LABEL + 1] = calloc(GANTT_MAX_ROWS, sizeof *labels);
     double lane_end[GANTT_MAX_ROWS];
     int lane_items[GANTT_MAX_ROWS];
     int row_count = 0, worker_first_row = 0, hidden = 0;

@@ -5,8 +5,8 @@
  * Recording: mt_timeline_init preallocates everything before the run. Up to MT_TIMELINE_CAP units a
  * run, every unit has its own slot, written only by the thread that runs it: no lock, no allocation
  * on the hot path. Past the cap, each worker keeps one event for its whole share (its chunk), so
- * memory stays bounded whatever n is (one event per worker and operation); the output says so. Times are seconds on the monotonic clock
- * since the run's start (mt_timeline_start; under MPI each rank's clock starts after the barrier). */
+ * memory stays bounded whatever n is (one event per worker and operation); the output says so. Times are seconds on the
+ * monotonic clock since the run's start (mt_timeline_start; under MPI each rank's clock starts after the barrier). */
 #ifndef MT_TIMELINE_H
 #define MT_TIMELINE_H
 
@@ -47,19 +47,21 @@ typedef struct {
 
 /* Preallocate for units units of work on at most workers threads, as rank rank. blocks: record one
  * event per worker's block whatever units is (for work too short to time item by item). */
-mt_status mt_timeline_init(mt_timeline *timeline, uint64_t units, int workers, int rank, bool blocks,
-                           mt_error *err);
+mt_status mt_timeline_init(mt_timeline *timeline, uint64_t units, int workers, int rank, bool blocks, mt_error *err);
 void mt_timeline_free(mt_timeline *timeline);
 /* Empty the slots and start the run's clock at origin (an mt_now() value). */
 void mt_timeline_start(mt_timeline *timeline, double origin);
 
 /* Past the cap, a worker's chunk of each kind of work: one slot per thread and operation. */
-static inline uint64_t mt_timeline_chunk_slot(int thread, int op) { return (uint64_t)thread * 4 + (uint64_t)(op & 3); }
+static inline uint64_t mt_timeline_chunk_slot(int thread, int op)
+{
+    return (uint64_t)thread * 4 + (uint64_t)(op & 3);
+}
 
 /* Record unit (0-based, < units) of item index item, run by thread from start to end (mt_now() values).
  * Safe to call from many threads at once for different units. */
-static inline void mt_timeline_record(mt_timeline *t, uint64_t unit, uint64_t item, int64_t value, int op,
-                                      int thread, double start, double end)
+static inline void mt_timeline_record(mt_timeline *t, uint64_t unit, uint64_t item, int64_t value, int op, int thread,
+                                      double start, double end)
 {
     mt_event *e = &t->slots[t->per_unit ? unit : mt_timeline_chunk_slot(thread, op)];
     if (e->count == 0) {
@@ -87,12 +89,12 @@ typedef struct {
     uint64_t count;
     const char *const *hosts; /* per rank */
     int ranks;
-    bool aggregated;          /* events are workers' chunks */
-    bool overlapping;         /* units overlap on one thread (download --mode multi): async events */
-    const char *const *urls;  /* downloads: per item; NULL otherwise */
+    bool aggregated;         /* events are workers' chunks */
+    bool overlapping;        /* units overlap on one thread (download --mode multi): async events */
+    const char *const *urls; /* downloads: per item; NULL otherwise */
     const char *program, *mode;
-    double wall_s;            /* the run's time */
-    double ideal_s;           /* NAN when there is no model */
+    double wall_s;  /* the run's time */
+    double ideal_s; /* NAN when there is no model */
 } mt_trace;
 
 /* Check up front that path can be written as a trace (.json or .csv): MT_ERR_USAGE naming it if not. */

@@ -28,9 +28,9 @@ typedef struct {
 mt_status mt_stats_compute(const double *samples, int count, mt_stats *out, mt_error *err);
 
 typedef struct {
-    int index;    /* 0-based among all runs, warm-ups first */
-    bool warmup;  /* untimed: its elapsed time is dropped */
-    bool last;    /* the last timed run: the one whose results a program prints */
+    int index;   /* 0-based among all runs, warm-ups first */
+    bool warmup; /* untimed: its elapsed time is dropped */
+    bool last;   /* the last timed run: the one whose results a program prints */
 } mt_run_info;
 
 /* One run of the work; it stores its elapsed seconds in *elapsed_s and returns MT_OK or a failure. */

@@ -68,21 +68,21 @@ static const mt_program program = {
 enum { PHASE_TOTAL, PHASE_SCATTER, PHASE_COMPUTE, PHASE_GATHER, PHASE_COUNT };
 
 typedef struct {
-    int rank, size;   /* in MPI_COMM_WORLD */
-    MPI_Comm node;    /* the ranks that share this rank's node (and its memory) */
-    int node_rank;    /* this rank's place on its node */
-    int node_size;    /* ranks on this rank's node */
-    int threads;      /* OpenMP threads this rank runs */
-    int total_cores;  /* cores of all the nodes the job spans */
+    int rank, size;  /* in MPI_COMM_WORLD */
+    MPI_Comm node;   /* the ranks that share this rank's node (and its memory) */
+    int node_rank;   /* this rank's place on its node */
+    int node_size;   /* ranks on this rank's node */
+    int threads;     /* OpenMP threads this rank runs */
+    int total_cores; /* cores of all the nodes the job spans */
 } world_info;
 
 /* --transport shared: the ranks of a node share one MPI-3 window holding the node's share of the
  * list and of the cubes; node leaders move node shares between nodes. */
 typedef struct {
-    MPI_Comm leaders;  /* the node leaders (node rank 0 of each node); MPI_COMM_NULL on other ranks */
-    int index, count;  /* this node's place among the nodes (ordered by their leader's world rank), nodes */
-    int first_slot;    /* the node's first rank slot: ranks on the nodes before it */
-    int *node_sizes;   /* ranks on each node */
+    MPI_Comm leaders; /* the node leaders (node rank 0 of each node); MPI_COMM_NULL on other ranks */
+    int index, count; /* this node's place among the nodes (ordered by their leader's world rank), nodes */
+    int first_slot;   /* the node's first rank slot: ranks on the nodes before it */
+    int *node_sizes;  /* ranks on each node */
     int *node_counts, *node_displs; /* a round's split over the nodes (for the leaders' Scatterv/Gatherv) */
     MPI_Win window;
     bool locked;       /* inside the window's lock_all epoch */
@@ -97,12 +97,12 @@ typedef struct {
     uint64_t chunk;       /* items per rank per round; 0: one round holding the whole list */
     int *counts, *displs; /* the split of one round over the ranks */
     /* rank 0 */
-    mt_source source;     /* the list, re-read each run when streaming */
-    int64_t *values;      /* rank 0: the list (or the round's part of it) */
-    int64_t *results;     /* rank 0: the cubes, in input order */
-    bool print_lines;     /* rank 0: text output, not --quiet */
-    bool print_round;     /* streaming: print each round's lines as it arrives */
-    bool valid;           /* rank 0: every result checked so far matched */
+    mt_source source; /* the list, re-read each run when streaming */
+    int64_t *values;  /* rank 0: the list (or the round's part of it) */
+    int64_t *results; /* rank 0: the cubes, in input order */
+    bool print_lines; /* rank 0: text output, not --quiet */
+    bool print_round; /* streaming: print each round's lines as it arrives */
+    bool valid;       /* rank 0: every result checked so far matched */
     /* every rank */
     int64_t *slice_in, *slice_out; /* this rank's items and cubes (rank 0: inside values/results) */
     double phases[PHASE_COUNT];    /* the last run's seconds, max over ranks (at rank 0) */
@@ -123,10 +123,10 @@ static mt_status mpi_failure(int code, const char *call, mt_error *err)
 }
 
 /* Check an MPI call; on failure return MT_ERR_RUNTIME with its message from the enclosing function. */
-#define MPI_CHECK(call)                                                                                            \
-    do {                                                                                                           \
-        int code_ = (call);                                                                                        \
-        if (code_ != MPI_SUCCESS) return mpi_failure(code_, #call, err);                                           \
+#define MPI_CHECK(call)                                                                                                \
+    do {                                                                                                               \
+        int code_ = (call);                                                                                            \
+        if (code_ != MPI_SUCCESS) return mpi_failure(code_, #call, err);                                               \
     } while (0)
 
 /* Every rank learns the worst status of all; the rank that found a failure prints it. Input errors
@@ -201,8 +201,8 @@ static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count
             for (int i = first; i < last; i++)
                 out[i] = mt_cube(in[i]);
             if (timeline != NULL && last > first)
-                mt_timeline_record_block(timeline, first_unit + (uint64_t)first, first_item + (uint64_t)first, in[first],
-                                         (uint64_t)(last - first), MT_OP_CUBE, thread, start, mt_now());
+                mt_timeline_record_block(timeline, first_unit + (uint64_t)first, first_item + (uint64_t)first,
+                                         in[first], (uint64_t)(last - first), MT_OP_CUBE, thread, start, mt_now());
         }
     } else {
 #pragma omp parallel for schedule(static)
@@ -220,8 +220,10 @@ static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count
 
 /* ---- --transport shared: ranks that share a node's memory share the list (MPI-3 windows) ---- */
 
-enum { WINDOW_PAD = 72 }; /* items between in and out: two arrays exactly a large power of two apart
-                           * alias in the cache (4 KiB aliasing) and slowed the loop by up to 25 % */
+enum {
+    WINDOW_PAD = 72
+}; /* items between in and out: two arrays exactly a large power of two apart
+    * alias in the cache (4 KiB aliasing) and slowed the loop by up to 25 % */
 
 /* First item of rank slot k when round_n items are block-split over slots slots. */
 static uint64_t slot_first(uint64_t k, uint64_t round_n, int slots)
@@ -311,8 +313,8 @@ static mt_status shared_allocate(cube_run *run, uint64_t round_capacity, mt_erro
     if (bytes > 0) {
         void *trial = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (trial == MAP_FAILED)
-            local = mt_fail(&local_err, MT_ERR_RUNTIME, "rank %d: cannot map a shared window of %.1f GiB: %s",
-                            w->rank, (double)bytes / 1073741824.0, strerror(errno));
+            local = mt_fail(&local_err, MT_ERR_RUNTIME, "rank %d: cannot map a shared window of %.1f GiB: %s", w->rank,
+                            (double)bytes / 1073741824.0, strerror(errno));
         else
             munmap(trial, (size_t)bytes);
     }
@@ -462,8 +464,8 @@ static mt_status run_once(void *context, const mt_run_info *info, double *elapse
     run->units_done = 0;
     run->round_first = 0;
     if (!streaming) {
-        mt_status status = run->shared ? shared_compute(run, run->n, phases, err)
-                                       : scatter_compute_gather(run, run->n, phases, err);
+        mt_status status =
+            run->shared ? shared_compute(run, run->n, phases, err) : scatter_compute_gather(run, run->n, phases, err);
         if (status != MT_OK) return status;
     } else {
         uint64_t per_round = run->chunk * (uint64_t)w->size;
@@ -647,15 +649,17 @@ static mt_status explain_split(cube_run *run, mt_error *err)
     MPI_CHECK(MPI_Gather(&mine, sizeof mine, MPI_BYTE, all, sizeof mine, MPI_BYTE, 0, MPI_COMM_WORLD));
     if (w->rank != 0) return MT_OK;
     if (run->shared)
-        fprintf(stderr, "%s: %llu items over %d rank%s on %d node%s, each node's share in one MPI-3 shared window\n"
-                        "  (node shares in proportion to their ranks, moved by the node leaders with Scatterv/Gatherv;\n"
-                        "  each rank cubes its range of its node's window in place)\n",
+        fprintf(stderr,
+                "%s: %llu items over %d rank%s on %d node%s, each node's share in one MPI-3 shared window\n"
+                "  (node shares in proportion to their ranks, moved by the node leaders with Scatterv/Gatherv;\n"
+                "  each rank cubes its range of its node's window in place)\n",
                 program.name, (unsigned long long)run->n, w->size, w->size == 1 ? "" : "s", run->node.count,
                 run->node.count == 1 ? "" : "s");
     else {
         unsigned long long extra = round_n % (uint64_t)w->size;
         char split[64] = "equal shares";
-        if (extra > 0) snprintf(split, sizeof split, "the first %llu rank%s one more", extra, extra == 1 ? " takes" : "s take");
+        if (extra > 0)
+            snprintf(split, sizeof split, "the first %llu rank%s one more", extra, extra == 1 ? " takes" : "s take");
         fprintf(stderr, "%s: %llu items over %d rank%s with MPI_Scatterv (block split: %s)\n", program.name,
                 (unsigned long long)run->n, w->size, w->size == 1 ? "" : "s", split);
     }
@@ -679,8 +683,9 @@ static mt_status explain_split(cube_run *run, mt_error *err)
             if (run->shared && all[r].node != node) continue;
             fprintf(stderr, "%s  rank %d on %s", run->shared ? "  " : "", r, all[r].host);
             if (run->shared) fprintf(stderr, " (node rank %d)", all[r].node_rank);
-            fprintf(stderr, ": items [%lld, %lld), %lld item%s, %d thread%s\n", all[r].first, all[r].first + all[r].count,
-                    all[r].count, all[r].count == 1 ? "" : "s", all[r].threads, all[r].threads == 1 ? "" : "s");
+            fprintf(stderr, ": items [%lld, %lld), %lld item%s, %d thread%s\n", all[r].first,
+                    all[r].first + all[r].count, all[r].count, all[r].count == 1 ? "" : "s", all[r].threads,
+                    all[r].threads == 1 ? "" : "s");
         }
     }
     free(all);
@@ -701,8 +706,7 @@ static void free_run(cube_run *run)
 }
 
 /* Every rank's timeline to rank 0, as one list of events, with each rank's host. */
-static mt_status gather_timeline(cube_run *run, mt_event **events, uint64_t *event_count, char **hosts,
-                                 mt_error *err)
+static mt_status gather_timeline(cube_run *run, mt_event **events, uint64_t *event_count, char **hosts, mt_error *err)
 {
     const world_info *w = &run->world;
     bool root = w->rank == 0;
@@ -712,7 +716,8 @@ static mt_status gather_timeline(cube_run *run, mt_event **events, uint64_t *eve
     char host[64] = "";
     gethostname(host, sizeof host - 1);
     *hosts = root ? calloc((size_t)w->size, sizeof host) : NULL;
-    if (root && (counts == NULL || displs == NULL || *hosts == NULL)) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    if (root && (counts == NULL || displs == NULL || *hosts == NULL))
+        return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
     MPI_CHECK(MPI_Gather(host, sizeof host, MPI_CHAR, *hosts, sizeof host, MPI_CHAR, 0, MPI_COMM_WORLD));
     /* Events are plain data: they travel as bytes. */
     int bytes = mine * (int)sizeof(mt_event);
@@ -743,16 +748,22 @@ static mt_status report(const mt_options *options, const cube_run *run, const do
     for (char *c = library; *c != '\0'; c++)
         if (*c == '\t') *c = ' ';
     const world_info *w = &run->world;
-    mt_record record = {.program = program.name, .mode = options->transport, .transport = options->transport,
-                        .threads = w->threads, .ranks = w->size, .n = run->n, .work = options->work,
-                        .warmup = options->warmup, .repeat = options->repeat, .valid = run->valid,
+    mt_record record = {.program = program.name,
+                        .mode = options->transport,
+                        .transport = options->transport,
+                        .threads = w->threads,
+                        .ranks = w->size,
+                        .n = run->n,
+                        .work = options->work,
+                        .warmup = options->warmup,
+                        .repeat = options->repeat,
+                        .valid = run->valid,
                         .mpi_library = library};
     mt_status status = mt_stats_compute(samples, options->repeat, &record.time, err);
     if (status != MT_OK) return status;
     int workers = w->size * w->threads;
     if (options->work.kind == MT_WORK_SPIN && workers > w->total_cores) workers = w->total_cores;
-    record.ideal_s = options->work.kind == MT_WORK_NONE ? NAN
-                                                        : ceil((double)run->n / workers) * options->work.delay_s;
+    record.ideal_s = options->work.kind == MT_WORK_NONE ? NAN : ceil((double)run->n / workers) * options->work.delay_s;
     /* Each phase's median over the timed runs. */
     static const char *const names[PHASE_COUNT] = {"total_s", "scatter_s", "compute_s", "gather_s"};
     json_t *phases = json_object();
@@ -786,9 +797,15 @@ static mt_status report(const mt_options *options, const cube_run *run, const do
         if (host_names == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
         for (int r = 0; r < w->size; r++)
             host_names[r] = hosts + 64 * r;
-        mt_trace trace = {.events = events, .count = event_count, .hosts = host_names, .ranks = w->size,
-                          .aggregated = !run->timeline->per_unit, .program = program.name, .mode = record.mode,
-                          .wall_s = samples[options->repeat - 1], .ideal_s = record.ideal_s};
+        mt_trace trace = {.events = events,
+                          .count = event_count,
+                          .hosts = host_names,
+                          .ranks = w->size,
+                          .aggregated = !run->timeline->per_unit,
+                          .program = program.name,
+                          .mode = record.mode,
+                          .wall_s = samples[options->repeat - 1],
+                          .ideal_s = record.ideal_s};
         status = mt_cli_timeline(&program, options, &trace, &record.details, err);
         free(host_names);
         if (status != MT_OK) {
@@ -814,7 +831,9 @@ static mt_status cube_mpi(int argc, char **argv, mt_error *err)
         if (rank == 0 && parsed == MT_CLI_BAD_USAGE) mt_print_error(program.name, &parse_err);
         return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
     }
-    cube_run run = {.work = options.work, .chunk = options.chunk, .valid = true,
+    cube_run run = {.work = options.work,
+                    .chunk = options.chunk,
+                    .valid = true,
                     .print_lines = options.format == MT_FORMAT_TEXT && !options.quiet,
                     .shared = strcmp(options.transport, "shared") == 0,
                     .node = {.leaders = MPI_COMM_NULL, .window = MPI_WIN_NULL},
@@ -844,7 +863,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_error *err)
     }
     if (status == MT_OK && options.explain) status = explain_split(&run, err);
     double *samples = calloc((size_t)options.repeat, sizeof *samples);
-    double (*phase_samples)[PHASE_COUNT] = calloc((size_t)options.repeat, sizeof *phase_samples);
+    double(*phase_samples)[PHASE_COUNT] = calloc((size_t)options.repeat, sizeof *phase_samples);
     if (status == MT_OK && (samples == NULL || phase_samples == NULL))
         status = mt_fail(err, MT_ERR_RUNTIME, "out of memory");
 
@@ -874,8 +893,8 @@ static mt_status cube_mpi(int argc, char **argv, mt_error *err)
     int verdict = (int)status;
     if (status == MT_OK && rank == 0) {
         mt_error report_err;
-        verdict = (int)report(&options, &run, samples, (const double(*)[PHASE_COUNT])phase_samples, events,
-                              event_count, hosts, &report_err);
+        verdict = (int)report(&options, &run, samples, (const double(*)[PHASE_COUNT])phase_samples, events, event_count,
+                              hosts, &report_err);
         if (verdict != MT_OK) mt_print_error(program.name, &report_err);
     }
     free(events);

@@ -13,8 +13,8 @@
  *          validation and the printing (results print after the run, in input order).
  *          n counts the input items, one cube each. Ideal time with sleep work, d the delay and W
  *          threads: ceil(n/W)d (spin work: W at most the cores). --timeline records each item
- *          (with --work none, each thread's block: the clock costs more than the item). Every result is checked against the
- *          sequential, overflow-checked kernel before any time is reported. */
+ *          (with --work none, each thread's block: the clock costs more than the item). Every result is checked against
+ * the sequential, overflow-checked kernel before any time is reported. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,8 +138,8 @@ int main(int argc, char **argv)
 
     mt_timeline timeline = {0};
     mt_items_advise(numbers.values, numbers.count);
-    cube_job job = {.values = numbers.values, .n = numbers.count, .work = options.work,
-                    .cubes = mt_items_alloc(numbers.count, 1)};
+    cube_job job = {
+        .values = numbers.values, .n = numbers.count, .work = options.work, .cubes = mt_items_alloc(numbers.count, 1)};
     double *samples = malloc((size_t)options.repeat * sizeof *samples);
     if (job.cubes == NULL || samples == NULL) {
         status = mt_fail(&err, MT_ERR_USAGE, "the list of %llu items is too large for this machine's memory",
@@ -147,8 +147,8 @@ int main(int argc, char **argv)
         goto done;
     }
     if (mt_cli_wants_timeline(&options)) {
-        status = mt_timeline_init(&timeline, numbers.count, omp_get_max_threads(), 0,
-                                  options.work.kind == MT_WORK_NONE, &err);
+        status = mt_timeline_init(&timeline, numbers.count, omp_get_max_threads(), 0, options.work.kind == MT_WORK_NONE,
+                                  &err);
         if (status != MT_OK) goto done;
         job.timeline = &timeline;
     }
@@ -161,15 +161,20 @@ int main(int argc, char **argv)
     status = mt_repeat(run_once, &job, options.warmup, options.repeat, samples, &err);
     if (status != MT_OK) goto done;
 
-    mt_record record = {.program = program.name, .mode = "loop", .threads = job.team_size, .ranks = 1,
-                        .n = numbers.count, .work = options.work, .warmup = options.warmup,
-                        .repeat = options.repeat, .valid = results_valid(&job)};
+    mt_record record = {.program = program.name,
+                        .mode = "loop",
+                        .threads = job.team_size,
+                        .ranks = 1,
+                        .n = numbers.count,
+                        .work = options.work,
+                        .warmup = options.warmup,
+                        .repeat = options.repeat,
+                        .valid = results_valid(&job)};
     if ((status = mt_stats_compute(samples, options.repeat, &record.time, &err)) != MT_OK) goto done;
     int workers = record.threads;
     if (options.work.kind == MT_WORK_SPIN && workers > omp_get_num_procs()) workers = omp_get_num_procs();
-    record.ideal_s = options.work.kind == MT_WORK_NONE
-                         ? NAN
-                         : ceil((double)numbers.count / workers) * options.work.delay_s;
+    record.ideal_s =
+        options.work.kind == MT_WORK_NONE ? NAN : ceil((double)numbers.count / workers) * options.work.delay_s;
     if (!record.valid) {
         status = mt_fail(&err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
         goto done;

@@ -267,8 +267,7 @@ static mt_status run_once(void *context, const mt_run_info *run, double *elapsed
     c->failed = 0;
     for (size_t i = 0; i < c->job.count; i++)
         c->failed += !c->job.transfers[i].ok;
-    if (c->failed > 0)
-        return mt_fail(err, MT_ERR_RUNTIME, "%zu of %zu transfers failed", c->failed, c->job.count);
+    if (c->failed > 0) return mt_fail(err, MT_ERR_RUNTIME, "%zu of %zu transfers failed", c->failed, c->job.count);
     return MT_OK;
 }
 
@@ -355,9 +354,9 @@ static json_t *transfers_json(const download_job *job)
     json_t *list = json_array();
     for (size_t i = 0; list != NULL && i < job->count; i++) {
         const download_transfer *t = &job->transfers[i];
-        json_t *item = json_pack("{s:s, s:s, s:I, s:I, s:f, s:i, s:b}", "url", t->url, "file", t->name,
-                                 "http_status", (json_int_t)t->http_status, "bytes", (json_int_t)t->bytes,
-                                 "seconds", t->seconds, "retries", t->retries, "ok", t->ok);
+        json_t *item = json_pack("{s:s, s:s, s:I, s:I, s:f, s:i, s:b}", "url", t->url, "file", t->name, "http_status",
+                                 (json_int_t)t->http_status, "bytes", (json_int_t)t->bytes, "seconds", t->seconds,
+                                 "retries", t->retries, "ok", t->ok);
         if (item == NULL) continue;
         json_object_set_new(item, "error", t->ok ? json_null() : json_string(t->error));
         json_array_append_new(list, item);
@@ -381,14 +380,22 @@ static mt_status emit_timeline(const download_options *options, const run_contex
     gethostname(host, sizeof host - 1);
     const char *hosts[] = {host};
     bool multi = options->mode == DOWNLOAD_MODE_MULTI;
-    mt_trace trace = {.events = timeline->slots, .count = mt_timeline_pack(timeline), .hosts = hosts, .ranks = 1,
+    mt_trace trace = {.events = timeline->slots,
+                      .count = mt_timeline_pack(timeline),
+                      .hosts = hosts,
+                      .ranks = 1,
                       .aggregated = !timeline->per_unit,
                       /* multi: the transfers overlap on one thread, so the trace holds async events */
-                      .overlapping = multi, .urls = timeline->per_unit ? (const char *const *)urls->items : NULL,
-                      .program = PROGRAM, .mode = multi ? "multi" : "tasks", .wall_s = context->last_s,
+                      .overlapping = multi,
+                      .urls = timeline->per_unit ? (const char *const *)urls->items : NULL,
+                      .program = PROGRAM,
+                      .mode = multi ? "multi" : "tasks",
+                      .wall_s = context->last_s,
                       .ideal_s = NAN};
-    mt_options shared_options = {.timeline_path = options->timeline_path, .gantt = options->gantt,
-                                 .verbose = options->verbose, .format = options->format};
+    mt_options shared_options = {.timeline_path = options->timeline_path,
+                                 .gantt = options->gantt,
+                                 .verbose = options->verbose,
+                                 .format = options->format};
     return mt_cli_timeline(&(mt_program){.name = PROGRAM}, &shared_options, &trace, details, err);
 }
 
@@ -397,10 +404,16 @@ int main(int argc, char **argv)
     download_options options;
     mt_error err;
     switch (download_cli_parse(argc, argv, &options, &err)) {
-    case MT_CLI_HELP: download_cli_print_help(stdout); return 0;
-    case MT_CLI_VERSION: mt_cli_print_version(stdout, &(mt_program){.name = PROGRAM}); return 0;
-    case MT_CLI_BAD_USAGE: return finish(MT_ERR_USAGE, &err);
-    case MT_CLI_RUN: break;
+    case MT_CLI_HELP:
+        download_cli_print_help(stdout);
+        return 0;
+    case MT_CLI_VERSION:
+        mt_cli_print_version(stdout, &(mt_program){.name = PROGRAM});
+        return 0;
+    case MT_CLI_BAD_USAGE:
+        return finish(MT_ERR_USAGE, &err);
+    case MT_CLI_RUN:
+        break;
     }
     /* A trace that cannot be written is a usage error before any transfer starts. */
     if (options.timeline_path != NULL && mt_trace_check_path(options.timeline_path, &err) != MT_OK)
@@ -456,8 +469,8 @@ int main(int argc, char **argv)
     }
     status = open_output_folder(options.output_dir, &context.job.shared.dir_fd, &err);
     if (status != MT_OK) goto done;
-    bool wants_timeline = options.timeline_path != NULL || options.gantt || options.verbose ||
-                          options.format == MT_FORMAT_JSON;
+    bool wants_timeline =
+        options.timeline_path != NULL || options.gantt || options.verbose || options.format == MT_FORMAT_JSON;
     if (wants_timeline) {
         /* Every slot allocated now: recording a transfer writes its own slot, nothing else. */
         status = mt_timeline_init(&timeline, urls.count, options.jobs, 0, false, &err);
@@ -484,10 +497,17 @@ int main(int argc, char **argv)
         status = run_status;
         goto done;
     }
-    mt_record record = {.program = PROGRAM, .mode = options.mode == DOWNLOAD_MODE_TASKS ? "tasks" : "multi",
-                        .threads = options.jobs, .ranks = 1, .n = urls.count,
-                        .work = {.kind = MT_WORK_NONE}, .work_label = "download", .warmup = options.warmup,
-                        .repeat = options.repeat, .ideal_s = NAN, .valid = !transfers_failed,
+    mt_record record = {.program = PROGRAM,
+                        .mode = options.mode == DOWNLOAD_MODE_TASKS ? "tasks" : "multi",
+                        .threads = options.jobs,
+                        .ranks = 1,
+                        .n = urls.count,
+                        .work = {.kind = MT_WORK_NONE},
+                        .work_label = "download",
+                        .warmup = options.warmup,
+                        .repeat = options.repeat,
+                        .ideal_s = NAN,
+                        .valid = !transfers_failed,
                         /* curl_version() initialises OpenLDAP and SASL (~10 ms): only for the record */
                         .libcurl = options.format != MT_FORMAT_TEXT ? curl_version() : NULL};
     if (record.valid && mt_stats_compute(samples, options.repeat, &record.time, &err) != MT_OK) goto done;
@@ -536,8 +556,8 @@ done:
     if (descriptors_before >= 0) {
         int descriptors_after = count_descriptors();
         if (descriptors_after > descriptors_before)
-            mt_print_warning(PROGRAM, "descriptors leaked: %d open before the runs, %d after",
-                             descriptors_before, descriptors_after);
+            mt_print_warning(PROGRAM, "descriptors leaked: %d open before the runs, %d after", descriptors_before,
+                             descriptors_after);
         else if (options.verbose)
             fprintf(stderr, "download: descriptors: %d open before the runs, %d after\n", descriptors_before,
                     descriptors_after);

@@ -81,8 +81,7 @@ static int jobs_from_environment(void)
     char *end;
     errno = 0;
     long value = strtol(text, &end, 10);
-    if (end == text || (*end != '\0' && *end != ',') || errno != 0 || value < 1 || value > DOWNLOAD_MAX_JOBS)
-        return 0;
+    if (end == text || (*end != '\0' && *end != ',') || errno != 0 || value < 1 || value > DOWNLOAD_MAX_JOBS) return 0;
     return (int)value;
 }
 
@@ -123,8 +122,10 @@ mt_cli_result download_cli_parse(int argc, char **argv, download_options *o, mt_
     while ((c = getopt_long(argc, argv, ":hVm:i:o:j:t:r:W:vq", long_options, NULL)) != -1) {
         mt_status parsed = MT_OK;
         switch (c) {
-        case 'h': return MT_CLI_HELP;
-        case 'V': return MT_CLI_VERSION;
+        case 'h':
+            return MT_CLI_HELP;
+        case 'V':
+            return MT_CLI_VERSION;
         case 'm':
             if (strcmp(optarg, "tasks") == 0)
                 o->mode = DOWNLOAD_MODE_TASKS;
@@ -135,7 +136,9 @@ mt_cli_result download_cli_parse(int argc, char **argv, download_options *o, mt_
                 return bad_usage(err, message);
             }
             break;
-        case 'i': o->input_path = optarg; break;
+        case 'i':
+            o->input_path = optarg;
+            break;
         case 'o':
             if (optarg[0] == '\0') return bad_usage(err, "--output-dir: the folder name is empty");
             o->output_dir = optarg;
@@ -149,11 +152,15 @@ mt_cli_result download_cli_parse(int argc, char **argv, download_options *o, mt_
         case OPT_CONNECT_TIMEOUT:
             parsed = mt_parse_seconds(optarg, "--connect-timeout", 3600, &o->connect_timeout_s, err);
             break;
-        case OPT_MAX_TIME: parsed = mt_parse_seconds(optarg, "--max-time", 86400, &o->max_time_s, err); break;
+        case OPT_MAX_TIME:
+            parsed = mt_parse_seconds(optarg, "--max-time", 86400, &o->max_time_s, err);
+            break;
         case OPT_SPEED_LIMIT:
             parsed = mt_parse_count(optarg, "--speed-limit", 0, UINT64_C(1) << 40, &o->speed_limit, err);
             break;
-        case OPT_SPEED_TIME: parsed = mt_parse_seconds(optarg, "--speed-time", 86400, &o->speed_time_s, err); break;
+        case OPT_SPEED_TIME:
+            parsed = mt_parse_seconds(optarg, "--speed-time", 86400, &o->speed_time_s, err);
+            break;
         case OPT_RETRY:
             parsed = mt_parse_count(optarg, "--retry", 0, 100, &value, err);
             o->retry = (int)value;
@@ -165,8 +172,12 @@ mt_cli_result download_cli_parse(int argc, char **argv, download_options *o, mt_
             parsed = mt_parse_count(optarg, "--max-redirs", 0, 1000, &value, err);
             o->max_redirs = (int)value;
             break;
-        case OPT_MAX_SIZE: parsed = mt_parse_count(optarg, "--max-size", 0, INT64_MAX, &o->max_size, err); break;
-        case OPT_DRY_RUN: o->dry_run = true; break;
+        case OPT_MAX_SIZE:
+            parsed = mt_parse_count(optarg, "--max-size", 0, INT64_MAX, &o->max_size, err);
+            break;
+        case OPT_DRY_RUN:
+            o->dry_run = true;
+            break;
         case 'r':
             parsed = mt_parse_count(optarg, "--repeat", 1, MT_MAX_REPEAT, &value, err);
             o->repeat = (int)value;
@@ -183,11 +194,21 @@ mt_cli_result download_cli_parse(int argc, char **argv, download_options *o, mt_
             o->format = format;
             break;
         }
-        case OPT_NO_HEADER: no_header = true; break;
-        case OPT_TIMELINE: o->timeline_path = optarg; break;
-        case OPT_GANTT: o->gantt = true; break;
-        case 'v': o->verbose = true; break;
-        case 'q': o->quiet = true; break;
+        case OPT_NO_HEADER:
+            no_header = true;
+            break;
+        case OPT_TIMELINE:
+            o->timeline_path = optarg;
+            break;
+        case OPT_GANTT:
+            o->gantt = true;
+            break;
+        case 'v':
+            o->verbose = true;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
         case ':':
             snprintf(message, sizeof message, "option '%.200s' needs a value", argv[optind - 1]);
             return bad_usage(err, message);
@@ -214,74 +235,74 @@ mt_cli_result download_cli_parse(int argc, char **argv, download_options *o, mt_
 
 void download_cli_print_help(FILE *out)
 {
-    fprintf(out,
-            "Usage: download [OPTION]... [URL]...\n"
-            "Activity 3: download files at once, as OpenMP tasks on a team of threads (each with its own libcurl\n"
-            "easy handle), or from one thread driving a libcurl multi handle (concurrency without parallelism).\n"
-            "\n"
-            "The URLs (http and https only; the whole list is checked before anything is fetched):\n"
-            "  URL...                    as arguments\n"
-            "  -i, --input-file FILE     one URL a line, blank lines and lines starting with # skipped; - is stdin\n"
-            "                            default: the original lesson's 6 image URLs, 5 times each (needs the\n"
-            "                            internet; scripts/image_server.py serves the same list on loopback)\n"
-            "  -o, --output-dir DIR      where the files go, created if missing (default '%s')\n"
-            "      --dry-run             check the list and print 'FILE<TAB>URL' for each; fetch nothing\n"
-            "\n"
-            "Modes (-m, --mode MODE; default tasks):\n"
-            "  tasks   one OpenMP task per URL, run by a team of -j threads, each transfer a blocking easy handle\n"
-            "          of its own (the tasks share one pool of open connections, as the multi handle has)\n"
-            "  multi   one thread, one libcurl multi handle keeping -j transfers in flight\n"
-            "\n"
-            "Transfers:\n"
-            "  -j, --jobs N              transfers at once (default: OMP_NUM_THREADS, else %d); -t, --threads N too\n"
-            "      --connect-timeout S   give up connecting after S seconds (default %g)\n"
-            "      --max-time S          give up an attempt after S seconds in all (default %g)\n"
-            "      --speed-limit B       abort an attempt slower than B bytes/s ...  (default %d)\n"
-            "      --speed-time S        ... for S seconds: a stalled server (default %g)\n"
-            "      --retry N             retries of a transient failure: 5xx, reset, cut body, timeout (default %d);\n"
-            "                            never a 4xx, too many redirects, a refused protocol or a body over --max-size\n"
-            "      --retry-delay S       the first retry's wait, doubled at each retry, at most %g s (default %g)\n"
-            "      --max-redirs N        redirects followed, http and https only (default %d)\n"
-            "      --max-size BYTES      abort a body larger than this, while it streams (default %" PRIu64
-            ", 1 GiB;\n"
-            "                            0: no limit); --max-filesize is the same\n"
-            "\n"
-            "Files: named after the URL's last path segment (query and fragment dropped, %%XX decoded). A name\n"
-            "that is empty, '.', '..', starts with '-' or '.', holds '/', '\\' or a control character, or is over\n"
-            "200 bytes becomes 'url-HASH' (16 hex digits of the URL's FNV-1a hash), always inside DIR. Each\n"
-            "transfer writes its own hidden temporary file in DIR and renames it into place only after a complete\n"
-            "2xx transfer, so a name fetched by several URLs (the original's 6 x 5) is replaced atomically: the\n"
-            "last to finish wins, and no file is ever torn or mixed. An existing file or symlink at the name is\n"
-            "replaced, never written through.\n"
-            "\n",
-            DOWNLOAD_DEFAULT_OUTPUT_DIR, DOWNLOAD_DEFAULT_JOBS, DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_S,
-            DOWNLOAD_DEFAULT_MAX_TIME_S, DOWNLOAD_DEFAULT_SPEED_LIMIT, DOWNLOAD_DEFAULT_SPEED_TIME_S,
-            DOWNLOAD_DEFAULT_RETRY, DOWNLOAD_MAX_RETRY_DELAY_S, DOWNLOAD_DEFAULT_RETRY_DELAY_S,
-            DOWNLOAD_DEFAULT_MAX_REDIRS, DOWNLOAD_DEFAULT_MAX_SIZE);
+    fprintf(
+        out,
+        "Usage: download [OPTION]... [URL]...\n"
+        "Activity 3: download files at once, as OpenMP tasks on a team of threads (each with its own libcurl\n"
+        "easy handle), or from one thread driving a libcurl multi handle (concurrency without parallelism).\n"
+        "\n"
+        "The URLs (http and https only; the whole list is checked before anything is fetched):\n"
+        "  URL...                    as arguments\n"
+        "  -i, --input-file FILE     one URL a line, blank lines and lines starting with # skipped; - is stdin\n"
+        "                            default: the original lesson's 6 image URLs, 5 times each (needs the\n"
+        "                            internet; scripts/image_server.py serves the same list on loopback)\n"
+        "  -o, --output-dir DIR      where the files go, created if missing (default '%s')\n"
+        "      --dry-run             check the list and print 'FILE<TAB>URL' for each; fetch nothing\n"
+        "\n"
+        "Modes (-m, --mode MODE; default tasks):\n"
+        "  tasks   one OpenMP task per URL, run by a team of -j threads, each transfer a blocking easy handle\n"
+        "          of its own (the tasks share one pool of open connections, as the multi handle has)\n"
+        "  multi   one thread, one libcurl multi handle keeping -j transfers in flight\n"
+        "\n"
+        "Transfers:\n"
+        "  -j, --jobs N              transfers at once (default: OMP_NUM_THREADS, else %d); -t, --threads N too\n"
+        "      --connect-timeout S   give up connecting after S seconds (default %g)\n"
+        "      --max-time S          give up an attempt after S seconds in all (default %g)\n"
+        "      --speed-limit B       abort an attempt slower than B bytes/s ...  (default %d)\n"
+        "      --speed-time S        ... for S seconds: a stalled server (default %g)\n"
+        "      --retry N             retries of a transient failure: 5xx, reset, cut body, timeout (default %d);\n"
+        "                            never a 4xx, too many redirects, a refused protocol or a body over --max-size\n"
+        "      --retry-delay S       the first retry's wait, doubled at each retry, at most %g s (default %g)\n"
+        "      --max-redirs N        redirects followed, http and https only (default %d)\n"
+        "      --max-size BYTES      abort a body larger than this, while it streams (default %" PRIu64 ", 1 GiB;\n"
+        "                            0: no limit); --max-filesize is the same\n"
+        "\n"
+        "Files: named after the URL's last path segment (query and fragment dropped, %%XX decoded). A name\n"
+        "that is empty, '.', '..', starts with '-' or '.', holds '/', '\\' or a control character, or is over\n"
+        "200 bytes becomes 'url-HASH' (16 hex digits of the URL's FNV-1a hash), always inside DIR. Each\n"
+        "transfer writes its own hidden temporary file in DIR and renames it into place only after a complete\n"
+        "2xx transfer, so a name fetched by several URLs (the original's 6 x 5) is replaced atomically: the\n"
+        "last to finish wins, and no file is ever torn or mixed. An existing file or symlink at the name is\n"
+        "replaced, never written through.\n"
+        "\n",
+        DOWNLOAD_DEFAULT_OUTPUT_DIR, DOWNLOAD_DEFAULT_JOBS, DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_S,
+        DOWNLOAD_DEFAULT_MAX_TIME_S, DOWNLOAD_DEFAULT_SPEED_LIMIT, DOWNLOAD_DEFAULT_SPEED_TIME_S,
+        DOWNLOAD_DEFAULT_RETRY, DOWNLOAD_MAX_RETRY_DELAY_S, DOWNLOAD_DEFAULT_RETRY_DELAY_S, DOWNLOAD_DEFAULT_MAX_REDIRS,
+        DOWNLOAD_DEFAULT_MAX_SIZE);
     fputs("Timing and output:\n"
-            "  -r, --repeat R            timed runs, reported as median, min and max (default 1)\n"
-            "  -W, --warmup W            untimed runs before them (default 0)\n"
-            "      --json                one JSON object: the run's record and every transfer\n"
-            "      --csv                 the record as a CSV header and row (--no-header: the row only)\n"
-            "      --timeline FILE       record when each item ran on which thread (and rank): FILE.json is a\n"
-            "                            trace for Perfetto or chrome://tracing, FILE.csv the same as a table\n"
-            "                            (a URL: from its first attempt's start to its end, with its bytes, HTTP\n"
-            "                            status and retries; multi mode: transfers overlapping on one thread)\n"
-            "      --gantt               draw that timeline on stderr after the run\n"
-            "  -q, --quiet               only the 'Execution Time' line (or the record)\n"
-            "  -v, --verbose             settings, retries, descriptor counts and timeline numbers on stderr\n"
-            "  -h, --help                this help;  -V, --version  the version\n"
-            "\n"
-            "Timed: from the first transfer's start to the last one's end (files written and renamed, lines\n"
-            "printed); not reading the list, creating DIR, curl_global_init nor starting the team. n counts URLs.\n"
-            "A progress bar goes to stderr when it is a terminal. Each failure is listed on stderr at the end.\n"
-            "Examples:\n"
-            "  download -j 8 -o imgs -i list.txt\n"
-            "  download --mode multi -j 8 -o imgs -i list.txt --json\n"
-            "\n"
-            "Exit status: 0 every transfer succeeded; 1 one or more failed; 2 a usage or input error (bad option,\n"
-            "unreadable or empty list, a URL that is not http or https, an output folder that cannot be written,\n"
-            "a --timeline FILE that cannot be written or does not end in .json or .csv).\n",
+          "  -r, --repeat R            timed runs, reported as median, min and max (default 1)\n"
+          "  -W, --warmup W            untimed runs before them (default 0)\n"
+          "      --json                one JSON object: the run's record and every transfer\n"
+          "      --csv                 the record as a CSV header and row (--no-header: the row only)\n"
+          "      --timeline FILE       record when each item ran on which thread (and rank): FILE.json is a\n"
+          "                            trace for Perfetto or chrome://tracing, FILE.csv the same as a table\n"
+          "                            (a URL: from its first attempt's start to its end, with its bytes, HTTP\n"
+          "                            status and retries; multi mode: transfers overlapping on one thread)\n"
+          "      --gantt               draw that timeline on stderr after the run\n"
+          "  -q, --quiet               only the 'Execution Time' line (or the record)\n"
+          "  -v, --verbose             settings, retries, descriptor counts and timeline numbers on stderr\n"
+          "  -h, --help                this help;  -V, --version  the version\n"
+          "\n"
+          "Timed: from the first transfer's start to the last one's end (files written and renamed, lines\n"
+          "printed); not reading the list, creating DIR, curl_global_init nor starting the team. n counts URLs.\n"
+          "A progress bar goes to stderr when it is a terminal. Each failure is listed on stderr at the end.\n"
+          "Examples:\n"
+          "  download -j 8 -o imgs -i list.txt\n"
+          "  download --mode multi -j 8 -o imgs -i list.txt --json\n"
+          "\n"
+          "Exit status: 0 every transfer succeeded; 1 one or more failed; 2 a usage or input error (bad option,\n"
+          "unreadable or empty list, a URL that is not http or https, an output folder that cannot be written,\n"
+          "a --timeline FILE that cannot be written or does not end in .json or .csv).\n",
           out);
 }
 
@@ -338,8 +359,10 @@ static mt_status read_file(const char *path, download_url_list *list, size_t *ca
     while (status == MT_OK && (length = getline(&line, &size, in)) != -1) {
         number++;
         char *start = line, *end = line + length;
-        while (start < end && (*start == ' ' || *start == '\t')) start++;
-        while (end > start && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t')) end--;
+        while (start < end && (*start == ' ' || *start == '\t'))
+            start++;
+        while (end > start && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+            end--;
         if (start == end || *start == '#') continue;
         if ((size_t)(end - start) > DOWNLOAD_MAX_URL_LENGTH)
             status = mt_fail(err, MT_ERR_USAGE, "%s, line %lu: a URL longer than %d characters", shown, number,

@@ -10,14 +10,14 @@
 #include "cli.h"
 #include "status.h"
 
-#define DOWNLOAD_DEFAULT_JOBS 8               /* transfers at once when neither -j nor OMP_NUM_THREADS says */
-#define DOWNLOAD_DEFAULT_OUTPUT_DIR "."       /* the original saves in the current folder */
+#define DOWNLOAD_DEFAULT_JOBS 8         /* transfers at once when neither -j nor OMP_NUM_THREADS says */
+#define DOWNLOAD_DEFAULT_OUTPUT_DIR "." /* the original saves in the current folder */
 #define DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_S 10.0
-#define DOWNLOAD_DEFAULT_MAX_TIME_S 300.0     /* per attempt */
-#define DOWNLOAD_DEFAULT_SPEED_LIMIT 100      /* bytes/s: slower than this ...                    */
-#define DOWNLOAD_DEFAULT_SPEED_TIME_S 30.0    /* ... for this long aborts the attempt (a stall)   */
-#define DOWNLOAD_DEFAULT_RETRY 3              /* retries after the first attempt, transient failures only */
-#define DOWNLOAD_DEFAULT_RETRY_DELAY_S 0.5    /* first backoff; doubles each retry, at most 30 s */
+#define DOWNLOAD_DEFAULT_MAX_TIME_S 300.0  /* per attempt */
+#define DOWNLOAD_DEFAULT_SPEED_LIMIT 100   /* bytes/s: slower than this ...                    */
+#define DOWNLOAD_DEFAULT_SPEED_TIME_S 30.0 /* ... for this long aborts the attempt (a stall)   */
+#define DOWNLOAD_DEFAULT_RETRY 3           /* retries after the first attempt, transient failures only */
+#define DOWNLOAD_DEFAULT_RETRY_DELAY_S 0.5 /* first backoff; doubles each retry, at most 30 s */
 #define DOWNLOAD_MAX_RETRY_DELAY_S 30.0
 #define DOWNLOAD_DEFAULT_MAX_REDIRS 10
 #define DOWNLOAD_DEFAULT_MAX_SIZE (UINT64_C(1) << 30) /* 1 GiB; 0 lifts the limit */

@@ -24,8 +24,9 @@ mt_status download_url_check(const char *url, size_t position, mt_error *err)
             status = mt_fail(err, MT_ERR_USAGE, "URL %zu, '%.300s', has no scheme (%s)", position, url,
                              curl_url_strerror(code));
         else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
-            status = mt_fail(err, MT_ERR_USAGE, "URL %zu, '%.300s': scheme '%.20s' refused, only http and https are fetched",
-                             position, url, scheme);
+            status =
+                mt_fail(err, MT_ERR_USAGE, "URL %zu, '%.300s': scheme '%.20s' refused, only http and https are fetched",
+                        position, url, scheme);
         curl_free(scheme);
     }
     curl_url_cleanup(parsed);
@@ -92,8 +93,7 @@ int download_file_name(const char *url, char name[DOWNLOAD_NAME_SIZE])
         const char *segment = strrchr(path, '/');
         segment = segment != NULL ? segment + 1 : path;
         size_t length;
-        if (percent_decode(segment, strlen(segment), name, DOWNLOAD_NAME_SIZE, &length) &&
-            name_is_safe(name, length))
+        if (percent_decode(segment, strlen(segment), name, DOWNLOAD_NAME_SIZE, &length) && name_is_safe(name, length))
             own = 1;
     }
     curl_free(path);

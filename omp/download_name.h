@@ -7,8 +7,8 @@
 #include "status.h"
 
 enum {
-    DOWNLOAD_NAME_MAX = 200,   /* longer names are replaced: room for the temporary file's affixes */
-    DOWNLOAD_NAME_SIZE = 256,  /* a buffer that holds any name download_file_name gives */
+    DOWNLOAD_NAME_MAX = 200,  /* longer names are replaced: room for the temporary file's affixes */
+    DOWNLOAD_NAME_SIZE = 256, /* a buffer that holds any name download_file_name gives */
 };
 
 /* MT_OK when url parses and its scheme is http or https; otherwise MT_ERR_USAGE naming the URL and its

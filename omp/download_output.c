@@ -17,7 +17,10 @@ void download_output_init(download_output *out, bool bar)
     omp_init_lock(&out->lock);
 }
 
-void download_output_destroy(download_output *out) { omp_destroy_lock(&out->lock); }
+void download_output_destroy(download_output *out)
+{
+    omp_destroy_lock(&out->lock);
+}
 
 void download_output_start_run(download_output *out, uint64_t total_files)
 {

@@ -10,11 +10,11 @@
 #include <omp.h>
 
 typedef struct {
-    bool bar;                /* draw the bar (stderr is a terminal, not --quiet) */
-    uint64_t total_files;    /* of this run */
+    bool bar;             /* draw the bar (stderr is a terminal, not --quiet) */
+    uint64_t total_files; /* of this run */
     atomic_uint_fast64_t files_done, bytes;
     double started_at, drawn_at; /* mt_now(); drawn_at is guarded by lock */
-    omp_lock_t lock;         /* guards the terminal: the bar and the lines */
+    omp_lock_t lock;             /* guards the terminal: the bar and the lines */
 } download_output;
 
 void download_output_init(download_output *out, bool bar);

@@ -74,9 +74,9 @@ static CURLcode set_options(download_transfer *t)
     const download_options *o = t->shared->options;
     CURL *e = t->easy;
     CURLcode c;
-#define SET(option, value)                                                                                      \
-    do {                                                                                                        \
-        if ((c = curl_easy_setopt(e, option, value)) != CURLE_OK) return c;                                     \
+#define SET(option, value)                                                                                             \
+    do {                                                                                                               \
+        if ((c = curl_easy_setopt(e, option, value)) != CURLE_OK) return c;                                            \
     } while (0)
     SET(CURLOPT_URL, t->url);
     SET(CURLOPT_PRIVATE, (void *)t); /* the multi loop finds the transfer back from the handle */
@@ -174,8 +174,10 @@ static bool transient(CURLcode c)
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM: return true;
-    default: return false;
+    case CURLE_HTTP2_STREAM:
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -245,8 +247,7 @@ static void record_on_timeline(const download_transfer *t, double end)
     mt_timeline *timeline = t->shared->timeline;
     if (timeline == NULL) return;
     int thread = omp_get_thread_num(); /* 0 outside a parallel region: the multi loop's thread */
-    mt_timeline_record(timeline, t->index, t->index, (int64_t)t->index, MT_EVENT_DOWNLOAD, thread, t->started_at,
-                       end);
+    mt_timeline_record(timeline, t->index, t->index, (int64_t)t->index, MT_EVENT_DOWNLOAD, thread, t->started_at, end);
     mt_event *e = &timeline->slots[timeline->per_unit ? t->index : (uint64_t)thread];
     int16_t status = (int16_t)(t->http_status >= 0 && t->http_status <= 999 ? t->http_status : 0);
     if (e->count == 1) {

@@ -20,8 +20,8 @@
 /* What every transfer shares, read-only during a run (but the output's counters). */
 typedef struct {
     const download_options *options;
-    int dir_fd;            /* the output folder, opened once */
-    CURLSH *share;         /* tasks mode: the connection, DNS and TLS-session caches the tasks share; or NULL */
+    int dir_fd;    /* the output folder, opened once */
+    CURLSH *share; /* tasks mode: the connection, DNS and TLS-session caches the tasks share; or NULL */
     download_output *output;
     bool print_lines;      /* a line on stdout for each file saved (this run) */
     bool verbose;          /* retries on stderr */
@@ -38,14 +38,14 @@ typedef struct {
     const download_shared *shared;
     /* the outcome, reset at each run */
     bool ok;
-    long http_status;   /* the last response's status, 0 when none */
-    uint64_t bytes;     /* body bytes received and written by the last attempt */
-    int retries;        /* attempts after the first */
-    double seconds;     /* from the first attempt's start to the end */
+    long http_status;                  /* the last response's status, 0 when none */
+    uint64_t bytes;                    /* body bytes received and written by the last attempt */
+    int retries;                       /* attempts after the first */
+    double seconds;                    /* from the first attempt's start to the end */
     char error[CURL_ERROR_SIZE + 128]; /* empty when ok */
     /* while it runs */
     CURL *easy;
-    int fd;             /* the temporary file, -1 when none */
+    int fd; /* the temporary file, -1 when none */
     char temp_name[96];
     uint64_t written;
     bool too_large, http_error, write_failed;

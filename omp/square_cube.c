@@ -195,8 +195,11 @@ int main(int argc, char **argv)
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
         if (strcmp(modes[m].name, options.mode) == 0) context.mode = &modes[m];
     size_t bytes = (size_t)numbers.count * sizeof(int64_t);
-    context.job = (square_cube_job){.values = numbers.values, .n = numbers.count, .work = options.work,
-                                    .squares = malloc(bytes ? bytes : 1), .cubes = malloc(bytes ? bytes : 1)};
+    context.job = (square_cube_job){.values = numbers.values,
+                                    .n = numbers.count,
+                                    .work = options.work,
+                                    .squares = malloc(bytes ? bytes : 1),
+                                    .cubes = malloc(bytes ? bytes : 1)};
     double *samples = malloc((size_t)options.repeat * sizeof *samples);
     if (context.job.squares == NULL || context.job.cubes == NULL || samples == NULL) {
         status = mt_fail(&err, MT_ERR_USAGE, "the list of %llu items is too large for this machine's memory",
@@ -221,13 +224,20 @@ int main(int argc, char **argv)
     status = mt_repeat(run_once, &context, options.warmup, options.repeat, samples, &err);
     if (status != MT_OK) goto done;
 
-    mt_record record = {.program = program.name, .mode = options.mode, .threads = context.job.team_size,
-                        .ranks = 1, .n = numbers.count, .work = options.work, .warmup = options.warmup,
-                        .repeat = options.repeat, .valid = results_valid(&context.job)};
+    mt_record record = {.program = program.name,
+                        .mode = options.mode,
+                        .threads = context.job.team_size,
+                        .ranks = 1,
+                        .n = numbers.count,
+                        .work = options.work,
+                        .warmup = options.warmup,
+                        .repeat = options.repeat,
+                        .valid = results_valid(&context.job)};
     if (mt_stats_compute(samples, options.repeat, &record.time, &err) != MT_OK) goto done;
     int workers = record.threads;
     if (options.work.kind == MT_WORK_SPIN && workers > omp_get_num_procs()) workers = omp_get_num_procs();
-    record.ideal_s = options.work.kind == MT_WORK_NONE ? NAN : context.mode->ideal(numbers.count, options.work.delay_s, workers);
+    record.ideal_s =
+        options.work.kind == MT_WORK_NONE ? NAN : context.mode->ideal(numbers.count, options.work.delay_s, workers);
 
     if (!record.valid) {
         status = mt_fail(&err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");

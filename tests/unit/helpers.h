@@ -15,19 +15,18 @@
 #include <cmocka.h>
 
 /* Fail, showing both strings, unless haystack contains needle. */
-#define assert_contains(haystack, needle)                                                          \
-    do {                                                                                           \
-        const char *haystack_ = (haystack), *needle_text_ = (needle);                              \
-        if (haystack_ == NULL || strstr(haystack_, needle_text_) == NULL)                          \
-            fail_msg("'%s' does not contain '%s'", haystack_ != NULL ? haystack_ : "(null)",       \
-                     needle_text_);                                                                \
+#define assert_contains(haystack, needle)                                                                              \
+    do {                                                                                                               \
+        const char *haystack_ = (haystack), *needle_text_ = (needle);                                                  \
+        if (haystack_ == NULL || strstr(haystack_, needle_text_) == NULL)                                              \
+            fail_msg("'%s' does not contain '%s'", haystack_ != NULL ? haystack_ : "(null)", needle_text_);            \
     } while (0)
 
 /* Signed 64-bit equality that prints the values as signed when it fails. */
-#define assert_int64_equal(a, b)                                                                   \
-    do {                                                                                           \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
-        if (a_ != b_) fail_msg("%lld != %lld (%s == %s)", a_, b_, #a, #b);                         \
+#define assert_int64_equal(a, b)                                                                                       \
+    do {                                                                                                               \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                                            \
+        if (a_ != b_) fail_msg("%lld != %lld (%s == %s)", a_, b_, #a, #b);                                             \
     } while (0)
 
 /* A temporary file holding length bytes of content; its path goes to path (PATH_SIZE bytes). The

@@ -8,29 +8,26 @@
 /* argv arrays are compound literals, so getopt may permute them. */
 #define ARGV(...) ((char *[]){"prog", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"prog", __VA_ARGS__}) / sizeof(char *)))
-#define PARSE(program, options, err, ...)                                                          \
-    mt_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), program, options, err)
+#define PARSE(program, options, err, ...) mt_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), program, options, err)
 
 static const char *const modes[] = {"seq", "sections", "tasks", NULL};
 static const mt_program full = {.name = "prog",
                                 .summary = "a test program",
                                 .modes = modes,
                                 .modes_help = "",
-                                .features =
-                                    MT_FEATURE_ORDERED | MT_FEATURE_CHUNK | MT_FEATURE_EXPLAIN,
+                                .features = MT_FEATURE_ORDERED | MT_FEATURE_CHUNK | MT_FEATURE_EXPLAIN,
                                 .notes = ""};
 static const mt_program plain = {.name = "plain", .summary = "no modes, no features", .notes = ""};
 
 /* The arguments are refused, and the one-line message contains every needle. */
-#define assert_refused(program, needles, ...)                                                      \
-    do {                                                                                           \
-        mt_options o_;                                                                             \
-        mt_error err_ = {{0}};                                                                     \
-        if (PARSE(program, &o_, &err_, __VA_ARGS__) != MT_CLI_BAD_USAGE)                           \
-            fail_msg("accepted: %s", #__VA_ARGS__);                                                \
-        for (const char *const *needle_ = (needles); *needle_ != NULL; needle_++)                  \
-            assert_contains(err_.message, *needle_);                                               \
-        assert_null(strchr(err_.message, '\n'));                                                   \
+#define assert_refused(program, needles, ...)                                                                          \
+    do {                                                                                                               \
+        mt_options o_;                                                                                                 \
+        mt_error err_ = {{0}};                                                                                         \
+        if (PARSE(program, &o_, &err_, __VA_ARGS__) != MT_CLI_BAD_USAGE) fail_msg("accepted: %s", #__VA_ARGS__);       \
+        for (const char *const *needle_ = (needles); *needle_ != NULL; needle_++)                                      \
+            assert_contains(err_.message, *needle_);                                                                   \
+        assert_null(strchr(err_.message, '\n'));                                                                       \
     } while (0)
 #define NEEDLES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
@@ -65,10 +62,9 @@ static void parse_every_long_option(void **state)
     (void)state;
     mt_options o;
     mt_error err = {{0}};
-    mt_cli_result result = PARSE(&full, &o, &err, "--mode", "tasks", "--generate", "1000", "--seed",
-                                 "7", "--work", "spin", "--delay", "0.25", "--threads", "4",
-                                 "--repeat", "5", "--warmup", "2", "--csv", "--no-header",
-                                 "--verbose", "--quiet", "--ordered", "--chunk", "16", "--explain");
+    mt_cli_result result = PARSE(&full, &o, &err, "--mode", "tasks", "--generate", "1000", "--seed", "7", "--work",
+                                 "spin", "--delay", "0.25", "--threads", "4", "--repeat", "5", "--warmup", "2", "--csv",
+                                 "--no-header", "--verbose", "--quiet", "--ordered", "--chunk", "16", "--explain");
     if (result != MT_CLI_RUN) fail_msg("refused: %s", err.message);
     assert_string_equal(o.mode, "tasks");
     assert_true(o.generate);
@@ -91,8 +87,8 @@ static void parse_every_short_option(void **state)
     (void)state;
     mt_options o;
     mt_error err = {{0}};
-    mt_cli_result result = PARSE(&full, &o, &err, "-m", "sections", "-i", "list.txt", "-w", "none",
-                                 "-d", "2", "-t", "3", "-r", "9", "-W", "1", "-v", "-q");
+    mt_cli_result result = PARSE(&full, &o, &err, "-m", "sections", "-i", "list.txt", "-w", "none", "-d", "2", "-t",
+                                 "3", "-r", "9", "-W", "1", "-v", "-q");
     if (result != MT_CLI_RUN) fail_msg("refused: %s", err.message);
     assert_string_equal(o.mode, "sections");
     assert_string_equal(o.input_path, "list.txt");
@@ -115,8 +111,7 @@ static void parse_option_equals_value(void **state)
     (void)state;
     mt_options o;
     mt_error err = {{0}};
-    assert_int_equal(PARSE(&full, &o, &err, "--mode=tasks", "--threads=6", "--delay=0.5", "--json"),
-                     MT_CLI_RUN);
+    assert_int_equal(PARSE(&full, &o, &err, "--mode=tasks", "--threads=6", "--delay=0.5", "--json"), MT_CLI_RUN);
     assert_string_equal(o.mode, "tasks");
     assert_int_equal(o.threads, 6);
     assert_true(o.work.delay_s == 0.5);
@@ -148,10 +143,9 @@ static void help_text_names_the_options_and_negative_numbers(void **state)
     char *text = calloc((size_t)size + 1, 1);
     assert_int_equal(fread(text, 1, (size_t)size, out), (size_t)size);
     fclose(out);
-    const char *options[] = {"--input", "--generate",  "--seed",    "--work",    "--delay",
-                             "--mode",  "--threads",   "--repeat",  "--warmup",  "--json",
-                             "--csv",   "--no-header", "--ordered", "--chunk",   "--explain",
-                             "--quiet", "--verbose",   "--help",    "--version", "-- -3"};
+    const char *options[] = {"--input",   "--generate", "--seed",    "--work", "--delay",     "--mode",    "--threads",
+                             "--repeat",  "--warmup",   "--json",    "--csv",  "--no-header", "--ordered", "--chunk",
+                             "--explain", "--quiet",    "--verbose", "--help", "--version",   "-- -3"};
     for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
         assert_contains(text, options[i]);
     free(text);
@@ -181,8 +175,7 @@ static void parse_negative_numbers_after_double_dash(void **state)
     (void)state;
     mt_options o;
     mt_error err = {{0}};
-    assert_int_equal(PARSE(&full, &o, &err, "--mode", "tasks", "-t", "2", "--", "-3", "4", "-1000"),
-                     MT_CLI_RUN);
+    assert_int_equal(PARSE(&full, &o, &err, "--mode", "tasks", "-t", "2", "--", "-3", "4", "-1000"), MT_CLI_RUN);
     assert_int_equal(o.threads, 2);
     assert_int_equal(o.numbers_count, 3);
     assert_string_equal(o.numbers[0], "-3");
@@ -240,8 +233,7 @@ static void parse_refuses_bad_threads(void **state)
     assert_refused(&full, NEEDLES("--threads", "'2x'"), "--threads=2x");
     assert_refused(&full, NEEDLES("--threads", "'1.5'"), "--threads", "1.5");
     assert_refused(&full, NEEDLES("--threads", "''"), "--threads", "");
-    assert_refused(&full, NEEDLES("--threads", "'99999999999999999999999'"), "--threads",
-                   "99999999999999999999999");
+    assert_refused(&full, NEEDLES("--threads", "'99999999999999999999999'"), "--threads", "99999999999999999999999");
     mt_options o;
     mt_error err;
     assert_int_equal(PARSE(&full, &o, &err, "--threads", "4096"), MT_CLI_RUN);
@@ -289,8 +281,7 @@ static void parse_refuses_bad_generate_seed_and_chunk(void **state)
     assert_refused(&full, NEEDLES("--generate", "'abc'"), "--generate", "abc");
     assert_refused(&full, NEEDLES("--generate", "'-5'"), "--generate", "-5");
     assert_refused(&full, NEEDLES("--generate", "'1e9'"), "-g", "1e9");
-    assert_refused(&full, NEEDLES("--generate", "'18446744073709551616'"), "--generate",
-                   "18446744073709551616");
+    assert_refused(&full, NEEDLES("--generate", "'18446744073709551616'"), "--generate", "18446744073709551616");
     assert_refused(&full, NEEDLES("--seed", "'x'"), "--generate", "3", "--seed", "x");
     assert_refused(&full, NEEDLES("--seed", "'-1'"), "--generate", "3", "-s", "-1");
     assert_refused(&full, NEEDLES("--chunk", "'0'"), "--chunk", "0");
@@ -331,11 +322,8 @@ static void parse_refuses_features_not_offered(void **state)
     assert_refused(&plain, NEEDLES("--ordered"), "--ordered");
     assert_refused(&plain, NEEDLES("--chunk"), "--chunk", "4");
     assert_refused(&plain, NEEDLES("--explain"), "--explain");
-    static const mt_program ordered_only = {.name = "ordered_only",
-                                            .modes = modes,
-                                            .features = MT_FEATURE_ORDERED,
-                                            .summary = "",
-                                            .notes = ""};
+    static const mt_program ordered_only = {
+        .name = "ordered_only", .modes = modes, .features = MT_FEATURE_ORDERED, .summary = "", .notes = ""};
     mt_options o;
     mt_error err;
     assert_int_equal(PARSE(&ordered_only, &o, &err, "--ordered"), MT_CLI_RUN);
@@ -361,8 +349,7 @@ static void parse_twice_starts_afresh(void **state)
         assert_int_equal(o.threads, 3);
         assert_int_equal(o.numbers_count, 1);
         assert_string_equal(o.numbers[0], "-5");
-        assert_int_equal(PARSE(&full, &o, &err, "-t"),
-                         MT_CLI_BAD_USAGE); /* ends mid-cluster state */
+        assert_int_equal(PARSE(&full, &o, &err, "-t"), MT_CLI_BAD_USAGE); /* ends mid-cluster state */
     }
 }
 
@@ -379,8 +366,7 @@ static void count_and_seconds_parsers_bound_inclusively(void **state)
     assert_int_equal(mt_parse_count("11", "--x", 1, 10, &count, &err), MT_ERR_USAGE);
     assert_contains(err.message, "--x");
     assert_contains(err.message, "'11'");
-    assert_int_equal(mt_parse_count("18446744073709551615", "--x", 0, UINT64_MAX, &count, &err),
-                     MT_OK);
+    assert_int_equal(mt_parse_count("18446744073709551615", "--x", 0, UINT64_MAX, &count, &err), MT_OK);
     assert_true(count == UINT64_MAX);
     assert_int_equal(mt_parse_count("+3", "--x", 0, 10, &count, &err), MT_ERR_USAGE);
     assert_int_equal(mt_parse_seconds("0.5", "--y", 1, &seconds, &err), MT_OK);

@@ -44,9 +44,8 @@ static void cube_exact_for_small_values(void **state)
 static void cube_rejects_overflow(void **state)
 {
     (void)state;
-    const int64_t outside[] = {MT_CUBE_MAX + 1,    MT_CUBE_MIN - 1,     INT64_MAX,
-                               INT64_MIN,          INT64_C(3037000500), INT64_C(-3037000500),
-                               INT64_C(4294967296)};
+    const int64_t outside[] = {MT_CUBE_MAX + 1,     MT_CUBE_MIN - 1,      INT64_MAX,          INT64_MIN,
+                               INT64_C(3037000500), INT64_C(-3037000500), INT64_C(4294967296)};
     for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
         int64_t out = untouched;
         if (mt_cube_checked(outside[i], &out))
@@ -172,16 +171,14 @@ static void work_sleep_restarts_after_a_signal(void **state)
     action.sa_flags = 0;
     assert_int_equal(sigaction(SIGALRM, &action, &previous), 0);
     alarms = 0;
-    struct itimerval every_20ms = {.it_interval = {0, 20000}, .it_value = {0, 20000}},
-                     off = {{0, 0}, {0, 0}};
+    struct itimerval every_20ms = {.it_interval = {0, 20000}, .it_value = {0, 20000}}, off = {{0, 0}, {0, 0}};
     assert_int_equal(setitimer(ITIMER_REAL, &every_20ms, NULL), 0);
     double delay = 0.2;
     double elapsed = time_work((mt_work){.kind = MT_WORK_SLEEP, .delay_s = delay});
     assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
     assert_int_equal(sigaction(SIGALRM, &previous, NULL), 0);
     if (alarms < 1) fail_msg("no SIGALRM arrived during the sleep: the restart was not exercised");
-    if (!(elapsed >= delay))
-        fail_msg("slept %.9f s with %d signals, asked %.9f s", elapsed, (int)alarms, delay);
+    if (!(elapsed >= delay)) fail_msg("slept %.9f s with %d signals, asked %.9f s", elapsed, (int)alarms, delay);
 }
 
 static void work_spin_lasts_at_least_the_delay(void **state)

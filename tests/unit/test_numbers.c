@@ -12,8 +12,7 @@ static void parse_ok(const char *token, int64_t expected)
 {
     int64_t out = 0;
     mt_error err = {{0}};
-    if (mt_parse_int64(token, "argument 1", &out, &err) != MT_OK)
-        fail_msg("'%s' refused: %s", token, err.message);
+    if (mt_parse_int64(token, "argument 1", &out, &err) != MT_OK) fail_msg("'%s' refused: %s", token, err.message);
     assert_int64_equal(out, expected);
 }
 
@@ -22,8 +21,7 @@ static void parse_refused(const char *token, const char *shown)
 {
     int64_t out = 0;
     mt_error err = {{0}};
-    if (mt_parse_int64(token, "argument 3", &out, &err) != MT_ERR_USAGE)
-        fail_msg("'%s' was accepted", token);
+    if (mt_parse_int64(token, "argument 3", &out, &err) != MT_ERR_USAGE) fail_msg("'%s' was accepted", token);
     assert_contains(err.message, "argument 3");
     assert_contains(err.message, shown);
     assert_null(strchr(err.message, '\n'));
@@ -151,8 +149,8 @@ static mt_status read_path(const char *path, mt_numbers *numbers, mt_error *err)
 }
 
 /* The list in a temporary file holding length bytes of content. */
-static mt_status read_content(const char *content, size_t length, mt_numbers *numbers,
-                              mt_error *err, char path[TEST_PATH_SIZE])
+static mt_status read_content(const char *content, size_t length, mt_numbers *numbers, mt_error *err,
+                              char path[TEST_PATH_SIZE])
 {
     write_temp_file(content, length, path);
     mt_status status = read_path(path, numbers, err);
@@ -160,17 +158,17 @@ static mt_status read_content(const char *content, size_t length, mt_numbers *nu
     return status;
 }
 
-#define assert_file_gives(content, ...)                                                            \
-    do {                                                                                           \
-        const int64_t expected_[] = {__VA_ARGS__};                                                 \
-        mt_numbers numbers_;                                                                       \
-        mt_error err_ = {{0}};                                                                     \
-        char path_[TEST_PATH_SIZE];                                                                \
-        if (read_content(content, sizeof(content) - 1, &numbers_, &err_, path_) != MT_OK)          \
-            fail_msg("refused: %s", err_.message);                                                 \
-        assert_int_equal(numbers_.count, sizeof expected_ / sizeof expected_[0]);                  \
-        assert_memory_equal(numbers_.values, expected_, sizeof expected_);                         \
-        mt_numbers_free(&numbers_);                                                                \
+#define assert_file_gives(content, ...)                                                                                \
+    do {                                                                                                               \
+        const int64_t expected_[] = {__VA_ARGS__};                                                                     \
+        mt_numbers numbers_;                                                                                           \
+        mt_error err_ = {{0}};                                                                                         \
+        char path_[TEST_PATH_SIZE];                                                                                    \
+        if (read_content(content, sizeof(content) - 1, &numbers_, &err_, path_) != MT_OK)                              \
+            fail_msg("refused: %s", err_.message);                                                                     \
+        assert_int_equal(numbers_.count, sizeof expected_ / sizeof expected_[0]);                                      \
+        assert_memory_equal(numbers_.values, expected_, sizeof expected_);                                             \
+        mt_numbers_free(&numbers_);                                                                                    \
     } while (0)
 
 static void file_reads_whitespace_separated_numbers(void **state)
@@ -223,8 +221,7 @@ static void file_empty_gives_zero_items(void **state)
         mt_numbers numbers;
         mt_error err;
         char path[TEST_PATH_SIZE];
-        assert_int_equal(read_content(contents[i], strlen(contents[i]), &numbers, &err, path),
-                         MT_OK);
+        assert_int_equal(read_content(contents[i], strlen(contents[i]), &numbers, &err, path), MT_OK);
         assert_int_equal(numbers.count, 0);
         assert_null(numbers.values);
     }
@@ -255,9 +252,9 @@ static void file_bad_token_names_its_line_and_item(void **state)
 static void file_bad_token_classes_are_refused(void **state)
 {
     (void)state;
-    static const char junk[] = "1\n12abc\n", hex[] = "0x10", exponent[] = "\n\n1e3\n",
-                      sign[] = "1 - 2", beyond[] = "9223372036854775808\n",
-                      below[] = "1\r\n-9223372036854775809\r\n", glued[] = "5#comment\n";
+    static const char junk[] = "1\n12abc\n", hex[] = "0x10", exponent[] = "\n\n1e3\n", sign[] = "1 - 2",
+                      beyond[] = "9223372036854775808\n", below[] = "1\r\n-9223372036854775809\r\n",
+                      glued[] = "5#comment\n";
     file_refuses(junk, sizeof junk - 1, "line 2 (item 2)", "'12abc'");
     file_refuses(hex, sizeof hex - 1, "line 1 (item 1)", "'0x10'");
     file_refuses(exponent, sizeof exponent - 1, "line 3 (item 1)", "'1e3'");
@@ -419,8 +416,7 @@ static size_t read_in_chunks(mt_source *source, size_t max, int64_t *out, size_t
     mt_error err = {{0}};
     do {
         assert_true(total + max <= capacity);
-        if (mt_source_read(source, out + total, max, &got, &err) != MT_OK)
-            fail_msg("read failed: %s", err.message);
+        if (mt_source_read(source, out + total, max, &got, &err) != MT_OK) fail_msg("read failed: %s", err.message);
         assert_true(got <= max);
         total += got;
     } while (got == max);
@@ -491,8 +487,7 @@ static void file_rewind_reads_the_same_list_and_lines(void **state)
         assert_int64_equal(buffer[0], 1);
         assert_int64_equal(buffer[2], 3);
         assert_int_equal(mt_source_read(&source, buffer, 3, &got, &err), MT_ERR_USAGE);
-        assert_contains(err.message,
-                        "line 3 (item 4)"); /* lines and items restart with the rewind */
+        assert_contains(err.message, "line 3 (item 4)"); /* lines and items restart with the rewind */
         assert_int_equal(mt_source_rewind(&source, &err), MT_OK);
     }
     mt_source_close(&source);
@@ -573,8 +568,7 @@ static void generate_every_value_within_cube_range(void **state)
     for (uint64_t i = 0; i < numbers.count; i++) {
         int64_t v = numbers.values[i];
         if (v < MT_CUBE_MIN || v > MT_CUBE_MAX)
-            fail_msg("item %llu = %lld is outside the cube range", (unsigned long long)i,
-                     (long long)v);
+            fail_msg("item %llu = %lld is outside the cube range", (unsigned long long)i, (long long)v);
         low = v < low ? v : low;
         high = v > high ? v : high;
     }
@@ -609,13 +603,10 @@ static void fits_in_memory_refuses_absurd_counts(void **state)
     (void)state;
     assert_true(mt_physical_memory() > 0); /* Linux knows its memory: the check is live */
     mt_error err = {{0}};
-    assert_int_equal(
-        mt_check_fits_in_memory(UINT64_C(100000000000), 24, "--generate 100000000000", &err),
-        MT_ERR_USAGE);
+    assert_int_equal(mt_check_fits_in_memory(UINT64_C(100000000000), 24, "--generate 100000000000", &err),
+                     MT_ERR_USAGE);
     assert_contains(err.message, "--generate 100000000000");
-    assert_int_equal(
-        mt_check_fits_in_memory(UINT64_MAX, 8, "--generate 18446744073709551615", &err),
-        MT_ERR_USAGE);
+    assert_int_equal(mt_check_fits_in_memory(UINT64_MAX, 8, "--generate 18446744073709551615", &err), MT_ERR_USAGE);
     assert_contains(err.message, "--generate 18446744073709551615");
     uint64_t memory = mt_physical_memory();
     assert_int_equal(mt_check_fits_in_memory(memory / 8 + 1, 8, "just over", &err), MT_ERR_USAGE);

@@ -51,10 +51,9 @@ static void json_has_every_column_in_order(void **state)
 static void columns_hold_the_design_schema(void **state)
 {
     (void)state;
-    const char *required[] = {"program",    "mode",     "threads", "ranks",       "n",
-                              "work",       "delay_s",  "repeat",  "time_s",      "time_min_s",
-                              "time_max_s", "ideal_s",  "ratio",   "items_per_s", "valid",
-                              "host",       "compiler", "openmp",  "mpi_library", "libcurl"};
+    const char *required[] = {"program", "mode",   "threads",    "ranks",      "n",           "work",   "delay_s",
+                              "repeat",  "time_s", "time_min_s", "time_max_s", "ideal_s",     "ratio",  "items_per_s",
+                              "valid",   "host",   "compiler",   "openmp",     "mpi_library", "libcurl"};
     for (size_t r = 0; r < sizeof required / sizeof required[0]; r++) {
         bool found = false;
         for (int i = 0; mt_record_columns[i] != NULL; i++)
@@ -113,8 +112,7 @@ static void ideal_nan_gives_null_ideal_and_ratio(void **state)
     json_t *o = mt_record_to_json(&record);
     assert_true(json_is_null(json_object_get(o, "ideal_s")));
     assert_true(json_is_null(json_object_get(o, "ratio")));
-    assert_true(json_real_value(json_object_get(o, "time_s")) ==
-                0.5); /* the time is still reported */
+    assert_true(json_real_value(json_object_get(o, "time_s")) == 0.5);  /* the time is still reported */
     assert_true(json_real_value(json_object_get(o, "delay_s")) == 0.0); /* none has no delay */
     assert_string_equal(json_string_value(json_object_get(o, "work")), "none");
     json_decref(o);
@@ -128,8 +126,7 @@ static void times_are_null_when_not_valid(void **state)
     json_t *o = mt_record_to_json(&record);
     const char *timed[] = {"time_s", "time_min_s", "time_max_s", "ratio", "items_per_s"};
     for (int i = 0; i < 5; i++)
-        if (!json_is_null(json_object_get(o, timed[i])))
-            fail_msg("'%s' is not null for an invalid run", timed[i]);
+        if (!json_is_null(json_object_get(o, timed[i]))) fail_msg("'%s' is not null for an invalid run", timed[i]);
     assert_true(json_is_false(json_object_get(o, "valid")));
     json_decref(o);
 }
@@ -138,8 +135,7 @@ static void details_keys_are_merged_after_the_columns(void **state)
 {
     (void)state;
     mt_record record = sample_record();
-    record.details =
-        json_pack("{s:i, s:{s:s}}", "extra", 7, "nested", "a", "b"); /* stolen by the record */
+    record.details = json_pack("{s:i, s:{s:s}}", "extra", 7, "nested", "a", "b"); /* stolen by the record */
     assert_non_null(record.details);
     json_t *o = mt_record_to_json(&record);
     assert_int_equal(json_integer_value(json_object_get(o, "extra")), 7);
@@ -278,8 +274,7 @@ static void assert_csv_row_matches_json(const char *row, const mt_record *record
             snprintf(expected, sizeof expected, "%lld", (long long)json_integer_value(value));
             break;
         case JSON_REAL:
-            assert_float_equal(strtod(fields[i], NULL), json_real_value(value),
-                               1e-8 * fabs(json_real_value(value)));
+            assert_float_equal(strtod(fields[i], NULL), json_real_value(value), 1e-8 * fabs(json_real_value(value)));
             continue;
         case JSON_TRUE:
             strcpy(expected, "true");
@@ -344,9 +339,8 @@ static void csv_row_of_an_invalid_run_has_empty_times(void **state)
     assert_int_equal(parse_csv_record(text, fields, &rest), column_count());
     for (int i = 0; mt_record_columns[i] != NULL; i++) {
         const char *column = mt_record_columns[i];
-        if (strcmp(column, "time_s") == 0 || strcmp(column, "time_min_s") == 0 ||
-            strcmp(column, "time_max_s") == 0 || strcmp(column, "ratio") == 0 ||
-            strcmp(column, "items_per_s") == 0)
+        if (strcmp(column, "time_s") == 0 || strcmp(column, "time_min_s") == 0 || strcmp(column, "time_max_s") == 0 ||
+            strcmp(column, "ratio") == 0 || strcmp(column, "items_per_s") == 0)
             assert_string_equal(fields[i], "");
         if (strcmp(column, "valid") == 0) assert_string_equal(fields[i], "false");
     }
@@ -390,12 +384,9 @@ static void print_one_power(void *arg)
 static void print_power_formats_the_original_line(void **state)
 {
     (void)state;
-    const power_line lines[] = {{2, MT_OP_CUBE, 8},
-                                {2, MT_OP_SQUARE, 4},
-                                {-3, MT_OP_CUBE, -27},
-                                {MT_CUBE_MIN, MT_OP_CUBE, INT64_MIN}};
-    const char *expected[] = {"2 ^ 3 = 8\n", "2 ^ 2 = 4\n", "-3 ^ 3 = -27\n",
-                              "-2097152 ^ 3 = -9223372036854775808\n"};
+    const power_line lines[] = {
+        {2, MT_OP_CUBE, 8}, {2, MT_OP_SQUARE, 4}, {-3, MT_OP_CUBE, -27}, {MT_CUBE_MIN, MT_OP_CUBE, INT64_MIN}};
+    const char *expected[] = {"2 ^ 3 = 8\n", "2 ^ 2 = 4\n", "-3 ^ 3 = -27\n", "-2097152 ^ 3 = -9223372036854775808\n"};
     for (int i = 0; i < 4; i++) {
         char *text = capture_stdout(print_one_power, (void *)&lines[i]);
         assert_string_equal(text, expected[i]);
@@ -420,8 +411,7 @@ static void print_power_lines_from_threads_stay_whole(void **state)
     for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
         long long base, square;
         int exponent, used = 0;
-        if (sscanf(line, "%lld ^ %d = %lld%n", &base, &exponent, &square, &used) != 3 ||
-            line[used] != '\0')
+        if (sscanf(line, "%lld ^ %d = %lld%n", &base, &exponent, &square, &used) != 3 || line[used] != '\0')
             fail_msg("torn line: '%s'", line);
         assert_true(base >= 0 && base < 2000 && exponent == 2 && square == base * base);
         assert_false(seen[base]);
