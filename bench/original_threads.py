@@ -66,6 +66,10 @@ def main():
     parser.add_argument("--count", type=int, default=30)
     parser.add_argument("--dir", default=".")
     options = parser.parse_args()
+    if options.threads < 1:
+        parser.error("N (threads) must be at least 1")
+    if options.count < 1:
+        parser.error("--count must be at least 1")
     with urllib.request.urlopen(f"{options.base_url}/lists/bench.txt?n={options.count}") as res:
         images = res.read().decode().split()
     os.chdir(options.dir)

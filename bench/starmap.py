@@ -26,6 +26,8 @@ def main():
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    if args.processes < 1 or args.repeat < 1:
+        parser.error("--processes and --repeat must be at least 1")
     with open(args.file) as f:
         numbers = [int(token) for token in f.read().split()]
     arguments = [(n,) for n in numbers]

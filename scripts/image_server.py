@@ -313,6 +313,14 @@ def main(argv=None):
     parser.add_argument("--stall", type=float, default=120.0, help="seconds /fault/stall stays silent")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request on stderr")
     options = parser.parse_args(argv)
+    if not 0 <= options.port <= 65535:
+        parser.error("--port must be 0 to 65535")
+    if options.latency < 0 or options.stall < 0:
+        parser.error("--latency and --stall must not be negative")
+    if options.bandwidth < 0:
+        parser.error("--bandwidth must not be negative (0: unlimited)")
+    if options.image_size is not None and options.image_size < 2:
+        parser.error("--image-size must be at least 2 bytes")
 
     server = Server((options.host, options.port), Handler)
     server.options = options
