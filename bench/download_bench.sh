@@ -22,7 +22,7 @@ A benchmark, not a test: its numbers depend on the machine.
   --output FILE    also write the table here (default BUILD_DIR/download_bench.md)
   -h, --help       this help
 
-Model: ceil(C/N) x (latency + size/bandwidth). Pass when download's own time (its 'Execution Time', which
+Model: ceil(C/N) x (latency + size/bandwidth). Pass when download's own time (its record's time_s, which
 leaves out process start) is <= 1.05 x model, and its wall time (the whole process, as the peers are
 timed) is no slower than the best peer's. Installs aria2 (and python3-requests for the original) with
 apt-get when missing and run as root on Debian.
@@ -171,7 +171,7 @@ for n in "${jobs[@]}"; do
 done
 {
   echo
-  echo "own: download's 'Execution Time' (transfers only); wall: the whole process, as every peer is timed."
+  echo "own: download's own time (its record's time_s: the transfers only); wall: the whole process, as every peer is timed."
   echo "model: ceil($count/N) x ($latency + $size/$bandwidth) s. Python threads: the original's Queue + N threads + requests."
 } >>"$work/table.md"
 
