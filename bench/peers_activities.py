@@ -33,6 +33,13 @@ import time
 WORK = {"kind": "sleep", "delay": 0.1}
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line on stderr (NAME: error: ...) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def work():
     if WORK["kind"] == "sleep":
         time.sleep(WORK["delay"])
@@ -118,7 +125,7 @@ ACTIVITIES = {"activity1": atividade1, "activity2": atividade2, "starmap": starm
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0].split(" - ", 1)[1])
+    parser = OneLineParser(prog="peers_activities.py", description=__doc__.splitlines()[0].split(" - ", 1)[1])
     parser.add_argument("activity", choices=sorted(ACTIVITIES))
     parser.add_argument("numbers", nargs="*", type=int)
     parser.add_argument("--work", choices=["sleep", "spin", "none"], default="sleep")

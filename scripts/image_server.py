@@ -60,6 +60,13 @@ ORIGINAL_NAMES = [
 ]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line on stderr (NAME: error: ...) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def image_size(name, fixed_size=None):
     if fixed_size is not None:
         return fixed_size
@@ -301,7 +308,8 @@ class Server(ThreadingHTTPServer):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Loopback image server for download's demo, tests and benchmark.")
+    parser = OneLineParser(prog="image_server.py",
+                           description="Loopback image server for download's demo, tests and benchmark.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     parser.add_argument("--port-file", help="also write the port to this file")

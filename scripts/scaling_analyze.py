@@ -51,6 +51,13 @@ FAMILY_COLOUR = [("threads", "dark-blue"), ("tasks", "dark-cyan"), ("ranks scatt
                  ("ranks shared", "dark-orange"), ("hybrid", "dark-green")]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line on stderr (NAME: error: ...) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def read_rows(paths):
     rows, skipped = [], 0
     for path in paths:
@@ -340,7 +347,7 @@ def write_plot(series, out, cores):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0].split(" - ", 1)[1])
+    parser = OneLineParser(prog="scaling_analyze.py", description=__doc__.splitlines()[0].split(" - ", 1)[1])
     parser.add_argument("csv", nargs="+", help="CSV files of records (scaling.csv, batch-job results)")
     parser.add_argument("--out", help="where the outputs go (default: the first CSV's folder)")
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1,

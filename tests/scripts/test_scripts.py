@@ -143,6 +143,29 @@ def test_bad_values_exit_2_before_anything_is_installed_built_or_run(script, arg
     assert not (tmp_path / "t.png").exists()
 
 
+# The Python tools under scripts/ and bench/: a bad value is one line and exit 2, before anything starts.
+PYTHON_BAD_VALUES = [
+    ("scripts/image_server.py", ["--latency", "-1"]), ("scripts/image_server.py", ["--port", "70000"]),
+    ("scripts/image_server.py", ["--bandwidth", "-1"]), ("scripts/image_server.py", ["--image-size", "1"]),
+    ("scripts/scaling_analyze.py", ["--cores", "0", "a.csv"]), ("scripts/scaling_analyze.py", []),
+    ("bench/peers_activities.py", ["loop", "--repeat", "0"]), ("bench/peers_activities.py", ["nope"]),
+    ("bench/peers_activities.py", ["starmap", "--processes", "0"]), ("bench/starmap.py", ["f", "--repeat", "0"]),
+    ("bench/original_threads.py", ["http://127.0.0.1:9", "0"]), ("scripts/record.py", ["ratio", "1"]),
+]
+
+
+PYTHON_BAD_VALUE_IDS = [f"{t.split('/')[-1]} {' '.join(a)}" for t, a in PYTHON_BAD_VALUES]
+
+
+@pytest.mark.parametrize("tool,args", PYTHON_BAD_VALUES, ids=PYTHON_BAD_VALUE_IDS)
+def test_python_tools_refuse_bad_values_in_one_line(tool, args):
+    result = subprocess.run(["/usr/bin/python3", str(SOURCE_DIR / tool), *args], capture_output=True, text=True,
+                            timeout=30)
+    name = tool.split("/")[-1]
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"{name}: error: "), result.stderr
+
+
 # --- record.py: the one reader of the programs' records ----------------------------------------------
 
 def record(*args, cwd=None):
