@@ -1,5 +1,6 @@
-# lib.sh - shared by the scripts in this folder (sourced, not run): where things are, the dependency
-# check and install, the build, and the MPI launcher with only the switches it needs.
+# lib.sh - shared by the scripts here, in bench/ and in the batch jobs (sourced, not run): where things are,
+# the checks of option values, the dependency check and install, the build, the MPI launcher with only
+# the switches it needs, and the one reader of the programs' records (record.py).
 # shellcheck shell=bash
 
 MT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
