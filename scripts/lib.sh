@@ -165,12 +165,25 @@ mt_require() {
 mt_can_apt() { [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; }
 
 # mt_apt_install PACKAGE...: apt-get update (once per run) and install, waiting for the package
-# manager's lock when another install holds it (up to MT_APT_LOCK_TIMEOUT seconds, default 600),
-# rather than failing at once.
+# manager's locks when another install holds them (up to MT_APT_LOCK_TIMEOUT seconds, default 600)
+# rather than failing at once: install waits for the dpkg lock itself (DPkg::Lock::Timeout); update's
+# lock on the package lists has no such option, so update is tried again while that lock is held.
 mt_apt_install() {
-  local apt=(apt-get -o "DPkg::Lock::Timeout=${MT_APT_LOCK_TIMEOUT:-600}")
+  local timeout=${MT_APT_LOCK_TIMEOUT:-600}
+  local apt=(apt-get -o "DPkg::Lock::Timeout=$timeout")
   if [ -z "${MT_APT_UPDATED:-}" ]; then
-    DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -qq >&2 || { mt_say "apt-get update failed"; return 1; }
+    local waited=0 output
+    until output=$(DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -qq 2>&1); do
+      if [[ $output != *"Could not get lock"* ]] || [ "$waited" -ge "$timeout" ]; then
+        printf '%s\n' "$output" >&2
+        mt_say "apt-get update failed"
+        return 1
+      fi
+      [ "$waited" -gt 0 ] || mt_say "waiting for another apt-get to let go of its lock ..."
+      sleep 2
+      waited=$((waited + 2))
+    done
+    [ -z "$output" ] || printf '%s\n' "$output" >&2
     export MT_APT_UPDATED=1
   fi
   DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends "$@" >&2

@@ -405,13 +405,19 @@ def test_a_real_mpi_launch_runs_in_its_own_session_folder(tmp_path):
 
 
 def test_installs_wait_for_the_package_managers_lock(tmp_path):
-    """mt_require's apt-get calls wait for the dpkg lock (another install may hold it), and the lint group
-    brings shellcheck, flake8 and clang-format."""
+    """mt_require's apt-get calls wait for the package manager's locks (another install may hold them): install
+    through DPkg::Lock::Timeout, update by trying again while the lists' lock is held. The lint group brings
+    shellcheck, flake8 and clang-format."""
     if os.geteuid() != 0:
         pytest.skip("installs happen only as root")
     bin_dir, log = tmp_path / "bin", tmp_path / "apt.log"
     bin_dir.mkdir()
-    (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "$*" >>"{log}"\n')
+    # The first update meets the package lists' lock held by another apt-get, as apt says it.
+    (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "$*" >>"{log}"\n'
+                                     f'if [ "$3" = update ] && [ ! -e "{tmp_path}/held" ]; then\n'
+                                     f'  touch "{tmp_path}/held"\n'
+                                     '  echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 7 '
+                                     '(apt-get)" >&2\n  exit 100\nfi\n')
     (bin_dir / "apt-get").chmod(0o755)
     script = (f'source "{SCRIPTS}/lib.sh"; mt_dependencies | grep "^lint|"; '
               'mt_dependencies() { echo "fake|command:no-such-command-here|pkg-one pkg-two"; }; mt_require fake')
@@ -420,8 +426,9 @@ def test_installs_wait_for_the_package_managers_lock(tmp_path):
     assert result.returncode == 0, result.stderr
     assert [line.split("|")[2] for line in result.stdout.splitlines()] == ["shellcheck", "flake8", "clang-format"]
     calls = log.read_text().splitlines()
-    assert calls == ["-o DPkg::Lock::Timeout=77 update -qq",
+    assert calls == ["-o DPkg::Lock::Timeout=77 update -qq", "-o DPkg::Lock::Timeout=77 update -qq",
                      "-o DPkg::Lock::Timeout=77 install -y -qq --no-install-recommends pkg-one pkg-two"]
+    assert "waiting for another apt-get" in result.stderr
 
 
 def test_test_sh_offers_the_lint_label():
