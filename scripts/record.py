@@ -23,9 +23,10 @@ Usage:
       to the numbers with a fraction (times, ratios), not to counts. --goal adds a column that says
       whether COLUMN meets it (COLUMN<=X or COLUMN>=X): yes, or no (markdown: **no**).
   record.py append ROW_FILE CSV
-      add the records of ROW_FILE (a program's --csv output) to the sweep CSV, with their header
-      line only when CSV is empty or its last header differs; CSV is created when missing. Nothing
-      is written when ROW_FILE holds no record.
+      add the records of ROW_FILE (a program's --csv output) to the sweep CSV, which stays one table:
+      one header, the columns of every record in order of first appearance (a program's own columns
+      are empty in the other programs' rows). CSV is created when missing; nothing is written when
+      ROW_FILE holds no record.
 
 Exit status: 0 done; 2 a usage or input error (a file that holds no record, an absent field, a value
 that is not a number), with one line on stderr.
@@ -243,18 +244,33 @@ def command_append(options):
         existing = ""
     except (OSError, UnicodeDecodeError) as error:
         raise RecordError(f"cannot read '{options.csv}': {getattr(error, 'strerror', None) or error}")
-    _records, last_header = parse_csv(existing, options.csv) if existing.strip() else ([], None)
+    kept, _last = parse_csv(existing, options.csv) if existing.strip() else ([], None)
+    # One table: the columns of every record so far, in order of first appearance. Programs share the common
+    # columns and add their own (cube_mpi's transport), so a new program's row may bring new columns: the
+    # table is written again with them, empty where a row has none.
+    columns = []
+    for record in kept + records:
+        columns += [column for column in record if column not in columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    if existing and not existing.endswith("\n"):
+    rewrite = not kept or list(kept[-1]) != columns or any(list(r) != columns for r in kept)
+    if rewrite:
+        writer.writerow(columns)
+        for record in kept:
+            writer.writerow([record.get(column, "") for column in columns])
+    elif not existing.endswith("\n"):
         out.write("\n")
-    if last_header != header:
-        writer.writerow(header)
     for record in records:
-        writer.writerow([record[column] for column in header])
+        writer.writerow([record.get(column, "") for column in columns])
     try:
-        with open(options.csv, "a", newline="", encoding="utf-8") as f:
-            f.write(out.getvalue())
+        if rewrite:  # the whole table, written beside it and renamed over it: never half a table
+            temporary = f"{options.csv}.{os.getpid()}.tmp"
+            with open(temporary, "w", newline="", encoding="utf-8") as f:
+                f.write(out.getvalue())
+            os.replace(temporary, options.csv)
+        else:
+            with open(options.csv, "a", newline="", encoding="utf-8") as f:
+                f.write(out.getvalue())
     except OSError as error:
         raise RecordError(f"cannot write '{options.csv}': {error.strerror or error}")
 

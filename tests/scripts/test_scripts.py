@@ -253,17 +253,21 @@ def test_record_table_as_text_and_markdown_with_goals(tmp_path):
     assert record("table", a, "--columns", ",").returncode == 2
 
 
-def test_record_append_builds_a_sweep_with_one_header_per_change_of_columns(tmp_path):
+def test_record_append_keeps_a_sweep_one_table_as_columns_are_added(tmp_path):
     sweep, row = tmp_path / "sweep.csv", tmp_path / "row.csv"
     row.write_text("program,time_s\ncube_omp,1.5\n")
     assert record("append", row, sweep).returncode == 0
     assert record("append", row, sweep).returncode == 0
     assert sweep.read_text() == "program,time_s\ncube_omp,1.5\ncube_omp,1.5\n"
-    row.write_text('program,mode,time_s\ncube_mpi,"a,b",0.25\n')
+    # a program with a column of its own: one header still, the new column after the others, empty before
+    row.write_text('program,time_s,mode\ncube_mpi,0.25,"a,b"\n')
     assert record("append", row, sweep).returncode == 0
-    assert sweep.read_text().splitlines()[3:] == ["program,mode,time_s", 'cube_mpi,"a,b",0.25']
+    assert sweep.read_text().splitlines() == ["program,time_s,mode", "cube_omp,1.5,", "cube_omp,1.5,",
+                                              'cube_mpi,0.25,"a,b"']
+    row.write_text("program,time_s\ncube_omp,2\n")
+    assert record("append", row, sweep).returncode == 0
     with open(sweep, newline="") as f:
-        assert list(csv.reader(f))[-1] == ["cube_mpi", "a,b", "0.25"]
+        assert list(csv.reader(f))[-1] == ["cube_omp", "2", ""]
     before = sweep.read_text()
     for text in ("", "program,time_s\n", '{"program": "x"}'):
         row.write_text(text)
@@ -499,8 +503,9 @@ def test_tiny_sweep_writes_one_row_per_point_and_the_analysis(tmp_path):
     csv_text = (tmp_path / "scaling.csv").read_text()
     header = subprocess.run([str(BUILD_DIR / "omp/cube_omp"), "--csv", "-d", "0"], capture_output=True, text=True,
                             timeout=30).stdout.splitlines()[0]
-    assert csv_text.splitlines()[0] == header
-    assert csv_text.count("program,") == 1, "one header: every program prints the same columns"
+    # one table: cube_omp's columns, then cube_mpi's own (transport, chunk)
+    assert csv_text.splitlines()[0] == header + ",transport,chunk"
+    assert csv_text.count("program,") == 1, "one header: the sweep is one table"
     records = rows(tmp_path / "scaling.csv")
     assert len(records) == len(planned) == 4
     expected = {("cube_omp", "1"), ("cube_omp", "2"), ("cube_mpi", "1"), ("cube_mpi", "2")}
