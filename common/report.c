@@ -149,10 +149,19 @@ static char *environment_with_prefixes(const char *const *prefixes)
     return joined;
 }
 
-static json_t *string_or_null(const char *s)
+json_t *mt_json_text(const char *text)
 {
-    return s != NULL ? json_string(s) : json_null();
+    if (text == NULL) return json_null();
+    json_t *string = json_string(text);
+    if (string != NULL) return string;
+    size_t size = 4 * strlen(text) + 1;
+    char *escaped = malloc(size);
+    if (escaped == NULL) return json_string("");
+    string = json_string(mt_escape_text(text, false, escaped, size));
+    free(escaped);
+    return string;
 }
+
 static json_t *real_or_null(double x)
 {
     return isfinite(x) ? json_real(x) : json_null();
@@ -168,7 +177,7 @@ static json_t *distinct_hosts(const mt_record *r, const char *this_host)
         bool seen = false;
         for (int before = 0; before < rank && !seen; before++)
             seen = strcmp(r->rank_hosts[before], host) == 0;
-        if (!seen) json_array_append_new(hosts, json_string(host));
+        if (!seen) json_array_append_new(hosts, mt_json_text(host));
     }
     return hosts;
 }
@@ -191,8 +200,8 @@ json_t *mt_record_to_json(const mt_record *r)
         "SLURM_JOB_ID=", "SLURM_NTASKS=", "SLURM_CPUS_PER_TASK=", "SLURM_JOB_NUM_NODES=", "SLURM_JOB_NODELIST=",
         "SLURM_ARRAY_TASK_ID=", "PBS_JOBID=", "PBS_NUM_NODES=", "PBS_NP=", NULL});
 
-    json_object_set_new(o, "program", json_string(r->program));
-    json_object_set_new(o, "mode", string_or_null(r->mode));
+    json_object_set_new(o, "program", mt_json_text(r->program));
+    json_object_set_new(o, "mode", mt_json_text(r->mode));
     json_object_set_new(o, "threads", json_integer(r->threads));
     json_object_set_new(o, "ranks", json_integer(r->ranks));
     json_object_set_new(o, "workers", json_integer((json_int_t)r->threads * r->ranks));
@@ -209,16 +218,16 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "ratio", real_or_null(ratio));
     json_object_set_new(o, "items_per_s", real_or_null(rate));
     json_object_set_new(o, "valid", json_boolean(r->valid));
-    json_object_set_new(o, "host", json_string(r->rank_hosts != NULL ? r->rank_hosts[0] : host));
+    json_object_set_new(o, "host", mt_json_text(r->rank_hosts != NULL ? r->rank_hosts[0] : host));
     json_object_set_new(o, "compiler", json_string(compiler_name()));
 #ifdef _OPENMP
     json_object_set_new(o, "openmp", json_integer(_OPENMP));
 #else
     json_object_set_new(o, "openmp", json_null());
 #endif
-    json_object_set_new(o, "mpi_library", string_or_null(r->mpi_library));
-    json_object_set_new(o, "omp_env", string_or_null(omp_env));
-    json_object_set_new(o, "job_env", string_or_null(job_env));
+    json_object_set_new(o, "mpi_library", mt_json_text(r->mpi_library));
+    json_object_set_new(o, "omp_env", mt_json_text(omp_env));
+    json_object_set_new(o, "job_env", mt_json_text(job_env));
     json_object_set_new(o, "date", json_string(date));
     free(omp_env);
     free(job_env);

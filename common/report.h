@@ -57,6 +57,10 @@ typedef struct {
     json_t *details; /* optional: more keys for the JSON object only (nested data); the owner frees it */
 } mt_record;
 
+/* A JSON string of text, whatever its bytes: jansson refuses invalid UTF-8, so a byte that is not part of
+ * valid UTF-8 becomes "\xHH" (kept, never dropped). NULL text gives JSON null. */
+json_t *mt_json_text(const char *text);
+
 /* The record as a JSON object: the common columns and the program's fields in order (the CSV columns), then
  * details' keys. NULL when out of memory. */
 json_t *mt_record_to_json(const mt_record *record);

@@ -103,6 +103,9 @@ mt_status mt_trace_check_path(const char *path, mt_error *err)
     const char *dot = strrchr(path, '.');
     if (dot == NULL || (strcmp(dot, ".json") != 0 && strcmp(dot, ".csv") != 0))
         return mt_fail(err, MT_ERR_USAGE, "--timeline: '%s' must end in .json or .csv", path);
+    struct stat info;
+    if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+        return mt_fail(err, MT_ERR_USAGE, "--timeline: '%s' is a folder, not a file", path);
     /* Can a file be made beside it (the trace is written to one, then renamed into place)? */
     size_t length = strlen(path);
     char *probe = malloc(length + 16);
@@ -153,8 +156,8 @@ static json_t *trace_event_json(const mt_trace *trace)
     for (int r = 0; r < trace->ranks; r++) {
         char name[160];
         snprintf(name, sizeof name, "rank %d on %s", r, trace->hosts[r]);
-        json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:i, s:{s:s}}", "name", "process_name", "ph", "M",
-                                                "pid", r, "tid", 0, "args", "name", name));
+        json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:i, s:{s:o}}", "name", "process_name", "ph", "M",
+                                                "pid", r, "tid", 0, "args", "name", mt_json_text(name)));
     }
     mt_event *sorted = sorted_events(trace);
     if (sorted == NULL) {
@@ -182,21 +185,23 @@ static json_t *trace_event_json(const mt_trace *trace)
         double ts = e->start_s * 1e6, dur = (e->end_s - e->start_s) * 1e6;
         if (trace->overlapping) {
             /* Transfers overlap on one thread, which complete events may not: async begin/end pairs. */
-            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:I, s:f, s:i, s:i, s:o}", "name", name, "cat",
-                                                    kind_name(trace, e), "ph", "b", "id", (json_int_t)e->item, "ts", ts,
-                                                    "pid", (int)e->rank, "tid", (int)e->thread, "args", args));
-            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:I, s:f, s:i, s:i}", "name", name, "cat",
-                                                    kind_name(trace, e), "ph", "e", "id", (json_int_t)e->item, "ts",
-                                                    ts + dur, "pid", (int)e->rank, "tid", (int)e->thread));
+            json_array_append_new(events,
+                                  json_pack("{s:o, s:s, s:s, s:I, s:f, s:i, s:i, s:o}", "name", mt_json_text(name),
+                                            "cat", kind_name(trace, e), "ph", "b", "id", (json_int_t)e->item, "ts", ts,
+                                            "pid", (int)e->rank, "tid", (int)e->thread, "args", args));
+            json_array_append_new(events, json_pack("{s:o, s:s, s:s, s:I, s:f, s:i, s:i}", "name", mt_json_text(name),
+                                                    "cat", kind_name(trace, e), "ph", "e", "id", (json_int_t)e->item,
+                                                    "ts", ts + dur, "pid", (int)e->rank, "tid", (int)e->thread));
         } else {
-            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:f, s:f, s:i, s:i, s:o}", "name", name, "cat",
-                                                    kind_name(trace, e), "ph", "X", "ts", ts, "dur", dur, "pid",
-                                                    (int)e->rank, "tid", (int)e->thread, "args", args));
+            json_array_append_new(events,
+                                  json_pack("{s:o, s:s, s:s, s:f, s:f, s:i, s:i, s:o}", "name", mt_json_text(name),
+                                            "cat", kind_name(trace, e), "ph", "X", "ts", ts, "dur", dur, "pid",
+                                            (int)e->rank, "tid", (int)e->thread, "args", args));
         }
     }
     free(sorted);
-    json_t *other = json_pack("{s:s, s:s, s:f, s:b}", "program", trace->program, "mode", trace->mode, "wall_s",
-                              trace->wall_s, "aggregated", trace->aggregated);
+    json_t *other = json_pack("{s:o, s:o, s:f, s:b}", "program", mt_json_text(trace->program), "mode",
+                              mt_json_text(trace->mode), "wall_s", trace->wall_s, "aggregated", trace->aggregated);
     json_object_set_new(other, "ideal_s", isfinite(trace->ideal_s) ? json_real(trace->ideal_s) : json_null());
     return json_pack("{s:o, s:s, s:o}", "traceEvents", events, "displayTimeUnit", "ms", "otherData", other);
 }
