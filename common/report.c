@@ -114,9 +114,12 @@ void mt_print_execution_time(mt_output *out, double seconds)
 }
 
 const char *const mt_record_columns[] = {
-    "program", "mode",     "threads", "ranks",       "workers",    "nodes",   "n",     "work",        "delay_s",
-    "warmup",  "repeat",   "time_s",  "time_min_s",  "time_max_s", "ideal_s", "ratio", "items_per_s", "valid",
-    "host",    "compiler", "openmp",  "mpi_library", "omp_env",    "job_env", "date",  NULL,
+    "program",    "mode",       "threads",      "ranks",           "workers",     "nodes",
+    "n",          "work",       "delay_s",      "warmup",          "repeat",      "time_s",
+    "time_min_s", "time_max_s", "ideal_s",      "ratio",           "items_per_s", "read_s",
+    "setup_s",    "output_s",   "end_to_end_s", "serial_fraction", "valid",       "host",
+    "compiler",   "openmp",     "mpi_library",  "omp_env",         "job_env",     "date",
+    NULL,
 };
 
 static const char *compiler_name(void)
@@ -147,6 +150,18 @@ static char *environment_with_prefixes(const char *const *prefixes)
         }
     }
     return joined;
+}
+
+double mt_record_setup_s(const mt_record *r)
+{
+    double setup = r->end_to_end_s - r->read_s - r->runs_s - r->output_s;
+    return setup > 0 ? setup : 0;
+}
+
+double mt_record_serial_fraction(const mt_record *r)
+{
+    double serial = r->end_to_end_s - r->runs_s, whole = serial + r->time.median;
+    return serial >= 0 && whole > 0 ? serial / whole : NAN;
 }
 
 json_t *mt_json_text(const char *text)
@@ -217,6 +232,11 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "ideal_s", real_or_null(r->ideal_s));
     json_object_set_new(o, "ratio", real_or_null(ratio));
     json_object_set_new(o, "items_per_s", real_or_null(rate));
+    json_object_set_new(o, "read_s", real_or_null(r->read_s));
+    json_object_set_new(o, "setup_s", real_or_null(mt_record_setup_s(r)));
+    json_object_set_new(o, "output_s", real_or_null(r->output_s));
+    json_object_set_new(o, "end_to_end_s", real_or_null(r->end_to_end_s));
+    json_object_set_new(o, "serial_fraction", timed ? real_or_null(mt_record_serial_fraction(r)) : json_null());
     json_object_set_new(o, "valid", json_boolean(r->valid));
     json_object_set_new(o, "host", mt_json_text(r->rank_hosts != NULL ? r->rank_hosts[0] : host));
     json_object_set_new(o, "compiler", json_string(compiler_name()));

@@ -210,7 +210,7 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
 }
 
 /* Rank 0: read and check the list (or, streaming, scan it); every rank: learn n, or agree on the failure. */
-static mt_status load_list(const mt_options *options, cube_run *run, mt_error *err)
+static mt_status load_list(mt_options *options, cube_run *run, mt_error *err)
 {
     mt_status status = MT_OK;
     mt_error local_err = {""};
@@ -220,7 +220,9 @@ static mt_status load_list(const mt_options *options, cube_run *run, mt_error *e
         uint64_t round = run->chunk * (uint64_t)run->world.size;
         status =
             mt_check_fits_in_memory(round < per_rank ? round : per_rank, 4 * sizeof(int64_t), "--chunk", &local_err);
+        double start = mt_now();
         if (status == MT_OK) status = stream_scan(options, &run->source, &run->n, &local_err);
+        options->read_s = mt_now() - start;
         if (status == MT_OK)
             status =
                 mt_check_fits_in_memory(round < run->n ? round : run->n, 4 * sizeof(int64_t), "--chunk", &local_err);

@@ -214,8 +214,10 @@ int main(int argc, char **argv)
     mt_timeline timeline = {0};
     mt_sample *samples = calloc((size_t)options.repeat, sizeof *samples);
     /* The whole list is read and checked before anything is fetched. */
+    double reading = mt_now();
     mt_status status = samples != NULL ? download_urls_read(&settings, &options, &urls, &err)
                                        : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
+    options.read_s = mt_now() - reading;
     if (status == MT_OK) status = download_job_init(&job, &urls, &settings, &options, &err);
     if (status == MT_OK && settings.dry_run) {
         download_job_print_plan(&job, &options);

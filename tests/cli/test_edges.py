@@ -136,3 +136,17 @@ def test_sigint_ends_a_number_program_at_once(tmp_path):
 def test_a_local_record_names_its_one_node():
     data = record(run("cube_omp", "--json", *FAST).stdout)
     assert data["nodes"] == 1 and data["hosts"] == [data["host"]]
+
+
+@pytest.mark.parametrize("name", ["square_cube", "cube_omp"])
+def test_every_record_carries_the_whole_runs_phases(tmp_path, name):
+    listing = tmp_path / "list.txt"
+    listing.write_text("1 2 3 4\n")
+    result = run(name, "--json", "-v", "-r", "3", "-i", listing, *FAST)
+    data = record(result.stdout)
+    phases = [data[key] for key in ("read_s", "setup_s", "output_s", "end_to_end_s")]
+    assert all(value >= 0 for value in phases), data
+    assert data["end_to_end_s"] >= data["read_s"] + data["output_s"] + 3 * data["time_min_s"]
+    assert 0 <= data["serial_fraction"] < 1
+    whole = [line for line in result.stderr.splitlines() if "the whole run" in line]
+    assert len(whole) == 1 and "serial fraction" in whole[0], result.stderr

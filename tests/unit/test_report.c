@@ -81,6 +81,26 @@ static void program_fields_follow_the_common_columns(void **state)
     json_decref(record.fields);
 }
 
+static void phases_give_the_setup_and_the_serial_fraction(void **state)
+{
+    (void)state;
+    mt_record record = sample_record(); /* median 0.5 */
+    record.read_s = 0.25, record.output_s = 0.125, record.runs_s = 1.5, record.end_to_end_s = 2.0;
+    assert_true(mt_record_setup_s(&record) == 0.125); /* 2 - 0.25 - 1.5 - 0.125 */
+    assert_true(mt_record_serial_fraction(&record) == 0.5 / (0.5 + 0.5));
+    json_t *o = mt_record_to_json(&record);
+    assert_true(json_real_value(json_object_get(o, "read_s")) == 0.25);
+    assert_true(json_real_value(json_object_get(o, "setup_s")) == 0.125);
+    assert_true(json_real_value(json_object_get(o, "output_s")) == 0.125);
+    assert_true(json_real_value(json_object_get(o, "end_to_end_s")) == 2.0);
+    assert_true(json_real_value(json_object_get(o, "serial_fraction")) == 0.5);
+    json_decref(o);
+    record.valid = false; /* no time, no fraction */
+    o = mt_record_to_json(&record);
+    assert_true(json_is_null(json_object_get(o, "serial_fraction")));
+    json_decref(o);
+}
+
 static void nodes_count_the_distinct_hosts_in_rank_order(void **state)
 {
     (void)state;
@@ -539,6 +559,7 @@ int main(void)
         cmocka_unit_test(json_has_every_column_in_order),
         cmocka_unit_test(program_fields_follow_the_common_columns),
         cmocka_unit_test(nodes_count_the_distinct_hosts_in_rank_order),
+        cmocka_unit_test(phases_give_the_setup_and_the_serial_fraction),
         cmocka_unit_test(columns_hold_the_design_schema),
         cmocka_unit_test(json_values_of_a_valid_run),
         cmocka_unit_test(ratio_is_time_over_ideal),
