@@ -503,6 +503,12 @@ mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_recor
     record->read_s = options->read_s;
     record->output_s = options->runs_end > 0 ? now - options->runs_end : 0;
     record->end_to_end_s = now - options->started_at;
+    /* Threads against ranks is fair only when each CPU-bound worker has a CPU of its own: say when not. */
+    mt_placement_verdict placement;
+    mt_placement_judge(record->places, record->place_count, record->mpi_library != NULL, &placement);
+    if (options->verbose) mt_placement_print(stderr, program->name, record->places, record->place_count);
+    if (placement.oversubscribed && !record->io_bound && record->work.kind != MT_WORK_SLEEP)
+        mt_print_warning(program->name, "%s", placement.cause);
     if (options->verbose && timed)
         fprintf(stderr,
                 "%s: the whole run: read %.6f s, set-up %.6f s, runs %.6f s (median %.6f of %d), output %.6f s, "
@@ -557,6 +563,8 @@ mt_status mt_cli_local_timeline(const mt_options *options, mt_timeline *timeline
                       .item_names = shape != NULL && timeline->per_unit ? shape->item_names : NULL,
                       .program = record->program,
                       .mode = record->mode,
+                      .places = record->places,
+                      .place_count = record->place_count,
                       .wall_s = wall_s,
                       .ideal_s = record->ideal_s};
     return mt_cli_timeline(options, &trace, record, err);

@@ -114,11 +114,40 @@ void mt_print_execution_time(mt_output *out, double seconds)
 }
 
 const char *const mt_record_columns[] = {
-    "program",    "mode",       "threads",      "ranks",           "workers",     "nodes",
-    "n",          "work",       "delay_s",      "warmup",          "repeat",      "time_s",
-    "time_min_s", "time_max_s", "ideal_s",      "ratio",           "items_per_s", "read_s",
-    "setup_s",    "output_s",   "end_to_end_s", "serial_fraction", "valid",       "host",
-    "compiler",   "openmp",     "mpi_library",  "omp_env",         "job_env",     "date",
+    "program",
+    "mode",
+    "threads",
+    "ranks",
+    "workers",
+    "nodes",
+    "cpus_allowed_total",
+    "oversubscribed",
+    "n",
+    "work",
+    "delay_s",
+    "warmup",
+    "repeat",
+    "time_s",
+    "time_min_s",
+    "time_max_s",
+    "time_ci95_lo_s",
+    "time_ci95_hi_s",
+    "ideal_s",
+    "ratio",
+    "items_per_s",
+    "read_s",
+    "setup_s",
+    "output_s",
+    "end_to_end_s",
+    "serial_fraction",
+    "valid",
+    "host",
+    "compiler",
+    "openmp",
+    "mpi_library",
+    "omp_env",
+    "job_env",
+    "date",
     NULL,
 };
 
@@ -221,6 +250,11 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "ranks", json_integer(r->ranks));
     json_object_set_new(o, "workers", json_integer((json_int_t)r->threads * r->ranks));
     json_object_set_new(o, "nodes", json_integer((json_int_t)json_array_size(hosts)));
+    mt_placement_verdict placement;
+    mt_placement_judge(r->places, r->place_count, r->mpi_library != NULL, &placement);
+    json_object_set_new(o, "cpus_allowed_total",
+                        r->place_count > 0 ? json_integer(placement.cpus_allowed_total) : json_null());
+    json_object_set_new(o, "oversubscribed", r->place_count > 0 ? json_boolean(placement.oversubscribed) : json_null());
     json_object_set_new(o, "n", json_integer((json_int_t)r->n));
     json_object_set_new(o, "work", json_string(r->work_label ? r->work_label : mt_work_name(r->work.kind)));
     json_object_set_new(o, "delay_s", json_real(r->work.kind == MT_WORK_NONE ? 0.0 : r->work.delay_s));
@@ -229,6 +263,9 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "time_s", timed ? json_real(r->time.median) : json_null());
     json_object_set_new(o, "time_min_s", timed ? json_real(r->time.min) : json_null());
     json_object_set_new(o, "time_max_s", timed ? json_real(r->time.max) : json_null());
+    bool interval = timed && r->time.count >= MT_CI_MIN_RUNS && isfinite(r->time.ci_low);
+    json_object_set_new(o, "time_ci95_lo_s", interval ? json_real(r->time.ci_low) : json_null());
+    json_object_set_new(o, "time_ci95_hi_s", interval ? json_real(r->time.ci_high) : json_null());
     json_object_set_new(o, "ideal_s", real_or_null(r->ideal_s));
     json_object_set_new(o, "ratio", real_or_null(ratio));
     json_object_set_new(o, "items_per_s", real_or_null(rate));
@@ -253,6 +290,8 @@ json_t *mt_record_to_json(const mt_record *r)
     free(job_env);
     if (r->fields != NULL) json_object_update(o, r->fields);
     json_object_set_new(o, "hosts", hosts);
+    if (interval) json_object_set_new(o, "time_ci95_s", json_pack("[f, f]", r->time.ci_low, r->time.ci_high));
+    json_object_set_new(o, "placement", mt_placement_json(r->places, r->place_count));
     if (r->details != NULL) json_object_update(o, r->details);
     return o;
 }
@@ -358,10 +397,17 @@ void mt_print_summary(FILE *out, const mt_record *r)
     else
         snprintf(work, sizeof work, "work %s %g s", mt_work_name(r->work.kind), r->work.delay_s);
     if (r->work_label != NULL) snprintf(work, sizeof work, "work %s", r->work_label);
+    char spread[96] = "";
+    if (r->time.count >= MT_CI_MIN_RUNS && isfinite(r->time.ci_low))
+        snprintf(spread, sizeof spread, ", 95%% interval %.6f to %.6f", r->time.ci_low, r->time.ci_high);
+    mt_placement_verdict placement;
+    mt_placement_judge(r->places, r->place_count, r->mpi_library != NULL, &placement);
+    bool waits = r->io_bound || r->work.kind == MT_WORK_SLEEP;
+    const char *shared = placement.oversubscribed && waits ? "; more workers than CPUs, as waiting work may have" : "";
     char model[96] = "no ideal-time model for this work";
     if (isfinite(r->ideal_s) && r->ideal_s > 0)
         snprintf(model, sizeof model, "ideal %.4f s, ratio %.3f", r->ideal_s, r->time.median / r->ideal_s);
-    fprintf(out, "%s: %s, %s, n %" PRIu64 ", %s: median %.6f s of %d run%s (min %.6f, max %.6f); %s\n", r->program,
+    fprintf(out, "%s: %s, %s, n %" PRIu64 ", %s: median %.6f s of %d run%s (min %.6f, max %.6f%s); %s%s\n", r->program,
             r->mode, workers, r->n, work, r->time.median, r->time.count, r->time.count == 1 ? "" : "s", r->time.min,
-            r->time.max, model);
+            r->time.max, spread, model, shared);
 }

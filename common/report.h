@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "kernel.h"
+#include "placement.h"
 #include "status.h"
 #include "timer.h"
 
@@ -56,6 +57,9 @@ typedef struct {
     bool valid;              /* the self-check passed */
     const char *mpi_library; /* MPI_Get_library_version's first line, or NULL: not an MPI run */
     const char *const *rank_hosts; /* the host each of the ranks ran on, in rank order; NULL: this host */
+    const mt_place *places;        /* where each worker ran (rank-then-thread order), place_count of them */
+    int place_count;
+    bool io_bound;   /* the work waits (downloads): more workers than CPUs is the point, not a problem */
     json_t *fields;  /* optional: the program's own scalar fields (cube_mpi's transport, download's libcurl): JSON
                       * keys and CSV columns after the common ones, in their order; the record's owner frees it */
     json_t *details; /* optional: more keys for the JSON object only (nested data); the owner frees it */

@@ -22,7 +22,7 @@ SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60
 FAST = ("--delay", "0.02")
 # Every trace's columns, then download's own (its item's URL and its numbers); the number programs have none.
-CSV_HEADER = ["host", "rank", "thread", "item", "value", "op", "start_s", "end_s", "count"]
+CSV_HEADER = ["host", "rank", "thread", "cpu", "item", "value", "op", "start_s", "end_s", "count"]
 DOWNLOAD_COLUMNS = ["url", "bytes", "http_status", "retries"]
 CHART_START = re.compile(r"^\S+ \S+: \d+\.\d+ s across \d+ columns")
 SLACK_US = 0.01  # the trace's timestamps are printed to 12 significant digits
@@ -96,8 +96,9 @@ def load_csv(path):
         for fields in reader:
             assert len(fields) == len(header), fields
             row = dict(zip(header, fields))
-            for key in ("rank", "thread", "item", "value", "count"):
+            for key in ("rank", "thread", "cpu", "item", "value", "count"):
                 row[key] = int(row[key])
+            assert row["cpu"] >= -1, row
             for key in ("start_s", "end_s"):
                 row[key] = float(row[key])
             assert 0 <= row["start_s"] <= row["end_s"], row

@@ -53,9 +53,10 @@ static void json_has_every_column_in_order(void **state)
         if (i < column_count()) assert_string_equal(key, mt_record_columns[i]);
         i++;
     }
-    /* then the list of hosts, JSON only */
-    assert_int_equal(i, column_count() + 1);
+    /* then the lists of hosts and of the workers' placement, JSON only */
+    assert_int_equal(i, column_count() + 2);
     assert_true(json_is_array(json_object_get(o, "hosts")));
+    assert_true(json_is_array(json_object_get(o, "placement")));
     json_decref(o);
 }
 
@@ -68,14 +69,14 @@ static void program_fields_follow_the_common_columns(void **state)
     int i = 0;
     const char *key;
     json_t *value;
-    const char *expected[] = {"transport", "chunk", "hosts"};
+    const char *expected[] = {"transport", "chunk", "hosts", "placement"};
     json_object_foreach(o, key, value)
     {
         (void)value;
         if (i >= column_count()) assert_string_equal(key, expected[i - column_count()]);
         i++;
     }
-    assert_int_equal(i, column_count() + 3);
+    assert_int_equal(i, column_count() + 4);
     assert_int_equal(scalar_count(o), column_count() + 2);
     json_decref(o);
     json_decref(record.fields);
@@ -213,7 +214,7 @@ static void details_keys_are_merged_after_the_columns(void **state)
     json_t *o = mt_record_to_json(&record);
     assert_int_equal(json_integer_value(json_object_get(o, "extra")), 7);
     assert_string_equal(json_string_value(json_object_get(json_object_get(o, "nested"), "a")), "b");
-    assert_int_equal(json_object_size(o), (size_t)column_count() + 3); /* + hosts */
+    assert_int_equal(json_object_size(o), (size_t)column_count() + 4); /* + hosts, placement */
     int i = 0;
     const char *key;
     json_t *value;
@@ -448,7 +449,7 @@ static void json_print_is_one_line_that_parses(void **state)
     json_error_t error;
     json_t *o = json_loads(text, 0, &error);
     if (o == NULL) fail_msg("not JSON (%s): %s", error.text, text);
-    assert_int_equal(json_object_size(o), (size_t)column_count() + 1); /* + hosts */
+    assert_int_equal(json_object_size(o), (size_t)column_count() + 2); /* + hosts, placement */
     assert_true(json_real_value(json_object_get(o, "ratio")) == 2.0);
     json_decref(o);
     free(text);
