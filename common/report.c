@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <omp.h>
+
 extern char **environ;
 
 void mt_output_init(mt_output *out, FILE *file, const char *name)
@@ -51,16 +53,42 @@ mt_status mt_output_finish(mt_output *out, mt_error *err)
     return MT_OK;
 }
 
-/* "BASE ^ OP = VALUE\n" into line (at least LINE_MAX_BYTES); returns its length. By hand, not printf: the
- * lines printed after a run are as many as the items. */
+/* "BASE ^ OP = VALUE\n" into line (at least LINE_MAX_BYTES); returns its length. By hand, two digits at a
+ * time, not printf: the lines printed after a run are as many as the items. */
 enum { LINE_MAX_BYTES = 64 };
+
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
+/* Two digits at a time into the bytes before end, lowest first; returns the new end. */
+static char *put_pairs(char *end, uint32_t v, int pairs)
+{
+    for (int i = 0; i < pairs; i++) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    return end;
+}
+
 static char *format_int64(char *end, int64_t x)
 {
     uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
-    do {
-        *--end = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
+    /* 64-bit division only for each group of 8 digits; the digits themselves with 32-bit arithmetic */
+    while (u >= 100000000) {
+        end = put_pairs(end, (uint32_t)(u % 100000000), 4);
+        u /= 100000000;
+    }
+    uint32_t v = (uint32_t)u;
+    while (v >= 100) {
+        end = put_pairs(end, v % 100, 1);
+        v /= 100;
+    }
+    if (v >= 10)
+        end = put_pairs(end, v, 1);
+    else
+        *--end = (char)('0' + v);
     if (x < 0) *--end = '-';
     return end;
 }
@@ -87,23 +115,40 @@ void mt_print_power(mt_output *out, int64_t base, mt_operation op, int64_t value
     mt_output_write(out, line, format_power_line(line, base, op, value), true);
 }
 
+/* Lines first to first + count into block; returns the bytes. */
+static size_t format_block(char *block, const int64_t *values, const int64_t *results, uint64_t first, uint64_t count,
+                           mt_operation op)
+{
+    size_t used = 0;
+    for (uint64_t i = first; i < first + count; i++)
+        used += format_power_line(block + used, values[i], op, results[i]);
+    return used;
+}
+
 void mt_print_powers(mt_output *out, const int64_t *values, const int64_t *results, uint64_t n, mt_operation op)
 {
-    enum { BLOCK = 1 << 16 };
-    char *block = malloc(BLOCK);
-    if (block == NULL) {
-        write_failed(out, ENOMEM);
-        return;
-    }
-    size_t used = 0;
-    for (uint64_t i = 0; i < n && atomic_load(&out->error) == 0; i++) {
-        used += format_power_line(block + used, values[i], op, results[i]);
-        if (used > BLOCK - LINE_MAX_BYTES || i + 1 == n) {
-            mt_output_write(out, block, used, false);
-            used = 0;
+    enum { BLOCK_LINES = 16384 }; /* a block of lines, at most 1 MiB */
+    uint64_t blocks = (n + BLOCK_LINES - 1) / BLOCK_LINES;
+    int threads = blocks > 1 ? omp_get_max_threads() : 1;
+    /* The threads format the blocks in parallel; the ordered region writes them one after the other in input
+     * order, so one thread writes a block while the others format the next ones. */
+#pragma omp parallel num_threads(threads)
+    {
+        char *block = malloc((size_t)BLOCK_LINES * LINE_MAX_BYTES);
+#pragma omp for ordered schedule(static, 1)
+        for (uint64_t b = 0; b < blocks; b++) {
+            uint64_t first = b * BLOCK_LINES, count = n - first < BLOCK_LINES ? n - first : BLOCK_LINES;
+            size_t used = block != NULL && atomic_load(&out->error) == 0
+                              ? format_block(block, values, results, first, count, op)
+                              : 0;
+#pragma omp ordered
+            {
+                if (block == NULL) write_failed(out, ENOMEM);
+                if (used > 0) mt_output_write(out, block, used, false);
+            }
         }
+        free(block);
     }
-    free(block);
 }
 
 void mt_print_execution_time(mt_output *out, double seconds)

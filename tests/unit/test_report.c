@@ -512,6 +512,39 @@ static void print_power_lines_from_threads_stay_whole(void **state)
     free(text);
 }
 
+/* The lines printed after a run: formatted by hand, in blocks, by several threads, written in input order. */
+static void print_powers_matches_printf_in_order_across_blocks(void **state)
+{
+    (void)state;
+    enum { N = 50021 }; /* several blocks of lines, the last one short */
+    static int64_t values[N], results[N];
+    static const int64_t edges[] = {0,          -1,          1,           9,    10,       99,
+                                    100,        101,         464,         465,  99999999, 100000000,
+                                    -100000000, MT_CUBE_MIN, MT_CUBE_MAX, 2154, 215443,   21544};
+    uint64_t state_ = 7;
+    for (int i = 0; i < N; i++) {
+        state_ = state_ * 6364136223846793005u + 1442695040888963407u;
+        values[i] = i < (int)(sizeof edges / sizeof edges[0]) ? edges[i] : MT_CUBE_MIN + (int64_t)(state_ >> 42);
+        results[i] = i % 2 ? mt_cube(values[i]) : (int64_t)(state_ >> 1) * (i % 4 ? -1 : 1);
+    }
+    FILE *file = tmpfile();
+    assert_non_null(file);
+    mt_output out;
+    mt_output_init(&out, file, "the test's file");
+    mt_print_powers(&out, values, results, N, MT_OP_CUBE);
+    mt_error err;
+    assert_int_equal(mt_output_finish(&out, &err), MT_OK);
+    rewind(file);
+    char line[128], expected[128];
+    for (int i = 0; i < N; i++) {
+        assert_non_null(fgets(line, sizeof line, file));
+        snprintf(expected, sizeof expected, "%lld ^ 3 = %lld\n", (long long)values[i], (long long)results[i]);
+        if (strcmp(line, expected) != 0) fail_msg("line %d: '%s', not '%s'", i, line, expected);
+    }
+    assert_null(fgets(line, sizeof line, file));
+    fclose(file);
+}
+
 static void print_the_time(void *arg)
 {
     mt_output out;
@@ -575,6 +608,7 @@ int main(void)
         cmocka_unit_test(json_print_is_one_line_that_parses),
         cmocka_unit_test(print_power_formats_the_original_line),
         cmocka_unit_test(print_power_lines_from_threads_stay_whole),
+        cmocka_unit_test(print_powers_matches_printf_in_order_across_blocks),
         cmocka_unit_test(execution_time_line_is_a_float),
         cmocka_unit_test(summary_states_ideal_and_ratio_or_no_model),
     };
