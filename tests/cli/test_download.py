@@ -417,9 +417,14 @@ def test_eight_jobs_wait_less_than_one(tmp_path, mode):
     with image_server("--latency", "0.1") as s:
         urls = [s.url(f"/images/speed-{i}.jpg") for i in range(16)]
         one = record(ok(download(*urls, "-o", tmp_path, "-j", 1, "--mode", mode, "--json")).stdout)["time_s"]
-        eight = record(ok(download(*urls, "-o", tmp_path, "-j", 8, "--mode", mode, "--json")).stdout)["time_s"]
-        assert one >= 16 * 0.1 and eight >= 2 * 0.1
-        assert eight < one / 3
+        # A busy machine only makes a run slower: the best of up to three runs with 8 jobs counts (16 waits of
+        # 0.1 s one after another would take 1.6 s in each of them).
+        eights = []
+        while len(eights) < 3 and (not eights or min(eights) >= one / 3):
+            eights.append(record(ok(download(*urls, "-o", tmp_path, "-j", 8, "--mode", mode, "--json")).stdout)
+                          ["time_s"])
+        assert one >= 16 * 0.1 and all(eight >= 2 * 0.1 for eight in eights)
+        assert min(eights) < one / 3, eights
 
 
 @pytest.mark.parametrize("mode", MODES)
