@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from conftest import mpirun_command, power_lines, program_env, program_path
+from conftest import launch_env, mpirun_command, power_lines, program_path
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60
@@ -27,7 +27,8 @@ def mpi_under_shell(np, args, shell):
 def test_cube_mpi_full_device_fails_every_rank_without_a_hang(args):
     np = 2
     command = mpi_under_shell(np, args, 'exec "$@" >/dev/full')
-    result = subprocess.run(command, capture_output=True, text=True, env=program_env(), timeout=TIMEOUT)
+    with launch_env() as env:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if line.startswith("cube_mpi: error:")]
     assert len(errors) == 1 and "cannot write standard output" in errors[0], result.stderr
@@ -50,7 +51,8 @@ def test_a_fifo_read_again_by_chunk_repeat_and_warmup_is_kept_once(tmp_path, np)
     os.mkfifo(fifo)
     writer = writer_of(fifo, " ".join(map(str, values)) + "\n")
     command = mpirun_command(np, "cube_mpi", "--chunk", "3", "-r", "2", "-W", "1", "-t", "1", *FAST, "-i", fifo)
-    result = subprocess.run(command, capture_output=True, text=True, env=program_env(), timeout=TIMEOUT)
+    with launch_env() as env:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
     writer.join(timeout=5)
     assert result.returncode == 0, result.stderr
     assert power_lines(result.stdout) == [(x, 3, x ** 3) for x in values]
@@ -59,8 +61,9 @@ def test_a_fifo_read_again_by_chunk_repeat_and_warmup_is_kept_once(tmp_path, np)
 def test_a_pipe_read_again_by_chunk_under_mpirun_is_kept_once():
     values = [5, -2, 0, 3, 9, 1, 4]
     command = mpirun_command(2, "cube_mpi", "--chunk", "2", "-r", "3", "-t", "1", *FAST, "-i", "-")
-    result = subprocess.run(command, input=" ".join(map(str, values)), capture_output=True, text=True,
-                            env=program_env(), timeout=TIMEOUT)
+    with launch_env() as env:
+        result = subprocess.run(command, input=" ".join(map(str, values)), capture_output=True, text=True,
+                                env=env, timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr
     assert power_lines(result.stdout) == [(x, 3, x ** 3) for x in values]
 
@@ -68,8 +71,9 @@ def test_a_pipe_read_again_by_chunk_under_mpirun_is_kept_once():
 def test_a_folder_as_timeline_file_is_refused_on_every_rank_before_any_work(tmp_path):
     folder = tmp_path / "trace.json"
     folder.mkdir()
-    result = subprocess.run(mpirun_command(2, "cube_mpi", "--timeline", folder, *FAST), capture_output=True, text=True,
-                            env=program_env(), timeout=TIMEOUT)
+    command = mpirun_command(2, "cube_mpi", "--timeline", folder, *FAST)
+    with launch_env() as env:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if line.startswith("cube_mpi: error:")]
     assert len(errors) == 1 and "folder" in errors[0] and str(folder) in errors[0], result.stderr

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import is_open_mpi, launcher, mpirun_command, program_env, record
+from conftest import is_open_mpi, launch_env, launcher, mpirun_command, record
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60
@@ -27,8 +27,9 @@ def warnings(stderr):
 
 
 def launch(np, args, extra):
-    result = subprocess.run(mpirun_command(np, "cube_mpi", *args, extra=extra), capture_output=True, text=True,
-                            env=program_env(), timeout=TIMEOUT)
+    with launch_env() as env:
+        result = subprocess.run(mpirun_command(np, "cube_mpi", *args, extra=extra), capture_output=True, text=True,
+                                env=env, timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr
     return result
 

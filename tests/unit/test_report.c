@@ -228,20 +228,6 @@ static void details_keys_are_merged_after_the_columns(void **state)
     json_decref(record.details);
 }
 
-/* What was written to the temporary stream out (which is closed), as a malloc'd string. */
-static char *printed(FILE *out)
-{
-    fflush(out);
-    long size = ftell(out);
-    assert_true(size >= 0);
-    rewind(out);
-    char *text = calloc((size_t)size + 1, 1);
-    assert_non_null(text);
-    assert_int_equal(fread(text, 1, (size_t)size, out), (size_t)size);
-    fclose(out);
-    return text;
-}
-
 static char *csv_of(const mt_record *record, bool header)
 {
     FILE *file = tmpfile();
@@ -251,7 +237,7 @@ static char *csv_of(const mt_record *record, bool header)
     mt_error err;
     assert_int_equal(mt_record_print_csv(&out, record, header, &err), MT_OK);
     assert_int_equal(mt_output_finish(&out, &err), MT_OK);
-    return printed(file);
+    return stream_text(file);
 }
 
 static void csv_header_is_the_columns_joined_with_commas(void **state)
@@ -442,7 +428,7 @@ static void json_print_is_one_line_that_parses(void **state)
     mt_error err;
     assert_int_equal(mt_record_print_json(&out, &record, &err), MT_OK);
     assert_int_equal(mt_output_finish(&out, &err), MT_OK);
-    char *text = printed(file);
+    char *text = stream_text(file);
     size_t length = strlen(text);
     assert_true(length > 2 && text[length - 1] == '\n');
     assert_ptr_equal(strchr(text, '\n'), text + length - 1);
@@ -572,8 +558,9 @@ static void summary_states_ideal_and_ratio_or_no_model(void **state)
     (void)state;
     mt_record record = sample_record();
     FILE *out = tmpfile();
+    assert_non_null(out);
     mt_print_summary(out, &record);
-    char *text = printed(out);
+    char *text = stream_text(out);
     assert_contains(text, "square_cube");
     assert_contains(text, "tasks");
     assert_contains(text, "8 threads");
@@ -581,8 +568,9 @@ static void summary_states_ideal_and_ratio_or_no_model(void **state)
     free(text);
     record.ideal_s = NAN;
     out = tmpfile();
+    assert_non_null(out);
     mt_print_summary(out, &record);
-    text = printed(out);
+    text = stream_text(out);
     assert_contains(text, "no ideal-time model");
     free(text);
 }
