@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from conftest import launch_env, mpirun_command, power_lines, program_path
+from cases import power_lines
+from conftest import launch_env, mpirun_command, program_path
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60

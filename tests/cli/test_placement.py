@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from conftest import program_env, program_path, record, run
+from cases import record
+from conftest import program_env, program_path, run
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60

@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from conftest import is_open_mpi, launch_env, launcher, mpirun_command, record
+from cases import record
+from conftest import is_open_mpi, launch_env, launcher, mpirun_command
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60
