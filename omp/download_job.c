@@ -207,19 +207,20 @@ mt_status download_fit_descriptors(int *jobs, size_t transfers, bool tasks, mt_e
 mt_status download_job_open(download_job *job, mt_options *options, mt_timeline *timeline, mt_error *err)
 {
     const download_settings *settings = job->shared.settings;
-    mt_status status = open_output_folder(settings->output_dir, &job->shared.dir_fd, err);
+    bool tasks = settings->mode == DOWNLOAD_MODE_TASKS;
+    /* Refused for want of descriptors before anything is made on disk; from here on a signal ends the run
+     * cleanly. */
+    mt_status status = download_fit_descriptors(&job->jobs, job->count, tasks, err);
+    if (status == MT_OK) status = download_interrupts_install(job->transfers, job->count, err);
+    if (status == MT_OK) status = open_output_folder(settings->output_dir, &job->shared.dir_fd, err);
     if (status != MT_OK) return status;
     if (mt_cli_wants_timeline(options)) {
         /* Every slot allocated now: recording a transfer writes its own slot, nothing else. */
-        status = mt_timeline_init(timeline, job->count, settings->jobs, 0, false, &download_events, err);
+        status = mt_timeline_init(timeline, job->count, job->jobs, 0, false, &download_events, err);
         if (status != MT_OK) return status;
         job->shared.timeline = timeline;
     }
     if (!options->quiet) warn_shared_names(job);
-    bool tasks = settings->mode == DOWNLOAD_MODE_TASKS;
-    status = download_interrupts_install(job->transfers, job->count, err);
-    if (status == MT_OK) status = download_fit_descriptors(&job->jobs, job->count, tasks, err);
-    if (status != MT_OK) return status;
     job->team_size = 1;
     if (tasks) {
         status = share_create(&job->shared.share, job->share_locks, err);

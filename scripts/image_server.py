@@ -6,7 +6,8 @@ Serves generated images with injectable per-request latency, per-connection band
 writes N to F), so a script or a test learns where it listens; --list-file L writes the original's 6 x 5 URL
 list on this server to L (before the port file). Stop it with SIGTERM or SIGINT.
 
-Routes (GET; a query string is ignored except `latency=S`, which overrides --latency for that request):
+Routes (GET; a query string is ignored except `latency=S` and `bandwidth=B`, which override --latency and
+--bandwidth for that request: a slow body for one URL among fast ones):
   /images/NAME                 a generated image; NAME is everything after /images/, as sent (undecoded)
   /sha256/images/NAME          "HEX SIZE\\n": the sha256 and size of that image's body
   /lists/original.txt          the original lesson's 6 image URLs x 5 (30 lines), on this server
@@ -165,8 +166,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_simple(302, "redirect\n", [("Location", location)])
 
     def write_throttled(self, data):
-        """Write data at most --bandwidth bytes a second on this connection (0: as fast as possible)."""
-        bandwidth = self.server.options.bandwidth
+        """Write data at most --bandwidth (or this request's bandwidth=B) bytes a second (0: as fast as possible)."""
+        bandwidth = self.bandwidth
         if bandwidth <= 0:
             self.wfile.write(data)
             return
@@ -242,6 +243,9 @@ class Handler(BaseHTTPRequestHandler):
             latency = self.server.options.latency
             if "latency" in query:
                 latency = float(query["latency"][0])
+            self.bandwidth = self.server.options.bandwidth
+            if "bandwidth" in query:
+                self.bandwidth = int(query["bandwidth"][0])
             if latency > 0 and not path.startswith(("/stats", "/sha256/", "/lists/")):
                 stats.wait(+1)
                 time.sleep(latency)
@@ -297,7 +301,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True  # a stalled or endless response never keeps the server from stopping
-    request_queue_size = 128  # 200 transfers at once must not meet a full accept queue
+    request_queue_size = 1024  # hundreds of transfers connecting at once must not meet a full accept queue
 
 
 def main(argv=None):
