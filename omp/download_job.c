@@ -18,11 +18,12 @@ static const char *const PROGRAM = "download";
 mt_status download_job_init(download_job *job, const download_url_list *urls, const download_settings *settings,
                             mt_options *options, mt_error *err)
 {
-    *job = (download_job){.count = urls->count,
-                          .jobs = settings->jobs,
-                          .descriptors_before = -1,
-                          .print_lines = options->format == MT_FORMAT_TEXT && !options->quiet,
-                          .shared = {.settings = settings, .dir_fd = -1, .verbose = settings->verbose}};
+    *job = (download_job){
+        .count = urls->count,
+        .jobs = settings->jobs,
+        .descriptors_before = -1,
+        .print_lines = options->format == MT_FORMAT_TEXT && !options->quiet,
+        .shared = {.settings = settings, .dir_fd = -1, .pid = (long)getpid(), .verbose = settings->verbose}};
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         omp_init_lock(&job->share_locks[i]);
     snprintf(job->user_agent, sizeof job->user_agent, "multitarefas-download/%s", mt_version);
@@ -81,7 +82,7 @@ static mt_status make_folder(const char *path, mt_error *err)
 
 /* Open the output folder (created if missing) and prove a file can be created in it, before any transfer: an
  * unwritable folder is the user's to fix, and nothing should be fetched for nothing. */
-static mt_status open_output_folder(const char *path, int *dir_fd, mt_error *err)
+static mt_status open_output_folder(const char *path, int *dir_fd, bool *unnamed_files, mt_error *err)
 {
     mt_status status = make_folder(path, err);
     if (status != MT_OK) return status;
@@ -98,6 +99,7 @@ static mt_status open_output_folder(const char *path, int *dir_fd, mt_error *err
     close(fd);
     unlinkat(dir, probe, 0);
     *dir_fd = dir;
+    *unnamed_files = download_unnamed_files_work(dir);
     return MT_OK;
 }
 
@@ -212,7 +214,8 @@ mt_status download_job_open(download_job *job, mt_options *options, mt_timeline 
      * cleanly. */
     mt_status status = download_fit_descriptors(&job->jobs, job->count, tasks, err);
     if (status == MT_OK) status = download_interrupts_install(job->transfers, job->count, err);
-    if (status == MT_OK) status = open_output_folder(settings->output_dir, &job->shared.dir_fd, err);
+    if (status == MT_OK)
+        status = open_output_folder(settings->output_dir, &job->shared.dir_fd, &job->shared.unnamed_files, err);
     if (status != MT_OK) return status;
     if (mt_cli_wants_timeline(options)) {
         /* Every slot allocated now: recording a transfer writes its own slot, nothing else. */
@@ -225,6 +228,8 @@ mt_status download_job_open(download_job *job, mt_options *options, mt_timeline 
     if (tasks) {
         status = share_create(&job->shared.share, job->share_locks, err);
         if (status != MT_OK) return status;
+        job->shared.thread_handles = calloc((size_t)job->jobs, sizeof *job->shared.thread_handles);
+        if (job->shared.thread_handles == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for the team");
 #pragma omp parallel num_threads(job->jobs)
         {
 #pragma omp single
@@ -272,6 +277,9 @@ mt_status download_job_close(download_job *job, mt_error *err)
 {
     mt_status status = MT_OK;
     if (!job->ready) return MT_OK;
+    for (int i = 0; job->shared.thread_handles != NULL && i < job->jobs; i++)
+        if (job->shared.thread_handles[i] != NULL) curl_easy_cleanup(job->shared.thread_handles[i]);
+    free(job->shared.thread_handles); /* before the share: a handle that still uses it keeps it open */
     if (job->shared.share != NULL) {
         CURLSHcode code = curl_share_cleanup(job->shared.share); /* closes the pooled connections */
         if (code != CURLSHE_OK)

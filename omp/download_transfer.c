@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* O_TMPFILE, beside POSIX */
 #include "download_transfer.h"
 
 #include <errno.h>
@@ -225,19 +226,89 @@ static CURLcode set_options(download_transfer *t)
     return CURLE_OK;
 }
 
+bool download_unnamed_files_work(int dir_fd)
+{
+#ifdef O_TMPFILE
+    int fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    char path[64], probe[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    snprintf(probe, sizeof probe, ".download-%ld-probe-link", (long)getpid());
+    bool linked = linkat(AT_FDCWD, path, dir_fd, probe, AT_SYMLINK_FOLLOW) == 0;
+    if (linked) unlinkat(dir_fd, probe, 0);
+    close(fd);
+    return linked;
+#else
+    (void)dir_fd;
+    return false;
+#endif
+}
+
+/* A hidden name of the folder for t's file, new: O_EXCL, never one already there. */
+static bool create_named(download_transfer *t, int dir, int *fd)
+{
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        snprintf(t->temp_name, sizeof t->temp_name, ".download-%ld-%zu-%u.part", t->shared->pid, t->index, attempt);
+        /* O_NOFOLLOW: never through a symlink. */
+        *fd = openat(dir, t->temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (*fd >= 0) return true;
+        if (errno != EEXIST) break;
+    }
+    t->temp_name[0] = '\0';
+    return false;
+}
+
 static bool create_temporary(download_transfer *t)
 {
     int dir = t->shared->dir_fd;
+    bool created;
+#ifdef O_TMPFILE
+    if (t->shared->unnamed_files) {
+        /* An inode of the folder with no name: it gets one only when complete, and vanishes with its descriptor
+         * otherwise. One change to the folder per file (the link), as a plain create: fewer for threads to
+         * wait on than a create and a rename. */
+        t->fd = openat(dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+        created = t->fd >= 0;
+    } else
+#endif
+        created = create_named(t, dir, &t->fd);
+    if (!created) set_error(t, "cannot create a temporary file in the output folder: %s", strerror(errno));
+    return created;
+}
+
+/* Link the unnamed file (at path) to a hidden name of its own: 0, or the errno. */
+static int link_hidden(download_transfer *t, const char *path)
+{
     for (unsigned attempt = 0; attempt < 100; attempt++) {
-        snprintf(t->temp_name, sizeof t->temp_name, ".download-%ld-%zu-%u.part", (long)getpid(), t->index, attempt);
-        /* O_EXCL: a new file of ours, never one already there; O_NOFOLLOW: never through a symlink. */
-        t->fd = openat(dir, t->temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (t->fd >= 0) return true;
-        if (errno != EEXIST) break;
+        snprintf(t->temp_name, sizeof t->temp_name, ".download-%ld-%zu-%u.part", t->shared->pid, t->index, attempt);
+        if (linkat(AT_FDCWD, path, t->shared->dir_fd, t->temp_name, AT_SYMLINK_FOLLOW) == 0) return 0;
+        int error = errno;
+        t->temp_name[0] = '\0';
+        if (error != EEXIST) return error;
     }
-    set_error(t, "cannot create a temporary file in the output folder: %s", strerror(errno));
-    t->temp_name[0] = '\0';
-    return false;
+    return EEXIST;
+}
+
+/* The complete file under its name, and closed: the unnamed file linked; or, when the name is taken, linked
+ * to a hidden name of its own and renamed over it (rename replaces a file or a symlink atomically, and never
+ * writes through it), as the named one is. 0, or the errno of what failed. */
+static int put_in_place(download_transfer *t)
+{
+    int dir = t->shared->dir_fd, error = 0;
+    bool linked = false;
+    if (t->temp_name[0] == '\0') {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", t->fd);
+        if (linkat(AT_FDCWD, path, dir, t->name, AT_SYMLINK_FOLLOW) == 0)
+            linked = true;
+        else
+            error = errno == EEXIST ? link_hidden(t, path) : errno;
+    }
+    if (close(t->fd) != 0 && error == 0) error = errno;
+    t->fd = -1;
+    if (error != 0 && linked) unlinkat(dir, t->name, 0); /* ours, just linked, and not a file to keep */
+    if (error != 0 || linked) return error;
+    return renameat(dir, t->temp_name, dir, t->name) == 0 ? 0 : errno;
 }
 
 bool download_transfer_begin(download_transfer *t)
@@ -262,7 +333,15 @@ bool download_transfer_begin(download_transfer *t)
         download_transfer_finish(t, false);
         return false;
     }
-    t->easy = curl_easy_init(); /* one easy handle per transfer, never shared */
+    /* An easy handle of its own while it runs, never shared. In tasks mode it is its thread's, reset: a new
+     * handle per transfer costs curl_easy_perform a new multi handle each time (a socket pair, its cache). */
+    CURL **kept = t->shared->thread_handles != NULL ? &t->shared->thread_handles[omp_get_thread_num()] : NULL;
+    if (kept != NULL && *kept != NULL)
+        curl_easy_reset(*kept);
+    else if (kept != NULL)
+        *kept = curl_easy_init();
+    t->easy = kept != NULL ? *kept : curl_easy_init();
+    t->thread_handle = kept != NULL;
     CURLcode c = t->easy == NULL ? CURLE_OUT_OF_MEMORY : set_options(t);
     if (c != CURLE_OK) {
         set_error(t, "cannot set up the transfer: %s", curl_easy_strerror(c));
@@ -400,21 +479,16 @@ static void record_on_timeline(const download_transfer *t, double end)
 void download_transfer_finish(download_transfer *t, bool success)
 {
     int dir = t->shared->dir_fd;
-    if (t->fd >= 0) {
-        if (close(t->fd) != 0 && success) {
-            set_error(t, "cannot close the file: %s", strerror(errno));
-            success = false;
-        }
-        t->fd = -1;
+    if (success && t->fd >= 0) {
+        int error = put_in_place(t);
+        if (error != 0) set_error(t, "cannot rename the file into place: %s", strerror(error));
+        success = error == 0;
     }
-    if (success && renameat(dir, t->temp_name, dir, t->name) != 0) {
-        /* rename replaces a file or a symlink at the name atomically; it never writes through the link */
-        set_error(t, "cannot rename the file into place: %s", strerror(errno));
-        success = false;
-    }
+    if (t->fd >= 0) close(t->fd); /* a failure: an unnamed file vanishes with it */
+    t->fd = -1;
     if (!success && t->temp_name[0] != '\0') unlinkat(dir, t->temp_name, 0);
     t->temp_name[0] = '\0';
-    if (t->easy != NULL) curl_easy_cleanup(t->easy);
+    if (t->easy != NULL && !t->thread_handle) curl_easy_cleanup(t->easy);
     t->easy = NULL;
     t->ok = success;
     if (success) t->error[0] = '\0';
