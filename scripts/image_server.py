@@ -25,7 +25,8 @@ Routes (GET; a query string is ignored except `latency=S` and `bandwidth=B`, whi
                                K/KIND/ID, then the image NAME: for retries
   /stats                       JSON: requests, connections now and most at once, requests in flight and most
                                at once, requests in their latency wait and most at once (max_waiting: the
-                               client's true concurrency when the latency dominates), per-path counts
+                               client's true concurrency when the latency dominates), image bodies being
+                               sent and most at once, per-path counts
   /                            a short text index
 
 The image body (documented so tests can compute it; image_body() below is the reference):
@@ -93,6 +94,8 @@ class Stats:
         self.max_in_flight = 0
         self.waiting = 0  # requests inside their latency wait: exact concurrency, whatever the response's end
         self.max_waiting = 0
+        self.sending = 0  # image bodies being sent now (begun, not yet all written)
+        self.max_sending = 0
         self.paths = {}
         self.flaky = {}
 
@@ -115,6 +118,11 @@ class Stats:
             self.waiting += delta
             self.max_waiting = max(self.max_waiting, self.waiting)
 
+    def send(self, delta):
+        with self.lock:
+            self.sending += delta
+            self.max_sending = max(self.max_sending, self.sending)
+
     def flaky_hit(self, key):
         with self.lock:
             self.flaky[key] = self.flaky.get(key, 0) + 1
@@ -126,7 +134,8 @@ class Stats:
                                "connections_total": self.connections_total,
                                "max_connections": self.max_connections, "in_flight": self.in_flight,
                                "max_in_flight": self.max_in_flight, "waiting": self.waiting,
-                               "max_waiting": self.max_waiting, "paths": self.paths})
+                               "max_waiting": self.max_waiting, "sending": self.sending,
+                               "max_sending": self.max_sending, "paths": self.paths})
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -192,7 +201,11 @@ class Handler(BaseHTTPRequestHandler):
     def send_image(self, name):
         body = image_body(name, self.server.options.image_size)
         self.send_image_head(len(body))
-        self.write_throttled(body)
+        self.server.stats.send(+1)
+        try:
+            self.write_throttled(body)
+        finally:
+            self.server.stats.send(-1)
 
     def reset_connection(self):
         # SO_LINGER with a zero timeout makes close() send RST: the client sees a reset, not a clean end.

@@ -42,9 +42,9 @@ def open_file_limit(soft, hard):
 class Running:
     """download in the background; its stdout and stderr read as they come."""
 
-    def __init__(self, *args, preexec=default_signals):
+    def __init__(self, *args, preexec=default_signals, env=None):
         self.process = subprocess.Popen([program_path("download"), *map(str, args)], stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, env=program_env(), preexec_fn=preexec)
+                                        stderr=subprocess.PIPE, text=True, env=program_env(env), preexec_fn=preexec)
         self.stdout, self.stderr = [], []
         self.readers = [threading.Thread(target=self._read, args=(stream, into), daemon=True)
                         for stream, into in ((self.process.stdout, self.stdout), (self.process.stderr, self.stderr))]
@@ -107,12 +107,15 @@ def assert_interrupted(run, number, complete, total):
 # how the transfers in flight wait: for their headers (the server's latency), or for the rest of a body
 # that is being sent at 1000 bytes a second
 PHASES = {"stalled": f"latency={STALL_S}", "mid_body": "bandwidth=1000"}
+# the files being written: unnamed (O_TMPFILE, the default where the filesystem has it) or hidden names
+NAMED = {"unnamed": None, "named": {"DOWNLOAD_NAMED_TEMPORARIES": "1"}}
 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("signal_name", SIGNALS)
 @pytest.mark.parametrize("phase", PHASES)
-def test_a_signal_ends_the_run_at_once_leaving_only_complete_files(tmp_path, mode, signal_name, phase):
+@pytest.mark.parametrize("files", NAMED)
+def test_a_signal_ends_the_run_at_once_leaving_only_complete_files(tmp_path, mode, signal_name, phase, files):
     number = SIGNALS[signal_name]
     out = tmp_path / "out"
     with image_server("--stall", str(STALL_S)) as server:
@@ -120,16 +123,16 @@ def test_a_signal_ends_the_run_at_once_leaving_only_complete_files(tmp_path, mod
         slow = [server.url(f"/images/slow-{i}.jpg?{PHASES[phase]}") for i in range(12)]
         # -j 8: the 4 fast ones and 4 slow ones start; as the fast ones end, 4 more slow ones start; the last
         # 4 never start
-        run = Running(*fast, *slow, "-o", out, "-j", 8, "--mode", mode)
+        run = Running(*fast, *slow, "-o", out, "-j", 8, "--mode", mode, env=NAMED[files])
         run.wait_until(lambda: len(run.saved()) == 4, "the fast files")
         if phase == "stalled":
             run.wait_until(lambda: server.stats()["waiting"] == 8, "8 transfers waiting at the server")
         else:
-            def bodies_flowing():
-                parts = [out / name for name in temporaries(out)]
-                return len(parts) == 8 and all(p.exists() and p.stat().st_size > 0 for p in parts)
-            run.wait_until(bodies_flowing, "8 bodies half received")
+            run.wait_until(lambda: server.stats()["sending"] == 8, "8 bodies being sent")
+            time.sleep(1.5)  # a second of each body (1000 bytes) received
+        in_progress = temporaries(out)
         elapsed = run.interrupt(number)
+    assert len(in_progress) == (8 if files == "named" else 0)  # the files being written, seen or unseen
     assert elapsed < PROMPT_S, f"took {elapsed:.1f} s after the signal"
     assert_interrupted(run, number, 4, 16)
     assert sorted(run.saved()) == sorted(line for line in run.saved() if line.startswith("saved fast-"))
@@ -185,6 +188,33 @@ def test_a_signal_ends_a_hanging_connect(tmp_path, mode, hanging_port):
     assert elapsed < PROMPT_S
     assert_interrupted(run, signal.SIGTERM, 0, 3)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("files", NAMED)
+def test_failures_and_taken_names_leave_only_complete_files(tmp_path, mode, files):
+    """Both kinds of file being written: a failure leaves nothing; a name already taken by a file or a symlink is
+    replaced whole (never written through), one taken by a folder is not; the same name twice is one file."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.jpg").write_bytes(b"old content")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    (out / "link.jpg").symlink_to(outside)
+    (out / "dir.jpg").mkdir()
+    with image_server() as server:
+        urls = [server.url(p) for p in ("/images/old.jpg", "/images/link.jpg", "/images/dir.jpg", "/fault/404/gone.jpg",
+                                        f"/fault/cut/cut-{mode}-{files}.jpg", "/images/new.jpg", "/images/new.jpg")]
+        result = subprocess.run([program_path("download"), *urls, "-o", str(out), "--mode", mode, "-j", "4", "--retry",
+                                 "1", "--retry-delay", "0.05", "--json"], capture_output=True, text=True,
+                                env=program_env(NAMED[files]), timeout=TIMEOUT)
+    assert result.returncode == 1, result.stderr
+    assert [t["ok"] for t in record(result.stdout)["transfers"]] == [True, True, False, False, False, True, True]
+    assert sorted(p.name for p in out.iterdir()) == ["dir.jpg", "link.jpg", "new.jpg", "old.jpg"]
+    for name in ("old.jpg", "link.jpg", "new.jpg"):
+        assert sha256_of(out / name) == image_sha256(name)
+    assert not (out / "link.jpg").is_symlink() and outside.read_text() == "keep"
+    assert list((out / "dir.jpg").iterdir()) == []
 
 
 def test_a_signal_ignored_at_start_stays_ignored(tmp_path):
