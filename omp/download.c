@@ -201,6 +201,7 @@ static mt_status report(download_job *job, mt_options *options, const mt_sample 
 
 int main(int argc, char **argv)
 {
+    download_prefer_passive_wait(argc, argv); /* idle threads of the team sleep: the work is waiting */
     download_settings settings = download_default_settings();
     mt_options options;
     int exit_code = mt_cli_start(argc, argv, &download_program, &options, &settings);

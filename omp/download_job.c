@@ -15,6 +15,21 @@
 
 static const char *const PROGRAM = "download";
 
+void download_prefer_passive_wait(int argc, char **argv)
+{
+    static const char *const chosen[] = {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME"};
+    for (size_t i = 0; i < sizeof chosen / sizeof chosen[0]; i++)
+        if (getenv(chosen[i]) != NULL) return; /* the user's choice stands (and this start's, once made) */
+    download_settings settings = download_default_settings();
+    mt_options options;
+    mt_error unused;
+    if (mt_cli_parse(argc, argv, &download_program, &options, &settings, &unused) != MT_CLI_RUN ||
+        settings.mode != DOWNLOAD_MODE_TASKS || settings.dry_run || settings.jobs < 2)
+        return;
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+    execv("/proc/self/exe", argv); /* the same program and arguments (getopt's order) */
+}
+
 mt_status download_job_init(download_job *job, const download_url_list *urls, const download_settings *settings,
                             mt_options *options, mt_error *err)
 {

@@ -35,6 +35,13 @@ typedef struct {
     char user_agent[64];
 } download_job;
 
+/* The team's idle threads wait passively (OMP_WAIT_POLICY=passive) unless the user chose a policy
+ * (OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME set): in tasks mode with more than one job, set it and
+ * start the program again (libgomp reads it once, when it loads). Idle threads that spin by default steal
+ * the cores the transfers, and a local server, need. Returns only when nothing is to be done, or the new
+ * start failed (the run then goes on as it is). Call first in main: it parses argv on its own. */
+void download_prefer_passive_wait(int argc, char **argv);
+
 /* The transfers of urls, each with its file name, and what they share. Nothing is created on disk. */
 mt_status download_job_init(download_job *job, const download_url_list *urls, const download_settings *settings,
                             mt_options *options, mt_error *err);

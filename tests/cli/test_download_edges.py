@@ -437,3 +437,24 @@ def test_control_bytes_and_raw_bytes_in_messages_are_shown_escaped(tmp_path):
     assert result.returncode == 2
     assert b"\x1b" not in result.stderr and b"\x07" not in result.stderr
     assert b"a\\x1B[2J\\x07b.jpg" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+# --- the team's wait policy ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode, jobs, given, expected", [
+    ("tasks", 4, None, "OMP_WAIT_POLICY=passive"),  # set by download for its team
+    ("tasks", 4, {"OMP_WAIT_POLICY": "active"}, "OMP_WAIT_POLICY=active"),  # the user's choice stands
+    ("tasks", 4, {"GOMP_SPINCOUNT": "1000"}, None),
+    ("tasks", 1, None, None),  # one thread: no one idle
+    ("multi", 4, None, None),  # no team
+])
+def test_idle_threads_of_the_team_wait_passively_unless_told_otherwise(tmp_path, mode, jobs, given, expected):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_", "KMP_"))}
+    environment.update(given or {})
+    with image_server() as server:
+        result = subprocess.run([program_path("download"), server.url("/images/policy.jpg"), "-o", str(tmp_path),
+                                 "--mode", mode, "-j", str(jobs), "--json"], capture_output=True, text=True,
+                                env=environment, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    policies = [v for v in record(result.stdout)["omp_env"].split() if v.startswith("OMP_WAIT_POLICY=")]
+    assert policies == ([expected] if expected else [])
