@@ -60,8 +60,12 @@ static const mt_option shared_options[SHARED_OPTIONS] = {
     [OPT_MODE] = {"mode", 'm', "MODE", NULL, NULL}, /* its help is the program's list of modes */
     [OPT_THREADS] = {"threads", 't', "N", "OpenMP threads (overrides OMP_NUM_THREADS)", "Workers and timing:"},
     [OPT_REPEAT] = {"repeat", 'r', "R",
-                    "timed runs, reported as median, min and max (default " TEXT(MT_DEFAULT_REPEAT) ")", NULL},
-    [OPT_WARMUP] = {"warmup", 'W', "W", "untimed runs before them (default " TEXT(MT_DEFAULT_WARMUP) ")", NULL},
+                    "timed runs, reported as median, min and max, 1 to " TEXT(MT_MAX_REPEAT) " (default " TEXT(
+                        MT_DEFAULT_REPEAT) ")",
+                    NULL},
+    [OPT_WARMUP] = {"warmup", 'W', "W",
+                    "untimed runs before them, 0 to " TEXT(MT_MAX_REPEAT) " (default " TEXT(MT_DEFAULT_WARMUP) ")",
+                    NULL},
     [OPT_TIMELINE] = {"timeline", 0, "FILE",
                       "record when each item ran on which thread (and rank): FILE.json is a\n"
                       "trace for Perfetto or chrome://tracing, FILE.csv the same as a table",

@@ -1,6 +1,7 @@
 #include "download_output.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "timer.h"
@@ -63,6 +64,7 @@ void download_output_add_bytes(download_output *out, uint64_t bytes)
 void download_output_file_done(download_output *out, const char *line)
 {
     atomic_fetch_add(&out->files_done, 1);
+    if (line == NULL && !out->bar) return; /* nothing to print: no lock to wait for */
     omp_set_lock(&out->lock);
     if (out->bar) fputs("\r\033[K", stderr); /* the line takes the bar's place, the bar is redrawn below */
     if (line != NULL) mt_output_write(out->lines, line, strlen(line), true);
@@ -77,4 +79,64 @@ void download_output_clear_bar(download_output *out)
     fputs("\r\033[K", stderr);
     fflush(stderr);
     omp_unset_lock(&out->lock);
+}
+
+/* The length of the well-formed UTF-8 character at s (RFC 3629: no overlong form, no surrogate, at most
+ * U+10FFFF), or 0 when s does not start one. */
+static size_t utf8_character(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80) return 1;
+    if (c >= 0xc2 && c <= 0xdf) return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+    unsigned char low = 0x80, high = 0xbf; /* the second byte's range */
+    size_t length;
+    if (c >= 0xe0 && c <= 0xef) {
+        length = 3;
+        if (c == 0xe0) low = 0xa0;
+        if (c == 0xed) high = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        length = 4;
+        if (c == 0xf0) low = 0x90;
+        if (c == 0xf4) high = 0x8f;
+    } else {
+        return 0;
+    }
+    if (s[1] < low || s[1] > high) return 0;
+    for (size_t i = 2; i < length; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    return length;
+}
+
+void download_printable(char *out, size_t size, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s = (const unsigned char *)text;
+    size_t used = 0;
+    if (size == 0) return;
+    while (*s != '\0') {
+        size_t length = utf8_character(s);
+        bool control = length == 1 ? (*s < 0x20 || *s == 0x7f) : length == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+        if (length == 0 || control) {
+            /* Each byte of it on its own: \xHH. */
+            size_t bytes = length == 0 ? 1 : length;
+            if (used + 4 * bytes >= size) break;
+            for (size_t i = 0; i < bytes; i++, s++) {
+                out[used++] = '\\', out[used++] = 'x';
+                out[used++] = hex[*s >> 4], out[used++] = hex[*s & 15];
+            }
+            continue;
+        }
+        if (used + length >= size) break;
+        memcpy(out + used, s, length);
+        used += length, s += length;
+    }
+    out[used] = '\0';
+}
+
+char *download_printable_copy(const char *text)
+{
+    size_t size = 4 * strlen(text) + 1; /* every byte escaped */
+    char *copy = malloc(size);
+    if (copy != NULL) download_printable(copy, size, text);
+    return copy;
 }
