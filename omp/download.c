@@ -181,6 +181,8 @@ static mt_status report(download_job *job, mt_options *options, const mt_sample 
     record.work_label = "download";
     record.valid = job->failed == 0;
     if (!record.valid) record.time = (mt_stats){0};
+    record.places = job->placement.places, record.place_count = job->team_size;
+    record.io_bound = true; /* waiting on the network: more transfers than CPUs is the lesson */
     char workers[64];
     snprintf(workers, sizeof workers, "1 thread, %d transfers at once", job->jobs);
     if (job->shared.settings->mode == DOWNLOAD_MODE_MULTI) record.workers_note = workers;

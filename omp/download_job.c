@@ -242,6 +242,8 @@ mt_status download_job_open(download_job *job, mt_options *options, mt_timeline 
         job->shared.timeline = timeline;
     }
     if (!options->quiet) warn_shared_names(job);
+    if ((status = mt_placement_init(&job->placement, job->jobs, 0, err)) != MT_OK) return status;
+    job->shared.placement = &job->placement;
     job->team_size = 1;
     if (tasks) {
         status = share_create(&job->shared.share, job->share_locks, err);
@@ -316,6 +318,7 @@ mt_status download_job_close(download_job *job, mt_error *err)
     }
     if (job->shared.dir_fd >= 0) close(job->shared.dir_fd);
     download_output_destroy(&job->output);
+    mt_placement_free(&job->placement);
     free(job->transfers);
     for (size_t i = 0; job->shown_urls != NULL && i < job->count; i++)
         free(job->shown_urls[i]);

@@ -32,6 +32,7 @@ typedef struct {
     int descriptors_before;
     bool ready; /* initialized: the locks and the output exist */
     omp_lock_t share_locks[CURL_LOCK_DATA_LAST];
+    mt_placement placement;
     char user_agent[64];
 } download_job;
 

@@ -323,6 +323,7 @@ bool download_transfer_begin(download_transfer *t)
     t->fd = -1;
     t->temp_name[0] = '\0';
     t->started_at = mt_now();
+    mt_placement_note(t->shared->placement, omp_get_thread_num());
     if (interrupt_signal != 0) {
         set_error(t, "%s", "not started: the run was interrupted");
         return false;

@@ -17,6 +17,7 @@
 #include "download_cli.h"
 #include "download_name.h"
 #include "download_output.h"
+#include "placement.h"
 #include "timeline.h"
 
 /* How a transfer reads on the timeline: one kind, download, with its bytes, HTTP status and retries. */
@@ -33,9 +34,10 @@ typedef struct {
                              * yet), reused for the transfers it runs one after another; NULL in multi mode */
     const char *user_agent; /* "multitarefas-download/VERSION" */
     download_output *output;
-    bool print_lines;      /* a line on stdout for each file saved (this run) */
-    bool verbose;          /* retries on stderr */
-    mt_timeline *timeline; /* NULL: not recording; else one slot per transfer, written by its own thread */
+    bool print_lines;        /* a line on stdout for each file saved (this run) */
+    bool verbose;            /* retries on stderr */
+    mt_timeline *timeline;   /* NULL: not recording; else one slot per transfer, written by its own thread */
+    mt_placement *placement; /* where each thread ran its transfers; each thread writes its own entry */
 } download_shared;
 
 typedef enum { DOWNLOAD_DONE, DOWNLOAD_RETRY, DOWNLOAD_FAILED } download_verdict;

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from cases import record
-from conftest import program_env, program_path, run
+from conftest import image_server, program_env, program_path, run
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60
@@ -85,3 +85,18 @@ def test_the_interval_holds_the_median_from_five_runs():
     assert (low, high) == (data["time_min_s"], data["time_max_s"])  # 5 runs: the order statistics 1 and 5
     text = run("cube_omp", "-r", "5", "--delay", "0.001")
     assert "95% interval" in text.stderr
+
+
+def test_downloads_on_more_threads_than_cpus_are_recorded_without_a_warning(tmp_path):
+    """Activity 3's lesson: transfers wait, so eight of them on one CPU is the point, not a problem."""
+    with image_server() as server:
+        urls = [server.url(f"/images/placement-{k}.jpg") for k in range(8)]
+        if shutil.which("taskset") is None:
+            pytest.skip("taskset is not installed (util-linux)")
+        result = subprocess.run(["taskset", "-c", "0", program_path("download"), "--json", "-j", "8", "-o",
+                                 tmp_path, *urls], capture_output=True, text=True, env=program_env(), timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    data = record(result.stdout)
+    assert data["oversubscribed"] is True and data["cpus_allowed_total"] == 1
+    assert len(data["placement"]) == data["threads"] == 8
+    assert warnings(result.stderr) == []
