@@ -53,7 +53,7 @@ mt_status download_job_init(download_job *job, const download_url_list *urls, co
         return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %zu transfers", urls->count);
     for (size_t i = 0; i < urls->count; i++) {
         download_transfer_init(&job->transfers[i], urls->items[i], i, &job->shared);
-        if ((job->shown_urls[i] = download_printable_copy(urls->items[i])) == NULL)
+        if ((job->shown_urls[i] = mt_escape_copy(urls->items[i])) == NULL)
             return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %zu transfers", urls->count);
     }
     return MT_OK;
@@ -188,7 +188,7 @@ static void warn_shared_names(const download_job *job)
         if (strcmp(sorted[i - 1]->name, sorted[i]->name) != 0 || strcmp(sorted[i - 1]->url, sorted[i]->url) == 0)
             continue;
         char name[4 * DOWNLOAD_NAME_SIZE];
-        download_printable(name, sizeof name, sorted[i]->name);
+        mt_escape_text(sorted[i]->name, true, name, sizeof name);
         mt_print_warning(PROGRAM, "'%s' is the file of different URLs (%.200s and %.200s): the last to finish wins",
                          name, job->shown_urls[sorted[i - 1]->index], job->shown_urls[sorted[i]->index]);
     }
@@ -267,7 +267,7 @@ void download_job_report(const download_job *job, const mt_options *options, mt_
         const download_transfer *t = &job->transfers[i];
         if (job->failed == 0 || t->ok) continue;
         mt_error failure;
-        download_printable(error, sizeof error, t->error);
+        mt_escape_text(t->error, true, error, sizeof error);
         mt_fail(&failure, MT_ERR_RUNTIME, "%.300s: %s", job->shown_urls[i], error);
         mt_print_error(PROGRAM, &failure);
     }
@@ -278,8 +278,8 @@ void download_job_report(const download_job *job, const mt_options *options, mt_
     char name[4 * DOWNLOAD_NAME_SIZE];
     for (size_t i = 0; list != NULL && i < job->count; i++) {
         const download_transfer *t = &job->transfers[i];
-        download_printable(name, sizeof name, t->name);
-        download_printable(error, sizeof error, t->error);
+        mt_escape_text(t->name, true, name, sizeof name);
+        mt_escape_text(t->error, true, error, sizeof error);
         json_t *item = json_pack("{s:s, s:s, s:I, s:I, s:f, s:i, s:b, s:s?}", "url", job->shown_urls[i], "file", name,
                                  "http_status", (json_int_t)t->http_status, "bytes", (json_int_t)t->bytes, "seconds",
                                  t->seconds, "retries", t->retries, "ok", t->ok, "error", t->ok ? NULL : error);
@@ -330,9 +330,7 @@ mt_status download_job_close(download_job *job, mt_error *err)
 
 int download_job_finish(const download_job *job, mt_options *options, mt_status status, mt_error *err)
 {
-    mt_error shown = {""};
-    download_printable(shown.message, sizeof shown.message, err->message);
-    int code = mt_cli_finish(&download_program, options, status, &shown);
+    int code = mt_cli_finish(&download_program, options, status, err); /* which shows the message escaped */
     int signal_number = download_interrupted();
     if (signal_number == 0) return code;
     fprintf(stderr, "%s: interrupted by %s: %zu of %zu files complete\n", PROGRAM,

@@ -20,7 +20,7 @@
 typedef struct {
     download_transfer *transfers;
     size_t count;
-    char **shown_urls; /* each URL as it is shown (download_printable_copy): messages, record, trace */
+    char **shown_urls; /* each URL as it is shown (mt_escape_copy): messages, record, trace */
     download_shared shared;
     download_output output;
     int jobs;         /* transfers at once: -j, or fewer when the open-file limit cannot hold them */

@@ -32,12 +32,4 @@ void download_output_file_done(download_output *out, const char *line);
 /* Remove the bar from the terminal (at the end of a run). */
 void download_output_clear_bar(download_output *out);
 
-/* URLs, file names and messages as they are shown (lines, stderr, the record, the trace): every byte kept,
- * as valid UTF-8 that cannot steer a terminal. A byte that is not part of valid UTF-8, and a control
- * character (below 0x20, 0x7f, U+0080 to U+009F), is written \xHH; the rest stays as it is. Into out (size
- * bytes, NUL-terminated; cut before an escape or a character that would not fit whole). */
-void download_printable(char *out, size_t size, const char *text);
-/* The same, in a new string (NULL when out of memory): free it. */
-char *download_printable_copy(const char *text);
-
 #endif

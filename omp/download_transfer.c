@@ -500,7 +500,7 @@ void download_transfer_finish(download_transfer *t, bool success)
     char line[4 * DOWNLOAD_NAME_SIZE + 128], shown[4 * DOWNLOAD_NAME_SIZE];
     bool print = success && t->shared->print_lines;
     if (print) {
-        download_printable(shown, sizeof shown, t->name);
+        mt_escape_text(t->name, true, shown, sizeof shown);
         int n = snprintf(line, sizeof line, "saved %s (%" PRIu64 " bytes, %.3f s", shown, t->bytes, t->seconds);
         if (t->retries > 0 && n > 0 && (size_t)n < sizeof line)
             n += snprintf(line + n, sizeof line - (size_t)n, ", %d retr%s", t->retries, t->retries == 1 ? "y" : "ies");
