@@ -571,8 +571,10 @@ def noise_lines(series):
                 meanings.append(meaning)
         if steps:
             times = ", ".join(f"{workers_text(p)} {interval_text(p)} s" for p in involved)
-            within.append(f"{s['work']}, {s['label']}, {s['scaling']} {s['size']}: {times}: the intervals of "
-                          f"{and_list(steps)} overlap, so this run cannot tell "
+            of = [f"of {step}" for step in steps]
+            pairs = of[0] if len(of) == 1 else ", ".join(of[:-1]) + ", and " + of[-1] + ","
+            within.append(f"{s['work']}, {s['label']}, {s['scaling']} {s['size']}: {times}: the intervals "
+                          f"{pairs} overlap, so this run cannot tell "
                           f"{'them' if len(steps) > 1 else 'the two'} apart ({'; '.join(meanings)}).")
     # Series at the same workers and n: the same work, delay and scaling, any shape, program or machine.
     at = defaultdict(list)
