@@ -530,6 +530,19 @@ mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_recor
     return status;
 }
 
+mt_status mt_cli_conclude(const mt_program *program, mt_options *options, mt_record *record, mt_timeline *timeline,
+                          const mt_trace *shape, const mt_repeat_plan *runs, mt_error *err)
+{
+    /* The last run's span; a run that failed (a download's) counts up to its failure. */
+    double wall_s = shape != NULL && shape->wall_s > 0 ? shape->wall_s : runs->samples[runs->repeat - 1].elapsed_s;
+    mt_status status = timeline != NULL ? mt_cli_local_timeline(options, timeline, shape, record, wall_s, err) : MT_OK;
+    if (status == MT_OK) status = mt_cli_report(program, options, record, err);
+    json_decref(record->fields), json_decref(record->details);
+    record->fields = record->details = NULL;
+    if (status == MT_OK && !record->valid) status = mt_fail(err, MT_ERR_RUNTIME, "the results did not validate");
+    return status;
+}
+
 bool mt_cli_wants_timeline(const mt_options *options)
 {
     return options->timeline_path != NULL || options->gantt || options->verbose || options->format == MT_FORMAT_JSON;
