@@ -143,10 +143,8 @@ typedef struct {
     uint64_t base;     /* where data[0] stands in the whole text */
     uint64_t max_line; /* bytes a line may hold */
     /* progress */
-    uint64_t newlines;      /* newlines passed */
-    uint64_t first_newline; /* where the first of them stands, when newlines > 0 */
-    uint64_t line_start;    /* where the current line starts; if !line_known, where the scan started */
-    bool line_known;
+    uint64_t newlines;   /* newlines passed */
+    uint64_t line_start; /* where the current line starts */
     bool in_comment;
     /* the problem, when a scan stops at one */
     found problem;
@@ -335,10 +333,9 @@ static scan_stop scan(scanner *s, int64_t *out, size_t max, size_t *got)
                 }
                 p = t; /* the slow path below says what it is */
             } else if (kind == NEWLINE) {
-                if (s->newlines++ == 0) s->first_newline = s->base + (uint64_t)(p - data);
+                s->newlines++;
                 p++;
                 s->line_start = s->base + (uint64_t)(p - data);
-                s->line_known = true;
                 bound = line_bound(s, end);
                 continue;
             } else if (kind == HASH) {
@@ -509,7 +506,6 @@ static mt_status read_text(mt_source *source, int64_t *buffer, size_t max, size_
                      .max_line = max_line,
                      .newlines = source->line - 1,
                      .line_start = source->line_start,
-                     .line_known = true,
                      .in_comment = source->in_comment};
         size_t found_items;
         scan_stop stop = scan(&s, buffer + count, max - count, &found_items);
@@ -585,32 +581,37 @@ static int64_t *reserve_items(uint64_t count)
     return malloc(count ? (size_t)count * sizeof(int64_t) : 1);
 }
 
-/* Where part k starts, at or after nominal: at a place no token and no comment crosses. Where there is no such
- * place near, the text there is already wrong (a line or a token past its limit) and the part before finds it,
- * so any place will do. */
-static size_t part_start(const unsigned char *text, size_t size, size_t nominal, uint64_t max_line)
+/* Where a part starts, at or after nominal: at a place no token and no comment crosses, and where its line
+ * starts. Where there is no such place near, the line there is past its limit: *line_start is NO_LINE, and the
+ * parts before find that line too long (or a problem before it); the parts from there on need no parse. */
+#define NO_LINE SIZE_MAX
+static size_t part_start(const unsigned char *text, size_t size, size_t nominal, uint64_t max_line, size_t *line_start)
 {
-    if (nominal == 0 || nominal >= size) return nominal;
+    *line_start = NO_LINE;
+    if (nominal == 0 || nominal >= size) return *line_start = nominal < size ? 0 : size;
     /* The start of nominal's line, looked for at most max_line + 1 bytes back. */
     size_t back = (uint64_t)nominal < max_line + 1 ? nominal : (size_t)(max_line + 1);
     const unsigned char *newline = memrchr(text + nominal - back, '\n', back);
-    if (newline == NULL && back < nominal) return nominal; /* a line past its limit */
-    size_t line_start = newline != NULL ? (size_t)(newline - text) + 1 : 0;
+    if (newline == NULL && back < nominal) return nominal;
+    size_t line = newline != NULL ? (size_t)(newline - text) + 1 : 0;
     /* Inside a comment? One begins at a token that starts with '#'. */
     bool in_token = false;
-    for (size_t i = line_start; i < nominal; i++) {
+    for (size_t i = line; i < nominal; i++) {
         if (is_space(text[i])) {
             in_token = false;
         } else if (!in_token && text[i] == '#') {
-            /* Then start after its line, or just past the line's limit, where the part before sees it too long. */
-            uint64_t line_end = line_start + max_line + 1;
+            /* Then start after its line, unless that line runs past its limit. */
+            uint64_t line_end = line + max_line + 1;
             size_t reach = line_end < size ? (size_t)line_end : size;
             const unsigned char *end = memchr(text + nominal, '\n', reach - nominal);
-            return end != NULL ? (size_t)(end - text) + 1 : reach;
+            if (end == NULL && reach < size) return reach;
+            *line_start = end != NULL ? (size_t)(end - text) + 1 : size;
+            return *line_start;
         } else {
             in_token = true;
         }
     }
+    *line_start = line;
     if (!in_token) return nominal;
     /* Inside a token: start at its end, unless it runs past the token limit (the part before refuses it). */
     size_t reach = size - nominal > MAX_TOKEN + 1 ? nominal + MAX_TOKEN + 1 : size;
@@ -648,68 +649,96 @@ static void copy_parts(int64_t *values, const part *all, const size_t *offsets, 
     }
 }
 
-mt_status mt_numbers_parse_text(const char *data, size_t size, const char *name, int parts, uint64_t max_line,
-                                mt_numbers *numbers, mt_error *err)
+/* Scan a part a window at a time; from a mapped file, the pages behind are let go (they stay in the page
+ * cache), so that the memory taken is the list's, not the file's. */
+static void scan_part(part *p, bool mapped)
+{
+    enum { WINDOW = 4 << 20 };
+    size_t part_end = p->scan.end, count = 0, page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t kept = (uintptr_t)p->scan.data + p->scan.position;
+    for (;;) {
+        size_t position = p->scan.position, got;
+        p->scan.end = part_end - position > WINDOW ? position + WINDOW : part_end;
+        p->stop = scan(&p->scan, p->values + count, p->capacity - count, &got);
+        count += got;
+        if (p->stop != SCAN_END || p->scan.position >= part_end) break;
+        uintptr_t behind = ((uintptr_t)p->scan.data + p->scan.position) & ~(uintptr_t)(page - 1);
+        if (mapped && behind > kept) {
+            uintptr_t from = (kept + page - 1) & ~(uintptr_t)(page - 1);
+            if (behind > from) madvise((void *)from, behind - from, MADV_DONTNEED);
+            kept = behind;
+        }
+    }
+    p->scan.end = part_end;
+    p->count = count;
+}
+
+static mt_status parse_text(const char *data, size_t size, const char *name, int parts, uint64_t max_line, bool mapped,
+                            mt_numbers *numbers, mt_error *err)
 {
     *numbers = (mt_numbers){0};
     const unsigned char *text = (const unsigned char *)data;
     if (max_line == 0) max_line = MT_NUMBERS_MAX_LINE;
     if (parts < 1) parts = 1;
     if ((size_t)parts > size) parts = size > 0 ? (int)size : 1;
-    size_t *starts = malloc(((size_t)parts + 1) * sizeof *starts);
+    size_t *starts = malloc(((size_t)parts + 1) * sizeof *starts), *lines = malloc((size_t)parts * sizeof *lines);
     part *all = calloc((size_t)parts, sizeof *all);
-    mt_status status = starts != NULL && all != NULL ? MT_OK : too_large(0, err);
-    int threads = omp_get_max_threads() < parts ? omp_get_max_threads() : parts;
+    mt_status status = starts != NULL && lines != NULL && all != NULL ? MT_OK : too_large(0, err);
+    int threads = omp_get_max_threads() < parts ? omp_get_max_threads() : parts, live = parts;
 
     if (status == MT_OK) {
-        starts[0] = 0, starts[parts] = size;
-#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
-        for (int k = 1; k < parts; k++)
-            starts[k] = part_start(text, size, (size_t)((uint64_t)size * (uint64_t)k / (uint64_t)parts), max_line);
-        for (int k = 1; k <= parts; k++)
-            if (starts[k] < starts[k - 1]) starts[k] = starts[k - 1];
+        starts[0] = 0, lines[0] = 0, starts[parts] = size;
+        /* In order, each a short look back to its line's start; past a line beyond its limit, the parts
+         * before say so and the rest of the text is not looked at. */
+        for (int k = 1; k < parts && live == parts; k++) {
+            size_t nominal = (size_t)((uint64_t)size * (uint64_t)k / (uint64_t)parts);
+            if (nominal < starts[k - 1]) {
+                starts[k] = starts[k - 1], lines[k] = lines[k - 1];
+                continue;
+            }
+            starts[k] = part_start(text, size, nominal, max_line, &lines[k]);
+            if (lines[k] == NO_LINE) live = k;
+        }
         /* Part k's tokens start in [starts[k], starts[k + 1]): at most one in two of its bytes, and one. */
-        for (int k = 0; k < parts && status == MT_OK; k++) {
+        for (int k = 0; k < live && status == MT_OK; k++) {
             all[k].capacity = (starts[k + 1] - starts[k]) / 2 + 2;
             all[k].values = reserve_items(all[k].capacity);
             if (all[k].values == NULL) status = too_large(0, err);
         }
     }
     if (status == MT_OK) {
-        /* Each part on its own, from a place between tokens; lines are counted, not yet numbered. */
+        /* Each part on its own, from a place between tokens whose line start is known; lines are counted as
+         * they pass, numbered only for a message. */
 #pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static, 1)
-        for (int k = 0; k < parts; k++) {
+        for (int k = 0; k < live; k++) {
             part *p = &all[k];
-            size_t start = starts[k];
             p->scan = (scanner){.data = text,
-                                .position = start,
+                                .position = starts[k],
                                 .end = starts[k + 1],
                                 .limit = size,
                                 .final = true,
                                 .max_line = max_line,
-                                .line_start = start,
-                                .line_known = start == 0 || text[start - 1] == '\n'};
-            p->stop = scan(&p->scan, p->values, p->capacity, &p->count);
+                                .line_start = lines[k]};
+            scan_part(p, mapped);
         }
-        /* Then in order: each part's first line continues the line before it; the first problem wins. */
-        uint64_t line_start = 0, lines = 0, items = 0;
-        for (int k = 0; k < parts && status == MT_OK; k++) {
+        /* Then in order: the first problem wins, named by the lines and items of the parts before it. */
+        uint64_t newlines = 0, items = 0;
+        for (int k = 0; k < live && status == MT_OK; k++) {
             const scanner *s = &all[k].scan;
-            bool problem = all[k].stop == SCAN_PROBLEM;
-            uint64_t reach = s->newlines > 0 ? s->first_newline : problem ? s->problem_at : s->position;
-            bool too_long =
-                s->newlines > 0 || !problem ? reach - line_start > max_line : reach - line_start >= max_line;
-            if (too_long) {
-                status = problem_message(FOUND_LONG_LINE, name, lines + 1, items + 1, NULL, 0, max_line, err);
-            } else if (all[k].stop == SCAN_FULL) {
-                status = too_large(items, err); /* cannot happen: room was made for every token */
-            } else if (problem) {
-                found kind = resolve(s->problem, s->problem_at, s->newlines > 0 ? s->line_start : line_start, max_line);
-                status = problem_message(kind, name, lines + s->newlines + 1, items + all[k].count + 1, text + s->token,
+            if (all[k].stop == SCAN_PROBLEM)
+                status = problem_message(resolve(s->problem, s->problem_at, s->line_start, max_line), name,
+                                         newlines + s->newlines + 1, items + all[k].count + 1, text + s->token,
                                          s->length, max_line, err);
-            }
-            lines += s->newlines, items += all[k].count;
-            if (s->newlines > 0) line_start = s->line_start;
+            else if (all[k].stop == SCAN_FULL)
+                status = too_large(items, err); /* cannot be: there is room for every token */
+            newlines += s->newlines, items += all[k].count;
+        }
+        if (status == MT_OK && live < parts) {
+            /* Cannot be: a line past its limit is a problem in the parts before. The plain way is exact. */
+            for (int k = 0; k < live; k++)
+                free(all[k].values);
+            free(all), free(starts), free(lines);
+            return parse_text(data, size, name, 1, max_line, mapped, numbers, err);
         }
         if (status == MT_OK && items > max_items()) status = too_large(items, err);
         if (status == MT_OK && items > 0) {
@@ -736,13 +765,19 @@ mt_status mt_numbers_parse_text(const char *data, size_t size, const char *name,
     }
     for (int k = 0; all != NULL && k < parts; k++)
         free(all[k].values);
-    free(all);
-    free(starts);
+    free(all), free(starts), free(lines);
     return status;
 }
 
+mt_status mt_numbers_parse_text(const char *data, size_t size, const char *name, int parts, uint64_t max_line,
+                                mt_numbers *numbers, mt_error *err)
+{
+    return parse_text(data, size, name, parts, max_line, false, numbers, err);
+}
+
 /* A regular file, mapped read-only with a zero byte after its end: the scanner's sentinel. NULL when it
- * cannot be (the caller then reads it as a stream). */
+ * cannot be (the caller then reads it as a stream). Pages come in as they are read (no MAP_POPULATE): a file
+ * refused early, as one with a line past its limit, is never held whole. */
 static const char *map_text(int fd, size_t size, size_t *mapped)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -751,7 +786,7 @@ static const char *map_text(int fd, size_t size, size_t *mapped)
     void *area = mmap(NULL, *mapped, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (area == MAP_FAILED) return NULL;
     /* The file over the start of the area: bytes past its end, to the end of its last page, read as 0. */
-    void *file = mmap(area, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0);
+    void *file = mmap(area, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
     if (file == MAP_FAILED) {
         munmap(area, *mapped);
         return NULL;
@@ -779,7 +814,7 @@ static mt_status read_mapped(mt_source *source, mt_numbers *numbers, bool *done,
     enum { PART_BYTES = 1 << 20 }; /* smaller parts cost more to start than they save */
     uint64_t by_size = size / PART_BYTES > 0 ? size / PART_BYTES : 1;
     int parts = (uint64_t)omp_get_max_threads() < by_size ? omp_get_max_threads() : (int)by_size;
-    mt_status status = mt_numbers_parse_text(text, (size_t)size, source->name, parts, source->max_line, numbers, err);
+    mt_status status = parse_text(text, (size_t)size, source->name, parts, source->max_line, true, numbers, err);
     munmap((void *)text, mapped);
     *done = true;
     if (status != MT_OK) return status;
@@ -813,10 +848,10 @@ mt_status mt_numbers_read_all(mt_source *source, mt_numbers *numbers, mt_error *
             if (grown <= capacity || grown > SIZE_MAX / sizeof(int64_t)) goto too_large;
             int64_t *values = realloc(numbers->values, (size_t)grown * sizeof(int64_t));
             if (values == NULL) goto too_large;
+            /* No huge-page advice here: it would split the mapping, and realloc could no longer move it
+             * (mremap) but would copy it, holding the list twice. */
             numbers->values = values;
             capacity = grown;
-            /* Huge pages only come to pages not yet touched: asked for again over each new tail. */
-            mt_items_advise(values, capacity);
         }
         size_t got;
         mt_status status =

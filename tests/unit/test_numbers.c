@@ -893,47 +893,53 @@ static void write_numbers_file(uint64_t count, uint64_t bad, char path[TEST_PATH
     free(content);
 }
 
+/* Thread counts for the large files: one part (scanned in windows of 4 MiB), two, and four parts of 2 MiB. */
+static const int large_threads[] = {1, 2, 4};
+enum { LARGE_COUNT = 1100000 }; /* about 9 MB */
+
 static void file_large_is_parsed_in_parallel_with_the_same_numbers(void **state)
 {
     (void)state;
-    enum { COUNT = 600000 }; /* about 5 MB: several parts of 1 MiB */
-    int threads = omp_get_max_threads();
-    omp_set_num_threads(4);
     char path[TEST_PATH_SIZE];
     uint64_t unused;
-    write_numbers_file(COUNT, 0, path, &unused);
-    mt_numbers numbers;
-    mt_error err = {{0}};
-    mt_status status = read_path(path, &numbers, &err);
-    unlink(path);
+    write_numbers_file(LARGE_COUNT, 0, path, &unused);
+    int threads = omp_get_max_threads();
+    for (int t = 0; t < 3; t++) {
+        omp_set_num_threads(large_threads[t]);
+        mt_numbers numbers;
+        mt_error err = {{0}};
+        mt_status status = read_path(path, &numbers, &err);
+        if (status != MT_OK) fail_msg("refused: %s", err.message);
+        assert_int_equal(numbers.count, LARGE_COUNT);
+        for (uint64_t i = 0; i < LARGE_COUNT; i++)
+            if (numbers.values[i] != (int64_t)(i % 2000003) - 1000001)
+                fail_msg("%d threads: item %llu", large_threads[t], (unsigned long long)i);
+        mt_numbers_free(&numbers);
+    }
     omp_set_num_threads(threads);
-    if (status != MT_OK) fail_msg("refused: %s", err.message);
-    assert_int_equal(numbers.count, COUNT);
-    for (uint64_t i = 0; i < COUNT; i++)
-        if (numbers.values[i] != (int64_t)(i % 2000003) - 1000001) fail_msg("item %llu", (unsigned long long)i);
-    mt_numbers_free(&numbers);
+    unlink(path);
 }
 
 static void file_large_bad_token_position_is_exact(void **state)
 {
     (void)state;
-    enum { COUNT = 600000 };
     int threads = omp_get_max_threads();
-    omp_set_num_threads(4);
-    const uint64_t bad_items[] = {1, 299999, 512345, COUNT};
+    const uint64_t bad_items[] = {1, 549999, 912345, LARGE_COUNT};
     for (int b = 0; b < 4; b++) {
         char path[TEST_PATH_SIZE];
         uint64_t bad_line = 0;
-        write_numbers_file(COUNT, bad_items[b], path, &bad_line);
-        mt_numbers numbers;
-        mt_error err = {{0}};
-        mt_status status = read_path(path, &numbers, &err);
-        unlink(path);
-        assert_int_equal(status, MT_ERR_USAGE);
+        write_numbers_file(LARGE_COUNT, bad_items[b], path, &bad_line);
         char where[64];
         snprintf(where, sizeof where, "line %llu (item %llu): 'oops'", (unsigned long long)bad_line,
                  (unsigned long long)bad_items[b]);
-        assert_contains(err.message, where);
+        for (int t = 0; t < 3; t++) {
+            omp_set_num_threads(large_threads[t]);
+            mt_numbers numbers;
+            mt_error err = {{0}};
+            assert_int_equal(read_path(path, &numbers, &err), MT_ERR_USAGE);
+            assert_contains(err.message, where);
+        }
+        unlink(path);
     }
     omp_set_num_threads(threads);
 }
