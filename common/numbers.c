@@ -504,7 +504,7 @@ static mt_status read_text(mt_source *source, int64_t *buffer, size_t max, size_
                      .final = source->at_end,
                      .base = source->offset,
                      .max_line = max_line,
-                     .newlines = source->line - 1,
+                     .newlines = source->line > 0 ? source->line - 1 : 0,
                      .line_start = source->line_start,
                      .in_comment = source->in_comment};
         size_t found_items;
