@@ -28,19 +28,23 @@ def write_list(path, count, per_line, seed):
 
 
 def timed(command, stdin_path=None):
-    """Wall seconds of one run, and its stdout; the run must succeed."""
+    """Wall seconds of one run, its CPU seconds (user + system, the command's own), and its stdout; the run
+    must succeed. The outputs are a line or two: they fit the pipes until the command ends."""
+    feeder = subprocess.Popen(["cat", stdin_path], stdout=subprocess.PIPE) if stdin_path else None
     start = time.perf_counter()
-    if stdin_path is None:
-        result = subprocess.run(command, capture_output=True, text=True)
-    else:
-        feeder = subprocess.Popen(["cat", stdin_path], stdout=subprocess.PIPE)
-        result = subprocess.run(command, stdin=feeder.stdout, capture_output=True, text=True)
+    proc = subprocess.Popen(command, stdin=feeder.stdout if feeder else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out, err = proc.stdout.read().decode(), proc.stderr.read().decode()
+    proc.stdout.close(), proc.stderr.close()
+    if feeder:
         feeder.stdout.close()
         feeder.wait()
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"reader_bench: {' '.join(command)} failed: {result.stderr.strip()}")
-    return elapsed, result.stdout
+    if proc.returncode != 0:
+        sys.exit(f"reader_bench: {' '.join(command)} failed: {err.strip()}")
+    return elapsed, usage.ru_utime + usage.ru_stime, out
 
 
 def machine():
@@ -84,7 +88,7 @@ def main():
     labels = list(runs)
     # One untimed round (caches, the page cache, the dynamic loader), checking what each command says.
     for label in labels:
-        _, out = timed(*runs[label])
+        _, _, out = timed(*runs[label])
         if label.startswith("wc") and int(out.split()[0]) != words:
             sys.exit(f"reader_bench: {label} counted {out.split()[0]} words, not {words}")
         if label.startswith("Python") and int(out) != words:
@@ -92,10 +96,12 @@ def main():
         if label.startswith(("cube", "cat")) and not out.startswith("Execution Time: "):
             sys.exit(f"reader_bench: {label} printed {out!r}")
     times = {label: [] for label in labels}
+    cpu = {label: [] for label in labels}
     for round_ in range(args.repeat):
         order = labels[round_ % len(labels):] + labels[:round_ % len(labels)]
         for label in order:
-            times[label].append(timed(*runs[label])[0])
+            wall, used, _ = timed(*runs[label])
+            times[label].append(wall), cpu[label].append(used)
     median = {label: statistics.median(values) for label, values in times.items()}
     wc = min(median["wc -w (LC_ALL=C)"], median["wc -w (C.UTF-8)"])
     python = median["Python int() over split()"]
@@ -105,15 +111,18 @@ def main():
     print(f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {machine()}.")
     print(f"The list: {words:,} numbers, {args.per_line} a line, {size / 1e6:.1f} MB, page cache warm. Every run end "
           f"to end (process start to exit); medians of {args.repeat} interleaved rounds, ratios from this run. "
-          "cube_omp runs --work none -q: it reads the list, cubes it, checks it and prints one line.")
+          "cube_omp runs --work none -q: it reads the list, cubes it, checks it and prints one line. CPU s is "
+          "the command's own user and system time (not cat's), which other load on the machine moves less.")
     print()
-    print("| command | median s | min s | max s | MB/s | time / wc -w (faster one) | time / Python int() |")
-    print("|---|---|---|---|---|---|---|")
+    print("| command | median s | min s | max s | MB/s | time / wc -w (faster one) | time / Python int() "
+          "| CPU s (median) |")
+    print("|---|---|---|---|---|---|---|---|")
     for label in labels:
         values = times[label]
         shown = label.replace("|", "\\|")
         print(f"| `{shown}` | {median[label]:.3f} | {min(values):.3f} | {max(values):.3f} | "
-              f"{size / median[label] / 1e6:.0f} | {median[label] / wc:.2f} | {median[label] / python:.3f} |")
+              f"{size / median[label] / 1e6:.0f} | {median[label] / wc:.2f} | {median[label] / python:.3f} | "
+              f"{statistics.median(cpu[label]):.3f} |")
     single = median["cube_omp -t 1 -i FILE"]
     print()
     print(f"cube_omp on one thread, end to end, at least as fast as `wc -w`: "

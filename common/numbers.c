@@ -573,11 +573,12 @@ static mt_status too_large(uint64_t read, mt_error *err)
     return mt_fail(err, MT_ERR_USAGE, "the list is too large for this machine's memory (%" PRIu64 " items read)", read);
 }
 
-/* Room for count items, untouched; large arrays on huge pages. free() releases it. */
+/* Room for count items, untouched; free() releases it. No huge pages: the parse touches each page once, in
+ * order, and on a busy machine the kernel compacts memory to make a huge page, stalling that first touch
+ * (measured here: 0.02 to 0.16 s of system time for an 80 MB list with them, a steady 0.07 s without). */
 static int64_t *reserve_items(uint64_t count)
 {
     if (count > SIZE_MAX / sizeof(int64_t) / 2) return NULL;
-    if (count * sizeof(int64_t) >= (4u << 20)) return mt_items_alloc(count, 0);
     return malloc(count ? (size_t)count * sizeof(int64_t) : 1);
 }
 
