@@ -30,7 +30,8 @@
 
 #define MT_NUMBERS_MAX_TOKEN 64
 #define MT_NUMBERS_MAX_LINE (UINT64_C(64) << 20)
-#define MT_NUMBERS_MAX_LINE_TEXT "64 MiB" /* the same, as --help says it */
+/* The limits as --help states them. */
+#define MT_NUMBERS_LIMITS_TEXT "a number at most 64 bytes, a line at most 64 MiB, no NUL byte"
 
 /* Parse one whole token as a base-10 int64 (optional sign, digits only). On failure returns
  * MT_ERR_USAGE with a message that names the token, prefixed by where ("argument 3", "FILE line 2"). */

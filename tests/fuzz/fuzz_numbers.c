@@ -31,7 +31,10 @@ typedef struct {
     size_t count;
 } reference;
 
-static bool space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+static bool space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
 
 static void reference_parse(const unsigned char *text, size_t size, uint64_t max_line, reference *r)
 {
@@ -174,7 +177,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * call */
     uint64_t max_line = data[0] & 0x40 ? MT_NUMBERS_MAX_LINE : (uint64_t)(data[0] & 0x3F) + 1;
     int parts = (data[1] & 7) + 2;
-    size_t read_max = (size_t)(data[1] >> 3 & 0x0F) + 1, per_call = (size_t)(data[0] >> 7 | (data[1] >> 7) << 1) * 2 + 1;
+    size_t read_max = (size_t)(data[1] >> 3 & 0x0F) + 1,
+           per_call = (size_t)(data[0] >> 7 | (data[1] >> 7) << 1) * 2 + 1;
     data += 2, size -= 2;
     char *text = malloc(size + 1); /* the parse's contract: a 0 after the text */
     if (text == NULL) abort();

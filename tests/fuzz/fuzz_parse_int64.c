@@ -49,11 +49,13 @@ static void check_show(const char *bytes, size_t length, size_t size)
     /* Escapes come whole: each backslash starts \\ or \xHH. */
     for (size_t i = 0; i < written; i++) {
         if (out[i] != '\\') continue;
-        if (out[i + 1] == '\\') i++;
+        if (out[i + 1] == '\\')
+            i++;
         else if (out[i + 1] == 'x' && i + 3 < written && isxdigit((unsigned char)out[i + 2]) &&
                  isxdigit((unsigned char)out[i + 3]))
             i += 3;
-        else fuzz_fail("a cut escape in '%s'", out);
+        else
+            fuzz_fail("a cut escape in '%s'", out);
     }
     /* The plain prefix comes out as it is (a backslash doubled) when there is room for it. */
     size_t plain = mt_plain_prefix(bytes, length), o = 0;
@@ -84,8 +86,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         if (status != MT_ERR_USAGE) fuzz_fail("'%s' accepted", token);
         if (strncmp(err.message, "argument 7: ", 12) != 0) fuzz_fail("the message does not say where: %s", err.message);
-        if (strstr(err.message, beyond ? "beyond the int64 range" : token[0] ? "not a base-10 integer" : "empty token") ==
-            NULL)
+        if (strstr(err.message, beyond     ? "beyond the int64 range"
+                                : token[0] ? "not a base-10 integer"
+                                           : "empty token") == NULL)
             fuzz_fail("the message does not say why: %s", err.message);
         fuzz_check_message(err.message);
     }

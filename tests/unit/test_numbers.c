@@ -580,6 +580,15 @@ static void args_rewind_and_chunks(void **state)
     mt_source_close(&source);
 }
 
+static void help_text_states_the_limits_in_force(void **state)
+{
+    (void)state;
+    char expected[128];
+    snprintf(expected, sizeof expected, "a number at most %d bytes, a line at most %llu MiB, no NUL byte",
+             MT_NUMBERS_MAX_TOKEN, (unsigned long long)(MT_NUMBERS_MAX_LINE >> 20));
+    assert_string_equal(MT_NUMBERS_LIMITS_TEXT, expected);
+}
+
 /* --- limits: a NUL byte, a token, a line, a stream that never ends --- */
 
 static void file_nul_byte_in_a_comment_is_refused(void **state)
@@ -1157,6 +1166,7 @@ int main(void)
         cmocka_unit_test(file_larger_than_one_buffer_is_read_whole),
         cmocka_unit_test(file_rewind_reads_the_same_list_and_lines),
         cmocka_unit_test(args_rewind_and_chunks),
+        cmocka_unit_test(help_text_states_the_limits_in_force),
         cmocka_unit_test(file_nul_byte_in_a_comment_is_refused),
         cmocka_unit_test(file_control_bytes_and_mark_in_a_token_are_shown_escaped),
         cmocka_unit_test(file_dev_zero_is_refused_at_its_first_byte),
