@@ -48,7 +48,8 @@ enum {
 };
 
 static const mt_option shared_options[SHARED_OPTIONS] = {
-    [OPT_INPUT] = {"input", 'i', "FILE", "read them from FILE (- is stdin): whitespace separated, # comments",
+    [OPT_INPUT] = {"input", 'i', "FILE",
+                   "read them from FILE (- is stdin): whitespace separated, # comments;\n" MT_NUMBERS_LIMITS_TEXT,
                    "The numbers (default: " MT_DEFAULT_NUMBERS ", the original lesson's list):\n"
                    "  NUMBER...                 base-10 integers; put negative ones after --: -- -3 4"},
     [OPT_GENERATE] = {"generate", 'g', "N", "N pseudo-random numbers whose cube fits in int64", NULL},
