@@ -35,69 +35,6 @@ static token_verdict parse_token(const char *token, int64_t *out)
     return TOKEN_OK;
 }
 
-/* Whether the UTF-8 character at bytes (n bytes long) is one a reader cannot see or that moves the text:
- * C1 controls, no-break and other spaces, zero-width characters, direction marks and isolates, the
- * byte-order mark, tags. Those are shown escaped. */
-static bool invisible(uint32_t c)
-{
-    return c <= 0xA0 || c == 0xAD || c == 0x034F || c == 0x061C || c == 0x115F || c == 0x1160 || c == 0x1680 ||
-           c == 0x180E || (c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) ||
-           (c >= 0x205F && c <= 0x206F) || c == 0x3000 || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF ||
-           c == 0xFFA0 || (c >= 0xFFF0 && c <= 0xFFFB) || (c >= 0xE0000 && c <= 0xE0FFF);
-}
-
-/* The length of the printable UTF-8 character at bytes, or 0 when its bytes must be escaped. */
-static size_t printable_length(const unsigned char *bytes, size_t length)
-{
-    unsigned char c = bytes[0];
-    if (c < 0x80) return c >= 0x20 && c < 0x7F && c != '\\';
-    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    if (n == 0 || n > length) return 0;
-    uint32_t code = c & (0x7F >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((bytes[i] & 0xC0) != 0x80) return 0;
-        code = code << 6 | (bytes[i] & 0x3F);
-    }
-    static const uint32_t smallest[5] = {0, 0, 0x80, 0x800, 0x10000}; /* shorter forms are overlong */
-    if (code < smallest[n] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-    return invisible(code) ? 0 : n;
-}
-
-size_t mt_show_bytes(char *out, size_t size, const char *bytes, size_t length)
-{
-    const unsigned char *in = (const unsigned char *)bytes;
-    size_t o = 0, i = 0;
-    while (i < length) {
-        size_t n = printable_length(in + i, length - i);
-        if (n > 0) {
-            if (o + n >= size) break;
-            memcpy(out + o, in + i, n);
-            o += n, i += n;
-        } else if (in[i] == '\\') {
-            if (o + 2 >= size) break;
-            out[o++] = '\\', out[o++] = '\\', i++;
-        } else {
-            if (o + 4 >= size) break;
-            snprintf(out + o, 5, "\\x%02X", in[i]);
-            o += 4, i++;
-        }
-    }
-    out[o] = '\0';
-    return i;
-}
-
-size_t mt_plain_prefix(const char *bytes, size_t length)
-{
-    const unsigned char *in = (const unsigned char *)bytes;
-    size_t i = 0;
-    while (i < length) {
-        size_t n = in[i] == '\\' ? 1 : printable_length(in + i, length - i);
-        if (n == 0) break;
-        i += n;
-    }
-    return i;
-}
-
 mt_status mt_parse_int64(const char *token, const char *where, int64_t *out, mt_error *err)
 {
     token_verdict verdict = parse_token(token, out);

@@ -37,16 +37,6 @@
  * MT_ERR_USAGE with a message that names the token, prefixed by where ("argument 3", "FILE line 2"). */
 mt_status mt_parse_int64(const char *token, const char *where, int64_t *out, mt_error *err);
 
-/* Bytes as a message shows them, NUL-terminated in out (size bytes, at least 1): printable text as it is;
- * each byte of a control character, a DEL, invalid UTF-8 or an invisible character (a byte-order mark, a
- * no-break or zero-width space, a direction mark) as \xHH, and a backslash as \\. Stops before what would not
- * fit; returns how many of the length bytes were shown. */
-size_t mt_show_bytes(char *out, size_t size, const char *bytes, size_t length);
-
-/* How many of the length bytes, from the first, are printable text that mt_show_bytes shows as it is (a
- * backslash counts as printable): length when all are. */
-size_t mt_plain_prefix(const char *bytes, size_t length);
-
 typedef enum { MT_SOURCE_ARGS, MT_SOURCE_FILE, MT_SOURCE_GENERATE } mt_source_kind;
 
 enum { MT_SOURCE_BLOCK = 65536 }; /* bytes a file source asks read(2) for at a time */

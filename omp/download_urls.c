@@ -38,11 +38,12 @@ static mt_status list_add(download_url_list *list, size_t *capacity, const char 
     return MT_OK;
 }
 
-/* A URL is printable text: a control byte or an invisible character would be sent as it is, or hide what the
- * URL says; the message shows it escaped. where is "FILE, line N: " or "". */
+/* A URL holds no control byte or invisible character: one would be sent as it is, or hide what the URL says;
+ * the message shows it escaped. Bytes that are not UTF-8 (a Latin-1 name from a shell) are kept: libcurl sends
+ * them percent-encoded. where is "FILE, line N: " or "". */
 static mt_status check_printable(const char *url, size_t length, const char *where, size_t position, mt_error *err)
 {
-    size_t plain = mt_plain_prefix(url, length);
+    size_t plain = mt_plain_prefix_as(url, length, MT_SHOW_UNSEEN);
     if (plain == length) return MT_OK;
     enum { SHOWN = 80 };
     char shown[4 * SHOWN + 1];

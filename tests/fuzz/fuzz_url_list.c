@@ -34,7 +34,8 @@ static bool reference_urls(const char *text, size_t size, size_t max_line, downl
         while (b > a && (b[-1] == '\r' || b[-1] == ' ' || b[-1] == '\t'))
             b--;
         if (a < b && *a != '#') {
-            if ((size_t)(b - a) > DOWNLOAD_MAX_URL_LENGTH || mt_plain_prefix(a, (size_t)(b - a)) < (size_t)(b - a))
+            if ((size_t)(b - a) > DOWNLOAD_MAX_URL_LENGTH ||
+                mt_plain_prefix_as(a, (size_t)(b - a), MT_SHOW_UNSEEN) < (size_t)(b - a))
                 return false;
             urls->items[urls->count++] = strndup(a, (size_t)(b - a));
         }
@@ -79,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (strcmp(small.items[i], expected.items[i]) != 0 || strcmp(whole.items[i], expected.items[i]) != 0)
                 fuzz_fail("URL %zu differs from the reference's", i + 1);
             size_t length = strlen(small.items[i]);
-            if (length == 0 || length > DOWNLOAD_MAX_URL_LENGTH || mt_plain_prefix(small.items[i], length) != length)
+            if (length == 0 || length > DOWNLOAD_MAX_URL_LENGTH ||
+                mt_plain_prefix_as(small.items[i], length, MT_SHOW_UNSEEN) != length)
                 fuzz_fail("URL %zu is not a plain, bounded URL", i + 1);
         }
     }
