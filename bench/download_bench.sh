@@ -2,7 +2,7 @@
 # download_bench.sh - activity 3 measured: download (tasks and multi) against curl -Z, aria2c and the
 # Python original's threads, all fetching the same files from the loopback image server, in one run.
 set -euo pipefail
-MT_SCRIPT=download_bench.sh
+MT_SCRIPT=bench/download_bench.sh
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
@@ -16,13 +16,13 @@ A benchmark, not a test: its numbers depend on the machine.
   --count C        files (default 30, the original's 6 x 5)
   --latency S      seconds before each response (default 0.1)
   --size BYTES     every image this size (default 40000)
-  --bandwidth B    bytes per second per connection (default 1000000: 40 ms for 40 KB)
+  --bandwidth B    bytes per second per connection (default 1000000: 40 ms for 40 KB; 0: no limit)
   --jobs "N..."    concurrencies (default "1 4 8 30")
   --runs R         runs of each, the median reported (default 3)
   --output FILE    also write the table here (default BUILD_DIR/download_bench.md)
   -h, --help       this help
 
-Model: ceil(C/N) x (latency + size/bandwidth). Pass when download's own time (its 'Execution Time', which
+Model: ceil(C/N) x (latency + size/bandwidth). Pass when download's own time (its record's time_s, which
 leaves out process start) is <= 1.05 x model, and its wall time (the whole process, as the peers are
 timed) is no slower than the best peer's. Installs aria2 (and python3-requests for the original) with
 apt-get when missing and run as root on Debian.
@@ -43,7 +43,17 @@ while [ $# -gt 0 ]; do
     *) mt_die "unknown option '$1' (see bench/download_bench.sh --help)" 2 ;;
   esac
 done
+# Every value checked before anything is installed, built or served.
+mt_check_count "$count" --count
+mt_check_seconds "$latency" --latency
+mt_check_count "$size" --size
+mt_check_count "$bandwidth" --bandwidth 0
+read -r -a jobs <<<"$jobs_list"
+[ ${#jobs[@]} -gt 0 ] || mt_die "--jobs: the list is empty" 2
+for n in "${jobs[@]}"; do mt_check_count "$n" --jobs; done
+mt_check_count "$runs" --runs
 output=${output:-$BUILD_DIR/download_bench.md}
+mt_check_out_file "$output" --output
 
 # The peers: curl is a build dependency's sibling; aria2c and requests are installed here if missing.
 need=()
@@ -51,10 +61,9 @@ command -v aria2c >/dev/null 2>&1 || need+=(aria2)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 "$(mt_python)" -c 'import requests' >/dev/null 2>&1 || need+=(python3-requests)
 if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if mt_can_apt; then
     mt_say "Installing the peers: ${need[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 ||
-      mt_die "could not install: ${need[*]}"
+    mt_apt_install "${need[@]}" || mt_die "could not install: ${need[*]}"
   else
     mt_die "missing: ${need[*]}. On Debian or Ubuntu: sudo apt-get install ${need[*]}"
   fi
@@ -102,42 +111,56 @@ time_wall() {
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# measure NAME COMMAND...: the median wall time of R runs into wall[NAME]; download's own time into own[NAME].
+# measure NAME COMMAND...: the median wall time of R runs into wall[NAME].
+# measure_ours NAME COMMAND...: the same for download run with --csv, and its own time (the record's
+# time_s) into own[NAME].
 declare -A wall own
 measure() {
   local name=$1; shift
+  local walls=()
+  for _ in $(seq "$runs"); do walls+=("$(time_wall "$@")"); done
+  wall[$name]=$(printf '%s\n' "${walls[@]}" | median)
+}
+measure_ours() {
+  local name=$1; shift
   local walls=() owns=()
   for _ in $(seq "$runs"); do
-    walls+=("$(time_wall "$@")")
-    owns+=("$(sed -n 's/^Execution Time: //p' "$work/run.out" | head -1)")
+    walls+=("$(time_wall "$@" --csv)")
+    owns+=("$(mt_record field "$work/run.out" time_s)")
   done
   wall[$name]=$(printf '%s\n' "${walls[@]}" | median)
   own[$name]=$(printf '%s\n' "${owns[@]}" | median)
 }
 
-machine="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(sed -n 's/^PRETTY_NAME="\(.*\)"$/\1/p' /etc/os-release)"
+cpu=""
+while IFS= read -r line; do
+  if [[ $line == "model name"* ]]; then cpu=${line#*: }; break; fi
+done </proc/cpuinfo
+read -r -a curl_version <<<"$(mt_first_line curl --version)"
+read -r -a aria2c_version <<<"$(mt_first_line aria2c --version)"
+machine="$(nproc) cores, ${cpu:-unknown CPU}, $(mt_os_name)"
 {
   echo "### download: $count files, latency $latency s, $size bytes at $bandwidth B/s per connection"
   echo
   echo "$(date -u +%Y-%m-%dT%H:%MZ), $machine; median of $runs runs; seconds."
-  echo "$("$download" --version), $(curl --version | head -1 | cut -d' ' -f1-2), aria2c $(aria2c --version | head -1 | awk '{print $3}'), $("$python" --version)."
+  echo "$("$download" --version), ${curl_version[*]:0:2}, aria2c ${aria2c_version[2]:-}, $("$python" --version)."
   echo
   echo "| N | model | tasks (own) | tasks (wall) | multi (own) | multi (wall) | curl -Z | aria2c | Python threads | own <= 1.05 model | tasks wall <= best peer | multi wall <= best peer |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|:---:|:---:|"
 } >"$work/table.md"
 
 verdict_all=0
-for n in $jobs_list; do
+for n in "${jobs[@]}"; do
   mt_say "N = $n ..."
-  measure tasks "$download" -j "$n" --mode tasks -o . -i "$work/list.txt" -q
-  measure multi "$download" -j "$n" --mode multi -o . -i "$work/list.txt" -q
+  measure_ours tasks "$download" -j "$n" --mode tasks -o . -i "$work/list.txt"
+  measure_ours multi "$download" -j "$n" --mode multi -o . -i "$work/list.txt"
   measure curl curl -Z --parallel-immediate --parallel-max "$n" -sS --fail --remote-name-all "${urls[@]}"
   measure aria2c aria2c -q -j "$n" -x 1 -i "$work/list.txt" --allow-overwrite=true --auto-file-renaming=false \
     --file-allocation=none --console-log-level=error
   measure python "$python" "$MT_ROOT/bench/original_threads.py" "$base" "$n" --count "$count" --dir .
   model=$(awk -v c="$count" -v n="$n" -v l="$latency" -v s="$size" -v b="$bandwidth" \
     'BEGIN { r = int((c + n - 1) / n); t = b > 0 ? s / b : 0; printf "%.3f\n", r * (l + t) }')
-  best_peer=$(printf '%s\n' "${wall[curl]}" "${wall[aria2c]}" "${wall[python]}" | sort -g | head -1)
+  best_peer=$(printf '%s\n' "${wall[curl]}" "${wall[aria2c]}" "${wall[python]}" | sort -g | sed -n 1p)
   model_ok=$(awk -v o="${own[tasks]}" -v p="${own[multi]}" -v m="$model" 'BEGIN { print (o <= 1.05 * m && p <= 1.05 * m) ? "yes" : "NO" }')
   tasks_ok=$(awk -v o="${wall[tasks]}" -v b="$best_peer" 'BEGIN { print (o <= b) ? "yes" : "NO" }')
   multi_ok=$(awk -v o="${wall[multi]}" -v b="$best_peer" 'BEGIN { print (o <= b) ? "yes" : "NO" }')
@@ -148,7 +171,7 @@ for n in $jobs_list; do
 done
 {
   echo
-  echo "own: download's 'Execution Time' (transfers only); wall: the whole process, as every peer is timed."
+  echo "own: download's own time (its record's time_s: the transfers only); wall: the whole process, as every peer is timed."
   echo "model: ceil($count/N) x ($latency + $size/$bandwidth) s. Python threads: the original's Queue + N threads + requests."
 } >>"$work/table.md"
 

@@ -22,6 +22,13 @@ except ImportError:  # the same loop on the standard library
     requests = None
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line on stderr (NAME: error: ...) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def fetch_blocks(img_url):
     if requests is not None:
         res = requests.get(img_url, stream=True)
@@ -60,12 +67,16 @@ def atividade3(images, tarefas=1):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="original_threads.py", description=__doc__.splitlines()[0])
     parser.add_argument("base_url")
     parser.add_argument("threads", type=int)
     parser.add_argument("--count", type=int, default=30)
     parser.add_argument("--dir", default=".")
     options = parser.parse_args()
+    if options.threads < 1:
+        parser.error("N (threads) must be at least 1")
+    if options.count < 1:
+        parser.error("--count must be at least 1")
     with urllib.request.urlopen(f"{options.base_url}/lists/bench.txt?n={options.count}") as res:
         images = res.read().decode().split()
     os.chdir(options.dir)

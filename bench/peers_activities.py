@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""peers_activities.py - the Python original's activities, as the peers of our programs in scripts/peers.sh.
+"""peers_activities.py - the Python original's activities, as the peers of our programs in bench/peers.sh.
 
 Faithful to the original lesson: calc_square / calc_cube print 'n ^ k = v' and sleep per item,
 atividade1 runs them one after the other, atividade2 on two threading.Thread, and atividade4 maps
@@ -8,19 +8,22 @@ of ints (TypeError: each item must be an argument tuple) and calc_cube returns N
 gets one-argument tuples ([n],) and calc_cube returns its cubes.
 
 Usage: peers_activities.py ACTIVITY [--work sleep|spin|none] [--delay S] [--repeat R] [--processes N]
-                                    [--generate N] [NUMBER...]
+                                    [--generate N] [--record FILE] [NUMBER...]
 ACTIVITY: activity1 | activity2 | starmap | starmap-original | loop | mpi4py-starmap
   mpi4py-starmap runs under mpiexec -n N+1 python3 -m mpi4py.futures (N workers, one manager).
 --work spin burns the item's delay of this thread's CPU time (time.thread_time), so two threads
 that hold the GIL in turn take twice as long; sleep is the original's time.sleep.
-Prints one JSON line: activity, n, workers, median seconds of R timed runs after one warm-up (each
-timed as the original times it, pool start included), min, max and whether the results are right.
+Its record is one JSON object (on stdout, or in --record FILE): activity, n, workers, median seconds
+of R timed runs after one warm-up (each timed as the original times it, pool start included), min,
+max and whether the results are right. Under mpi4py the workers' own lines go to stdout as well:
+--record keeps the record apart from them.
 """
 import argparse
 import contextlib
 import io
 import json
 import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -28,6 +31,13 @@ import threading
 import time
 
 WORK = {"kind": "sleep", "delay": 0.1}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line on stderr (NAME: error: ...) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def work():
@@ -115,7 +125,7 @@ ACTIVITIES = {"activity1": atividade1, "activity2": atividade2, "starmap": starm
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0].split(" - ", 1)[1])
+    parser = OneLineParser(prog="peers_activities.py", description=__doc__.splitlines()[0].split(" - ", 1)[1])
     parser.add_argument("activity", choices=sorted(ACTIVITIES))
     parser.add_argument("numbers", nargs="*", type=int)
     parser.add_argument("--work", choices=["sleep", "spin", "none"], default="sleep")
@@ -123,9 +133,16 @@ def main():
     parser.add_argument("--repeat", type=int, default=5, help="timed runs (at least 1)")
     parser.add_argument("--processes", type=int, default=2, help="workers: processes of the pool")
     parser.add_argument("--generate", type=int, help="N pseudo-random numbers in place of the list")
+    parser.add_argument("--record", metavar="FILE", help="write the record here (default: stdout)")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.processes < 1:
+        parser.error("--processes must be at least 1")
+    if args.delay < 0:
+        parser.error("--delay must not be negative")
+    if args.generate is not None and args.generate < 1:
+        parser.error("--generate must be at least 1")
     WORK.update(kind=args.work, delay=args.delay)
     numeros = args.numbers or [2, 3, 5, 8]
     if args.generate:
@@ -136,8 +153,8 @@ def main():
         error = io.StringIO()
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(error):
             ok = activity(numeros, args.processes)
-        print(json.dumps({"activity": args.activity, "n": len(numeros), "workers": args.processes,
-                          "work": args.work, "time_s": None, "valid": ok, "error": error.getvalue().strip()}))
+        report(args.record, {"activity": args.activity, "n": len(numeros), "workers": args.processes,
+                             "work": args.work, "time_s": None, "valid": ok, "error": error.getvalue().strip()})
         return
     times, valid = [], True
     for run in range(args.repeat + 1):
@@ -150,9 +167,19 @@ def main():
         if run > 0:
             times.append(elapsed)
     workers = {"activity1": 1, "loop": 1, "activity2": 2}.get(args.activity, args.processes)
-    print(json.dumps({"activity": args.activity, "n": len(numeros), "workers": workers, "work": args.work,
-                      "time_s": statistics.median(times), "time_min_s": min(times), "time_max_s": max(times),
-                      "valid": valid}))
+    report(args.record, {"activity": args.activity, "n": len(numeros), "workers": workers, "work": args.work,
+                         "time_s": statistics.median(times), "time_min_s": min(times), "time_max_s": max(times),
+                         "valid": valid})
+
+
+def report(path, record):
+    """The record: one JSON object on stdout, or in the file PATH (written whole, then moved in place)."""
+    if path is None:
+        print(json.dumps(record), flush=True)
+        return
+    with open(path + ".tmp", "w") as f:
+        f.write(json.dumps(record) + "\n")
+    os.replace(path + ".tmp", path)
 
 
 if __name__ == "__main__":

@@ -16,16 +16,25 @@ import statistics
 import time
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line on stderr (NAME: error: ...) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def calc_cube(n):
     return n * n * n
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="starmap.py", description=__doc__.splitlines()[0])
     parser.add_argument("file")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    if args.processes < 1 or args.repeat < 1:
+        parser.error("--processes and --repeat must be at least 1")
     with open(args.file) as f:
         numbers = [int(token) for token in f.read().split()]
     arguments = [(n,) for n in numbers]

@@ -17,42 +17,63 @@
 #define MT_VERSION "unknown"
 #endif
 
+const char mt_version[] = MT_VERSION;
+
+#define STRINGIFY(x) #x
+#define TEXT(x) STRINGIFY(x)
+
+/* The options every program shares, in --help's order. Those of the number list come first, and only for
+ * the programs that take one. */
 enum {
-    OPT_JSON = 256,
-    OPT_CSV,
-    OPT_NO_HEADER,
-    OPT_ORDERED,
-    OPT_CHUNK,
-    OPT_EXPLAIN,
+    OPT_INPUT,
+    OPT_GENERATE,
+    OPT_SEED,
+    OPT_WORK,
+    OPT_DELAY,
+    NUMBER_OPTIONS, /* the ones above are the number list's */
+    OPT_MODE = NUMBER_OPTIONS,
+    OPT_THREADS,
+    OPT_REPEAT,
+    OPT_WARMUP,
     OPT_TIMELINE,
     OPT_GANTT,
-    OPT_TRANSPORT,
+    OPT_JSON,
+    OPT_CSV,
+    OPT_NO_HEADER,
+    OPT_QUIET,
+    OPT_VERBOSE,
+    OPT_HELP,
+    OPT_VERSION,
+    SHARED_OPTIONS
 };
 
-static const struct option long_options[] = {
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {"mode", required_argument, NULL, 'm'},
-    {"input", required_argument, NULL, 'i'},
-    {"generate", required_argument, NULL, 'g'},
-    {"seed", required_argument, NULL, 's'},
-    {"work", required_argument, NULL, 'w'},
-    {"delay", required_argument, NULL, 'd'},
-    {"threads", required_argument, NULL, 't'},
-    {"repeat", required_argument, NULL, 'r'},
-    {"warmup", required_argument, NULL, 'W'},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"csv", no_argument, NULL, OPT_CSV},
-    {"no-header", no_argument, NULL, OPT_NO_HEADER},
-    {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"ordered", no_argument, NULL, OPT_ORDERED},
-    {"chunk", required_argument, NULL, OPT_CHUNK},
-    {"explain", no_argument, NULL, OPT_EXPLAIN},
-    {"timeline", required_argument, NULL, OPT_TIMELINE},
-    {"gantt", no_argument, NULL, OPT_GANTT},
-    {"transport", required_argument, NULL, OPT_TRANSPORT},
-    {NULL, 0, NULL, 0},
+static const mt_option shared_options[SHARED_OPTIONS] = {
+    [OPT_INPUT] = {"input", 'i', "FILE", "read them from FILE (- is stdin): whitespace separated, # comments",
+                   "The numbers (default: " MT_DEFAULT_NUMBERS ", the original lesson's list):\n"
+                   "  NUMBER...                 base-10 integers; put negative ones after --: -- -3 4"},
+    [OPT_GENERATE] = {"generate", 'g', "N", "N pseudo-random numbers whose cube fits in int64", NULL},
+    [OPT_SEED] = {"seed", 's', "S", "the seed for --generate (default " TEXT(MT_DEFAULT_SEED) ")", NULL},
+    [OPT_WORK] = {"work", 'w', "KIND",
+                  "sleep (the original's time.sleep), spin (burn CPU as long) or none (default " MT_DEFAULT_WORK ")",
+                  "The work per item:"},
+    [OPT_DELAY] = {"delay", 'd', "SECONDS", "work per item (default " TEXT(MT_DEFAULT_DELAY_S) ")", NULL},
+    [OPT_MODE] = {"mode", 'm', "MODE", NULL, NULL}, /* its help is the program's list of modes */
+    [OPT_THREADS] = {"threads", 't', "N", "OpenMP threads (overrides OMP_NUM_THREADS)", "Workers and timing:"},
+    [OPT_REPEAT] = {"repeat", 'r', "R",
+                    "timed runs, reported as median, min and max (default " TEXT(MT_DEFAULT_REPEAT) ")", NULL},
+    [OPT_WARMUP] = {"warmup", 'W', "W", "untimed runs before them (default " TEXT(MT_DEFAULT_WARMUP) ")", NULL},
+    [OPT_TIMELINE] = {"timeline", 0, "FILE",
+                      "record when each item ran on which thread (and rank): FILE.json is a\n"
+                      "trace for Perfetto or chrome://tracing, FILE.csv the same as a table",
+                      "Output (default: the original's lines, then 'Execution Time: SECONDS'):"},
+    [OPT_GANTT] = {"gantt", 0, NULL, "draw that timeline on stderr after the run", NULL},
+    [OPT_JSON] = {"json", 0, NULL, "one JSON object: the run's record", NULL},
+    [OPT_CSV] = {"csv", 0, NULL, "the record as a CSV header and row (--no-header: the row only)", NULL},
+    [OPT_NO_HEADER] = {"no-header", 0, NULL, NULL, NULL}, /* told with --csv */
+    [OPT_QUIET] = {"quiet", 'q', NULL, "only the 'Execution Time' line (or the record)", NULL},
+    [OPT_VERBOSE] = {"verbose", 'v', NULL, "settings, defaults and provenance on stderr", NULL},
+    [OPT_HELP] = {"help", 'h', NULL, "this help;  -V, --version  the version", NULL},
+    [OPT_VERSION] = {"version", 'V', NULL, NULL, NULL},
 };
 
 mt_status mt_parse_count(const char *text, const char *option, uint64_t min, uint64_t max, uint64_t *out, mt_error *err)
@@ -89,9 +110,66 @@ mt_status mt_parse_seconds(const char *text, const char *option, double max, dou
     return MT_OK;
 }
 
-static bool has_feature(const mt_program *program, unsigned feature)
+/* The options a program has: the shared ones it takes (not those its own options replace), then its own.
+ * getopt_long hands back val: the option's letter, or 256 + its place in this table. */
+typedef struct {
+    const mt_option *option;
+    int shared; /* the shared option's id, or -1 */
+    int own;    /* the program's option's index, or -1 */
+} table_entry;
+
+enum { TABLE_MAX = SHARED_OPTIONS + 64, LONG_ONLY = 256 };
+
+typedef struct {
+    table_entry entries[TABLE_MAX];
+    int count;
+    struct option long_options[TABLE_MAX + 1];
+    char short_options[2 * TABLE_MAX + 2];
+} option_table;
+
+static bool replaced(const mt_program *program, const mt_option *shared)
 {
-    return (program->features & feature) != 0;
+    for (int i = 0; i < program->option_count; i++) {
+        const mt_option *own = &program->options[i];
+        if (strcmp(own->name, shared->name) == 0 || (own->letter != 0 && own->letter == shared->letter)) return true;
+    }
+    return false;
+}
+
+static void add_entry(option_table *table, const mt_option *option, int shared, int own)
+{
+    int i = table->count++;
+    table->entries[i] = (table_entry){option, shared, own};
+    int val = option->letter != 0 ? option->letter : LONG_ONLY + i;
+    table->long_options[i] =
+        (struct option){option->name, option->value != NULL ? required_argument : no_argument, NULL, val};
+    if (option->letter != 0) {
+        size_t length = strlen(table->short_options);
+        table->short_options[length++] = option->letter;
+        if (option->value != NULL) table->short_options[length++] = ':';
+        table->short_options[length] = '\0';
+    }
+}
+
+static void build_table(const mt_program *program, option_table *table)
+{
+    memset(table, 0, sizeof *table);
+    table->short_options[0] = ':'; /* a missing value is ':', not '?' */
+    for (int id = 0; id < SHARED_OPTIONS; id++) {
+        if (id < NUMBER_OPTIONS && !program->numbers) continue;
+        if (id == OPT_MODE && program->modes == NULL) continue;
+        if (!replaced(program, &shared_options[id])) add_entry(table, &shared_options[id], id, -1);
+    }
+    for (int i = 0; i < program->option_count && table->count < TABLE_MAX; i++)
+        add_entry(table, &program->options[i], -1, i);
+}
+
+static const table_entry *find_entry(const option_table *table, int val)
+{
+    if (val >= LONG_ONLY && val - LONG_ONLY < table->count) return &table->entries[val - LONG_ONLY];
+    for (int i = 0; i < table->count; i++)
+        if (table->entries[i].option->letter == val) return &table->entries[i];
+    return NULL;
 }
 
 static mt_cli_result bad_usage(mt_error *err, const mt_program *program, const char *format, const char *what)
@@ -102,6 +180,7 @@ static mt_cli_result bad_usage(mt_error *err, const mt_program *program, const c
     return MT_CLI_BAD_USAGE;
 }
 
+/* err holds a value's message: the same, pointing to --help. */
 static mt_cli_result bad_value(mt_error *err, const mt_program *program)
 {
     char message[MT_ERROR_MESSAGE_SIZE - 64];
@@ -109,7 +188,82 @@ static mt_cli_result bad_value(mt_error *err, const mt_program *program)
     return bad_usage(err, program, "%s", message);
 }
 
-mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_options *o, mt_error *err)
+/* One shared option's value into o. */
+static mt_cli_result apply_shared(int id, const char *value, const mt_program *program, mt_options *o, bool *seed_given,
+                                  bool *no_header, mt_error *err)
+{
+    uint64_t count;
+    switch (id) {
+    case OPT_HELP:
+        return MT_CLI_HELP;
+    case OPT_VERSION:
+        return MT_CLI_VERSION;
+    case OPT_MODE:
+        for (const char *const *mode = program->modes; *mode != NULL; mode++)
+            if (strcmp(value, *mode) == 0) {
+                o->mode = *mode;
+                return MT_CLI_RUN;
+            }
+        return bad_usage(err, program, "--mode: unknown mode '%s'", value);
+    case OPT_INPUT:
+        o->input_path = value;
+        break;
+    case OPT_GENERATE:
+        if (mt_parse_count(value, "--generate", 0, UINT64_MAX, &o->generate_count, err)) return bad_value(err, program);
+        o->generate = true;
+        break;
+    case OPT_SEED:
+        if (mt_parse_count(value, "--seed", 0, UINT64_MAX, &o->seed, err)) return bad_value(err, program);
+        *seed_given = true;
+        break;
+    case OPT_WORK:
+        if (!mt_work_parse(value, &o->work.kind))
+            return bad_usage(err, program, "--work: unknown work '%s' (sleep, spin or none)", value);
+        break;
+    case OPT_DELAY:
+        if (mt_parse_seconds(value, "--delay", MT_MAX_DELAY_S, &o->work.delay_s, err)) return bad_value(err, program);
+        break;
+    case OPT_THREADS:
+        if (mt_parse_count(value, "--threads", 1, MT_MAX_THREADS, &count, err)) return bad_value(err, program);
+        o->threads = (int)count;
+        break;
+    case OPT_REPEAT:
+        if (mt_parse_count(value, "--repeat", 1, MT_MAX_REPEAT, &count, err)) return bad_value(err, program);
+        o->repeat = (int)count;
+        break;
+    case OPT_WARMUP:
+        if (mt_parse_count(value, "--warmup", 0, MT_MAX_REPEAT, &count, err)) return bad_value(err, program);
+        o->warmup = (int)count;
+        break;
+    case OPT_JSON:
+    case OPT_CSV: {
+        mt_format format = id == OPT_JSON ? MT_FORMAT_JSON : MT_FORMAT_CSV;
+        if (o->format != MT_FORMAT_TEXT && o->format != format)
+            return bad_usage(err, program, "%s", "--json and --csv cannot be used together");
+        o->format = format;
+        break;
+    }
+    case OPT_NO_HEADER:
+        *no_header = true;
+        break;
+    case OPT_VERBOSE:
+        o->verbose = true;
+        break;
+    case OPT_QUIET:
+        o->quiet = true;
+        break;
+    case OPT_TIMELINE:
+        o->timeline_path = value;
+        break;
+    case OPT_GANTT:
+        o->gantt = true;
+        break;
+    }
+    return MT_CLI_RUN;
+}
+
+mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_options *o, void *settings,
+                           mt_error *err)
 {
     *o = (mt_options){
         .mode = program->modes != NULL ? program->modes[0] : NULL,
@@ -118,8 +272,10 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
         .warmup = MT_DEFAULT_WARMUP,
         .repeat = MT_DEFAULT_REPEAT,
         .header = true,
-        .transport = "scatter",
     };
+    mt_output_init(&o->output, stdout, "standard output");
+    option_table table;
+    build_table(program, &table);
     bool seed_given = false, no_header = false;
 #ifdef __GLIBC__
     optind = 0; /* glibc's way to restart getopt from scratch */
@@ -128,185 +284,112 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
 #endif
     opterr = 0;
     int c;
-    uint64_t value;
-    while ((c = getopt_long(argc, argv, ":hVm:i:g:s:w:d:t:r:W:vq", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            return MT_CLI_HELP;
-        case 'V':
-            return MT_CLI_VERSION;
-        case 'm': {
-            if (program->modes == NULL) return bad_usage(err, program, "%s takes no --mode", program->name);
-            bool known = false;
-            for (const char *const *mode = program->modes; *mode != NULL; mode++)
-                if (strcmp(optarg, *mode) == 0) {
-                    o->mode = *mode;
-                    known = true;
-                }
-            if (!known) return bad_usage(err, program, "--mode: unknown mode '%s'", optarg);
-            break;
-        }
-        case 'i':
-            o->input_path = optarg;
-            break;
-        case 'g':
-            if (mt_parse_count(optarg, "--generate", 0, UINT64_MAX, &o->generate_count, err))
-                return bad_value(err, program);
-            o->generate = true;
-            break;
-        case 's':
-            if (mt_parse_count(optarg, "--seed", 0, UINT64_MAX, &o->seed, err)) return bad_value(err, program);
-            seed_given = true;
-            break;
-        case 'w':
-            if (!mt_work_parse(optarg, &o->work.kind))
-                return bad_usage(err, program, "--work: unknown work '%s' (sleep, spin or none)", optarg);
-            break;
-        case 'd':
-            if (mt_parse_seconds(optarg, "--delay", MT_MAX_DELAY_S, &o->work.delay_s, err))
-                return bad_value(err, program);
-            break;
-        case 't':
-            if (mt_parse_count(optarg, "--threads", 1, MT_MAX_THREADS, &value, err)) return bad_value(err, program);
-            o->threads = (int)value;
-            break;
-        case 'r':
-            if (mt_parse_count(optarg, "--repeat", 1, MT_MAX_REPEAT, &value, err)) return bad_value(err, program);
-            o->repeat = (int)value;
-            break;
-        case 'W':
-            if (mt_parse_count(optarg, "--warmup", 0, MT_MAX_REPEAT, &value, err)) return bad_value(err, program);
-            o->warmup = (int)value;
-            break;
-        case OPT_JSON:
-        case OPT_CSV: {
-            mt_format format = c == OPT_JSON ? MT_FORMAT_JSON : MT_FORMAT_CSV;
-            if (o->format != MT_FORMAT_TEXT && o->format != format)
-                return bad_usage(err, program, "%s", "--json and --csv cannot be used together");
-            o->format = format;
-            break;
-        }
-        case OPT_NO_HEADER:
-            no_header = true;
-            break;
-        case 'v':
-            o->verbose = true;
-            break;
-        case 'q':
-            o->quiet = true;
-            break;
-        case OPT_ORDERED:
-            if (!has_feature(program, MT_FEATURE_ORDERED))
-                return bad_usage(err, program, "%s takes no --ordered", program->name);
-            o->ordered = true;
-            break;
-        case OPT_CHUNK:
-            if (!has_feature(program, MT_FEATURE_CHUNK))
-                return bad_usage(err, program, "%s takes no --chunk", program->name);
-            if (mt_parse_count(optarg, "--chunk", 1, UINT64_C(1) << 40, &o->chunk, err)) return bad_value(err, program);
-            break;
-        case OPT_EXPLAIN:
-            if (!has_feature(program, MT_FEATURE_EXPLAIN))
-                return bad_usage(err, program, "%s takes no --explain", program->name);
-            o->explain = true;
-            break;
-        case OPT_TIMELINE:
-            o->timeline_path = optarg;
-            break;
-        case OPT_TRANSPORT:
-            if (!has_feature(program, MT_FEATURE_TRANSPORT))
-                return bad_usage(err, program, "%s takes no --transport", program->name);
-            if (strcmp(optarg, "scatter") != 0 && strcmp(optarg, "shared") != 0)
-                return bad_usage(err, program, "--transport: unknown transport '%s' (scatter or shared)", optarg);
-            o->transport = strcmp(optarg, "shared") == 0 ? "shared" : "scatter";
-            break;
-        case OPT_GANTT:
-            o->gantt = true;
-            break;
-        case ':':
-            return bad_usage(err, program, "option '%s' needs a value", argv[optind - 1]);
-        default: {
+    while ((c = getopt_long(argc, argv, table.short_options, table.long_options, NULL)) != -1) {
+        if (c == ':') return bad_usage(err, program, "option '%s' needs a value", argv[optind - 1]);
+        const table_entry *entry = c == '?' ? NULL : find_entry(&table, c);
+        if (entry == NULL) {
             char shown[64];
-            if (optopt != 0 && optopt < 256)
+            if (optopt != 0 && optopt < LONG_ONLY)
                 snprintf(shown, sizeof shown, "-%c", optopt);
             else
-                snprintf(shown, sizeof shown, "%s", argv[optind - 1]);
+                snprintf(shown, sizeof shown, "%.60s", argv[optind - 1]);
             return bad_usage(err, program, "unknown option '%s'", shown);
         }
+        if (entry->own >= 0) {
+            if (program->parse_option(settings, entry->own, optarg, err) != MT_OK) return bad_value(err, program);
+            continue;
         }
+        mt_cli_result result = apply_shared(entry->shared, optarg, program, o, &seed_given, &no_header, err);
+        if (result != MT_CLI_RUN) return result;
     }
-    o->numbers = argv + optind;
-    o->numbers_count = argc - optind;
-    int sources = (o->numbers_count > 0) + (o->input_path != NULL) + o->generate;
-    if (sources > 1)
-        return bad_usage(err, program, "%s", "give the numbers one way: as arguments, with --input or with --generate");
-    if (seed_given && !o->generate) return bad_usage(err, program, "%s", "--seed needs --generate");
+    o->operands = argv + optind;
+    o->operand_count = argc - optind;
+    if (program->numbers) {
+        int sources = (o->operand_count > 0) + (o->input_path != NULL) + o->generate;
+        if (sources > 1)
+            return bad_usage(err, program, "%s",
+                             "give the numbers one way: as arguments, with --input or with --generate");
+        if (seed_given && !o->generate) return bad_usage(err, program, "%s", "--seed needs --generate");
+    }
     if (no_header && o->format != MT_FORMAT_CSV) return bad_usage(err, program, "%s", "--no-header needs --csv");
     o->header = !no_header;
+    if (program->check != NULL && program->check(settings, o, err) != MT_OK) return bad_value(err, program);
     return MT_CLI_RUN;
+}
+
+/* One option's lines: "  -L, --NAME VALUE" then its help at column 28, continuation lines under it. */
+static void print_option(FILE *out, const mt_option *option)
+{
+    char left[64];
+    snprintf(left, sizeof left, "%s--%s%s%s", option->letter ? (char[]){'-', option->letter, ',', ' ', '\0'} : "    ",
+             option->name, option->value ? " " : "", option->value ? option->value : "");
+    const char *help = option->help != NULL ? option->help : "";
+    int width = (int)strlen(left) > 24 ? 0 : 24 - (int)strlen(left);
+    fprintf(out, "  %s%*s  ", left, width, "");
+    for (const char *c = help; *c != '\0'; c++) {
+        fputc(*c, out);
+        if (*c == '\n') fprintf(out, "%28s", "");
+    }
+    fputc('\n', out);
+}
+
+static void print_section(FILE *out, const mt_option *option, bool *open_section)
+{
+    if (option->section != NULL) {
+        fprintf(out, "%s%s\n", *open_section ? "\n" : "", option->section);
+        *open_section = true;
+    }
 }
 
 void mt_cli_print_help(FILE *out, const mt_program *p)
 {
-    fprintf(out, "Usage: %s [OPTION]... [--] [NUMBER]...\n%s\n\n", p->name, p->summary);
-    fputs("The numbers (default: " MT_DEFAULT_NUMBERS ", the original lesson's list):\n"
-          "  NUMBER...             base-10 integers; put negative ones after --: -- -3 4\n"
-          "  -i, --input FILE      read them from FILE (- is stdin): whitespace separated, # comments\n"
-          "  -g, --generate N      N pseudo-random numbers whose cube fits in int64\n"
-          "  -s, --seed S          the seed for --generate (default 1)\n\n"
-          "The work per item:\n"
-          "  -w, --work KIND       sleep (the original's time.sleep), spin (burn CPU as long) or none\n"
-          "  -d, --delay SECONDS   work per item (default 0.1)\n\n",
-          out);
-    if (p->modes != NULL) fprintf(out, "Modes (-m, --mode MODE; default %s):\n%s\n", p->modes[0], p->modes_help);
-    fputs("Workers and timing:\n"
-          "  -t, --threads N       OpenMP threads (overrides OMP_NUM_THREADS)\n"
-          "  -r, --repeat R        timed runs, reported as median, min and max (default 1)\n"
-          "  -W, --warmup W        untimed runs before them (default 0)\n\n"
-          "Output (default: the original's lines, then 'Execution Time: SECONDS'):\n",
-          out);
-    if (p->features & MT_FEATURE_ORDERED)
-        fputs("      --ordered         print results in input order, not as they complete\n", out);
-    if (p->features & MT_FEATURE_EXPLAIN)
-        fputs("      --explain         print how the list is split over ranks and threads (stderr)\n", out);
-    if (p->features & MT_FEATURE_TRANSPORT)
-        fputs("      --transport T     scatter: MPI_Scatterv/MPI_Gatherv (default); shared: the ranks of a node\n"
-              "                        share the list in an MPI-3 shared-memory window, no copies\n",
-              out);
-    if (p->features & MT_FEATURE_CHUNK)
-        fputs("      --chunk K         stream the list in rounds of K items per rank (bounded memory)\n", out);
-    fputs("      --timeline FILE   record when each item ran on which thread (and rank): FILE.json is a\n"
-          "                        trace for Perfetto or chrome://tracing, FILE.csv the same as a table\n"
-          "      --gantt           draw that timeline on stderr after the run\n"
-          "      --json            one JSON object: the run's record\n"
-          "      --csv             the record as a CSV header and row (--no-header: the row only)\n"
-          "  -q, --quiet           only the 'Execution Time' line (or the record)\n"
-          "  -v, --verbose         settings, defaults and provenance on stderr\n"
-          "  -h, --help            this help;  -V, --version  the version\n\n",
-          out);
-    fputs(p->notes, out);
-    fputs("\nExit status: 0 success; 1 a runtime failure (results did not validate, an MPI error);\n"
-          "2 a usage or input error (bad option, bad number, a cube that overflows int64, unreadable file).\n",
+    fprintf(out, "Usage: %s [OPTION]... %s\n%s\n\n", p->name, p->operands ? p->operands : "", p->summary);
+    option_table table;
+    build_table(p, &table);
+    bool open_section = false;
+    /* The number list and the work, the modes, the program's own options, then the shared ones. */
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass == 1 && p->modes != NULL) {
+            fprintf(out, "%sModes (-m, --mode MODE; default %s):\n%s", open_section ? "\n" : "", p->modes[0],
+                    p->modes_help);
+            open_section = true;
+        }
+        for (int i = 0; i < table.count; i++) {
+            const table_entry *e = &table.entries[i];
+            bool numbers = e->shared >= 0 && e->shared < NUMBER_OPTIONS;
+            if ((pass == 0) != numbers || (pass == 1) != (e->own >= 0) || e->option->help == NULL) continue;
+            print_section(out, e->option, &open_section);
+            print_option(out, e->option);
+        }
+    }
+    fprintf(out, "\n%s", p->notes);
+    fputs(p->exit_status != NULL ? p->exit_status
+                                 : "\nExit status: 0 success; 1 a runtime failure (results did not validate, an MPI "
+                                   "error, output that\ncould not be written); 2 a usage or input error (bad option, "
+                                   "bad number, a cube that overflows\nint64, unreadable file).\n",
           out);
 }
 
 void mt_cli_print_version(FILE *out, const mt_program *p)
 {
-    fprintf(out, "%s (multitarefas) %s\n", p->name, MT_VERSION);
+    fprintf(out, "%s (multitarefas) %s\n", p->name, mt_version);
 }
 
-void mt_cli_print_settings(FILE *out, const mt_program *p, const mt_options *o)
+void mt_cli_print_settings(FILE *out, const mt_program *p, const mt_options *o, const void *settings)
 {
-    fprintf(out, "%s: defaults: numbers %s, work %s, delay %g s, repeat %d, warmup %d, seed %d\n", p->name,
-            MT_DEFAULT_NUMBERS, MT_DEFAULT_WORK, MT_DEFAULT_DELAY_S, MT_DEFAULT_REPEAT, MT_DEFAULT_WARMUP,
-            MT_DEFAULT_SEED);
-    const char *source = o->input_path != NULL ? "file"
-                         : o->generate         ? "generated"
-                         : o->numbers_count    ? "arguments"
-                                               : "default";
-    fprintf(out, "%s: in force: mode %s, numbers from %s, work %s, delay %g s, repeat %d, warmup %d, threads %s\n",
-            p->name, o->mode != NULL ? o->mode : "-", source, mt_work_name(o->work.kind), o->work.delay_s, o->repeat,
-            o->warmup, o->threads ? "from -t" : "from OMP_NUM_THREADS or the runtime");
+    if (p->numbers) {
+        fprintf(out, "%s: defaults: numbers %s, work %s, delay %g s, repeat %d, warmup %d, seed %d\n", p->name,
+                MT_DEFAULT_NUMBERS, MT_DEFAULT_WORK, MT_DEFAULT_DELAY_S, MT_DEFAULT_REPEAT, MT_DEFAULT_WARMUP,
+                MT_DEFAULT_SEED);
+        const char *source = o->input_path != NULL ? "file"
+                             : o->generate         ? "generated"
+                             : o->operand_count    ? "arguments"
+                                                   : "default";
+        fprintf(out, "%s: in force: mode %s, numbers from %s, work %s, delay %g s, repeat %d, warmup %d, threads %s\n",
+                p->name, o->mode != NULL ? o->mode : "-", source, mt_work_name(o->work.kind), o->work.delay_s,
+                o->repeat, o->warmup, o->threads ? "from -t" : "from OMP_NUM_THREADS or the runtime");
+    }
+    if (p->print_settings != NULL) p->print_settings(out, settings);
 }
 
 mt_status mt_cli_open_source(const mt_options *o, mt_source *source, mt_error *err)
@@ -317,8 +400,8 @@ mt_status mt_cli_open_source(const mt_options *o, mt_source *source, mt_error *e
         mt_source_open_generate(source, o->generate_count, o->seed);
         return MT_OK;
     }
-    if (o->numbers_count > 0)
-        mt_source_open_args(source, o->numbers, (size_t)o->numbers_count);
+    if (o->operand_count > 0)
+        mt_source_open_args(source, o->operands, (size_t)o->operand_count);
     else
         mt_source_open_args(source, default_numbers, 4);
     return MT_OK;
@@ -353,10 +436,10 @@ void mt_warn_if_too_short(const char *program, double median_s)
                          median_s, MT_MIN_TICKS_PER_RUN, tick);
 }
 
-int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options)
+int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options, void *settings)
 {
     mt_error err;
-    switch (mt_cli_parse(argc, argv, program, options, &err)) {
+    switch (mt_cli_parse(argc, argv, program, options, settings, &err)) {
     case MT_CLI_HELP:
         mt_cli_print_help(stdout, program);
         return 0;
@@ -375,29 +458,49 @@ int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *o
         return MT_ERR_USAGE;
     }
     if (options->threads > 0) omp_set_num_threads(options->threads); /* -t overrides OMP_NUM_THREADS */
-    if (options->verbose) mt_cli_print_settings(stderr, program, options);
+    if (options->verbose) mt_cli_print_settings(stderr, program, options, settings);
     return -1;
 }
 
-int mt_cli_finish(const mt_program *program, mt_status status, const mt_error *err)
+int mt_cli_finish(const mt_program *program, mt_options *options, mt_status status, mt_error *err)
 {
-    if (status != MT_OK) mt_print_error(program->name, err);
+    mt_status written = mt_output_finish(&options->output, status == MT_OK ? err : &(mt_error){""});
+    if (status == MT_OK) status = written;
+    if (status != MT_OK && err->message[0] != '\0') mt_print_error(program->name, err);
     return (int)status;
 }
 
-mt_status mt_cli_report(const mt_program *program, const mt_options *options, const mt_record *record, mt_error *err)
+mt_status mt_cli_record(const mt_program *program, const mt_options *options, const char *mode, uint64_t n, int threads,
+                        int ranks, const mt_sample *samples, double ideal_s, mt_record *record, mt_error *err)
+{
+    *record = (mt_record){.program = program->name,
+                          .mode = options->mode != NULL ? options->mode : mode,
+                          .threads = threads,
+                          .ranks = ranks,
+                          .n = n,
+                          .work = options->work,
+                          .warmup = options->warmup,
+                          .repeat = options->repeat,
+                          .ideal_s = options->work.kind == MT_WORK_NONE ? NAN : ideal_s,
+                          .valid = true};
+    return mt_sample_stats(samples, options->repeat, -1, &record->time, err);
+}
+
+mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err)
 {
     mt_status status = MT_OK;
+    bool timed = record->valid && record->time.count > 0;
     if (options->format == MT_FORMAT_TEXT) {
-        mt_print_execution_time(record->time.median);
-        if (!options->quiet) mt_print_summary(stderr, record);
-        json_decref(record->details); /* the JSON and CSV writers take it; text output drops it here */
+        if (timed) {
+            mt_print_execution_time(&options->output, record->time.median);
+            if (!options->quiet) mt_print_summary(stderr, record);
+        }
     } else if (options->format == MT_FORMAT_JSON) {
-        status = mt_record_print_json(stdout, record, err);
+        status = mt_record_print_json(&options->output, record, err);
     } else {
-        status = mt_record_print_csv(stdout, record, options->header, err);
+        status = mt_record_print_csv(&options->output, record, options->header, err);
     }
-    mt_warn_if_too_short(program->name, record->time.median);
+    if (timed) mt_warn_if_too_short(program->name, record->time.median);
     return status;
 }
 
@@ -406,8 +509,7 @@ bool mt_cli_wants_timeline(const mt_options *options)
     return options->timeline_path != NULL || options->gantt || options->verbose || options->format == MT_FORMAT_JSON;
 }
 
-mt_status mt_cli_timeline(const mt_program *program, const mt_options *options, const mt_trace *trace, json_t **details,
-                          mt_error *err)
+mt_status mt_cli_timeline(const mt_options *options, const mt_trace *trace, mt_record *record, mt_error *err)
 {
     if (options->timeline_path != NULL) {
         mt_status status = mt_trace_write(trace, options->timeline_path, err);
@@ -415,14 +517,13 @@ mt_status mt_cli_timeline(const mt_program *program, const mt_options *options, 
     }
     if (options->gantt) mt_trace_print_gantt(stderr, trace, isatty(fileno(stderr)));
     if (options->verbose) mt_trace_print_summary(stderr, trace);
-    if (*details == NULL) *details = json_object();
-    json_object_set_new(*details, "timeline", mt_trace_summary(trace));
-    (void)program;
+    if (record->details == NULL) record->details = json_object();
+    json_object_set_new(record->details, "timeline", mt_trace_summary(trace));
     return MT_OK;
 }
 
-mt_status mt_cli_local_timeline(const mt_program *program, const mt_options *options, mt_timeline *timeline,
-                                const char *mode, double wall_s, double ideal_s, json_t **details, mt_error *err)
+mt_status mt_cli_local_timeline(const mt_options *options, mt_timeline *timeline, const mt_trace *shape,
+                                mt_record *record, double wall_s, mt_error *err)
 {
     char host[64] = "";
     gethostname(host, sizeof host - 1);
@@ -432,9 +533,12 @@ mt_status mt_cli_local_timeline(const mt_program *program, const mt_options *opt
                       .hosts = hosts,
                       .ranks = 1,
                       .aggregated = !timeline->per_unit,
-                      .program = program->name,
-                      .mode = mode,
+                      .overlapping = shape != NULL && shape->overlapping,
+                      .style = timeline->style,
+                      .item_names = shape != NULL && timeline->per_unit ? shape->item_names : NULL,
+                      .program = record->program,
+                      .mode = record->mode,
                       .wall_s = wall_s,
-                      .ideal_s = ideal_s};
-    return mt_cli_timeline(program, options, &trace, details, err);
+                      .ideal_s = record->ideal_s};
+    return mt_cli_timeline(options, &trace, record, err);
 }

@@ -1,5 +1,10 @@
-/* cli.h - the options every program shares, parsed in one place (getopt_long), as OSU's benchmarks do:
- * parsing returns a status and never prints or exits; each main decides what to print and how to end. */
+/* cli.h - the command line of every program, parsed in one place, as OSU's benchmarks parse theirs: one
+ * getopt_long table holds the options every program shares and the ones a program adds of its own (its
+ * mt_program says which, with their help, and parses their values). Parsing returns a status and never
+ * prints or exits; each main decides what to print and how to end.
+ *
+ * Also here: the start and the end that every main shares (help, version, usage errors, --verbose; the
+ * record, the timeline and the exit code), so that a program's main reads as its recipe. */
 #ifndef MT_CLI_H
 #define MT_CLI_H
 
@@ -13,30 +18,51 @@
 #include "status.h"
 #include "timeline.h"
 
-/* Options only some programs take. */
-enum {
-    MT_FEATURE_ORDERED = 1 << 0,   /* --ordered: print results in input order */
-    MT_FEATURE_CHUNK = 1 << 1,     /* --chunk K: stream the list in rounds */
-    MT_FEATURE_EXPLAIN = 1 << 2,   /* --explain: print how the list is split */
-    MT_FEATURE_TRANSPORT = 1 << 3, /* --transport scatter|shared: how ranks get their items */
-};
+/* The suite's version, the same in every program (--version, download's User-Agent). */
+extern const char mt_version[];
+
+/* One option of a program's own (cube_mpi's --chunk, download's --jobs), or of the shared table. A
+ * program's option with the name or the letter of a shared one takes its place. */
+typedef struct {
+    const char *name;    /* --NAME */
+    char letter;         /* -L, or 0 */
+    const char *value;   /* the value's name in --help ("K"); NULL: a flag */
+    const char *help;    /* its --help text; each '\n' starts a line under the one before */
+    const char *section; /* starts a section of --help with this heading; NULL: in the section before */
+} mt_option;
+
+/* A program's own options: it parses their values into its own settings. index is the option's place in
+ * mt_program.options; value is NULL for a flag. MT_ERR_USAGE with a message naming the option and the value. */
+typedef mt_status (*mt_option_parser)(void *settings, int index, const char *value, mt_error *err);
+
+typedef struct mt_options mt_options;
 
 typedef struct {
     const char *name;         /* "square_cube" */
-    const char *summary;      /* one line: what it teaches */
+    const char *summary;      /* what it teaches, a line or two */
+    bool numbers;             /* takes a number list (NUMBER..., --input, --generate, --work, --delay) */
+    const char *operands;     /* --help's words for the arguments: "[--] [NUMBER]..." */
     const char *const *modes; /* NULL-terminated names for --mode, the default first; NULL: no --mode */
     const char *modes_help;   /* lines describing the modes */
-    unsigned features;        /* MT_FEATURE_* */
-    const char *notes;        /* what is timed, what n counts, examples */
+    const mt_option *options; /* the program's own options; NULL: none */
+    int option_count;
+    mt_option_parser parse_option;
+    /* After parsing: a check of the program's options against the rest (NULL: none). */
+    mt_status (*check)(void *settings, const mt_options *options, mt_error *err);
+    /* --verbose: the program's own settings in force (NULL: none). */
+    void (*print_settings)(FILE *out, const void *settings);
+    const char *notes;       /* what is timed, what n counts, examples */
+    const char *exit_status; /* the exit codes in the program's words; NULL: the number programs' */
 } mt_program;
 
 typedef enum { MT_FORMAT_TEXT, MT_FORMAT_JSON, MT_FORMAT_CSV } mt_format;
 
-typedef struct {
+struct mt_options {
     const char *mode;
-    /* the number list: one of positional numbers, --input, --generate, or the default */
-    char **numbers;
-    int numbers_count;
+    /* what follows the options: numbers, or a program's own operands (URLs) */
+    char **operands;
+    int operand_count;
+    /* the number list (programs with numbers): the operands, --input, --generate, or the default */
     const char *input_path;
     bool generate;
     uint64_t generate_count;
@@ -46,22 +72,23 @@ typedef struct {
     int warmup, repeat;
     mt_format format;
     bool header; /* CSV header line; --no-header clears it */
-    bool verbose, quiet, ordered, explain;
-    uint64_t chunk;            /* 0: no chunking */
-    const char *transport;     /* --transport: "scatter" (the default) or "shared" */
+    bool verbose, quiet;
     const char *timeline_path; /* --timeline FILE (.json or .csv); NULL: none */
     bool gantt;                /* --gantt: the chart on stderr after the run */
-} mt_options;
+    mt_output output;          /* standard output, where the results and the record go, checked */
+};
 
 typedef enum { MT_CLI_RUN, MT_CLI_HELP, MT_CLI_VERSION, MT_CLI_BAD_USAGE } mt_cli_result;
 
-/* Parse argv into options. MT_CLI_BAD_USAGE fills err with one line naming what was wrong. */
-mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_options *options, mt_error *err);
+/* Parse argv into options and the program's settings. MT_CLI_BAD_USAGE fills err with one line naming what
+ * was wrong and pointing to --help. */
+mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_options *options, void *settings,
+                           mt_error *err);
 
 void mt_cli_print_help(FILE *out, const mt_program *program);
 void mt_cli_print_version(FILE *out, const mt_program *program);
 /* The defaults and the options in force, for --verbose. */
-void mt_cli_print_settings(FILE *out, const mt_program *program, const mt_options *options);
+void mt_cli_print_settings(FILE *out, const mt_program *program, const mt_options *options, const void *settings);
 
 /* Open the number list the options name (the default list when they name none). */
 mt_status mt_cli_open_source(const mt_options *options, mt_source *source, mt_error *err);
@@ -78,28 +105,37 @@ mt_status mt_parse_seconds(const char *text, const char *option, double max, dou
 /* Warn on stderr when the median run is shorter than MT_MIN_TICKS_PER_RUN clock ticks. */
 void mt_warn_if_too_short(const char *program, double median_s);
 
-/* The start of every main: parse argv; print help, version or the usage error here; apply -t and print
- * the settings for --verbose. Returns -1 when the program should run, otherwise the exit code to
- * return at once. */
-int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options);
+/* The start of every main: parse argv; print help, version or the usage error here; check that a
+ * --timeline FILE can be written; apply -t and print the settings for --verbose. Returns -1 when the
+ * program should run, otherwise the exit code to return at once. */
+int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options, void *settings);
 
-/* The end of every main: print err when status is a failure; returns the exit code. */
-int mt_cli_finish(const mt_program *program, mt_status status, const mt_error *err);
+/* The end of every main: check that every write to standard output reached it (a failure there fails a
+ * run that had not failed), print err when the run failed, and return the exit code. */
+int mt_cli_finish(const mt_program *program, mt_options *options, mt_status status, mt_error *err);
+
+/* The common part of a run's record: program, mode (the options', else mode), work, runs from the options;
+ * n, and the threads and ranks that did the work; the time of the timed runs (their samples' median, min and
+ * max); and ideal_s, the model's time. Valid until the program's self-check says otherwise. */
+mt_status mt_cli_record(const mt_program *program, const mt_options *options, const char *mode, uint64_t n, int threads,
+                        int ranks, const mt_sample *samples, double ideal_s, mt_record *record, mt_error *err);
 
 /* The run's closing output as the options ask: the 'Execution Time' line and the summary on stderr
- * (text), the JSON object, or the CSV row; then the too-short warning when it applies. */
-mt_status mt_cli_report(const mt_program *program, const mt_options *options, const mt_record *record, mt_error *err);
+ * (text), the JSON object, or the CSV row; then the too-short warning when it applies. A record that did
+ * not validate prints no time: no text at all, and its JSON or CSV with the times empty. */
+mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err);
 
 /* Whether to record the timeline: for --timeline, --gantt, and the numbers of --json and --verbose. */
 bool mt_cli_wants_timeline(const mt_options *options);
 
-/* After the run: the timeline as the options ask (the file, the chart, the --verbose line); its numbers
- * go into *details under "timeline" (a new object when *details is NULL). */
-mt_status mt_cli_timeline(const mt_program *program, const mt_options *options, const mt_trace *trace, json_t **details,
-                          mt_error *err);
+/* After the run: the timeline as the options ask (the file, the chart, the --verbose line); its numbers go
+ * into the record's details under "timeline". */
+mt_status mt_cli_timeline(const mt_options *options, const mt_trace *trace, mt_record *record, mt_error *err);
 
-/* mt_cli_timeline for a run of one process (this host, rank 0): the recorded events as its trace. */
-mt_status mt_cli_local_timeline(const mt_program *program, const mt_options *options, mt_timeline *timeline,
-                                const char *mode, double wall_s, double ideal_s, json_t **details, mt_error *err);
+/* mt_cli_timeline for a run of one process (this host, rank 0): the recorded events as its trace, named after
+ * the record's program and mode, over wall_s seconds. shape (or NULL) says what only the program knows: its
+ * items' names (item_names) and whether units overlap on one thread (overlapping). */
+mt_status mt_cli_local_timeline(const mt_options *options, mt_timeline *timeline, const mt_trace *shape,
+                                mt_record *record, double wall_s, mt_error *err);
 
 #endif

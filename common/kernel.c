@@ -35,6 +35,23 @@ mt_status mt_check_cube_range(const int64_t *values, uint64_t count, uint64_t fi
     return MT_OK;
 }
 
+uint64_t mt_powers_check(const int64_t *values, const int64_t *results, uint64_t n, mt_operation op)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        int64_t expected;
+        bool fits =
+            op == MT_OP_SQUARE ? mt_square_checked(values[i], &expected) : mt_cube_checked(values[i], &expected);
+        if (!fits || expected != results[i]) return i;
+    }
+    return n;
+}
+
+int mt_model_workers(const mt_work *work, int workers, int cpus)
+{
+    if (work->kind == MT_WORK_SPIN && cpus > 0 && workers > cpus) return cpus;
+    return workers;
+}
+
 /* The time on clock seconds from now. */
 static struct timespec deadline_after(clockid_t clock, double seconds)
 {

@@ -34,6 +34,24 @@ static inline int64_t mt_power(int64_t x, mt_operation op)
     return op == MT_OP_SQUARE ? x * x : x * x * x;
 }
 
+/* The self-check every program makes before it reports: results[i] == values[i] to the power op, computed
+ * again by the overflow-checked kernel, for every i < n. Returns n when every result matches, else the index
+ * of the first that does not. */
+uint64_t mt_powers_check(const int64_t *values, const int64_t *results, uint64_t n, mt_operation op);
+
+/* The one split of a list over workers (threads' blocks, ranks' slices, nodes' shares): contiguous blocks,
+ * the first n % parts of them one item longer, as OpenMP's static schedule deals a loop. Block k of parts
+ * is [mt_block_first(n, parts, k), mt_block_first(n, parts, k + 1)); k may be parts (the end, n). */
+static inline uint64_t mt_block_first(uint64_t n, uint64_t parts, uint64_t k)
+{
+    uint64_t base = n / parts, extra = n % parts;
+    return k * base + (k < extra ? k : extra);
+}
+static inline uint64_t mt_block_count(uint64_t n, uint64_t parts, uint64_t k)
+{
+    return mt_block_first(n, parts, k + 1) - mt_block_first(n, parts, k);
+}
+
 /* MT_OK when every value's cube fits in int64; otherwise MT_ERR_USAGE naming the first value that does
  * not and its 1-based position (first_position is the position of values[0]). */
 mt_status mt_check_cube_range(const int64_t *values, uint64_t count, uint64_t first_position, mt_error *err);
@@ -53,6 +71,10 @@ typedef struct {
 /* Spend the item's work: sleep until delay_s has passed on the monotonic clock (restarting after a
  * signal), spin until the thread has used delay_s of CPU time, or return at once. */
 void mt_work_do(const mt_work *work);
+
+/* The workers an ideal-time model counts: spin work keeps a CPU busy per worker, so at most cpus of them
+ * make progress at once; sleep work only waits, so every worker counts. */
+int mt_model_workers(const mt_work *work, int workers, int cpus);
 
 /* "sleep", "spin", "none" <-> mt_work_kind. Parsing returns false on an unknown name. */
 bool mt_work_parse(const char *name, mt_work_kind *out);

@@ -1,7 +1,9 @@
 #include "report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,29 +11,112 @@
 
 extern char **environ;
 
-void mt_print_power(int64_t base, mt_operation op, int64_t value)
+void mt_output_init(mt_output *out, FILE *file, const char *name)
 {
-    char line[96];
-    int length = snprintf(line, sizeof line, "%" PRId64 " ^ %d = %" PRId64 "\n", base, (int)op, value);
-    /* One locked write and a flush per line: lines from several threads interleave whole, and appear as
-     * the items complete even when stdout is a pipe. */
-    flockfile(stdout);
-    fwrite(line, 1, (size_t)length, stdout);
-    fflush(stdout);
-    funlockfile(stdout);
+    out->file = file;
+    out->name = name;
+    atomic_init(&out->error, 0);
 }
 
-void mt_print_execution_time(double seconds)
+/* Note a failed write (the caller holds the file's lock). A closed pipe ends the program as SIGPIPE would
+ * have, had it not been ignored: quietly. */
+static void write_failed(mt_output *out, int error)
 {
-    printf("Execution Time: %.6f\n", seconds);
-    fflush(stdout);
+    if (error == EPIPE) {
+        signal(SIGPIPE, SIG_DFL);
+        raise(SIGPIPE);
+    }
+    int none = 0;
+    atomic_compare_exchange_strong(&out->error, &none, error != 0 ? error : EIO);
+}
+
+void mt_output_write(mt_output *out, const char *data, size_t length, bool flush)
+{
+    flockfile(out->file);
+    if (atomic_load(&out->error) == 0) {
+        errno = 0;
+        if (fwrite(data, 1, length, out->file) != length || (flush && fflush(out->file) != 0)) write_failed(out, errno);
+    }
+    funlockfile(out->file);
+}
+
+mt_status mt_output_finish(mt_output *out, mt_error *err)
+{
+    flockfile(out->file);
+    errno = 0;
+    if (atomic_load(&out->error) == 0 && (fflush(out->file) != 0 || ferror(out->file))) write_failed(out, errno);
+    funlockfile(out->file);
+    int error = atomic_load(&out->error);
+    if (error != 0) return mt_fail(err, MT_ERR_RUNTIME, "cannot write %s: %s", out->name, strerror(error));
+    return MT_OK;
+}
+
+/* "BASE ^ OP = VALUE\n" into line (at least LINE_MAX_BYTES); returns its length. By hand, not printf: the
+ * lines printed after a run are as many as the items. */
+enum { LINE_MAX_BYTES = 64 };
+static char *format_int64(char *end, int64_t x)
+{
+    uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+    do {
+        *--end = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (x < 0) *--end = '-';
+    return end;
+}
+
+static size_t format_power_line(char *line, int64_t base, mt_operation op, int64_t value)
+{
+    char digits[24], *end = digits + sizeof digits, *start = format_int64(end, base);
+    size_t length = (size_t)(end - start);
+    memcpy(line, start, length);
+    memcpy(line + length, op == MT_OP_SQUARE ? " ^ 2 = " : " ^ 3 = ", 7);
+    length += 7;
+    start = format_int64(end, value);
+    memcpy(line + length, start, (size_t)(end - start));
+    length += (size_t)(end - start);
+    line[length++] = '\n';
+    return length;
+}
+
+void mt_print_power(mt_output *out, int64_t base, mt_operation op, int64_t value)
+{
+    char line[LINE_MAX_BYTES];
+    /* One locked write and a flush per line: lines from several threads interleave whole, and appear as the
+     * items complete even when stdout is a pipe. */
+    mt_output_write(out, line, format_power_line(line, base, op, value), true);
+}
+
+void mt_print_powers(mt_output *out, const int64_t *values, const int64_t *results, uint64_t n, mt_operation op)
+{
+    enum { BLOCK = 1 << 16 };
+    char *block = malloc(BLOCK);
+    if (block == NULL) {
+        write_failed(out, ENOMEM);
+        return;
+    }
+    size_t used = 0;
+    for (uint64_t i = 0; i < n && atomic_load(&out->error) == 0; i++) {
+        used += format_power_line(block + used, values[i], op, results[i]);
+        if (used > BLOCK - LINE_MAX_BYTES || i + 1 == n) {
+            mt_output_write(out, block, used, false);
+            used = 0;
+        }
+    }
+    free(block);
+}
+
+void mt_print_execution_time(mt_output *out, double seconds)
+{
+    char line[64];
+    int length = snprintf(line, sizeof line, "Execution Time: %.6f\n", seconds);
+    mt_output_write(out, line, (size_t)length, true);
 }
 
 const char *const mt_record_columns[] = {
-    "program",    "mode",        "transport", "chunk",       "threads", "ranks",  "workers",
-    "n",          "work",        "delay_s",   "warmup",      "repeat",  "time_s", "time_min_s",
-    "time_max_s", "ideal_s",     "ratio",     "items_per_s", "valid",   "host",   "compiler",
-    "openmp",     "mpi_library", "libcurl",   "omp_env",     "job_env", "date",   NULL,
+    "program", "mode",     "threads", "ranks",       "workers",    "nodes",   "n",     "work",        "delay_s",
+    "warmup",  "repeat",   "time_s",  "time_min_s",  "time_max_s", "ideal_s", "ratio", "items_per_s", "valid",
+    "host",    "compiler", "openmp",  "mpi_library", "omp_env",    "job_env", "date",  NULL,
 };
 
 static const char *compiler_name(void)
@@ -64,13 +149,37 @@ static char *environment_with_prefixes(const char *const *prefixes)
     return joined;
 }
 
-static json_t *string_or_null(const char *s)
+json_t *mt_json_text(const char *text)
 {
-    return s != NULL ? json_string(s) : json_null();
+    if (text == NULL) return json_null();
+    json_t *string = json_string(text);
+    if (string != NULL) return string;
+    size_t size = 4 * strlen(text) + 1;
+    char *escaped = malloc(size);
+    if (escaped == NULL) return json_string("");
+    string = json_string(mt_escape_text(text, false, escaped, size));
+    free(escaped);
+    return string;
 }
+
 static json_t *real_or_null(double x)
 {
     return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* The hosts the ranks ran on, each once, in rank order of first appearance. */
+static json_t *distinct_hosts(const mt_record *r, const char *this_host)
+{
+    json_t *hosts = json_array();
+    int ranks = r->rank_hosts != NULL ? r->ranks : 1;
+    for (int rank = 0; rank < ranks; rank++) {
+        const char *host = r->rank_hosts != NULL ? r->rank_hosts[rank] : this_host;
+        bool seen = false;
+        for (int before = 0; before < rank && !seen; before++)
+            seen = strcmp(r->rank_hosts[before], host) == 0;
+        if (!seen) json_array_append_new(hosts, mt_json_text(host));
+    }
+    return hosts;
 }
 
 json_t *mt_record_to_json(const mt_record *r)
@@ -82,6 +191,7 @@ json_t *mt_record_to_json(const mt_record *r)
     double rate = timed && r->time.median > 0 ? (double)r->n / r->time.median : NAN;
     char host[256] = "";
     gethostname(host, sizeof host - 1);
+    json_t *hosts = distinct_hosts(r, host);
     char date[32];
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -90,13 +200,12 @@ json_t *mt_record_to_json(const mt_record *r)
         "SLURM_JOB_ID=", "SLURM_NTASKS=", "SLURM_CPUS_PER_TASK=", "SLURM_JOB_NUM_NODES=", "SLURM_JOB_NODELIST=",
         "SLURM_ARRAY_TASK_ID=", "PBS_JOBID=", "PBS_NUM_NODES=", "PBS_NP=", NULL});
 
-    json_object_set_new(o, "program", json_string(r->program));
-    json_object_set_new(o, "mode", string_or_null(r->mode));
-    json_object_set_new(o, "transport", string_or_null(r->transport));
-    json_object_set_new(o, "chunk", r->chunk > 0 ? json_integer((json_int_t)r->chunk) : json_null());
+    json_object_set_new(o, "program", mt_json_text(r->program));
+    json_object_set_new(o, "mode", mt_json_text(r->mode));
     json_object_set_new(o, "threads", json_integer(r->threads));
     json_object_set_new(o, "ranks", json_integer(r->ranks));
     json_object_set_new(o, "workers", json_integer((json_int_t)r->threads * r->ranks));
+    json_object_set_new(o, "nodes", json_integer((json_int_t)json_array_size(hosts)));
     json_object_set_new(o, "n", json_integer((json_int_t)r->n));
     json_object_set_new(o, "work", json_string(r->work_label ? r->work_label : mt_work_name(r->work.kind)));
     json_object_set_new(o, "delay_s", json_real(r->work.kind == MT_WORK_NONE ? 0.0 : r->work.delay_s));
@@ -109,35 +218,35 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "ratio", real_or_null(ratio));
     json_object_set_new(o, "items_per_s", real_or_null(rate));
     json_object_set_new(o, "valid", json_boolean(r->valid));
-    json_object_set_new(o, "host", json_string(host));
+    json_object_set_new(o, "host", mt_json_text(r->rank_hosts != NULL ? r->rank_hosts[0] : host));
     json_object_set_new(o, "compiler", json_string(compiler_name()));
 #ifdef _OPENMP
     json_object_set_new(o, "openmp", json_integer(_OPENMP));
 #else
     json_object_set_new(o, "openmp", json_null());
 #endif
-    json_object_set_new(o, "mpi_library", string_or_null(r->mpi_library));
-    json_object_set_new(o, "libcurl", string_or_null(r->libcurl));
-    json_object_set_new(o, "omp_env", string_or_null(omp_env));
-    json_object_set_new(o, "job_env", string_or_null(job_env));
+    json_object_set_new(o, "mpi_library", mt_json_text(r->mpi_library));
+    json_object_set_new(o, "omp_env", mt_json_text(omp_env));
+    json_object_set_new(o, "job_env", mt_json_text(job_env));
     json_object_set_new(o, "date", json_string(date));
     free(omp_env);
     free(job_env);
-    if (r->details != NULL) {
-        json_object_update(o, r->details);
-        json_decref(r->details);
-    }
+    if (r->fields != NULL) json_object_update(o, r->fields);
+    json_object_set_new(o, "hosts", hosts);
+    if (r->details != NULL) json_object_update(o, r->details);
     return o;
 }
 
-mt_status mt_record_print_json(FILE *out, const mt_record *record, mt_error *err)
+mt_status mt_record_print_json(mt_output *out, const mt_record *record, mt_error *err)
 {
     json_t *o = mt_record_to_json(record);
-    if (o == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory while writing the JSON record");
-    int failed = json_dumpf(o, out, JSON_COMPACT | JSON_REAL_PRECISION(9));
+    char *text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9)) : NULL;
     json_decref(o);
-    if (failed != 0 || fputc('\n', out) == EOF || fflush(out) != 0)
-        return mt_fail(err, MT_ERR_RUNTIME, "cannot write the JSON record");
+    if (text == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory while writing the JSON record");
+    size_t length = strlen(text);
+    text[length] = '\n'; /* json_dumps's terminating NUL becomes the line's end */
+    mt_output_write(out, text, length + 1, true);
+    free(text);
     return MT_OK;
 }
 
@@ -179,29 +288,45 @@ static void print_csv_field(FILE *out, json_t *value)
     }
 }
 
-mt_status mt_record_print_csv(FILE *out, const mt_record *record, bool header, mt_error *err)
+mt_status mt_record_print_csv(mt_output *out, const mt_record *record, bool header, mt_error *err)
 {
     json_t *o = mt_record_to_json(record);
-    if (o == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory while writing the CSV record");
-    if (header) {
-        for (int i = 0; mt_record_columns[i] != NULL; i++)
-            fprintf(out, "%s%s", i ? "," : "", mt_record_columns[i]);
-        fputc('\n', out);
+    char *text = NULL;
+    size_t length = 0;
+    FILE *csv = o != NULL ? open_memstream(&text, &length) : NULL;
+    if (csv == NULL) {
+        json_decref(o);
+        return mt_fail(err, MT_ERR_RUNTIME, "out of memory while writing the CSV record");
     }
-    for (int i = 0; mt_record_columns[i] != NULL; i++) {
-        if (i) fputc(',', out);
-        print_csv_field(out, json_object_get(o, mt_record_columns[i]));
+    /* The columns are the object's scalar keys, in order: the common ones, then the program's fields. */
+    const char *key;
+    json_t *value;
+    for (int line = header ? 0 : 1; line < 2; line++) {
+        bool first = true;
+        json_object_foreach(o, key, value)
+        {
+            if (json_is_object(value) || json_is_array(value)) continue;
+            if (!first) fputc(',', csv);
+            if (line == 0)
+                fputs(key, csv);
+            else
+                print_csv_field(csv, value);
+            first = false;
+        }
+        fputc('\n', csv);
     }
-    fputc('\n', out);
     json_decref(o);
-    if (fflush(out) != 0) return mt_fail(err, MT_ERR_RUNTIME, "cannot write the CSV record");
+    bool failed = fclose(csv) != 0;
+    if (!failed) mt_output_write(out, text, length, true);
+    free(text);
+    if (failed) return mt_fail(err, MT_ERR_RUNTIME, "out of memory while writing the CSV record");
     return MT_OK;
 }
 
 void mt_print_summary(FILE *out, const mt_record *r)
 {
     char workers[64];
-    if (r->ranks > 1 || r->transport != NULL)
+    if (r->ranks > 1 || r->mpi_library != NULL)
         snprintf(workers, sizeof workers, "%d rank%s x %d thread%s", r->ranks, r->ranks == 1 ? "" : "s", r->threads,
                  r->threads == 1 ? "" : "s");
     else

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -13,16 +14,32 @@
 #include "status.h"
 #include "timer.h"
 
-/* "2 ^ 3 = 8": one whole line on stdout, flushed at once, never torn by another thread's line. */
-void mt_print_power(int64_t base, mt_operation op, int64_t value);
+/* Where the results go (standard output), and the first error a write to it met. Every write is checked and
+ * every program ends with mt_output_finish, so no output is ever lost silently: a full disk or /dev/full is
+ * an error naming the output, and a closed pipe ends the program quietly, as SIGPIPE ends Unix tools. */
+typedef struct {
+    FILE *file;
+    const char *name; /* "standard output" */
+    atomic_int error; /* errno of the first write that failed; 0 while every write has succeeded */
+} mt_output;
+
+void mt_output_init(mt_output *out, FILE *file, const char *name);
+/* Write length bytes as one piece, never torn by another thread's; flush them at once when flush. Nothing is
+ * written once a write has failed. */
+void mt_output_write(mt_output *out, const char *data, size_t length, bool flush);
+/* Flush, and say whether every write reached the file: MT_ERR_RUNTIME naming it and why when one did not. */
+mt_status mt_output_finish(mt_output *out, mt_error *err);
+
+/* "2 ^ 3 = 8": one whole line, flushed at once, never torn by another thread's line (the live lines). */
+void mt_print_power(mt_output *out, int64_t base, mt_operation op, int64_t value);
+/* n lines "values[i] ^ op = results[i]" in order, written in large blocks (the lines printed after a run). */
+void mt_print_powers(mt_output *out, const int64_t *values, const int64_t *results, uint64_t n, mt_operation op);
 /* The last human line of every program and mode: "Execution Time: SECONDS". */
-void mt_print_execution_time(double seconds);
+void mt_print_execution_time(mt_output *out, double seconds);
 
 typedef struct {
     const char *program;
     const char *mode;         /* seq, sections, tasks, loop, scatter, ... */
-    const char *transport;    /* cube_mpi only; NULL elsewhere */
-    uint64_t chunk;           /* cube_mpi --chunk K: items per rank per round; 0: none */
     int threads;              /* OpenMP threads per rank that did the work */
     const char *workers_note; /* the summary's words for the workers where "N threads" would mislead */
     int ranks;                /* MPI ranks (1 without MPI) */
@@ -31,24 +48,31 @@ typedef struct {
     const char *work_label; /* overrides the work's name in the record ("download"); NULL: the work's */
     int warmup, repeat;
     mt_stats time;
-    double ideal_s;          /* the model's time; NAN where there is no model (work none) */
-    bool valid;              /* the self-check passed */
-    const char *mpi_library; /* MPI_Get_library_version's first line, or NULL */
-    const char *libcurl;     /* curl_version(), or NULL */
-    json_t *details;         /* optional: more keys for the JSON object only (nested data); stolen */
+    double ideal_s;                /* the model's time; NAN where there is no model (work none) */
+    bool valid;                    /* the self-check passed */
+    const char *mpi_library;       /* MPI_Get_library_version's first line, or NULL: not an MPI run */
+    const char *const *rank_hosts; /* the host each of the ranks ran on, in rank order; NULL: this host */
+    json_t *fields;  /* optional: the program's own scalar fields (cube_mpi's transport, download's libcurl): JSON
+                      * keys and CSV columns after the common ones, in their order; the record's owner frees it */
+    json_t *details; /* optional: more keys for the JSON object only (nested data); the owner frees it */
 } mt_record;
 
-/* The record as a JSON object: the CSV columns in order, then details' keys. NULL when out of memory. */
+/* A JSON string of text, whatever its bytes: jansson refuses invalid UTF-8, so a byte that is not part of
+ * valid UTF-8 becomes "\xHH" (kept, never dropped). NULL text gives JSON null. */
+json_t *mt_json_text(const char *text);
+
+/* The record as a JSON object: the common columns and the program's fields in order (the CSV columns), then
+ * details' keys. NULL when out of memory. */
 json_t *mt_record_to_json(const mt_record *record);
 /* One JSON object on one line of out. */
-mt_status mt_record_print_json(FILE *out, const mt_record *record, mt_error *err);
-/* The header line (unless header is false) and one row. */
-mt_status mt_record_print_csv(FILE *out, const mt_record *record, bool header, mt_error *err);
+mt_status mt_record_print_json(mt_output *out, const mt_record *record, mt_error *err);
+/* The header line (unless header is false) and one row: every scalar key of the JSON object, in order. */
+mt_status mt_record_print_csv(mt_output *out, const mt_record *record, bool header, mt_error *err);
 
 /* A CSV field, quoted as RFC 4180 asks when it holds a comma, a quote or a line break. */
 void mt_csv_print_string(FILE *out, const char *s);
 
-/* The CSV columns, in order, NULL-terminated. */
+/* The common CSV columns, in order, NULL-terminated; a program's own fields follow them. */
 extern const char *const mt_record_columns[];
 
 /* The short human summary on stderr after a run: mode, workers, median/min/max, ideal and ratio. */

@@ -6,6 +6,7 @@
 #ifndef MT_STATUS_H
 #define MT_STATUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum {
@@ -23,10 +24,15 @@ typedef struct {
 /* Fill err (if not NULL) with a printf-style message and return status, for `return mt_fail(...)`. */
 mt_status mt_fail(mt_error *err, mt_status status, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
-/* Print "PROGRAM: error: MESSAGE" as one line on stderr. */
+/* text made safe to show or to store: every byte that is not part of valid UTF-8 becomes "\xHH"; with
+ * controls true, so do control characters (C0, DEL, C1) and a byte-order mark, which a terminal would act on
+ * or hide. The result, cut to fit, goes to out (size bytes, NUL-terminated). Returns out. */
+char *mt_escape_text(const char *text, bool controls, char *out, size_t size);
+
+/* Print "PROGRAM: error: MESSAGE" as one line on stderr, its control bytes and invalid UTF-8 escaped. */
 void mt_print_error(const char *program, const mt_error *err);
 
-/* Print "PROGRAM: warning: MESSAGE" as one line on stderr. */
+/* Print "PROGRAM: warning: MESSAGE" as one line on stderr, escaped as errors are. */
 void mt_print_warning(const char *program, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -12,10 +12,16 @@
 #include "kernel.h"
 #include "report.h"
 
-mt_status mt_timeline_init(mt_timeline *t, uint64_t units, int workers, int rank, bool blocks, mt_error *err)
+const mt_event_style mt_power_events = {
+    .kinds = {[MT_OP_SQUARE] = {"square", "Ss", "\033[34m"}, [MT_OP_CUBE] = {"cube", "Cc", "\033[32m"}},
+};
+
+mt_status mt_timeline_init(mt_timeline *t, uint64_t units, int workers, int rank, bool blocks,
+                           const mt_event_style *style, mt_error *err)
 {
-    *t = (mt_timeline){.per_unit = !blocks && units <= MT_TIMELINE_CAP, .workers = workers, .rank = rank};
-    t->slot_count = t->per_unit ? units : (uint64_t)workers * 4;
+    *t = (mt_timeline){
+        .per_unit = !blocks && units <= MT_TIMELINE_CAP, .workers = workers, .rank = rank, .style = style};
+    t->slot_count = t->per_unit ? units : (uint64_t)workers * MT_EVENT_KINDS;
     t->slots = calloc(t->slot_count ? t->slot_count : 1, sizeof *t->slots);
     if (t->slots == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for the timeline");
     return MT_OK;
@@ -33,21 +39,33 @@ void mt_timeline_start(mt_timeline *t, double origin)
     t->origin = origin;
 }
 
-void mt_timeline_record_block(mt_timeline *t, uint64_t first_unit, uint64_t first_item, int64_t first_value,
-                              uint64_t count, int op, int thread, double start, double end)
+void mt_timeline_record_units(mt_timeline *t, uint64_t first_unit, uint64_t first_item, int64_t first_value,
+                              uint64_t count, int kind, int thread, double start, double end,
+                              const mt_event_outcome *outcome)
 {
     if (count == 0) return;
-    mt_event *e = &t->slots[t->per_unit ? first_unit : mt_timeline_chunk_slot(thread, op)];
-    if (e->count == 0) {
+    mt_event *e = mt_timeline_slot(t, first_unit, thread, kind);
+    bool first = e->count == 0;
+    if (first) {
         *e = (mt_event){.start_s = start - t->origin,
                         .item = first_item,
                         .value = first_value,
-                        .op = op,
+                        .kind = kind,
                         .thread = thread,
                         .rank = t->rank};
     }
     e->end_s = end - t->origin;
     e->count += count;
+    if (outcome == NULL) return;
+    for (int f = 0; f < MT_EVENT_FIELDS; f++) {
+        if (first)
+            e->fields[f] = outcome->fields[f];
+        else if (t->style->merge[f] == MT_FIELD_SUM)
+            e->fields[f] += outcome->fields[f];
+        else if (outcome->failed || !e->failed)
+            e->fields[f] = outcome->fields[f]; /* a failure's value wins */
+    }
+    e->failed |= outcome->failed;
 }
 
 uint64_t mt_timeline_pack(mt_timeline *t)
@@ -58,20 +76,21 @@ uint64_t mt_timeline_pack(mt_timeline *t)
     return filled;
 }
 
-static const char *op_name(int op)
+static const char *kind_name(const mt_trace *trace, const mt_event *e)
 {
-    return op == MT_OP_SQUARE ? "square" : op == MT_OP_CUBE ? "cube" : "download";
+    const char *name = e->kind >= 0 && e->kind < MT_EVENT_KINDS ? trace->style->kinds[e->kind].name : NULL;
+    return name != NULL ? name : "work";
 }
 
-/* The name of an event in the trace and the chart: "square 2", "cube 8", a URL, or a chunk. */
+/* The name of an event in the trace and the chart: "square 2", "cube 8", its item's name, or a chunk. */
 static void event_name(const mt_trace *trace, const mt_event *e, char *name, size_t size)
 {
-    if (trace->urls != NULL && e->op == MT_EVENT_DOWNLOAD)
-        snprintf(name, size, "%s", trace->urls[e->item]);
+    if (trace->item_names != NULL && e->count == 1)
+        snprintf(name, size, "%s", trace->item_names[e->item]);
     else if (e->count > 1)
-        snprintf(name, size, "%s x %" PRIu64 " items from %" PRIu64, op_name(e->op), e->count, e->item);
+        snprintf(name, size, "%s x %" PRIu64 " items from %" PRIu64, kind_name(trace, e), e->count, e->item);
     else
-        snprintf(name, size, "%s %" PRId64, op_name(e->op), e->value);
+        snprintf(name, size, "%s %" PRId64, kind_name(trace, e), e->value);
 }
 
 static void worker_name(const mt_event *e, char *name, size_t size)
@@ -84,6 +103,9 @@ mt_status mt_trace_check_path(const char *path, mt_error *err)
     const char *dot = strrchr(path, '.');
     if (dot == NULL || (strcmp(dot, ".json") != 0 && strcmp(dot, ".csv") != 0))
         return mt_fail(err, MT_ERR_USAGE, "--timeline: '%s' must end in .json or .csv", path);
+    struct stat info;
+    if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+        return mt_fail(err, MT_ERR_USAGE, "--timeline: '%s' is a folder, not a file", path);
     /* Can a file be made beside it (the trace is written to one, then renamed into place)? */
     size_t length = strlen(path);
     char *probe = malloc(length + 16);
@@ -134,8 +156,8 @@ static json_t *trace_event_json(const mt_trace *trace)
     for (int r = 0; r < trace->ranks; r++) {
         char name[160];
         snprintf(name, sizeof name, "rank %d on %s", r, trace->hosts[r]);
-        json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:i, s:{s:s}}", "name", "process_name", "ph", "M",
-                                                "pid", r, "tid", 0, "args", "name", name));
+        json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:i, s:{s:o}}", "name", "process_name", "ph", "M",
+                                                "pid", r, "tid", 0, "args", "name", mt_json_text(name)));
     }
     mt_event *sorted = sorted_events(trace);
     if (sorted == NULL) {
@@ -156,47 +178,55 @@ static json_t *trace_event_json(const mt_trace *trace)
         json_t *args =
             json_pack("{s:I, s:I, s:s}", "index", (json_int_t)e->item, "value", (json_int_t)e->value, "worker", worker);
         if (e->count > 1) json_object_set_new(args, "items", json_integer((json_int_t)e->count));
-        if (e->op == MT_EVENT_DOWNLOAD) {
-            json_object_set_new(args, "bytes", json_integer(e->bytes));
-            json_object_set_new(args, "http_status", json_integer(e->http_status));
-            json_object_set_new(args, "retries", json_integer(e->retries));
-        }
+        for (int f = 0; f < MT_EVENT_FIELDS; f++)
+            if (trace->style->fields[f] != NULL)
+                json_object_set_new(args, trace->style->fields[f], json_integer(e->fields[f]));
+        if (e->failed) json_object_set_new(args, "failed", json_true());
         double ts = e->start_s * 1e6, dur = (e->end_s - e->start_s) * 1e6;
         if (trace->overlapping) {
             /* Transfers overlap on one thread, which complete events may not: async begin/end pairs. */
-            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:I, s:f, s:i, s:i, s:o}", "name", name, "cat",
-                                                    op_name(e->op), "ph", "b", "id", (json_int_t)e->item, "ts", ts,
-                                                    "pid", (int)e->rank, "tid", (int)e->thread, "args", args));
-            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:I, s:f, s:i, s:i}", "name", name, "cat",
-                                                    op_name(e->op), "ph", "e", "id", (json_int_t)e->item, "ts",
-                                                    ts + dur, "pid", (int)e->rank, "tid", (int)e->thread));
+            json_array_append_new(events,
+                                  json_pack("{s:o, s:s, s:s, s:I, s:f, s:i, s:i, s:o}", "name", mt_json_text(name),
+                                            "cat", kind_name(trace, e), "ph", "b", "id", (json_int_t)e->item, "ts", ts,
+                                            "pid", (int)e->rank, "tid", (int)e->thread, "args", args));
+            json_array_append_new(events, json_pack("{s:o, s:s, s:s, s:I, s:f, s:i, s:i}", "name", mt_json_text(name),
+                                                    "cat", kind_name(trace, e), "ph", "e", "id", (json_int_t)e->item,
+                                                    "ts", ts + dur, "pid", (int)e->rank, "tid", (int)e->thread));
         } else {
-            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:f, s:f, s:i, s:i, s:o}", "name", name, "cat",
-                                                    op_name(e->op), "ph", "X", "ts", ts, "dur", dur, "pid",
-                                                    (int)e->rank, "tid", (int)e->thread, "args", args));
+            json_array_append_new(events,
+                                  json_pack("{s:o, s:s, s:s, s:f, s:f, s:i, s:i, s:o}", "name", mt_json_text(name),
+                                            "cat", kind_name(trace, e), "ph", "X", "ts", ts, "dur", dur, "pid",
+                                            (int)e->rank, "tid", (int)e->thread, "args", args));
         }
     }
     free(sorted);
-    json_t *other = json_pack("{s:s, s:s, s:f, s:b}", "program", trace->program, "mode", trace->mode, "wall_s",
-                              trace->wall_s, "aggregated", trace->aggregated);
+    json_t *other = json_pack("{s:o, s:o, s:f, s:b}", "program", mt_json_text(trace->program), "mode",
+                              mt_json_text(trace->mode), "wall_s", trace->wall_s, "aggregated", trace->aggregated);
     json_object_set_new(other, "ideal_s", isfinite(trace->ideal_s) ? json_real(trace->ideal_s) : json_null());
     return json_pack("{s:o, s:s, s:o}", "traceEvents", events, "displayTimeUnit", "ms", "otherData", other);
 }
 
+/* The columns every trace has, then the item names' column and the fields of the program's style. */
 static int write_csv(const mt_trace *trace, FILE *out)
 {
-    fputs("host,rank,thread,item,value,op,start_s,end_s,count,url,bytes,http_status,retries\n", out);
+    const mt_event_style *style = trace->style;
+    fputs("host,rank,thread,item,value,op,start_s,end_s,count", out);
+    if (style->item_label != NULL) fprintf(out, ",%s", style->item_label);
+    for (int f = 0; f < MT_EVENT_FIELDS; f++)
+        if (style->fields[f] != NULL) fprintf(out, ",%s", style->fields[f]);
+    fputc('\n', out);
     for (uint64_t i = 0; i < trace->count; i++) {
         const mt_event *e = &trace->events[i];
         mt_csv_print_string(out, trace->hosts[e->rank]);
-        fprintf(out, ",%d,%d,%" PRIu64 ",%" PRId64 ",%s,%.9f,%.9f,%" PRIu64 ",", (int)e->rank, (int)e->thread, e->item,
-                e->value, op_name(e->op), e->start_s, e->end_s, e->count);
-        if (e->op == MT_EVENT_DOWNLOAD) {
-            if (trace->urls != NULL) mt_csv_print_string(out, trace->urls[e->item]);
-            fprintf(out, ",%" PRId64 ",%d,%d\n", e->bytes, (int)e->http_status, (int)e->retries);
-        } else {
-            fputs(",,,\n", out);
+        fprintf(out, ",%d,%d,%" PRIu64 ",%" PRId64 ",%s,%.9f,%.9f,%" PRIu64, (int)e->rank, (int)e->thread, e->item,
+                e->value, kind_name(trace, e), e->start_s, e->end_s, e->count);
+        if (style->item_label != NULL) {
+            fputc(',', out);
+            if (trace->item_names != NULL && e->count == 1) mt_csv_print_string(out, trace->item_names[e->item]);
         }
+        for (int f = 0; f < MT_EVENT_FIELDS; f++)
+            if (style->fields[f] != NULL) fprintf(out, ",%" PRId64, e->fields[f]);
+        fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;
 }
@@ -334,13 +364,13 @@ void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
             GANTT_BAR, span / GANTT_BAR * 1e3, trace->aggregated ? "; one bar per worker's chunk" : "");
     /* Rows: a worker's events, split into lanes where they overlap (transfers on one thread). */
     char(*rows)[GANTT_BAR + 1] = calloc(GANTT_MAX_ROWS, sizeof *rows);
-    int(*ops)[GANTT_BAR] = calloc(GANTT_MAX_ROWS, sizeof *ops);
+    int(*kinds)[GANTT_BAR] = calloc(GANTT_MAX_ROWS, sizeof *kinds); /* a cell's kind; -1: failed */
     char(*labels)[GANTT_LABEL + 1] = calloc(GANTT_MAX_ROWS, sizeof *labels);
     double lane_end[GANTT_MAX_ROWS];
     int lane_items[GANTT_MAX_ROWS];
     int row_count = 0, worker_first_row = 0, hidden = 0;
-    bool seen_square = false, seen_cube = false, seen_download = false, seen_failed = false;
-    if (rows == NULL || ops == NULL || labels == NULL) goto done;
+    bool seen[MT_EVENT_KINDS] = {false}, seen_failed = false;
+    if (rows == NULL || kinds == NULL || labels == NULL) goto done;
     for (uint64_t i = 0; i < trace->count; i++) {
         const mt_event *e = &sorted[i];
         if (i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread) worker_first_row = row_count;
@@ -371,25 +401,22 @@ void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
         if (from >= GANTT_BAR) from = GANTT_BAR - 1;
         if (to > GANTT_BAR) to = GANTT_BAR;
         if (to <= from) to = from + 1;
-        const char *letters = e->op == MT_OP_SQUARE ? "Ss" : e->op == MT_OP_CUBE ? "Cc" : "Dd";
-        bool failed = e->op == MT_EVENT_DOWNLOAD && (e->http_status < 200 || e->http_status > 299);
-        if (failed) letters = "Xx";
-        seen_square |= e->op == MT_OP_SQUARE, seen_cube |= e->op == MT_OP_CUBE;
-        seen_download |= e->op == MT_EVENT_DOWNLOAD && !failed, seen_failed |= failed;
+        int kind = e->kind >= 0 && e->kind < MT_EVENT_KINDS ? e->kind : 0;
+        const char *letters = trace->style->kinds[kind].letters != NULL ? trace->style->kinds[kind].letters : "Ww";
+        if (e->failed) letters = "Xx";
+        seen[kind] |= !e->failed, seen_failed |= e->failed != 0;
         char letter = letters[lane_items[row]++ % 2];
         for (int c = from; c < to; c++) {
             rows[row][c] = letter;
-            ops[row][c] = failed ? -1 : e->op;
+            kinds[row][c] = e->failed ? -1 : kind;
         }
     }
     for (int r = 0; r < row_count; r++) {
         fprintf(out, "%-*s|", GANTT_LABEL, labels[r]);
         for (int c = 0; c < GANTT_BAR; c++) {
             const char *paint = !color || rows[r][c] == ' ' ? NULL
-                                : ops[r][c] == MT_OP_SQUARE ? "\033[34m"
-                                : ops[r][c] == MT_OP_CUBE   ? "\033[32m"
-                                : ops[r][c] < 0             ? "\033[31m"
-                                                            : "\033[35m";
+                                : kinds[r][c] < 0           ? "\033[31m"
+                                                            : trace->style->kinds[kinds[r][c]].color;
             if (paint != NULL) fputs(paint, out);
             fputc(rows[r][c], out);
             if (paint != NULL) fputs("\033[0m", out);
@@ -400,8 +427,13 @@ void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
     char right[32];
     snprintf(right, sizeof right, "%.3f s", span);
     fprintf(out, "%-*s0%*s\n", GANTT_LABEL + 1, "", GANTT_BAR - 1, right);
-    fprintf(out, "legend:%s%s%s%s (the letter's case alternates item by item)\n", seen_square ? " S s square" : "",
-            seen_cube ? " C c cube" : "", seen_download ? " D d download" : "", seen_failed ? " X x failed" : "");
+    fputs("legend:", out);
+    for (int k = 0; k < MT_EVENT_KINDS; k++) {
+        const mt_event_kind *kind = &trace->style->kinds[k];
+        if (seen[k] && kind->name != NULL && kind->letters != NULL)
+            fprintf(out, " %c %c %s", kind->letters[0], kind->letters[1], kind->name);
+    }
+    fprintf(out, "%s (the letter's case alternates item by item)\n", seen_failed ? " X x failed" : "");
 done:
-    free(rows), free(ops), free(labels), free(sorted);
+    free(rows), free(kinds), free(labels), free(sorted);
 }

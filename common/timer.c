@@ -40,15 +40,33 @@ mt_status mt_stats_compute(const double *samples, int count, mt_stats *out, mt_e
     return MT_OK;
 }
 
-mt_status mt_repeat(mt_run_fn fn, void *context, int warmup, int repeat, double *samples, mt_error *err)
+mt_status mt_repeat(mt_run_fn fn, void *context, const mt_repeat_plan *plan, mt_sample *samples, mt_error *err)
 {
-    if (repeat < 1 || warmup < 0) return mt_fail(err, MT_ERR_USAGE, "repeat must be >= 1 and warmup >= 0");
-    for (int index = 0; index < warmup + repeat; index++) {
-        mt_run_info run = {.index = index, .warmup = index < warmup, .last = index == warmup + repeat - 1};
-        double elapsed = 0;
-        mt_status status = fn(context, &run, &elapsed, err);
+    if (plan->repeat < 1 || plan->warmup < 0) return mt_fail(err, MT_ERR_USAGE, "repeat must be >= 1 and warmup >= 0");
+    if (plan->prime) {
+        mt_sample ignored = {0};
+        mt_status status = fn(context, &(mt_run_info){.prime = true, .warmup = true}, &ignored, err);
         if (status != MT_OK) return status;
-        if (!run.warmup) samples[index - warmup] = elapsed;
+    }
+    int runs = plan->warmup + plan->repeat;
+    for (int index = 0; index < runs; index++) {
+        mt_run_info run = {.index = index, .warmup = index < plan->warmup, .last = index == runs - 1};
+        mt_sample sample = {0};
+        mt_status status = fn(context, &run, &sample, err);
+        if (status != MT_OK) return status;
+        if (!run.warmup) samples[index - plan->warmup] = sample;
     }
     return MT_OK;
+}
+
+mt_status mt_sample_stats(const mt_sample *samples, int count, int phase, mt_stats *out, mt_error *err)
+{
+    if (count < 1) return mt_fail(err, MT_ERR_USAGE, "no samples to summarize");
+    double *column = malloc((size_t)count * sizeof *column);
+    if (column == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %d samples", count);
+    for (int i = 0; i < count; i++)
+        column[i] = phase < 0 ? samples[i].elapsed_s : samples[i].phases[phase];
+    mt_status status = mt_stats_compute(column, count, out, err);
+    free(column);
+    return status;
 }

@@ -1,8 +1,8 @@
-/* timer.h - the monotonic clock, the warm-up/repeat runner and the statistics every program reports.
+/* timer.h - the monotonic clock, the one repeat runner and the statistics every program reports.
  *
- * Shaped after EPCC's benchmark driver: a program hands one run of its work to mt_repeat, which owns
- * warm-up, repetitions and the samples; the run measures its own elapsed time, because only it knows
- * where the timed part starts (after a barrier under MPI, after the buffers are touched). */
+ * Shaped after EPCC's benchmark driver: a program hands one run of its work to mt_repeat, which owns the
+ * priming pass, warm-up, repetitions and the samples; the run measures its own elapsed time, because only
+ * it knows where the timed part starts (after a barrier under MPI, after the buffers are touched). */
 #ifndef MT_TIMER_H
 #define MT_TIMER_H
 
@@ -27,17 +27,37 @@ typedef struct {
 /* Median, min and max of count samples (count >= 1); samples is left unchanged. */
 mt_status mt_stats_compute(const double *samples, int count, mt_stats *out, mt_error *err);
 
+enum { MT_PHASES_MAX = 4 };
+
+/* What one run measured: its timed part, and the program's own split of it (cube_mpi: scatter, compute,
+ * gather), each in seconds. */
 typedef struct {
-    int index;   /* 0-based among all runs, warm-ups first */
-    bool warmup; /* untimed: its elapsed time is dropped */
+    double elapsed_s;
+    double phases[MT_PHASES_MAX];
+} mt_sample;
+
+typedef struct {
+    int index;   /* 0-based among the warm-up and timed runs */
+    bool prime;  /* the untimed first pass: no per-item work, no printing, no recording; it starts the
+                  * OpenMP team (the first parallel region costs milliseconds) and brings code and pages in */
+    bool warmup; /* untimed: its sample is dropped */
     bool last;   /* the last timed run: the one whose results a program prints */
 } mt_run_info;
 
-/* One run of the work; it stores its elapsed seconds in *elapsed_s and returns MT_OK or a failure. */
-typedef mt_status (*mt_run_fn)(void *context, const mt_run_info *run, double *elapsed_s, mt_error *err);
+/* One run of the work; it fills *sample and returns MT_OK or a failure. */
+typedef mt_status (*mt_run_fn)(void *context, const mt_run_info *run, mt_sample *sample, mt_error *err);
 
-/* Run fn warmup times untimed, then repeat times timed (repeat >= 1); the timed elapsed seconds go to
+typedef struct {
+    bool prime; /* one priming pass first */
+    int warmup; /* untimed runs, >= 0 */
+    int repeat; /* timed runs, >= 1 */
+} mt_repeat_plan;
+
+/* Run fn as plan says: the priming pass, warmup untimed runs, then repeat timed runs, whose samples go to
  * samples[0..repeat-1]. Stops at the first failing run and returns its status. */
-mt_status mt_repeat(mt_run_fn fn, void *context, int warmup, int repeat, double *samples, mt_error *err);
+mt_status mt_repeat(mt_run_fn fn, void *context, const mt_repeat_plan *plan, mt_sample *samples, mt_error *err);
+
+/* The statistics of one column of count samples: phase -1 is the elapsed time, 0.. a phase. */
+mt_status mt_sample_stats(const mt_sample *samples, int count, int phase, mt_stats *out, mt_error *err);
 
 #endif

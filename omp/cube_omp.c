@@ -31,7 +31,8 @@
 static const mt_program program = {
     .name = "cube_omp",
     .summary = "The cube of each number, on OpenMP threads (a parallel loop): activity 4 on threads.",
-    .features = 0,
+    .numbers = true,
+    .operands = "[--] [NUMBER]...",
     .notes = "Timed: the parallel loop (work, cube, store); not reading, touching, validating or printing.\n"
              "Ideal time with sleep work, d the delay, W threads: ceil(n/W)d.\n"
              "Examples:\n"
@@ -49,17 +50,10 @@ typedef struct {
     int team_size;
 } cube_job;
 
-/* Thread t of T's contiguous block [*first, *last) of n items: the static schedule, written out. */
-static void block_of(int64_t n, int thread, int threads, int64_t *first, int64_t *last)
-{
-    *first = n * thread / threads;
-    *last = n * (thread + 1) / threads;
-}
-
-/* The map. With work per item, a parallel loop whose static schedule gives each thread one contiguous
- * block, each item timed on its own when recording. With no work, the same blocks as a plain loop the
- * compiler vectorizes (bound by memory bandwidth); a timeline then holds one event per block, since
- * reading the clock per item would cost more than the item. */
+/* The map. With work per item, a parallel loop whose static schedule gives each thread one contiguous block,
+ * each item timed on its own when recording. With no work, the same blocks as a plain loop the compiler
+ * vectorizes (bound by memory bandwidth); a timeline then holds one event per block, since reading the clock
+ * per item would cost more than the item. */
 static void cube_map(cube_job *job)
 {
     const int64_t *in = job->values;
@@ -68,18 +62,18 @@ static void cube_map(cube_job *job)
     mt_timeline *timeline = job->timeline;
 #pragma omp parallel
     {
-        int thread = omp_get_thread_num();
+        int thread = omp_get_thread_num(), threads = omp_get_num_threads();
 #pragma omp single nowait
-        job->team_size = omp_get_num_threads();
+        job->team_size = threads;
         if (job->work.kind == MT_WORK_NONE) {
-            int64_t first, last;
-            block_of(n, thread, omp_get_num_threads(), &first, &last);
+            int64_t first = (int64_t)mt_block_first((uint64_t)n, (uint64_t)threads, (uint64_t)thread);
+            int64_t last = (int64_t)mt_block_first((uint64_t)n, (uint64_t)threads, (uint64_t)thread + 1);
             double start = timeline != NULL ? mt_now() : 0;
             for (int64_t i = first; i < last; i++)
                 out[i] = mt_cube(in[i]);
-            if (timeline != NULL && last > first)
-                mt_timeline_record_block(timeline, (uint64_t)first, (uint64_t)first, in[first],
-                                         (uint64_t)(last - first), MT_OP_CUBE, thread, start, mt_now());
+            if (timeline != NULL)
+                mt_timeline_record_units(timeline, (uint64_t)first, (uint64_t)first, last > first ? in[first] : 0,
+                                         (uint64_t)(last - first), MT_OP_CUBE, thread, start, mt_now(), NULL);
         } else {
 #pragma omp for schedule(static)
             for (int64_t i = 0; i < n; i++) {
@@ -98,100 +92,88 @@ static void touch_output(cube_job *job)
 {
 #pragma omp parallel
     {
-        int64_t first, last;
-        block_of((int64_t)job->n, omp_get_thread_num(), omp_get_num_threads(), &first, &last);
-        if (last > first) memset(job->cubes + first, 0, (size_t)(last - first) * sizeof *job->cubes);
+        uint64_t threads = (uint64_t)omp_get_num_threads(), thread = (uint64_t)omp_get_thread_num();
+        uint64_t first = mt_block_first(job->n, threads, thread), count = mt_block_count(job->n, threads, thread);
+        memset(job->cubes + first, 0, count * sizeof *job->cubes);
     }
 }
 
-static mt_status run_once(void *context, const mt_run_info *run, double *elapsed_s, mt_error *err)
+static mt_status run_once(void *context, const mt_run_info *run, mt_sample *sample, mt_error *err)
 {
-    (void)run;
     (void)err;
-    cube_job *job = context;
+    cube_job job = *(cube_job *)context;
+    if (run->prime) job.work = (mt_work){.kind = MT_WORK_NONE}, job.timeline = NULL;
     double start = mt_now();
-    if (job->timeline != NULL) mt_timeline_start(job->timeline, start); /* keeps the last run's */
-    cube_map(job);
-    *elapsed_s = mt_now() - start;
+    if (job.timeline != NULL) mt_timeline_start(job.timeline, start); /* keeps the last run's */
+    cube_map(&job);
+    sample->elapsed_s = mt_now() - start;
+    ((cube_job *)context)->team_size = job.team_size;
     return MT_OK;
 }
 
-static bool results_valid(const cube_job *job)
+/* Everything before the runs: the results' memory, touched by the threads that will write it, and the
+ * timeline. */
+static mt_status prepare(cube_job *job, const mt_numbers *numbers, const mt_options *options, mt_timeline *timeline,
+                         mt_error *err)
 {
-    for (uint64_t i = 0; i < job->n; i++) {
-        int64_t cube;
-        if (!mt_cube_checked(job->values[i], &cube) || cube != job->cubes[i]) return false;
-    }
-    return true;
+    mt_items_advise(numbers->values, numbers->count);
+    *job = (cube_job){.values = numbers->values,
+                      .n = numbers->count,
+                      .work = options->work,
+                      .cubes = mt_items_alloc(numbers->count, 1)};
+    if (job->cubes == NULL)
+        return mt_fail(err, MT_ERR_USAGE, "the list of %llu items is too large for this machine's memory",
+                       (unsigned long long)numbers->count);
+    touch_output(job);
+    if (!mt_cli_wants_timeline(options)) return MT_OK;
+    job->timeline = timeline;
+    return mt_timeline_init(timeline, numbers->count, omp_get_max_threads(), 0, options->work.kind == MT_WORK_NONE,
+                            &mt_power_events, err);
+}
+
+/* After the runs: the self-check, the lines in input order, the timeline and the record. */
+static mt_status report(const cube_job *job, mt_options *options, const mt_sample *samples, mt_error *err)
+{
+    int workers = mt_model_workers(&options->work, job->team_size, omp_get_num_procs());
+    mt_record record;
+    mt_status status = mt_cli_record(&program, options, "loop", job->n, job->team_size, 1, samples,
+                                     ceil((double)job->n / workers) * options->work.delay_s, &record, err);
+    if (status != MT_OK) return status;
+    record.valid = mt_powers_check(job->values, job->cubes, job->n, MT_OP_CUBE) == job->n;
+    if (record.valid && options->format == MT_FORMAT_TEXT && !options->quiet)
+        mt_print_powers(&options->output, job->values, job->cubes, job->n, MT_OP_CUBE);
+    if (job->timeline != NULL)
+        status =
+            mt_cli_local_timeline(options, job->timeline, NULL, &record, samples[options->repeat - 1].elapsed_s, err);
+    if (status == MT_OK) status = mt_cli_report(&program, options, &record, err);
+    json_decref(record.details);
+    if (status == MT_OK && !record.valid)
+        status = mt_fail(err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
+    return status;
 }
 
 int main(int argc, char **argv)
 {
     mt_options options;
-    mt_error err;
-    int exit_code = mt_cli_start(argc, argv, &program, &options);
+    int exit_code = mt_cli_start(argc, argv, &program, &options, NULL);
     if (exit_code >= 0) return exit_code;
 
-    mt_numbers numbers;
-    mt_status status = mt_cli_read_numbers(&options, 2 * sizeof(int64_t), &numbers, &err);
-    if (status != MT_OK) return mt_cli_finish(&program, status, &err);
-
+    mt_error err = {""};
+    mt_numbers numbers = {0};
     mt_timeline timeline = {0};
-    mt_items_advise(numbers.values, numbers.count);
-    cube_job job = {
-        .values = numbers.values, .n = numbers.count, .work = options.work, .cubes = mt_items_alloc(numbers.count, 1)};
-    double *samples = malloc((size_t)options.repeat * sizeof *samples);
-    if (job.cubes == NULL || samples == NULL) {
-        status = mt_fail(&err, MT_ERR_USAGE, "the list of %llu items is too large for this machine's memory",
-                         (unsigned long long)numbers.count);
-        goto done;
-    }
-    if (mt_cli_wants_timeline(&options)) {
-        status = mt_timeline_init(&timeline, numbers.count, omp_get_max_threads(), 0, options.work.kind == MT_WORK_NONE,
-                                  &err);
-        if (status != MT_OK) goto done;
-        job.timeline = &timeline;
-    }
-    touch_output(&job); /* also starts the OpenMP team, untimed */
-    cube_job warm = job;
-    warm.work = (mt_work){.kind = MT_WORK_NONE};
-    warm.timeline = NULL;
-    cube_map(&warm); /* one untimed pass: the code and the caches warm, the team awake */
+    cube_job job = {0};
+    mt_sample *samples = calloc((size_t)options.repeat, sizeof *samples);
+    mt_status status = samples != NULL ? mt_cli_read_numbers(&options, 2 * sizeof(int64_t), &numbers, &err)
+                                       : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
+    if (status == MT_OK) status = prepare(&job, &numbers, &options, &timeline, &err);
+    /* The priming pass maps the list once with no work, untimed: the team awake, the code and caches warm. */
+    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat};
+    if (status == MT_OK) status = mt_repeat(run_once, &job, &plan, samples, &err);
+    if (status == MT_OK) status = report(&job, &options, samples, &err);
 
-    status = mt_repeat(run_once, &job, options.warmup, options.repeat, samples, &err);
-    if (status != MT_OK) goto done;
-
-    mt_record record = {.program = program.name,
-                        .mode = "loop",
-                        .threads = job.team_size,
-                        .ranks = 1,
-                        .n = numbers.count,
-                        .work = options.work,
-                        .warmup = options.warmup,
-                        .repeat = options.repeat,
-                        .valid = results_valid(&job)};
-    if ((status = mt_stats_compute(samples, options.repeat, &record.time, &err)) != MT_OK) goto done;
-    int workers = record.threads;
-    if (options.work.kind == MT_WORK_SPIN && workers > omp_get_num_procs()) workers = omp_get_num_procs();
-    record.ideal_s =
-        options.work.kind == MT_WORK_NONE ? NAN : ceil((double)numbers.count / workers) * options.work.delay_s;
-    if (!record.valid) {
-        status = mt_fail(&err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
-        goto done;
-    }
-    if (options.format == MT_FORMAT_TEXT && !options.quiet)
-        for (uint64_t i = 0; i < numbers.count; i++)
-            mt_print_power(numbers.values[i], MT_OP_CUBE, job.cubes[i]);
-    if (job.timeline != NULL) {
-        status = mt_cli_local_timeline(&program, &options, &timeline, "loop", samples[options.repeat - 1],
-                                       record.ideal_s, &record.details, &err);
-        if (status != MT_OK) goto done;
-    }
-    status = mt_cli_report(&program, &options, &record, &err);
-done:
     free(samples);
     mt_items_free(job.cubes, 1);
     mt_numbers_free(&numbers);
     mt_timeline_free(&timeline);
-    return mt_cli_finish(&program, status, &err);
+    return mt_cli_finish(&program, &options, status, &err);
 }

@@ -1,4 +1,4 @@
 # download (activity 3): included by omp/CMakeLists.txt when MT_WITH_CURL is on and libcurl was found.
-add_executable(download download.c download_cli.c download_name.c download_output.c download_transfer.c)
+add_executable(download download.c download_cli.c download_job.c download_name.c download_output.c download_transfer.c
+                        download_urls.c)
 target_link_libraries(download PRIVATE mt_common CURL::libcurl)
-target_compile_definitions(download PRIVATE MT_VERSION="${PROJECT_VERSION}")

@@ -1,14 +1,16 @@
 #include "download_output.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "timer.h"
 
 enum { BAR_WIDTH = 24 };
 static const double BAR_INTERVAL_S = 0.1; /* at most ten redraws a second */
 
-void download_output_init(download_output *out, bool bar)
+void download_output_init(download_output *out, mt_output *lines, bool bar)
 {
+    out->lines = lines;
     out->bar = bar;
     out->total_files = 0;
     atomic_init(&out->files_done, 0);
@@ -63,10 +65,7 @@ void download_output_file_done(download_output *out, const char *line)
     atomic_fetch_add(&out->files_done, 1);
     omp_set_lock(&out->lock);
     if (out->bar) fputs("\r\033[K", stderr); /* the line takes the bar's place, the bar is redrawn below */
-    if (line != NULL) {
-        fputs(line, stdout);
-        fflush(stdout);
-    }
+    if (line != NULL) mt_output_write(out->lines, line, strlen(line), true);
     if (out->bar) draw_bar(out, mt_now());
     omp_unset_lock(&out->lock);
 }

@@ -9,7 +9,10 @@
 
 #include <omp.h>
 
+#include "report.h"
+
 typedef struct {
+    mt_output *lines;     /* where the lines of the files saved go */
     bool bar;             /* draw the bar (stderr is a terminal, not --quiet) */
     uint64_t total_files; /* of this run */
     atomic_uint_fast64_t files_done, bytes;
@@ -17,7 +20,7 @@ typedef struct {
     omp_lock_t lock;             /* guards the terminal: the bar and the lines */
 } download_output;
 
-void download_output_init(download_output *out, bool bar);
+void download_output_init(download_output *out, mt_output *lines, bool bar);
 void download_output_destroy(download_output *out);
 /* A new run of total_files transfers: counters to zero, the clock restarted. */
 void download_output_start_run(download_output *out, uint64_t total_files);

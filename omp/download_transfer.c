@@ -14,9 +14,12 @@
 
 #include "timer.h"
 
-#ifndef MT_VERSION
-#define MT_VERSION "unknown"
-#endif
+const mt_event_style download_events = {
+    .kinds = {{"download", "Dd", "\033[35m"}},
+    .fields = {"bytes", "http_status", "retries"},
+    .merge = {MT_FIELD_SUM, MT_FIELD_FAILURE_WINS, MT_FIELD_SUM},
+    .item_label = "url",
+};
 
 static void set_error(download_transfer *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(download_transfer *t, const char *format, ...)
@@ -48,7 +51,7 @@ static size_t on_body(char *data, size_t size, size_t count, void *user)
         t->http_error = true; /* not a body we keep: stop reading it */
         return 0;
     }
-    uint64_t limit = t->shared->options->max_size;
+    uint64_t limit = t->shared->settings->max_size;
     if (limit != 0 && t->written + length > limit) {
         t->too_large = true;
         return 0;
@@ -71,7 +74,7 @@ static size_t on_body(char *data, size_t size, size_t count, void *user)
 /* Every option, every return value checked: a refused option is a failed transfer, not a silent default. */
 static CURLcode set_options(download_transfer *t)
 {
-    const download_options *o = t->shared->options;
+    const download_settings *o = t->shared->settings;
     CURL *e = t->easy;
     CURLcode c;
 #define SET(option, value)                                                                                             \
@@ -97,7 +100,7 @@ static CURLcode set_options(download_transfer *t)
         SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(o->speed_time_s));
     }
     if (o->max_size > 0) SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
-    SET(CURLOPT_USERAGENT, "multitarefas-download/" MT_VERSION);
+    SET(CURLOPT_USERAGENT, t->shared->user_agent);
     if (t->shared->share != NULL) {
         /* Each task its own handle, one pool of open connections for all: a later task reuses a connection
          * an earlier one left, as the multi handle does, instead of a new TCP (and TLS) handshake each time. */
@@ -183,7 +186,7 @@ static bool transient(CURLcode c)
 
 static download_verdict retry_or_fail(download_transfer *t, bool may_pass)
 {
-    return may_pass && t->retries < t->shared->options->retry ? DOWNLOAD_RETRY : DOWNLOAD_FAILED;
+    return may_pass && t->retries < t->shared->settings->retry ? DOWNLOAD_RETRY : DOWNLOAD_FAILED;
 }
 
 download_verdict download_transfer_judge(download_transfer *t, CURLcode result)
@@ -194,7 +197,7 @@ download_verdict download_transfer_judge(download_transfer *t, CURLcode result)
     t->bytes = t->written;
     char detail[CURL_ERROR_SIZE + 64];
     if (t->too_large || result == CURLE_FILESIZE_EXCEEDED) {
-        snprintf(detail, sizeof detail, "%" PRIu64, t->shared->options->max_size);
+        snprintf(detail, sizeof detail, "%" PRIu64, t->shared->settings->max_size);
         set_error(t, "body larger than --max-size %s bytes", detail);
         return DOWNLOAD_FAILED;
     }
@@ -236,30 +239,18 @@ download_verdict download_transfer_judge(download_transfer *t, CURLcode result)
 
 double download_transfer_retry_delay(const download_transfer *t)
 {
-    double delay = t->shared->options->retry_delay_s * pow(2.0, t->retries);
+    double delay = t->shared->settings->retry_delay_s * pow(2.0, t->retries);
     return delay < DOWNLOAD_MAX_RETRY_DELAY_S ? delay : DOWNLOAD_MAX_RETRY_DELAY_S;
 }
 
-/* The transfer's own timeline slot, written by the thread that ran it: no lock. Past the timeline's cap
- * the slot is the thread's, holding its whole share: bytes and retries add up, a failure's status wins. */
+/* The transfer's event on the timeline, from its first attempt's start to its end, on the thread that ran it
+ * (0 outside a parallel region: the multi loop's thread). */
 static void record_on_timeline(const download_transfer *t, double end)
 {
-    mt_timeline *timeline = t->shared->timeline;
-    if (timeline == NULL) return;
-    int thread = omp_get_thread_num(); /* 0 outside a parallel region: the multi loop's thread */
-    mt_timeline_record(timeline, t->index, t->index, (int64_t)t->index, MT_EVENT_DOWNLOAD, thread, t->started_at, end);
-    mt_event *e = &timeline->slots[timeline->per_unit ? t->index : (uint64_t)thread];
-    int16_t status = (int16_t)(t->http_status >= 0 && t->http_status <= 999 ? t->http_status : 0);
-    if (e->count == 1) {
-        e->bytes = (int64_t)t->bytes;
-        e->retries = (int16_t)t->retries;
-        e->http_status = status;
-    } else {
-        e->bytes += (int64_t)t->bytes;
-        e->retries = (int16_t)(e->retries + t->retries < INT16_MAX ? e->retries + t->retries : INT16_MAX);
-        bool held_ok = e->http_status >= 200 && e->http_status <= 299;
-        if (held_ok && (status < 200 || status > 299)) e->http_status = status;
-    }
+    if (t->shared->timeline == NULL) return;
+    mt_event_outcome outcome = {.fields = {(int64_t)t->bytes, t->http_status, t->retries}, .failed = !t->ok};
+    mt_timeline_record_units(t->shared->timeline, t->index, t->index, (int64_t)t->index, 1, 0, omp_get_thread_num(),
+                             t->started_at, end, &outcome);
 }
 
 void download_transfer_finish(download_transfer *t, bool success)

@@ -17,11 +17,15 @@
 #include "download_output.h"
 #include "timeline.h"
 
+/* How a transfer reads on the timeline: one kind, download, with its bytes, HTTP status and retries. */
+extern const mt_event_style download_events;
+
 /* What every transfer shares, read-only during a run (but the output's counters). */
 typedef struct {
-    const download_options *options;
-    int dir_fd;    /* the output folder, opened once */
-    CURLSH *share; /* tasks mode: the connection, DNS and TLS-session caches the tasks share; or NULL */
+    const download_settings *settings;
+    int dir_fd;             /* the output folder, opened once */
+    CURLSH *share;          /* tasks mode: the connection, DNS and TLS-session caches the tasks share; or NULL */
+    const char *user_agent; /* "multitarefas-download/VERSION" */
     download_output *output;
     bool print_lines;      /* a line on stdout for each file saved (this run) */
     bool verbose;          /* retries on stderr */

@@ -34,13 +34,14 @@ typedef struct {
     uint64_t n;
     int64_t *squares, *cubes;
     mt_work work;
+    mt_output *output;     /* where the lines go */
     bool print_live;       /* print each line as its item completes */
     mt_timeline *timeline; /* NULL: not recording */
     int team_size;         /* threads the mode ran on, filled by the mode */
 } square_cube_job;
 
-/* One unit of work: spend the item's delay, compute, store, record when it ran, and (if asked) print
- * its line at once. Units are numbered squares first: unit i squares item i, unit n + i cubes it. */
+/* One unit of work: spend the item's delay, compute, store, record when it ran, and (if asked) print its line
+ * at once. Units are numbered squares first: unit i squares item i, unit n + i cubes it. */
 static void do_item(square_cube_job *job, uint64_t i, mt_operation op)
 {
     double start = job->timeline != NULL ? mt_now() : 0;
@@ -50,7 +51,7 @@ static void do_item(square_cube_job *job, uint64_t i, mt_operation op)
     if (job->timeline != NULL)
         mt_timeline_record(job->timeline, op == MT_OP_SQUARE ? i : job->n + i, i, job->values[i], op,
                            omp_get_thread_num(), start, mt_now());
-    if (job->print_live) mt_print_power(job->values[i], op, value);
+    if (job->print_live) mt_print_power(job->output, job->values[i], op, value);
 }
 
 /* Activity 1: all the squares, then all the cubes, on the calling thread. */
@@ -104,7 +105,7 @@ static void run_tasks(square_cube_job *job)
     }
 }
 
-/* Ideal seconds for sleep work; W workers (spin work: no more workers than cores). */
+/* Ideal seconds for sleep work, W workers. */
 static double ideal_seq(uint64_t n, double delay, int workers)
 {
     (void)workers;
@@ -133,14 +134,30 @@ static const square_cube_mode modes[] = {
 
 static const char *const mode_names[] = {"seq", "sections", "tasks", NULL};
 
+/* square_cube's own option: --ordered. */
+static const mt_option own_options[] = {
+    {"ordered", 0, NULL, "print the results in input order after the run, not live as they complete", "Printing:"},
+};
+
+static mt_status parse_ordered(void *settings, int index, const char *value, mt_error *err)
+{
+    (void)index, (void)value, (void)err;
+    *(bool *)settings = true;
+    return MT_OK;
+}
+
 static const mt_program program = {
     .name = "square_cube",
     .summary = "The square and the cube of each number: in sequence, as two OpenMP sections, or as tasks.",
+    .numbers = true,
+    .operands = "[--] [NUMBER]...",
     .modes = mode_names,
     .modes_help = "  seq        activity 1: all squares, then all cubes, on one thread\n"
                   "  sections   activity 2: one OpenMP section squares while another cubes\n"
                   "  tasks      one OpenMP task per item and operation (8 threads: the default list in one delay)\n",
-    .features = MT_FEATURE_ORDERED,
+    .options = own_options,
+    .option_count = 1,
+    .parse_option = parse_ordered,
     .notes = "Timed: the items' work, computation and printing; not reading the list nor validating.\n"
              "Ideal time with sleep work, d the delay, W threads: seq 2nd, sections nd, tasks ceil(2n/W)d.\n"
              "Examples:\n"
@@ -156,110 +173,96 @@ typedef struct {
     bool print_lines; /* text output, live (not --ordered, not --quiet) */
 } run_context;
 
-static mt_status run_once(void *context, const mt_run_info *run, double *elapsed_s, mt_error *err)
+static mt_status run_once(void *context, const mt_run_info *run, mt_sample *sample, mt_error *err)
 {
     (void)err;
     run_context *c = context;
-    c->job.print_live = c->print_lines && run->last;
+    square_cube_job job = c->job;
+    if (run->prime) job.work = (mt_work){.kind = MT_WORK_NONE}, job.timeline = NULL;
+    job.print_live = c->print_lines && run->last;
     double start = mt_now();
-    if (c->job.timeline != NULL) mt_timeline_start(c->job.timeline, start); /* keeps the last run's */
-    c->mode->run(&c->job);
-    *elapsed_s = mt_now() - start;
+    if (job.timeline != NULL) mt_timeline_start(job.timeline, start); /* keeps the last run's */
+    c->mode->run(&job);
+    sample->elapsed_s = mt_now() - start;
+    c->job.team_size = job.team_size;
     return MT_OK;
 }
 
-/* The self-check: every result against the checked sequential kernel. */
-static bool results_valid(const square_cube_job *job)
+/* Everything before the runs: the results' memory, touched now (a first touch costs more than the work it
+ * would be timed with), and the timeline. */
+static mt_status prepare(run_context *c, const mt_numbers *numbers, mt_options *options, mt_timeline *timeline,
+                         mt_error *err)
 {
-    for (uint64_t i = 0; i < job->n; i++) {
-        int64_t square, cube;
-        if (!mt_square_checked(job->values[i], &square) || square != job->squares[i]) return false;
-        if (!mt_cube_checked(job->values[i], &cube) || cube != job->cubes[i]) return false;
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+        if (strcmp(modes[m].name, options->mode) == 0) c->mode = &modes[m];
+    size_t bytes = (size_t)numbers->count * sizeof(int64_t);
+    c->job = (square_cube_job){.values = numbers->values,
+                               .n = numbers->count,
+                               .work = options->work,
+                               .output = &options->output,
+                               .squares = malloc(bytes ? bytes : 1),
+                               .cubes = malloc(bytes ? bytes : 1)};
+    if (c->job.squares == NULL || c->job.cubes == NULL)
+        return mt_fail(err, MT_ERR_USAGE, "the list of %llu items is too large for this machine's memory",
+                       (unsigned long long)numbers->count);
+    memset(c->job.squares, 0, bytes);
+    memset(c->job.cubes, 0, bytes);
+    if (!mt_cli_wants_timeline(options)) return MT_OK;
+    int workers = strcmp(options->mode, "seq") == 0 ? 1 : omp_get_max_threads();
+    c->job.timeline = timeline;
+    return mt_timeline_init(timeline, 2 * numbers->count, workers, 0, false, &mt_power_events, err);
+}
+
+/* After the runs: the self-check, the lines in input order (--ordered), the timeline and the record. */
+static mt_status report(run_context *c, mt_options *options, const mt_sample *samples, mt_error *err)
+{
+    const square_cube_job *job = &c->job;
+    int workers = mt_model_workers(&options->work, job->team_size, omp_get_num_procs());
+    mt_record record;
+    mt_status status = mt_cli_record(&program, options, NULL, job->n, job->team_size, 1, samples,
+                                     c->mode->ideal(job->n, options->work.delay_s, workers), &record, err);
+    if (status != MT_OK) return status;
+    record.valid = mt_powers_check(job->values, job->squares, job->n, MT_OP_SQUARE) == job->n &&
+                   mt_powers_check(job->values, job->cubes, job->n, MT_OP_CUBE) == job->n;
+    if (record.valid && options->format == MT_FORMAT_TEXT && !options->quiet && !c->print_lines) {
+        mt_print_powers(&options->output, job->values, job->squares, job->n, MT_OP_SQUARE);
+        mt_print_powers(&options->output, job->values, job->cubes, job->n, MT_OP_CUBE);
     }
-    return true;
+    if (job->timeline != NULL)
+        status =
+            mt_cli_local_timeline(options, job->timeline, NULL, &record, samples[options->repeat - 1].elapsed_s, err);
+    if (status == MT_OK) status = mt_cli_report(&program, options, &record, err);
+    json_decref(record.details);
+    if (status == MT_OK && !record.valid)
+        status = mt_fail(err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
+    return status;
 }
 
 int main(int argc, char **argv)
 {
+    bool ordered = false;
     mt_options options;
-    mt_error err;
-    int exit_code = mt_cli_start(argc, argv, &program, &options);
+    int exit_code = mt_cli_start(argc, argv, &program, &options, &ordered);
     if (exit_code >= 0) return exit_code;
 
-    mt_numbers numbers;
-    mt_status status = mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err);
-    if (status != MT_OK) return mt_cli_finish(&program, status, &err);
-
+    mt_error err = {""};
+    mt_numbers numbers = {0};
     mt_timeline timeline = {0};
-    run_context context = {.print_lines = options.format == MT_FORMAT_TEXT && !options.quiet && !options.ordered};
-    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
-        if (strcmp(modes[m].name, options.mode) == 0) context.mode = &modes[m];
-    size_t bytes = (size_t)numbers.count * sizeof(int64_t);
-    context.job = (square_cube_job){.values = numbers.values,
-                                    .n = numbers.count,
-                                    .work = options.work,
-                                    .squares = malloc(bytes ? bytes : 1),
-                                    .cubes = malloc(bytes ? bytes : 1)};
-    double *samples = malloc((size_t)options.repeat * sizeof *samples);
-    if (context.job.squares == NULL || context.job.cubes == NULL || samples == NULL) {
-        status = mt_fail(&err, MT_ERR_USAGE, "the list of %llu items is too large for this machine's memory",
-                         (unsigned long long)numbers.count);
-        goto done;
-    }
-    if (mt_cli_wants_timeline(&options)) {
-        int workers = strcmp(options.mode, "seq") == 0 ? 1 : omp_get_max_threads();
-        if ((status = mt_timeline_init(&timeline, 2 * numbers.count, workers, 0, false, &err)) != MT_OK) goto done;
-        context.job.timeline = &timeline;
-    }
-    /* Touch the result pages now: a first touch costs more than the work it would be timed with. */
-    memset(context.job.squares, 0, bytes);
-    memset(context.job.cubes, 0, bytes);
-    /* One untimed pass of the mode with no work and no printing: it starts the OpenMP team (the first
-     * parallel region costs milliseconds) and brings the code and the task pool into memory. */
-    square_cube_job warm = context.job;
-    warm.work = (mt_work){.kind = MT_WORK_NONE};
-    warm.timeline = NULL;
-    context.mode->run(&warm);
+    run_context context = {.print_lines = options.format == MT_FORMAT_TEXT && !options.quiet && !ordered};
+    mt_sample *samples = calloc((size_t)options.repeat, sizeof *samples);
+    mt_status status = samples != NULL ? mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err)
+                                       : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
+    if (status == MT_OK) status = prepare(&context, &numbers, &options, &timeline, &err);
+    /* The priming pass runs the mode once with no work and no printing: it starts the OpenMP team (the first
+     * parallel region costs milliseconds) and brings the code and the task pool into memory, untimed. */
+    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat};
+    if (status == MT_OK) status = mt_repeat(run_once, &context, &plan, samples, &err);
+    if (status == MT_OK) status = report(&context, &options, samples, &err);
 
-    status = mt_repeat(run_once, &context, options.warmup, options.repeat, samples, &err);
-    if (status != MT_OK) goto done;
-
-    mt_record record = {.program = program.name,
-                        .mode = options.mode,
-                        .threads = context.job.team_size,
-                        .ranks = 1,
-                        .n = numbers.count,
-                        .work = options.work,
-                        .warmup = options.warmup,
-                        .repeat = options.repeat,
-                        .valid = results_valid(&context.job)};
-    if (mt_stats_compute(samples, options.repeat, &record.time, &err) != MT_OK) goto done;
-    int workers = record.threads;
-    if (options.work.kind == MT_WORK_SPIN && workers > omp_get_num_procs()) workers = omp_get_num_procs();
-    record.ideal_s =
-        options.work.kind == MT_WORK_NONE ? NAN : context.mode->ideal(numbers.count, options.work.delay_s, workers);
-
-    if (!record.valid) {
-        status = mt_fail(&err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
-        goto done;
-    }
-    if (options.format == MT_FORMAT_TEXT && options.ordered && !options.quiet) {
-        for (uint64_t i = 0; i < numbers.count; i++)
-            mt_print_power(numbers.values[i], MT_OP_SQUARE, context.job.squares[i]);
-        for (uint64_t i = 0; i < numbers.count; i++)
-            mt_print_power(numbers.values[i], MT_OP_CUBE, context.job.cubes[i]);
-    }
-    if (context.job.timeline != NULL) {
-        status = mt_cli_local_timeline(&program, &options, &timeline, options.mode, samples[options.repeat - 1],
-                                       record.ideal_s, &record.details, &err);
-        if (status != MT_OK) goto done;
-    }
-    status = mt_cli_report(&program, &options, &record, &err);
-done:
     free(samples);
     free(context.job.squares);
     free(context.job.cubes);
     mt_numbers_free(&numbers);
     mt_timeline_free(&timeline);
-    return mt_cli_finish(&program, status, &err);
+    return mt_cli_finish(&program, &options, status, &err);
 }

@@ -31,35 +31,49 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# Every value checked before anything is installed or built.
+mt_check_seconds "$delay" --delay
+mt_check_mpi "$mpi"
+mt_check_out_dir "$out" --out
+
 mt_require build
 mt_check_hosts_file
-read -r -a mpi_args <<<"$(mt_mpi_cmake_args "$mpi")"
 if [ "$mpi" = mpich ]; then
   mt_require mpich
   [ -n "$MT_BUILD_DIR_GIVEN" ] || BUILD_DIR=$MT_ROOT/build-mpich
 fi
+mapfile -t mpi_args < <(mt_mpi_cmake_args "$mpi")
 mt_build "${mpi_args[@]}"
 bin=$BUILD_DIR
 
 rows=()
-# run_activity LABEL WORKERS COMMAND...: show the run as a student would see it, and keep its row.
-# The time is the program's own "Execution Time" line; ideal and ratio come from its summary on stderr.
+work=$(mktemp -d "${TMPDIR:-/tmp}/multitarefas-demo.XXXXXX")
+server_pid=""
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# run_activity LABEL WORKERS COMMAND...: show the run as a student would see it, and keep its row. The
+# run also writes its timeline (--timeline, not shown: it changes nothing of what the run prints), whose
+# record of the run (otherData: wall_s, ideal_s) gives the row its time, ideal time and ratio.
 run_activity() {
   local label=$1 workers=$2; shift 2
   local shown=("$@")
   shown=("${shown[@]#"$bin"/}")
   [ "${shown[0]}" = mt_mpirun ] && shown=("$(basename "$(mt_mpiexec)")" -n "${shown[1]}" "${shown[@]:2}")
   printf '\n== %s\n$ %s\n' "$label" "${shown[*]}"
-  local out err
-  out=$(mktemp) err=$(mktemp)
-  "$@" >"$out" 2>"$err" || { cat "$out" "$err"; rm -f "$out" "$err"; mt_die "$label failed"; }
+  local out=$work/run.out err=$work/run.err trace=$work/run.json
+  rm -f "$trace"
+  "$@" --timeline "$trace" >"$out" 2>"$err" || { cat "$out" "$err"; mt_die "$label failed"; }
   cat "$out" "$err"
-  local time ideal ratio
-  time=$(sed -n 's/^Execution Time: //p' "$out")
-  ideal=$(sed -n 's/.*ideal \([0-9.]*\) s, ratio \([0-9.]*\).*/\1/p' "$err")
-  ratio=$(sed -n 's/.*ideal \([0-9.]*\) s, ratio \([0-9.]*\).*/\2/p' "$err")
+  local time ideal ratio=""
+  time=$(mt_record field "$trace" otherData.wall_s --format %.6f)
+  ideal=$(mt_record field "$trace" otherData.ideal_s --format %.4f --default "")
+  [ -z "$ideal" ] || ratio=$(mt_record ratio "$time" "$ideal" --digits 3)
   rows+=("$(printf '%-40s %7s %10s %9s %7s' "$label" "$workers" "$time" "${ideal:--}" "${ratio:--}")")
-  rm -f "$out" "$err"
 }
 
 echo "multitarefas: the lesson's activities in C (work per item: sleep $delay s)"
@@ -69,20 +83,18 @@ run_activity "2+ tasks: one task per item and op" 8 "$bin/omp/square_cube" --mod
 # Activity 3: the original's 30 downloads (6 images x 5) from the project's loopback image server, which
 # answers each request after $delay s, as a distant server would. No internet needed; stopped at the end.
 if [ -x "$bin/omp/download" ]; then
-  img_dir=$(mktemp -d "${TMPDIR:-/tmp}/multitarefas-demo.XXXXXX")
   "$(mt_python)" "$MT_ROOT/scripts/image_server.py" --port 0 --latency "$delay" \
-    --port-file "$img_dir/port" --list-file "$img_dir/list.txt" >/dev/null 2>"$img_dir/server.err" &
+    --port-file "$work/port" --list-file "$work/list.txt" >/dev/null 2>"$work/server.err" &
   server_pid=$!
-  stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$img_dir"; }
-  trap stop_server EXIT
-  for _ in $(seq 100); do [ -s "$img_dir/port" ] && break; sleep 0.05; done
-  [ -s "$img_dir/port" ] || mt_die "the image server did not start: $(cat "$img_dir/server.err")"
-  run_activity "3  download: 30 files, 1 job" 1 "$bin/omp/download" -j 1 -o "$img_dir/files" -i "$img_dir/list.txt"
-  run_activity "3  download: tasks, 8 jobs" 8 "$bin/omp/download" -j 8 -o "$img_dir/files" -i "$img_dir/list.txt"
+  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+  [ -s "$work/port" ] || mt_die "the image server did not start: $(cat "$work/server.err")"
+  run_activity "3  download: 30 files, 1 job" 1 "$bin/omp/download" -j 1 -o "$work/files" -i "$work/list.txt"
+  run_activity "3  download: tasks, 8 jobs" 8 "$bin/omp/download" -j 8 -o "$work/files" -i "$work/list.txt"
   run_activity "3  download: multi, 1 thread, 8 at once" 8 "$bin/omp/download" --mode multi -j 8 \
-    -o "$img_dir/files" -i "$img_dir/list.txt"
-  stop_server
-  trap - EXIT
+    -o "$work/files" -i "$work/list.txt"
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
 else
   echo; echo "(activity 3 left out: download is not built; it needs libcurl)"
 fi

@@ -60,6 +60,13 @@ ORIGINAL_NAMES = [
 ]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line on stderr (NAME: error: ...) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def image_size(name, fixed_size=None):
     if fixed_size is not None:
         return fixed_size
@@ -301,7 +308,8 @@ class Server(ThreadingHTTPServer):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Loopback image server for download's demo, tests and benchmark.")
+    parser = OneLineParser(prog="image_server.py",
+                           description="Loopback image server for download's demo, tests and benchmark.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     parser.add_argument("--port-file", help="also write the port to this file")
@@ -313,6 +321,14 @@ def main(argv=None):
     parser.add_argument("--stall", type=float, default=120.0, help="seconds /fault/stall stays silent")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request on stderr")
     options = parser.parse_args(argv)
+    if not 0 <= options.port <= 65535:
+        parser.error("--port must be 0 to 65535")
+    if options.latency < 0 or options.stall < 0:
+        parser.error("--latency and --stall must not be negative")
+    if options.bandwidth < 0:
+        parser.error("--bandwidth must not be negative (0: unlimited)")
+    if options.image_size is not None and options.image_size < 2:
+        parser.error("--image-size must be at least 2 bytes")
 
     server = Server((options.host, options.port), Handler)
     server.options = options

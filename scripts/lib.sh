@@ -1,5 +1,6 @@
-# lib.sh - shared by the scripts in this folder (sourced, not run): where things are, the dependency
-# check and install, the build, and the MPI launcher with only the switches it needs.
+# lib.sh - shared by the scripts here, in bench/ and in the batch jobs (sourced, not run): where things are,
+# the checks of option values, the dependency check and install, the build, the MPI launcher with only
+# the switches it needs, and the one reader of the programs' records (record.py).
 # shellcheck shell=bash
 
 MT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,55 +18,175 @@ mt_need() { [ -n "$1" ] || mt_die "$2" 2; }
 # Python with Debian's packages (pytest): the system's, not whatever python3 comes first on PATH.
 mt_python() { if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else command -v python3; fi; }
 
-# Each dependency: a group, a probe that succeeds when it is there, and the Debian packages that bring it.
-# Groups: build (the programs), tests (ctest's suites), sanitize (ASan, UBSan, TSan with clang), lint,
-# plots, mpich (the second MPI library), slurm (a local batch system for the batch-job tests).
+# mt_first_line COMMAND...: the first line COMMAND prints on stdout (a version, a name). Read whole,
+# then cut: `COMMAND | head -n 1` under pipefail fails when head leaves before COMMAND has written all.
+mt_first_line() {
+  local text
+  text=$("$@" 2>/dev/null) || true
+  printf '%s\n' "${text%%$'\n'*}"
+}
+
+# mt_os_name: the system's name (PRETTY_NAME of /etc/os-release), or the kernel's.
+mt_os_name() {
+  local line
+  if [ -r /etc/os-release ]; then
+    while IFS= read -r line; do
+      if [[ $line == PRETTY_NAME=* ]]; then
+        line=${line#PRETTY_NAME=} line=${line#\"}
+        printf '%s\n' "${line%\"}"
+        return 0
+      fi
+    done </etc/os-release
+  fi
+  uname -s
+}
+
+# mt_record COMMAND ARG...: read the programs' records (--json, --csv) with scripts/record.py: field,
+# ratio, goal, table, append (record.py --help). The one way the scripts read what a program reports.
+mt_record() { "$(mt_python)" "$MT_ROOT/scripts/record.py" "$@"; }
+
+# The checks of option values, for every script to make before it installs, builds or runs anything.
+# Each one is the usage error (one line, exit 2) naming the option and the value.
+# mt_check_count VALUE OPTION [LEAST]: a whole number, at least LEAST (default 1).
+mt_check_count() {
+  local least=${3:-1}
+  if ! [[ $1 =~ ^[0-9]{1,9}$ ]] || [ "$((10#$1))" -lt "$least" ]; then
+    mt_die "$2: '$1' is not a whole number of at least $least" 2
+  fi
+}
+# mt_check_seconds VALUE OPTION [positive]: a decimal number of seconds, >= 0 (> 0 with 'positive').
+mt_check_seconds() {
+  [[ $1 =~ ^([0-9]+(\.[0-9]*)?|\.[0-9]+)$ ]] || mt_die "$2: '$1' is not a number of seconds" 2
+  [ "${3:-}" != positive ] || [[ $1 =~ [1-9] ]] || mt_die "$2: '$1' is not more than 0 seconds" 2
+}
+# mt_check_choice VALUE OPTION CHOICE...: one of the choices.
+mt_check_choice() {
+  local value=$1 option=$2 choice
+  shift 2
+  for choice in "$@"; do [ "$value" = "$choice" ] && return 0; done
+  local choices
+  choices=$(printf ', %s' "$@")
+  mt_die "$option: unknown value '$value' (one of: ${choices#, })" 2
+}
+# mt_check_list VALUE OPTION CHOICE...: a comma-separated list of one or more of the choices.
+mt_check_list() {
+  local value=$1 option=$2 entries entry
+  shift 2
+  IFS=, read -r -a entries <<<"$value"
+  [ ${#entries[@]} -gt 0 ] || mt_die "$option: the list is empty" 2
+  for entry in "${entries[@]}"; do mt_check_choice "$entry" "$option" "$@"; done
+}
+# mt_check_out_dir DIR OPTION: DIR is a folder we can write in, or one we can make (its nearest
+# existing parent is a folder we can write in). Tried with a probe file, not read from the modes:
+# root passes every mode test, and a read-only file system fails root too.
+mt_check_out_dir() {
+  local dir=$1 probe
+  while [ ! -e "$dir" ] && [ ! -L "$dir" ]; do dir=$(dirname "$dir"); done
+  [ -d "$dir" ] || mt_die "$2: '$1' cannot be made: '$dir' is not a folder" 2
+  probe=$(mktemp -p "$dir" .mt-probe.XXXXXX 2>/dev/null) || mt_die "$2: cannot write in '$dir'" 2
+  rm -f "$probe"
+}
+# mt_check_out_file FILE OPTION: FILE can be written (its folder made if missing), and is not a folder.
+mt_check_out_file() {
+  [ ! -d "$1" ] || mt_die "$2: '$1' is a folder" 2
+  mt_check_out_dir "$(dirname "$1")" "$2"
+  [ ! -e "$1" ] || [ -w "$1" ] || mt_die "$2: cannot write '$1'" 2
+}
+# mt_check_mpi LIBRARY: an MPI library the scripts can build against.
+mt_check_mpi() { mt_check_choice "$1" --mpi openmpi mpich; }
+
+# Each dependency: a group, the checks that pass when it is there, and the Debian packages that bring it.
+# Groups: build (the programs), tests (ctest's suites), sanitize (ASan, UBSan, TSan with clang), lint
+# (shellcheck, flake8, clang-format), plots, mpich (the second MPI library), slurm (a local batch
+# system for the batch-job tests). A check is KIND:WHAT (mt_has): command:NAME, pkg:MODULE (pkg-config),
+# python:MODULE (imported by Debian's python3), or tsan (clang builds with -fopenmp -fsanitize=thread).
 mt_dependencies() {
   cat <<'LIST'
-build|command -v cc && command -v make|build-essential
-build|command -v cmake|cmake
-build|command -v pkg-config|pkg-config
-build|command -v flock|util-linux
-build|pkg-config --exists jansson|libjansson-dev
-build|pkg-config --exists libcurl|libcurl4-openssl-dev
-build|command -v mpicc && command -v mpiexec|libopenmpi-dev openmpi-bin
-build|command -v python3|python3
-tests|pkg-config --exists cmocka|libcmocka-dev
-tests|command -v /usr/bin/python3 && /usr/bin/python3 -c 'import pytest'|python3-pytest
-tests|command -v ip && command -v unshare|iproute2 util-linux
-sanitize|command -v clang && printf 'int main(void){return 0;}\n' | clang -fopenmp -fsanitize=thread -x c - -o /dev/null|clang libomp-dev libclang-rt-14-dev
-lint|command -v shellcheck|shellcheck
-plots|command -v gnuplot|gnuplot-nox
-mpich|command -v mpicc.mpich && command -v mpiexec.mpich|mpich libmpich-dev
-slurm|command -v slurmctld && command -v slurmd && command -v sbatch && command -v munged|slurm-wlm munge
+build|command:cc command:make|build-essential
+build|command:cmake|cmake
+build|command:pkg-config|pkg-config
+build|command:flock|util-linux
+build|pkg:jansson|libjansson-dev
+build|pkg:libcurl|libcurl4-openssl-dev
+build|command:mpicc command:mpiexec|libopenmpi-dev openmpi-bin
+build|command:python3|python3
+tests|pkg:cmocka|libcmocka-dev
+tests|python:pytest|python3-pytest
+tests|command:ip command:unshare|iproute2 util-linux
+sanitize|command:clang tsan|clang libomp-dev libclang-rt-14-dev
+lint|command:shellcheck|shellcheck
+lint|command:flake8|flake8
+lint|command:clang-format|clang-format
+plots|command:gnuplot|gnuplot-nox
+mpich|command:mpicc.mpich command:mpiexec.mpich|mpich libmpich-dev
+slurm|command:slurmctld command:slurmd command:sbatch command:munged|slurm-wlm munge
 LIST
+}
+
+# mt_has CHECK: whether one check of mt_dependencies passes.
+mt_has() {
+  case $1 in
+    command:*) command -v "${1#command:}" >/dev/null 2>&1 ;;
+    pkg:*) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "${1#pkg:}" ;;
+    python:*) [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import importlib, sys; importlib.import_module(sys.argv[1])' \
+      "${1#python:}" >/dev/null 2>&1 ;;
+    tsan) clang -fopenmp -fsanitize=thread -x c -o /dev/null - <<<'int main(void) { return 0; }' >/dev/null 2>&1 ;;
+    *) mt_die "unknown dependency check '$1'" ;;
+  esac
 }
 
 # mt_require GROUP...: install what the groups need (as root on Debian) or print the install line and stop.
 mt_require() {
-  local missing=() group probe packages wanted
-  while IFS='|' read -r group probe packages; do
+  local missing=() group checks packages wanted check list
+  while IFS='|' read -r group checks packages; do
     for wanted in "$@"; do
       [ "$group" = "$wanted" ] || continue
-      if ! bash -c "$probe" >/dev/null 2>&1; then
-        # shellcheck disable=SC2206
-        missing+=($packages)
-      fi
+      read -r -a list <<<"$checks"
+      for check in "${list[@]}"; do
+        if ! mt_has "$check"; then
+          read -r -a list <<<"$packages"
+          missing+=("${list[@]}")
+          break
+        fi
+      done
     done
   done < <(mt_dependencies)
   [ ${#missing[@]} -eq 0 ] && return 0
   local line="apt-get install -y ${missing[*]}"
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if mt_can_apt; then
     mt_say "Installing what is missing: ${missing[*]}"
-    if [ -z "${MT_APT_UPDATED:-}" ]; then
-      DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || mt_die "apt-get update failed"
-      export MT_APT_UPDATED=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
-      mt_die "could not install: ${missing[*]}"
+    mt_apt_install "${missing[@]}" || mt_die "could not install: ${missing[*]}"
   else
     mt_die "missing: ${missing[*]}. On Debian or Ubuntu: sudo $line (other systems: the same libraries; clusters: module load)"
   fi
+}
+
+# mt_can_apt: whether this script may install packages itself (root, on a system with apt-get).
+mt_can_apt() { [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; }
+
+# mt_apt_install PACKAGE...: apt-get update (once per run) and install, waiting for the package
+# manager's locks when another install holds them (up to MT_APT_LOCK_TIMEOUT seconds, default 600)
+# rather than failing at once: install waits for the dpkg lock itself (DPkg::Lock::Timeout); update's
+# lock on the package lists has no such option, so update is tried again while that lock is held.
+mt_apt_install() {
+  local timeout=${MT_APT_LOCK_TIMEOUT:-600}
+  local apt=(apt-get -o "DPkg::Lock::Timeout=$timeout")
+  if [ -z "${MT_APT_UPDATED:-}" ]; then
+    local waited=0 output
+    until output=$(DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -qq 2>&1); do
+      if [[ $output != *"Could not get lock"* ]] || [ "$waited" -ge "$timeout" ]; then
+        printf '%s\n' "$output" >&2
+        mt_say "apt-get update failed"
+        return 1
+      fi
+      [ "$waited" -gt 0 ] || mt_say "waiting for another apt-get to let go of its lock ..."
+      sleep 2
+      waited=$((waited + 2))
+    done
+    [ -z "$output" ] || printf '%s\n' "$output" >&2
+    export MT_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends "$@" >&2
 }
 
 # mt_check_hosts_file: warn when 'localhost' is not in /etc/hosts (a minimal container or chroot): MPI
@@ -96,21 +217,26 @@ mt_build() {
   exec {lock}>&-
 }
 
-# mt_mpi_cmake_args LIBRARY: the CMake arguments that build against LIBRARY (openmpi: none, it is
-# Debian's default; mpich: its compiler wrapper and launcher, installed side by side).
+# mt_mpi_cmake_args LIBRARY: the CMake arguments that build against LIBRARY, one a line (openmpi: none,
+# it is Debian's default; mpich: its compiler wrapper and launcher, installed side by side).
 mt_mpi_cmake_args() {
-  case $1 in
-    openmpi) ;;
-    mpich) echo "-DMPI_C_COMPILER=$(command -v mpicc.mpich || echo mpicc.mpich)" \
-      "-DMPIEXEC_EXECUTABLE=$(command -v mpiexec.mpich || echo mpiexec.mpich)" ;;
-    *) mt_die "--mpi: unknown library '$1' (openmpi or mpich)" 2 ;;
-  esac
+  mt_check_mpi "$1"
+  if [ "$1" = mpich ]; then
+    printf '%s\n' "-DMPI_C_COMPILER=$(command -v mpicc.mpich || echo mpicc.mpich)" \
+      "-DMPIEXEC_EXECUTABLE=$(command -v mpiexec.mpich || echo mpiexec.mpich)"
+  fi
 }
 
-# mt_cmake_cache NAME: a value from the build's CMake cache (empty when absent).
+# mt_cmake_cache NAME: a value from the build's CMake cache (empty when absent). Lines are NAME:TYPE=VALUE.
 mt_cmake_cache() {
-  [ -f "$BUILD_DIR/CMakeCache.txt" ] && sed -n "s/^$1:[A-Z]*=//p" "$BUILD_DIR/CMakeCache.txt"
-  return 0
+  local line
+  [ -f "$BUILD_DIR/CMakeCache.txt" ] || return 0
+  while IFS= read -r line; do
+    if [[ $line == "$1":*=* ]]; then
+      printf '%s\n' "${line#*=}"
+      return 0
+    fi
+  done <"$BUILD_DIR/CMakeCache.txt"
 }
 
 # The MPI launcher CMake found (FindMPI's MPIEXEC_EXECUTABLE), or mpiexec on PATH.
@@ -131,7 +257,8 @@ mt_is_open_mpi() {
 
 # mt_mpirun NP COMMAND...: launch with FindMPI's flags and the switches Open MPI needs here, and only
 # those: running as root needs --allow-run-as-root, more ranks than cores need --oversubscribe.
-# MPICH's Hydra needs neither.
+# MPICH's Hydra needs neither. Each launch gets a TMPDIR of its own, removed afterwards: Open MPI keeps
+# its session folder under TMPDIR (ompi.HOST.UID), and two launches at once would race on the shared one.
 mt_mpirun() {
   local np=$1; shift
   local exe flags=() numproc pre post
@@ -154,7 +281,11 @@ mt_mpirun() {
     fi
   done
   [ "$placed" -eq 1 ] || args+=("${post_flags[@]}")
-  "$exe" "${flags[@]}" "${numproc:--n}" "$np" "${pre_flags[@]}" "${args[@]}"
+  local session status=0
+  session=$(mktemp -d "${TMPDIR:-/tmp}/mt-mpirun.XXXXXX") || mt_die "cannot make a session folder in ${TMPDIR:-/tmp}"
+  TMPDIR=$session "$exe" "${flags[@]}" "${numproc:--n}" "$np" "${pre_flags[@]}" "${args[@]}" || status=$?
+  rm -rf "$session"
+  return "$status"
 }
 
 # Why mt_mpirun adds what it adds, in one line, for the demo to print.

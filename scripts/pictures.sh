@@ -32,6 +32,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# Every value checked before anything is installed or built.
+mt_check_out_dir "$out" --out
+
 mt_require build plots
 mt_build
 mkdir -p "$out"

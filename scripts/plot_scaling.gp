@@ -1,10 +1,13 @@
 # plot_scaling.gp - draw a scaling sweep: speedup against workers with the ideal line (left) and
 # efficiency (right), one row per kind of work; a dotted line marks the cores. The series and their
 # data come from scaling_analyze.py, which writes DIR/scaling_panels.gp and DIR/plot/*.dat.
-# Usage: gnuplot -e "dir='DIR'" scripts/plot_scaling.gp   (writes DIR/scaling.png and DIR/scaling.svg)
-if (!exists("dir")) dir = "."
+# Usage: gnuplot -c scripts/plot_scaling.gp DIR   (writes DIR/scaling.png and DIR/scaling.svg)
+# DIR arrives as an argument (ARG1), a string value that gnuplot never reads as code, and every
+# title comes from the data files: a folder or a host named with quotes or backquotes stays text.
+dir = (ARGC >= 1 && strlen(ARG1) > 0) ? ARG1 : "."
 panels = dir . "/scaling_panels.gp"
-rows = int(system("sed -n 's/^# rows //p' '" . panels . "'"))
+stats dir . "/plot/layout.dat" using 1 nooutput
+rows = int(STATS_max)
 if (rows < 1) rows = 1
 height = 420 * rows
 

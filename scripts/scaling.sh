@@ -78,22 +78,21 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-is_count() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
+# Every value checked before anything is installed, built or written.
 in_list() { [[ ",$2," == *",$1,"* ]]; }
-for value in ${max_workers:+"$max_workers"} ${repeat:+"$repeat"} "$per_rank"; do
-  is_count "$value" || mt_die "'$value' is not a positive whole number" 2
+[ -z "$max_workers" ] || mt_check_count "$max_workers" --max-workers
+[ -z "$repeat" ] || mt_check_count "$repeat" --repeat
+mt_check_count "$per_rank" --threads-per-rank
+mt_check_list "$works" --work sleep spin none
+mt_check_list "$scalings" --scaling strong weak
+[ -z "$series" ] || mt_check_list "$series" --series threads tasks ranks shared hybrid
+IFS=, read -r -a work_kinds <<<"$works"
+IFS=, read -r -a scaling_kinds <<<"$scalings"
+for file in ${analyze[@]+"${analyze[@]}"}; do
+  if [ ! -f "$file" ] || [ ! -r "$file" ]; then mt_die "--analyze: cannot read '$file'" 2; fi
 done
-for item in ${works//,/ }; do
-  in_list "$item" sleep,spin,none || mt_die "--work: unknown kind '$item' (sleep, spin, none)" 2
-done
-for item in ${scalings//,/ }; do
-  in_list "$item" strong,weak || mt_die "--scaling: unknown kind '$item' (strong, weak)" 2
-done
-for item in ${series//,/ }; do
-  in_list "$item" threads,tasks,ranks,shared,hybrid || mt_die "--series: unknown series '$item'" 2
-done
-
 out=${out:-$BUILD_DIR/scaling}
+mt_check_out_dir "$out" --out
 py=$(mt_python)
 csv=$out/scaling.csv
 
@@ -102,7 +101,8 @@ analyze_and_plot() {
   "$py" "$MT_ROOT/scripts/scaling_analyze.py" --out "$out" --cores "$MT_NPROC" "$csv" >&2
   if [ "$plot" -eq 1 ]; then
     if (mt_require plots); then
-      gnuplot -e "dir='$out'" "$MT_ROOT/scripts/plot_scaling.gp" || mt_die "gnuplot failed"
+      # The folder reaches gnuplot as an argument (ARG1), never inside its code.
+      gnuplot -c "$MT_ROOT/scripts/plot_scaling.gp" "$out" || mt_die "gnuplot failed"
       mt_say "Plot: $out/scaling.png and $out/scaling.svg"
       if [ "$docs" -eq 1 ]; then
         mkdir -p "$MT_ROOT/docs"
@@ -119,10 +119,7 @@ analyze_and_plot() {
 if [ ${#analyze[@]} -gt 0 ]; then
   mkdir -p "$out"
   combined=$(mktemp)
-  for file in "${analyze[@]}"; do
-    [ -r "$file" ] || { rm -f "$combined"; mt_die "cannot read '$file'" 2; }
-    cat "$file" >>"$combined"
-  done
+  cat "${analyze[@]}" >"$combined" || { rm -f "$combined"; mt_die "cannot read the CSV files"; }
   mv "$combined" "$csv"
   analyze_and_plot
   exit 0
@@ -204,38 +201,19 @@ run_mpi() {
   (unset OMP_PROC_BIND OMP_PLACES; mt_mpirun "$np" "${extra[@]}" "$@")
 }
 
-# mt_append_record ROW_FILE CSV: append a program's --csv output (header line, row) to CSV, with the
-# header only when CSV is empty or its last header differs (the analysis reads a new header mid-file).
-mt_append_record() {
-  local header
-  header=$(head -n 1 "$1")
-  if [ ! -s "$2" ] || [ "$(grep '^program,' "$2" | tail -n 1)" != "$header" ]; then
-    cat "$1" >>"$2"
-  else
-    tail -n +2 "$1" >>"$2"
-  fi
-}
-# mt_record_field ROW_FILE COLUMN: one field of the row, found by its header's name (the columns
-# before time_s hold no commas).
-mt_record_field() {
-  local column
-  column=$(head -n 1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1)
-  [ -n "$column" ] && tail -n 1 "$1" | cut -d, -f"$column"
-}
-
 points=() # each: "label|command words separated by \x1f"
 add_point() { # add_point LABEL WORD...
   local label=$1; shift
   local IFS=$'\x1f'
   points+=("$label|$*")
 }
-for work in ${works//,/ }; do
+for work in "${work_kinds[@]}"; do
   case $work in
     sleep) work_args=(--work sleep --delay "$sleep_delay") ;;
     spin) work_args=(--work spin --delay "$spin_delay") ;;
     none) work_args=(--work none) ;;
   esac
-  for scaling in ${scalings//,/ }; do
+  for scaling in "${scaling_kinds[@]}"; do
     for w in "${workers[@]}"; do
       if [ "$work" = none ]; then
         if [ "$scaling" = strong ]; then n=$none_strong; else n=$((none_weak * w)); fi
@@ -283,9 +261,10 @@ for point in "${points[@]}"; do
   index=$((index + 1))
   label=${point%%|*}
   IFS=$'\x1f' read -r -a words <<<"${point#*|}"
-  if "${words[@]}" --csv >"$row" 2>"$err"; then
-    mt_append_record "$row" "$csv"
-    mt_say "[$index/${#points[@]}] $label: $(mt_record_field "$row" time_s) s"
+  # Each point's record (--csv: a header and a row) joins the sweep's CSV, with its header only when
+  # the columns changed (record.py append).
+  if "${words[@]}" --csv >"$row" 2>"$err" && mt_record append "$row" "$csv"; then
+    mt_say "[$index/${#points[@]}] $label: $(mt_record field "$row" time_s) s"
   else
     failed=$((failed + 1))
     mt_say "[$index/${#points[@]}] $label: FAILED: $(tail -n 3 "$err" | tr '\n' ' ')"

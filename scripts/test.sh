@@ -16,7 +16,7 @@ Each variant builds in a folder of its own (build/, build-mpich/, build-clang/, 
   --without PART    configure without mpi (no cube_mpi) or without curl (no download)
   --sanitize KIND   address (ASan + UBSan, gcc) or thread (TSan, clang + libomp, which loads Archer)
   -L, --label RE    run only the tests whose ctest label matches RE:
-                    unit, cli, mpi, net, sanitize, slurm, multihost
+                    unit, cli, mpi, net, sanitize, slurm, multihost, lint
   -E, --exclude RE  leave out the tests whose name matches RE
   -j N              tests run at once (default: the number of cores)
   -h, --help        this help
@@ -40,8 +40,15 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# Everything the default run needs, so its tests run rather than skip: gnuplot for the plots, and a
-# local Slurm for the batch-job test.
+# Every value checked before anything is installed or built.
+mt_check_mpi "$mpi"
+mt_check_choice "$compiler" --compiler gcc clang
+[ -z "$without" ] || mt_check_choice "$without" --without mpi curl
+[ -z "$sanitize" ] || mt_check_choice "$sanitize" --sanitize address thread
+mt_check_count "$jobs" -j
+
+# Everything the default run needs, so its tests run rather than skip: gnuplot for the plots, the
+# linters (shellcheck, flake8, clang-format) for the lint test, and a local Slurm for the batch-job test.
 groups=(build tests lint plots slurm)
 cmake_args=(-DMT_WERROR=ON)
 ctest_env=()
@@ -85,7 +92,7 @@ esac
 
 mt_require "${groups[@]}"
 mt_check_hosts_file
-read -r -a mpi_args <<<"$(mt_mpi_cmake_args "$mpi")"
+mapfile -t mpi_args < <(mt_mpi_cmake_args "$mpi")
 cmake_args+=("${mpi_args[@]}")
 if [ -z "$MT_BUILD_DIR_GIVEN" ] && [ -n "$variant" ]; then
   BUILD_DIR=$MT_ROOT/build$variant

@@ -23,57 +23,39 @@ Example:
 USAGE
 }
 
-input="" output="" title="" ideal=""
+input="" output="" title="" ideal="" title_given=0
 while [ $# -gt 0 ]; do
   case $1 in
     -o|--output) mt_need "${2:-}" "--output needs a file"; output=$2; shift 2 ;;
-    --title) mt_need "${2:-}" "--title needs text"; title=$2; shift 2 ;;
+    --title) mt_need "${2:-}" "--title needs text"; title=$2 title_given=1; shift 2 ;;
     --ideal) mt_need "${2:-}" "--ideal needs seconds"; ideal=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) mt_die "unknown option '$1' (see scripts/timeline-plot.sh --help)" 2 ;;
     *) [ -z "$input" ] || mt_die "one timeline at a time" 2; input=$1; shift ;;
   esac
 done
+# Every value checked before gnuplot is installed or started.
 [ -n "$input" ] || mt_die "no timeline given (see --help)" 2
-[ -r "$input" ] || mt_die "cannot read '$input'" 2
+if [ ! -f "$input" ] || [ ! -r "$input" ]; then mt_die "cannot read '$input'" 2; fi
+[ -n "$output" ] || mt_die "no picture to write: -o OUT.png or OUT.svg (see --help)" 2
 case $output in
-  *.png) terminal="pngcairo size 1000,420 font 'sans,10'" ;;
-  *.svg) terminal="svg size 1000,420 dynamic font 'sans,10'" ;;
+  *.png) format=png ;;
+  *.svg) format=svg ;;
   *) mt_die "--output must end in .png or .svg" 2 ;;
 esac
-mt_require plots
+mt_check_out_file "$output" --output
+[ -z "$ideal" ] || mt_check_seconds "$ideal" --ideal positive
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$(mt_python)" "$MT_ROOT/scripts/timeline_lanes.py" "$input" "$work/boxes.dat" "$work/meta.sh" ||
-  mt_die "'$input' is not a timeline written by --timeline"
-LANES="" LANE_COUNT=1 TITLE="" IDEAL=""
-# shellcheck source=/dev/null
-source "$work/meta.sh"
-[ -n "$title" ] && TITLE=$title
-[ -n "$ideal" ] && IDEAL=$ideal
-ideal_line=""
-[ -n "$IDEAL" ] && ideal_line="set arrow from $IDEAL, graph 0 to $IDEAL, graph 1 nohead dt 2 lw 2 lc rgb '#444444'; set label 'ideal' at $IDEAL, graph 1.02 center"
-
-gnuplot <<GNUPLOT
-set terminal $terminal
-set output '$output'
-set termoption noenhanced
-set title "$TITLE"
-set xlabel 'seconds since the run started'
-set ytics ($LANES)
-set yrange [-0.7:$LANE_COUNT - 0.3]
-set xrange [0:*]
-set grid xtics
-set key outside right top
-set style fill solid 0.85 border lc rgb '#ffffff'
-set palette maxcolors 4
-set palette defined (0 '#3b6fb6', 1 '#3a9a50', 2 '#8e5bb5', 3 '#d0342c')
-set cbrange [-0.5:3.5]
-unset colorbox
-$ideal_line
-plot '$work/boxes.dat' using ((\$2+\$3)/2):1:((\$3-\$2)/2):(0.38):4 with boxxyerror lc palette notitle, \
-     NaN with boxes lc rgb '#3b6fb6' title 'square', NaN with boxes lc rgb '#3a9a50' title 'cube', \
-     NaN with boxes lc rgb '#8e5bb5' title 'download', NaN with boxes lc rgb '#d0342c' title 'failed'
-GNUPLOT
+"$(mt_python)" "$MT_ROOT/scripts/timeline_lanes.py" "$input" "$work/boxes.dat" "$work/meta.json" 2>"$work/lanes.err" ||
+  mt_die "'$input' is not a timeline written by --timeline" 2
+[ "$title_given" -eq 1 ] || title=$(mt_record field "$work/meta.json" title)
+[ -n "$ideal" ] || ideal=$(mt_record field "$work/meta.json" ideal_s)
+lanes=$(mt_record field "$work/meta.json" lanes)
+mt_require plots
+mkdir -p "$(dirname "$output")"
+# Data reaches gnuplot as data: the script is fixed, the values are its arguments (ARG1 ... ARG6).
+gnuplot -c "$MT_ROOT/scripts/timeline.gp" "$work/boxes.dat" "$output" "$format" "$title" "$ideal" "$lanes" ||
+  mt_die "gnuplot could not draw '$output'"
 echo "$output"

@@ -3,9 +3,11 @@
 
 Usage: timeline_lanes.py FILE OUT_DATA OUT_META
 OUT_DATA gets one line per event: lane, start_s, end_s, colour index (0 square, 1 cube, 2 download,
-3 failed), and its label. A lane is a worker (rank, thread); where a worker's events overlap
-(download --mode multi), each overlapping transfer gets a lane of its own under that worker.
-OUT_META gets shell assignments: LANES (ytics), TITLE, IDEAL, WALL.
+3 failed), the lane's name and the event's label (the two as quoted data fields, which gnuplot reads
+as text). A lane is a worker (rank, thread); where a worker's events overlap (download --mode multi),
+each overlapping transfer gets a lane of its own under that worker.
+OUT_META gets one JSON object (scripts/record.py reads it): title, ideal_s (null without a model),
+wall_s, lanes (how many). Exit status: 2 when FILE is not a timeline written by --timeline.
 """
 import csv
 import json
@@ -43,6 +45,10 @@ def read_events(path):
                 events.append((int(row["rank"]), int(row["thread"]), float(row["start_s"]), float(row["end_s"]),
                                row["op"], label, status is not None and not 200 <= status < 300))
                 meta["hosts"].setdefault(int(row["rank"]), f'rank {row["rank"]} on {row["host"]}')
+    for key in ("wall_s", "ideal_s"):  # numbers, or the file is not a timeline
+        if meta[key] is not None:
+            meta[key] = float(meta[key])
+    meta["program"], meta["mode"] = str(meta["program"]), str(meta["mode"])
     return events, meta
 
 
@@ -51,9 +57,19 @@ def failed(args):
     return status is not None and not 200 <= status < 300
 
 
+def data_string(text):
+    """TEXT as one double-quoted field of a gnuplot data file (data, never code): a double quote or a
+    line break inside would end the field, so they become a single quote and a space."""
+    return '"' + " ".join(str(text).replace('"', "'").split()) + '"'
+
+
 def main():
     source, data_path, meta_path = sys.argv[1:4]
-    events, meta = read_events(source)
+    try:
+        events, meta = read_events(source)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        print(f"timeline_lanes: error: '{source}' is not a timeline written by --timeline ({error})", file=sys.stderr)
+        return 2
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     ranks = {e[0] for e in events}
     lanes, lane_names, lane_ends = {}, [], []
@@ -61,7 +77,7 @@ def main():
     for rank, thread, start, end, op, label, bad in events:
         worker = (rank, thread)
         own = lanes.setdefault(worker, [])
-        lane = next((l for l in own if lane_ends[l] <= start + 1e-9), None)
+        lane = next((index for index in own if lane_ends[index] <= start + 1e-9), None)
         if lane is None:
             lane = len(lane_names)
             own.append(lane)
@@ -72,19 +88,21 @@ def main():
             lane_names.append(name)
         lane_ends[lane] = end
         colour = 3 if bad else COLOURS.get(op, 1)
-        rows.append(f'{lane} {start:.9f} {end:.9f} {colour} "{label}"')
+        rows.append(f"{lane} {start:.9f} {end:.9f} {colour} {data_string(lane_names[lane])} {data_string(label)}")
     with open(data_path, "w") as f:
         f.write("\n".join(rows) + "\n")
     wall = meta["wall_s"] if meta["wall_s"] is not None else max((e[3] for e in events), default=0)
-    ytics = ", ".join(f'"{name}" {i}' for i, name in enumerate(lane_names))
     name = f'{meta["program"]} {meta["mode"]}'.strip() or "timeline"
-    title = f'{name}: {len({e[:2] for e in events})} workers, {wall:.3f} s'
+    workers = len({e[:2] for e in events})
+    title = f'{name}: {workers} worker{"" if workers == 1 else "s"}, {wall:.3f} s'
     if meta["ideal_s"]:
         title += f', ideal {meta["ideal_s"]:.3f} s, ratio {wall / meta["ideal_s"]:.3f}'
     with open(meta_path, "w") as f:
-        f.write(f"LANES='{ytics}'\nLANE_COUNT={len(lane_names)}\nTITLE='{title.strip()}'\n"
-                f"IDEAL={meta['ideal_s'] or ''}\nWALL={wall}\n")
+        json.dump({"title": title.strip(), "ideal_s": meta["ideal_s"] or None, "wall_s": wall,
+                   "lanes": len(lane_names)}, f)
+        f.write("\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -21,8 +21,9 @@ from test_download import image_server
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60
 FAST = ("--delay", "0.02")
-CSV_HEADER = ["host", "rank", "thread", "item", "value", "op", "start_s", "end_s", "count", "url", "bytes",
-              "http_status", "retries"]
+# Every trace's columns, then download's own (its item's URL and its numbers); the number programs have none.
+CSV_HEADER = ["host", "rank", "thread", "item", "value", "op", "start_s", "end_s", "count"]
+DOWNLOAD_COLUMNS = ["url", "bytes", "http_status", "retries"]
 CHART_START = re.compile(r"^\S+ \S+: \d+\.\d+ s across \d+ columns")
 SLACK_US = 0.01  # the trace's timestamps are printed to 12 significant digits
 
@@ -88,22 +89,23 @@ def load_csv(path):
     """The CSV trace's rows, the header checked and the numbers converted."""
     with open(path, newline="") as handle:
         reader = csv.reader(handle)
-        assert next(reader) == CSV_HEADER
+        header = next(reader)
+        downloads = header == CSV_HEADER + DOWNLOAD_COLUMNS
+        assert header == CSV_HEADER or downloads, header
         rows = []
         for fields in reader:
-            assert len(fields) == len(CSV_HEADER), fields
-            row = dict(zip(CSV_HEADER, fields))
+            assert len(fields) == len(header), fields
+            row = dict(zip(header, fields))
             for key in ("rank", "thread", "item", "value", "count"):
                 row[key] = int(row[key])
             for key in ("start_s", "end_s"):
                 row[key] = float(row[key])
             assert 0 <= row["start_s"] <= row["end_s"], row
             assert row["count"] >= 1, row
-            if row["op"] == "download":
+            assert (row["op"] == "download") == downloads, row  # a download's columns on download's rows only
+            if downloads:
                 for key in ("bytes", "http_status", "retries"):
                     row[key] = int(row[key])
-            else:
-                assert row["url"] == row["bytes"] == row["http_status"] == row["retries"] == "", row
             rows.append(row)
     return rows
 

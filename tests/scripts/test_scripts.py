@@ -1,5 +1,9 @@
-"""The scripts as a user runs them: syntax and shellcheck for every one, --help, bad options, the
-scaling sweep's plan (--dry-run), its warnings, a tiny real sweep, the analysis's arithmetic, and the demo."""
+"""The scripts as a user runs them: syntax, --help, bad options and bad values (refused before any work),
+record.py (the one reader of the programs' records), data that never becomes code, the MPI launcher's
+session folders, the package installs, the scaling sweep's plan (--dry-run), its warnings, a tiny real
+sweep, the analysis's arithmetic, the benchmarks' reports and the demo. (shellcheck: the lint label.)"""
+import csv
+import json
 import math
 import os
 import re
@@ -11,6 +15,8 @@ from conftest import (BUILD_DIR, FAKE_SLURM, NPROC, SCRIPTS, SOURCE_DIR, launche
 
 HEADER = ("program,mode,transport,threads,ranks,workers,n,work,delay_s,warmup,repeat,time_s,time_min_s,"
           "time_max_s,ideal_s,ratio,items_per_s,valid,host,compiler,openmp,mpi_library,libcurl,omp_env,job_env,date")
+RECORD = SCRIPTS / "record.py"
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def shell_scripts():
@@ -29,40 +35,409 @@ def test_script_parses_with_bash_n(script):
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("script", shell_scripts(), ids=lambda p: str(p.relative_to(SOURCE_DIR)))
-def test_script_is_shellcheck_clean(script):
-    need_command("shellcheck", "apt-get install shellcheck (scripts/test.sh installs the lint group)")
-    result = subprocess.run(["shellcheck", "-x", "-s", "bash", str(script)], capture_output=True, text=True,
-                            timeout=60, cwd=SOURCE_DIR)
-    assert result.returncode == 0, result.stdout + result.stderr
+# Each script that a user runs (its path in the tree, which is also its name in its messages for bench/,
+# and its file name for scripts/), and one of its options that takes a value.
+USER_SCRIPTS = [("scripts/scaling.sh", "--out"), ("bench/peers.sh", "--repeat"), ("scripts/demo.sh", "--delay"),
+                ("scripts/test.sh", "--mpi"), ("scripts/pictures.sh", "--out"), ("scripts/timeline-plot.sh", "--title"),
+                ("bench/run.sh", "--repeat"), ("bench/download_bench.sh", "--count")]
 
 
-# Each script that a user runs, and one of its options that takes a value.
-USER_SCRIPTS = [("scaling.sh", "--out"), ("peers.sh", "--repeat"), ("demo.sh", "--delay"), ("test.sh", "--mpi"),
-                ("pictures.sh", "--out"), ("timeline-plot.sh", "--title")]
+def script_name(path):
+    return path.split("/", 1)[1] if path.startswith("scripts/") else path
 
 
 @pytest.mark.parametrize("script,option", USER_SCRIPTS)
 def test_help_exits_0_and_bad_options_exit_2_with_one_line(script, option):
     """--help prints the usage; an unknown option, or an option without its value, is one line on stderr
     (SCRIPT: error: ...) and exit 2, before anything is built or run."""
-    result = run([SCRIPTS / script, "--help"], timeout=30)
+    result = run([SOURCE_DIR / script, "--help"], timeout=30)
     assert result.returncode == 0 and result.stdout.startswith("Usage:"), result.stderr
-    bad = run([SCRIPTS / script, "--no-such-option"], timeout=30)
+    bad = run([SOURCE_DIR / script, "--no-such-option"], timeout=30)
     assert bad.returncode == 2 and bad.stdout == "", bad.stderr
-    expected = f"{script}: error: unknown option '--no-such-option' (see scripts/{script} --help)"
+    expected = f"{script_name(script)}: error: unknown option '--no-such-option' (see {script} --help)"
     assert bad.stderr.splitlines() == [expected]
-    missing = run([SCRIPTS / script, option], timeout=30)
+    missing = run([SOURCE_DIR / script, option], timeout=30)
     assert missing.returncode == 2 and missing.stdout == "", missing.stderr
     lines = missing.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"{script}: error: {option} needs "), missing.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"{script_name(script)}: error: {option} needs "), missing.stderr
 
 
-@pytest.mark.parametrize("args,word", [(["--work", "disk"], "disk"), (["--max-workers", "0"], "'0'"),
-                                       (["--series", "gpus"], "gpus"), (["--scaling", "medium"], "medium")])
-def test_scaling_rejects_bad_values_with_exit_2(args, word):
-    result = run([SCRIPTS / "scaling.sh", *args], timeout=30)
-    assert result.returncode == 2 and word in result.stderr
+# --- every value checked before any work -------------------------------------------------------------
+
+# The commands a script runs once it works: checking what is installed (pkg-config, which fails here, so
+# that the dependency check goes on to apt-get), installing, building, launching, plotting, fetching. In
+# the tests below each is a stand-in that writes its name to a log, so any call before the checks shows.
+WORK_COMMANDS = ("pkg-config", "apt-get", "cmake", "ctest", "make", "gnuplot", "mpiexec", "mpirun", "curl", "aria2c")
+
+
+@pytest.fixture
+def fake_work(tmp_path):
+    """PATH with stand-ins for WORK_COMMANDS first, BUILD_DIR a folder that does not exist yet, and the log."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
+    bin_dir.mkdir()
+    for name in WORK_COMMANDS:
+        status = 1 if name == "pkg-config" else 0
+        (bin_dir / name).write_text(f'#!/bin/sh\necho "{name} $*" >>"{log}"\nexit {status}\n')
+        (bin_dir / name).chmod(0o755)
+    build = tmp_path / "build-never"
+    return {"PATH": f"{bin_dir}:{os.environ['PATH']}", "BUILD_DIR": str(build)}, log, build
+
+
+def timeline_file(tmp_path):
+    """A small real timeline (square_cube --timeline), for the plot script's checks."""
+    need_built("omp/square_cube")
+    path = tmp_path / "run.json"
+    result = subprocess.run([str(BUILD_DIR / "omp/square_cube"), "-d", "0.001", "-q", "--timeline", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+# (script, arguments, a word the one error line must hold). {tl}: a real timeline.
+BAD_VALUES = [
+    ("scripts/demo.sh", ["--delay", "abc"], "--delay"), ("scripts/demo.sh", ["--delay", "-1"], "'-1'"),
+    ("scripts/demo.sh", ["--mpi", "foo"], "'foo'"), ("scripts/demo.sh", ["--out", "/proc/demo"], "--out"),
+    ("scripts/test.sh", ["--mpi", "foo"], "'foo'"), ("scripts/test.sh", ["--compiler", "icc"], "'icc'"),
+    ("scripts/test.sh", ["--without", "gpu"], "'gpu'"), ("scripts/test.sh", ["--sanitize", "memory"], "'memory'"),
+    ("scripts/test.sh", ["-j", "0"], "-j"), ("scripts/test.sh", ["-j", "two"], "'two'"),
+    ("bench/peers.sh", ["--repeat", "0"], "--repeat"), ("bench/peers.sh", ["--items", "abc"], "--items"),
+    ("bench/peers.sh", ["--jobs", "-1"], "--jobs"), ("bench/peers.sh", ["--out", "/proc/peers.md"], "--out"),
+    ("bench/run.sh", ["--repeat", "4"], "at least 5"), ("bench/run.sh", ["--repeat", "x"], "--repeat"),
+    ("bench/run.sh", ["--out", "/proc/results.md"], "--out"),
+    ("bench/download_bench.sh", ["--count", "abc"], "--count"), ("bench/download_bench.sh", ["--runs", "0"], "--runs"),
+    ("bench/download_bench.sh", ["--latency", "soon"], "--latency"),
+    ("bench/download_bench.sh", ["--size", "0"], "--size"), ("bench/download_bench.sh", ["--bandwidth", "-5"], "-5"),
+    ("bench/download_bench.sh", ["--jobs", "1 x"], "'x'"), ("bench/download_bench.sh", ["--jobs", " "], "empty"),
+    ("bench/download_bench.sh", ["--output", "/proc/bench.md"], "--output"),
+    ("scripts/scaling.sh", ["--max-workers", "0"], "'0'"), ("scripts/scaling.sh", ["--repeat", "abc"], "--repeat"),
+    ("scripts/scaling.sh", ["--threads-per-rank", "0"], "--threads-per-rank"),
+    ("scripts/scaling.sh", ["--work", "disk"], "'disk'"), ("scripts/scaling.sh", ["--work", ","], "--work"),
+    ("scripts/scaling.sh", ["--work", "*"], "'*'"), ("scripts/scaling.sh", ["--scaling", "medium"], "'medium'"),
+    ("scripts/scaling.sh", ["--series", "gpus"], "'gpus'"), ("scripts/scaling.sh", ["--out", "/proc/sweep"], "--out"),
+    ("scripts/scaling.sh", ["--analyze", "/nonexistent/a.csv"], "/nonexistent/a.csv"),
+    ("scripts/pictures.sh", ["--out", "/proc/pictures"], "--out"),
+    ("scripts/timeline-plot.sh", ["{tl}", "-o", "{tmp}/t.png", "--ideal", "abc"], "--ideal"),
+    ("scripts/timeline-plot.sh", ["{tl}", "-o", "{tmp}/t.png", "--ideal", "0"], "--ideal"),
+    ("scripts/timeline-plot.sh", ["{tl}", "-o", "/proc/t.png"], "/proc"),
+    ("scripts/timeline-plot.sh", ["{tl}", "-o", "{tl}/t.png"], "not a folder"),
+    ("scripts/timeline-plot.sh", ["{tl}", "-o", "{tmp}/t.jpg"], ".png or .svg"),
+    ("scripts/timeline-plot.sh", ["{tl}"], "-o OUT.png"),
+    ("scripts/timeline-plot.sh", ["{tmp}/missing.json", "-o", "{tmp}/t.png"], "cannot read"),
+]
+
+
+BAD_VALUE_IDS = [f"{s.split('/')[-1]} {' '.join(a)}" for s, a, _ in BAD_VALUES]
+
+
+@pytest.mark.parametrize("script,args,word", BAD_VALUES, ids=BAD_VALUE_IDS)
+def test_bad_values_exit_2_before_anything_is_installed_built_or_run(script, args, word, fake_work, tmp_path):
+    env, log, build = fake_work
+    timeline = str(timeline_file(tmp_path)) if "{tl}" in " ".join(args) else ""
+    args = [a.replace("{tl}", timeline).replace("{tmp}", str(tmp_path)) for a in args]
+    result = run([SOURCE_DIR / script, *args], env=env, timeout=60)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"{script_name(script)}: error: ") and word in lines[0], lines
+    assert not log.exists(), f"ran before it checked its options: {log.read_text()}"
+    assert not build.exists(), "built before it checked its options"
+    assert not (tmp_path / "t.png").exists()
+
+
+# The Python tools under scripts/ and bench/: a bad value is one line and exit 2, before anything starts.
+PYTHON_BAD_VALUES = [
+    ("scripts/image_server.py", ["--latency", "-1"]), ("scripts/image_server.py", ["--port", "70000"]),
+    ("scripts/image_server.py", ["--bandwidth", "-1"]), ("scripts/image_server.py", ["--image-size", "1"]),
+    ("scripts/scaling_analyze.py", ["--cores", "0", "a.csv"]), ("scripts/scaling_analyze.py", []),
+    ("bench/peers_activities.py", ["loop", "--repeat", "0"]), ("bench/peers_activities.py", ["nope"]),
+    ("bench/peers_activities.py", ["starmap", "--processes", "0"]), ("bench/starmap.py", ["f", "--repeat", "0"]),
+    ("bench/original_threads.py", ["http://127.0.0.1:9", "0"]), ("scripts/record.py", ["ratio", "1"]),
+]
+
+
+PYTHON_BAD_VALUE_IDS = [f"{t.split('/')[-1]} {' '.join(a)}" for t, a in PYTHON_BAD_VALUES]
+
+
+@pytest.mark.parametrize("tool,args", PYTHON_BAD_VALUES, ids=PYTHON_BAD_VALUE_IDS)
+def test_python_tools_refuse_bad_values_in_one_line(tool, args):
+    result = subprocess.run(["/usr/bin/python3", str(SOURCE_DIR / tool), *args], capture_output=True, text=True,
+                            timeout=30)
+    name = tool.split("/")[-1]
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"{name}: error: "), result.stderr
+
+
+# --- record.py: the one reader of the programs' records ----------------------------------------------
+
+def record(*args, cwd=None):
+    return subprocess.run(["/usr/bin/python3", str(RECORD), *map(str, args)], capture_output=True, text=True,
+                          timeout=60, cwd=cwd)
+
+
+def test_record_reads_a_programs_json_and_csv_alike(tmp_path):
+    need_built("omp/square_cube")
+    program = str(BUILD_DIR / "omp/square_cube")
+    for kind in ("json", "csv"):
+        out = subprocess.run([program, "-d", "0.001", "--mode", "sections", "-t", "2", f"--{kind}"],
+                             capture_output=True, text=True, timeout=60).stdout
+        (tmp_path / f"r.{kind}").write_text(out)
+    expected = json.loads((tmp_path / "r.json").read_text())
+    for kind in ("json", "csv"):
+        result = record("field", tmp_path / f"r.{kind}", "program", "mode", "threads", "valid", "mpi_library")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == ["square_cube", "sections", "2", "true", ""]
+        time_s = float(record("field", tmp_path / f"r.{kind}", "time_s").stdout)
+        assert time_s > 0
+        if kind == "json":
+            assert time_s == expected["time_s"]
+    formatted = record("field", tmp_path / "r.json", "time_s", "ideal_s", "--format", "%.4f")
+    assert formatted.stdout.splitlines() == [f"{expected['time_s']:.4f}", f"{expected['ideal_s']:.4f}"]
+
+
+def test_record_field_reaches_into_objects_and_refuses_what_is_not_there(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"time_s": 0.5, "phases": {"scatter_s": 1e-06}, "ideal_s": None, "ok": False,
+                                "name": "x y"}) + "\n")
+    result = record("field", path, "phases.scatter_s", "ideal_s", "ok", "name", "phases")
+    assert result.stdout.splitlines() == ["1e-06", "", "false", "x y", '{"scatter_s":1e-06}']
+    missing = record("field", path, "time_s", "nope")
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert missing.stderr.splitlines() == [f"record.py: error: '{path}' has no field 'nope'"]
+    assert record("field", path, "nope", "--default", "-").stdout == "-\n"
+    assert record("field", path, "name", "--format", "%.2f").returncode == 2
+    for text, why in (("", "empty"), ("{oops", "not one JSON object"), ("program,time_s\n", "no record"),
+                      ("program,time_s\na,1,2\n", "fields under a header")):
+        path.write_text(text)
+        bad = record("field", path, "time_s")
+        assert bad.returncode == 2 and why in bad.stderr and len(bad.stderr.splitlines()) == 1, bad.stderr
+    assert "cannot read" in record("field", tmp_path / "none.csv", "x").stderr
+
+
+def test_record_reads_the_rows_under_the_last_header(tmp_path):
+    """A sweep whose columns changed holds two headers: each row is read under the header above it."""
+    path = tmp_path / "sweep.csv"
+    path.write_text("program,time_s\ncube_omp,1.5\n\nprogram,mode,time_s\ncube_mpi,scatter,0.25\n")
+    assert record("field", path, "mode", "time_s").stdout.splitlines() == ["scatter", "0.25"]
+    table = record("table", path, "--columns", "program,mode,time_s")
+    assert table.stdout.splitlines() == ["program   mode     time_s", "cube_omp           1.5",
+                                         "cube_mpi  scatter  0.25"]
+
+
+def test_record_ratio_and_goal():
+    assert record("ratio", "1", "3").stdout == "0.333\n"
+    assert record("ratio", "0.8016", "0.8", "--digits", "2").stdout == "1.00\n"
+    assert record("ratio", "2.5e-9", "1e-9", "--digits", "1").stdout == "2.5\n"
+    for a, b in (("1", "0"), ("x", "1"), ("1", "")):
+        bad = record("ratio", a, b)
+        assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.splitlines()) == 1
+    assert record("goal", "1.01", "--at-most", "1.02").stdout == "yes\n"
+    assert record("goal", "1.03", "--at-most", "1.02").stdout == "no\n"
+    assert record("goal", "100", "--at-least", "100").stdout == "yes\n"
+    assert record("goal", "abc", "--at-least", "1").returncode == 2
+    assert record("goal", "1").returncode == 2  # no goal given
+
+
+def test_record_table_as_text_and_markdown_with_goals(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.csv"
+    a.write_text(json.dumps({"program": "square_cube", "threads": 8, "time_s": 0.10031, "ratio": 1.0031}))
+    b.write_text("program,threads,time_s,ratio\ncube_omp,2,0.21,1.05\ncube|mpi,4,0.1,\n")
+    result = record("table", a, b, "--columns", "program,threads,time_s,ratio", "--markdown", "--format", "%.3f",
+                    "--goal", "ratio<=1.02")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "| program | threads | time_s | ratio | ratio <= 1.02 |", "|---|---|---|---|---|",
+        "| square_cube | 8 | 0.100 | 1.003 | yes |", "| cube_omp | 2 | 0.210 | 1.050 | **no** |",
+        "| cube\\|mpi | 4 | 0.100 |  |  |"]
+    text = record("table", a, "--goal", "ratio >= 1.1")
+    assert text.stdout.splitlines()[1].split()[-1] == "no"
+    assert record("table", a, "--goal", "ratio<1").returncode == 2
+    assert record("table", a, "--columns", ",").returncode == 2
+
+
+def test_record_append_keeps_a_sweep_one_table_as_columns_are_added(tmp_path):
+    sweep, row = tmp_path / "sweep.csv", tmp_path / "row.csv"
+    row.write_text("program,time_s\ncube_omp,1.5\n")
+    assert record("append", row, sweep).returncode == 0
+    assert record("append", row, sweep).returncode == 0
+    assert sweep.read_text() == "program,time_s\ncube_omp,1.5\ncube_omp,1.5\n"
+    # a program with a column of its own: one header still, the new column after the others, empty before
+    row.write_text('program,time_s,mode\ncube_mpi,0.25,"a,b"\n')
+    assert record("append", row, sweep).returncode == 0
+    assert sweep.read_text().splitlines() == ["program,time_s,mode", "cube_omp,1.5,", "cube_omp,1.5,",
+                                              'cube_mpi,0.25,"a,b"']
+    row.write_text("program,time_s\ncube_omp,2\n")
+    assert record("append", row, sweep).returncode == 0
+    with open(sweep, newline="") as f:
+        assert list(csv.reader(f))[-1] == ["cube_omp", "2", ""]
+    before = sweep.read_text()
+    for text in ("", "program,time_s\n", '{"program": "x"}'):
+        row.write_text(text)
+        bad = record("append", row, sweep)
+        assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1, bad.stderr
+    assert sweep.read_text() == before, "a failed append leaves the sweep as it was"
+
+
+def test_record_usage_errors_are_one_line_and_exit_2():
+    for args in ([], ["nope"], ["field"], ["ratio", "1"], ["ratio", "1", "2", "--digits", "x"]):
+        result = record(*args)
+        assert result.returncode == 2 and result.stdout == "", args
+        assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("record.py: error: "), args
+    assert record("--help").stdout.startswith("usage: record.py")
+
+
+def test_scripts_read_records_only_through_record_py():
+    """The four readers that grew by hand (sed over the summary line, Python one-liners, an eval'd
+    expression, head/grep/cut over the CSV header) are gone from the scripts that read records."""
+    readers = {"scripts/demo.sh": 2, "bench/peers.sh": 4, "bench/run.sh": 10, "scripts/scaling.sh": 2}
+    hand_made = re.compile(r"ideal \\\(|Execution Time: //p|json\.loads?|eval\(|head -n 1 \"\$1\"|grep -nx|"
+                           r"\bcut -d, ")
+    for path, least in readers.items():
+        text = (SOURCE_DIR / path).read_text()
+        assert len(re.findall(r"\bmt_record (field|ratio|goal|table|append)\b", text)) >= least, path
+        assert not hand_made.search(text), (path, hand_made.search(text).group(0))
+    assert not (SOURCE_DIR / "scripts" / "peers.sh").exists(), "peers.sh lives in bench/, beside what it drives"
+
+
+# --- data never becomes code -------------------------------------------------------------------------
+
+# Text that runs three commands if it ever becomes shell code (or gnuplot code: backquotes), each touching a
+# marker file: in data, with the markers' folder in full; in a file name (which has a length limit), relative
+# to the folder the script runs in, the markers' folder.
+HOSTILE = "x'\"q`touch {m}/backquote`$(touch {m}/dollar);touch {m}/semicolon"
+HOSTILE_NAME = "x'\"q`touch backquote`$(touch dollar);touch semicolon"
+
+
+def no_markers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name in ("backquote", "dollar", "semicolon"))
+
+
+def test_timeline_plot_draws_hostile_names_and_paths_as_text(tmp_path):
+    """A trace whose program and mode hold quotes, backquotes and $(...), a title holding them, and a picture
+    in a folder named with them: the picture is drawn and nothing of it runs."""
+    need_command("gnuplot", "apt-get install gnuplot-nox (the plots group of scripts/lib.sh)")
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    hostile = HOSTILE.format(m=markers)
+    trace = json.loads(timeline_file(tmp_path).read_text())
+    trace["otherData"].update(program=hostile, mode=hostile)
+    (tmp_path / "hostile.json").write_text(json.dumps(trace))
+    folder = tmp_path / f"out {HOSTILE_NAME}"
+    folder.mkdir()
+    for picture, extra in ((folder / "a'b.png", []), (folder / "c.svg", ["--title", hostile, "--ideal", "0.005"])):
+        result = run([SCRIPTS / "timeline-plot.sh", tmp_path / "hostile.json", "-o", picture, *extra], timeout=120,
+                     cwd=markers)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == str(picture)
+    assert (folder / "a'b.png").read_bytes()[:8] == PNG
+    svg = (folder / "c.svg").read_text()
+    assert "<svg" in svg[:2000] and "touch" in svg, "the title is drawn as the text it is"
+    assert no_markers(markers) == []
+
+
+def test_scaling_plot_takes_hostile_hosts_and_folders_as_text(tmp_path):
+    """scaling.sh --analyze of two hosts' CSVs whose host names hold quotes, backquotes and $(...), into a
+    folder named with them (gnuplot -e "dir='...'" broke on the first quote)."""
+    need_command("gnuplot", "apt-get install gnuplot-nox (the plots group of scripts/lib.sh)")
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    hostile = HOSTILE.format(m=markers)
+    for name, host in (("a.csv", hostile), ("b.csv", "node01")):
+        synthetic(tmp_path / name, [("cube_omp", "loop", "", w, 1, 16, "spin", 1.0 / min(w, 2)) for w in (1, 2, 4)],
+                  host=host.replace('"', "").replace(",", ""))
+    out = tmp_path / f"o {HOSTILE_NAME}"
+    result = run([SCRIPTS / "scaling.sh", "--analyze", tmp_path / "a.csv", tmp_path / "b.csv", "--out", out],
+                 timeout=120, cwd=markers)
+    assert result.returncode == 0, result.stderr
+    assert (out / "scaling.png").read_bytes()[:8] == PNG
+    assert "touch" in (out / "scaling.svg").read_text(), "the host names are in the key, as text"
+    assert no_markers(markers) == []
+    panels = (out / "scaling_panels.gp").read_text()
+    assert "touch" not in panels and str(tmp_path) not in panels, "the gnuplot code holds no data"
+
+
+# --- SIGPIPE: readers that leave a pipe early --------------------------------------------------------
+
+def test_first_line_of_a_long_output_does_not_fail_under_pipefail():
+    """mt_first_line reads the whole output, then cuts: `seq ... | head -n 1` fails with 141 under pipefail
+    when seq still has lines to write."""
+    script = f'set -euo pipefail; source "{SCRIPTS}/lib.sh"; mt_first_line seq 1 400000; echo done'
+    result = run(["bash", "-c", script], timeout=60)
+    assert result.returncode == 0 and result.stdout.splitlines() == ["1", "done"], result.stderr
+    piped = run(["bash", "-c", "set -euo pipefail; x=$(seq 1 400000 | head -n 1); echo $x"], timeout=60)
+    assert piped.returncode == 141, "the class this guards against (if this passes, the test proves nothing)"
+
+
+# --- lib.sh: MPI session folders and package installs ------------------------------------------------
+
+def fake_launcher(tmp_path, status=0):
+    """A launcher that logs the TMPDIR it got, whether that folder existed, and its arguments."""
+    launcher = tmp_path / "mpiexec"
+    log = tmp_path / "launches.log"
+    launcher.write_text(f'#!/bin/sh\n[ "$1" = --version ] && {{ echo "fake launcher 1.0"; exit 0; }}\n'
+                        f'if [ -d "$TMPDIR" ]; then there=yes; else there=no; fi\n'
+                        f'echo "$TMPDIR $there $*" >>"{log}"\nexit {status}\n')
+    launcher.chmod(0o755)
+    build = tmp_path / "build"
+    build.mkdir(exist_ok=True)
+    (build / "CMakeCache.txt").write_text(f"MPIEXEC_EXECUTABLE:FILEPATH={launcher}\nMPIEXEC_NUMPROC_FLAG:STRING=-n\n")
+    return build, log
+
+
+def test_each_mpi_launch_has_a_session_folder_of_its_own_removed_after(tmp_path):
+    base = tmp_path / "tmp"
+    base.mkdir()
+    build, log = fake_launcher(tmp_path, status=3)
+    script = f'source "{SCRIPTS}/lib.sh"; mt_mpirun 2 /bin/true; echo "status $?"; mt_mpirun 2 /bin/true || true'
+    result = run(["bash", "-c", script], env={"BUILD_DIR": str(build), "TMPDIR": str(base)}, timeout=60)
+    assert result.stdout.splitlines() == ["status 3"], result.stderr
+    launches = [line.split(" ", 2) for line in log.read_text().splitlines()]
+    assert len(launches) == 2
+    folders = [folder for folder, _there, _args in launches]
+    assert all(there == "yes" for _folder, there, _args in launches)
+    assert folders[0] != folders[1] and all(f.startswith(str(base) + "/") for f in folders)
+    assert list(base.iterdir()) == [], "each session folder is removed after its launch"
+
+
+def test_a_real_mpi_launch_runs_in_its_own_session_folder(tmp_path):
+    need_built("mpi/cube_mpi")
+    base = tmp_path / "tmp"
+    base.mkdir()
+    script = f'source "{SCRIPTS}/lib.sh"; mt_mpirun 2 "{BUILD_DIR}/mpi/cube_mpi" -t 1 -d 0 --json'
+    result = run(["bash", "-c", script], env={"TMPDIR": str(base)}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["valid"] is True
+    assert list(base.iterdir()) == [], "the launch's session folder is gone"
+
+
+def test_installs_wait_for_the_package_managers_lock(tmp_path):
+    """mt_require's apt-get calls wait for the package manager's locks (another install may hold them): install
+    through DPkg::Lock::Timeout, update by trying again while the lists' lock is held. The lint group brings
+    shellcheck, flake8 and clang-format."""
+    if os.geteuid() != 0:
+        pytest.skip("installs happen only as root")
+    bin_dir, log = tmp_path / "bin", tmp_path / "apt.log"
+    bin_dir.mkdir()
+    # The first update meets the package lists' lock held by another apt-get, as apt says it.
+    (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "$*" >>"{log}"\n'
+                                     f'if [ "$3" = update ] && [ ! -e "{tmp_path}/held" ]; then\n'
+                                     f'  touch "{tmp_path}/held"\n'
+                                     '  echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 7 '
+                                     '(apt-get)" >&2\n  exit 100\nfi\n')
+    (bin_dir / "apt-get").chmod(0o755)
+    script = (f'source "{SCRIPTS}/lib.sh"; mt_dependencies | grep "^lint|"; '
+              'mt_dependencies() { echo "fake|command:no-such-command-here|pkg-one pkg-two"; }; mt_require fake')
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "MT_APT_UPDATED": "", "MT_APT_LOCK_TIMEOUT": "77"}
+    result = run(["bash", "-c", script], env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert [line.split("|")[2] for line in result.stdout.splitlines()] == ["shellcheck", "flake8", "clang-format"]
+    calls = log.read_text().splitlines()
+    assert calls == ["-o DPkg::Lock::Timeout=77 update -qq", "-o DPkg::Lock::Timeout=77 update -qq",
+                     "-o DPkg::Lock::Timeout=77 install -y -qq --no-install-recommends pkg-one pkg-two"]
+    assert "waiting for another apt-get" in result.stderr
+
+
+def test_test_sh_offers_the_lint_label():
+    result = run([SCRIPTS / "test.sh", "--help"], timeout=30)
+    assert "lint" in result.stdout.split("-L, --label RE", 1)[1].split("-E, --exclude", 1)[0]
 
 
 def dry_run(*args, env=None):
@@ -80,10 +455,10 @@ def test_plan_covers_threads_tasks_ranks_hybrid_strong_and_weak():
     # Strong: the same n at every worker count; weak: 3 items a worker.
     assert "--generate 8 " in text and "--generate 12 " in text and "--generate 3 " in text
     # Hybrid points unbind the ranks so a rank's threads do not share one core.
-    hybrid = [l for l in lines if "cube_mpi -t 2" in l]
-    assert hybrid and all("--bind-to none" in l for l in hybrid)
+    hybrid = [line for line in lines if "cube_mpi -t 2" in line]
+    assert hybrid and all("--bind-to none" in line for line in hybrid)
     # The memory-bound map has no tasks series (a task per item would measure task overhead).
-    assert not any("square_cube" in l and "--work none" in l for l in lines)
+    assert not any("square_cube" in line and "--work none" in line for line in lines)
 
 
 def test_plan_adds_the_shared_series_when_cube_mpi_has_transport():
@@ -91,7 +466,7 @@ def test_plan_adds_the_shared_series_when_cube_mpi_has_transport():
     help_text = subprocess.run([str(BUILD_DIR / "mpi/cube_mpi"), "--help"], capture_output=True, text=True,
                                timeout=30).stdout
     lines, _ = dry_run("--quick", "--work", "sleep")
-    shared = [l for l in lines if "--transport shared" in l]
+    shared = [line for line in lines if "--transport shared" in line]
     if "--transport" in help_text:
         assert shared, "cube_mpi has --transport: the sweep must time the shared series"
     else:
@@ -128,12 +503,13 @@ def test_tiny_sweep_writes_one_row_per_point_and_the_analysis(tmp_path):
     csv_text = (tmp_path / "scaling.csv").read_text()
     header = subprocess.run([str(BUILD_DIR / "omp/cube_omp"), "--csv", "-d", "0"], capture_output=True, text=True,
                             timeout=30).stdout.splitlines()[0]
-    assert csv_text.splitlines()[0] == header
-    assert csv_text.count("program,") == 1, "one header: every program prints the same columns"
+    # one table: cube_omp's columns, then cube_mpi's own (transport, chunk)
+    assert csv_text.splitlines()[0] == header + ",transport,chunk"
+    assert csv_text.count("program,") == 1, "one header: the sweep is one table"
     records = rows(tmp_path / "scaling.csv")
     assert len(records) == len(planned) == 4
-    assert {(r["program"], r["workers"]) for r in records} == {("cube_omp", "1"), ("cube_omp", "2"),
-                                                              ("cube_mpi", "1"), ("cube_mpi", "2")}
+    expected = {("cube_omp", "1"), ("cube_omp", "2"), ("cube_mpi", "1"), ("cube_mpi", "2")}
+    assert {(r["program"], r["workers"]) for r in records} == expected
     assert all(r["valid"] == "true" for r in records)
     series = rows_of(tmp_path / "scaling_series.csv")
     assert {s["series"] for s in series} == {"threads (cube_omp)", "ranks (cube_mpi scatter)"}
@@ -147,7 +523,6 @@ def test_tiny_sweep_writes_one_row_per_point_and_the_analysis(tmp_path):
 
 
 def rows_of(path):
-    import csv
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
 
@@ -286,3 +661,83 @@ def test_mpirun_puts_findmpi_flags_where_findmpi_says(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["-np", "9", "--pre", "one", "--bind-to", "none", str(program), "--post",
                                      "-t", "1"]
+
+
+# --- the benchmarks' reports, read from the records ---------------------------------------------------
+
+NUMBER = r"\d+(\.\d+)?(e[-+]?\d+)?"
+
+
+def table_rows(text, header_start):
+    """The rows of the markdown table whose header line starts with HEADER_START, split into cells."""
+    lines = text.split(header_start, 1)[1].splitlines()[2:]
+    rows_found = []
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        rows_found.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows_found
+
+
+def no_installs(tmp_path):
+    """PATH with an apt-get that fails: a benchmark's optional peers stay out instead of being installed."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "apt-get").write_text("#!/bin/sh\nexit 100\n")
+    (bin_dir / "apt-get").chmod(0o755)
+    return {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+
+
+def test_peers_table_reads_every_run_from_its_record(tmp_path):
+    """bench/peers.sh, small: each activity's first row is ours (ratio 1.00), each peer's ratio is its time over
+    ours, and the original starmap's error is quoted from its record."""
+    need_built("omp/square_cube", "omp/cube_omp")
+    out = tmp_path / "peers.md"
+    result = run([SOURCE_DIR / "bench/peers.sh", "--repeat", "1", "--items", "4096", "--no-download", "--out", out],
+                 env=no_installs(tmp_path), timeout=400)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert out.read_text() == result.stdout
+    rows_found = table_rows(result.stdout, "| activity | program | median s | ratio |")
+    sections = [r for r in rows_found if r[0]]
+    assert len(sections) == 5, sections
+    baseline = None
+    for activity, program, median, ratio in rows_found:
+        if activity:
+            baseline = None
+            continue
+        assert re.fullmatch(NUMBER, median) and re.fullmatch(r"\**\d+\.\d\d\**", ratio), (program, median, ratio)
+        if baseline is None:
+            baseline = float(median)
+            assert ratio == "1.00", program
+        else:
+            assert float(ratio.strip("*")) == pytest.approx(float(median) / baseline, abs=0.01, rel=0.01), program
+    assert any(program.startswith("Python atividade1") for _, program, _, _ in rows_found)
+    assert re.search(r"does not run: TypeError: \S", result.stdout), "the original's error, from its record"
+
+
+def test_bench_run_quick_report_reads_every_number_from_the_records(tmp_path):
+    """bench/run.sh --quick: the ideal-time table is the runs' own records (time, ideal, ratio, goal); the other
+    tables carry a number in every measured cell and a verdict in every goal cell."""
+    need_built("omp/square_cube", "omp/cube_omp", "bench/stream_copy", "bench/omp_overhead")
+    out = tmp_path / "bench.md"
+    result = run([SOURCE_DIR / "bench/run.sh", "--quick", "--repeat", "5", "--out", out], timeout=400)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert out.read_text() == result.stdout
+    ideal = table_rows(result.stdout, "| program | mode | threads | ranks | n | time_s | ideal_s | ratio |")
+    programs = {"square_cube", "cube_omp"} | ({"cube_mpi"} if (BUILD_DIR / "mpi/cube_mpi").exists() else set())
+    assert {r[0] for r in ideal} == programs
+    for program, mode, threads, ranks, n, time_s, ideal_s, ratio, goal in ideal:
+        assert float(time_s) >= float(ideal_s) * 0.99 > 0, (program, mode)
+        # (time_s and ideal_s are rounded to 4 places: 0.0103 / 0.0100 for a ratio of 1.0276)
+        assert float(ratio) == pytest.approx(float(time_s) / float(ideal_s), rel=0.01), (program, mode)
+        assert goal == ("yes" if float(ratio) <= 1.02 else "**no**"), (program, mode, ratio, goal)
+    budget = table_rows(result.stdout, "| run | off: median s | on: median s | on / off | goal |")
+    assert len(budget) == 3
+    for run_name, off, on, ratio, goal in budget:
+        assert float(ratio) == pytest.approx(float(on) / float(off), abs=0.002), run_name
+        assert re.fullmatch(r"<= [\d.]+: (yes|\*\*no\*\*)", goal), goal
+    overheads = table_rows(result.stdout, "| construct | overhead |")
+    assert len(overheads) == 2 and all(re.fullmatch(NUMBER + " µs", r[1]) for r in overheads)
+    memory = table_rows(result.stdout, "| run | median s | GB/s | against | ratio | goal |")
+    assert all(re.fullmatch(NUMBER, r[1]) and re.fullmatch(NUMBER, r[2]) for r in memory[:3]), memory
+    assert all(re.fullmatch(r"[<>]= [\d.]+: (yes|\*\*no\*\*)", r[5]) for r in memory if r[5]), memory

@@ -8,16 +8,43 @@
 /* argv arrays are compound literals, so getopt may permute them. */
 #define ARGV(...) ((char *[]){"prog", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"prog", __VA_ARGS__}) / sizeof(char *)))
-#define PARSE(program, options, err, ...) mt_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), program, options, err)
+#define PARSE(program, options, err, ...)                                                                              \
+    (settings = (test_settings){0},                                                                                    \
+     mt_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), program, options, &settings, err))
+
+/* A program's own options, as square_cube and cube_mpi have theirs: parsed by the shared table. */
+typedef struct {
+    bool ordered, explain;
+    uint64_t chunk;
+} test_settings;
+static test_settings settings;
+
+static const mt_option test_options[] = {
+    {"ordered", 0, NULL, "print the results in input order", "Own options:"},
+    {"chunk", 0, "K", "stream the list in rounds of K items", NULL},
+    {"explain", 0, NULL, "print how the list is split", NULL},
+};
+
+static mt_status parse_test_option(void *own, int index, const char *value, mt_error *err)
+{
+    test_settings *s = own;
+    if (index == 0) s->ordered = true;
+    if (index == 1) return mt_parse_count(value, "--chunk", 1, UINT64_C(1) << 40, &s->chunk, err);
+    if (index == 2) s->explain = true;
+    return MT_OK;
+}
 
 static const char *const modes[] = {"seq", "sections", "tasks", NULL};
 static const mt_program full = {.name = "prog",
                                 .summary = "a test program",
+                                .numbers = true,
                                 .modes = modes,
                                 .modes_help = "",
-                                .features = MT_FEATURE_ORDERED | MT_FEATURE_CHUNK | MT_FEATURE_EXPLAIN,
+                                .options = test_options,
+                                .option_count = 3,
+                                .parse_option = parse_test_option,
                                 .notes = ""};
-static const mt_program plain = {.name = "plain", .summary = "no modes, no features", .notes = ""};
+static const mt_program plain = {.name = "plain", .summary = "no modes, no own options", .numbers = true, .notes = ""};
 
 /* The arguments are refused, and the one-line message contains every needle. */
 #define assert_refused(program, needles, ...)                                                                          \
@@ -37,9 +64,9 @@ static void parse_defaults(void **state)
     mt_options o;
     mt_error err;
     char *argv[] = {"prog", NULL};
-    assert_int_equal(mt_cli_parse(1, argv, &full, &o, &err), MT_CLI_RUN);
+    assert_int_equal(mt_cli_parse(1, argv, &full, &o, &settings, &err), MT_CLI_RUN);
     assert_string_equal(o.mode, "seq"); /* the first mode */
-    assert_int_equal(o.numbers_count, 0);
+    assert_int_equal(o.operand_count, 0);
     assert_null(o.input_path);
     assert_false(o.generate);
     assert_int_equal(o.seed, MT_DEFAULT_SEED);
@@ -50,10 +77,10 @@ static void parse_defaults(void **state)
     assert_int_equal(o.repeat, MT_DEFAULT_REPEAT);
     assert_int_equal(o.format, MT_FORMAT_TEXT);
     assert_true(o.header);
-    assert_false(o.verbose || o.quiet || o.ordered || o.explain);
-    assert_int_equal(o.chunk, 0);
+    assert_false(o.verbose || o.quiet || settings.ordered || settings.explain);
+    assert_int_equal(settings.chunk, 0);
     /* a program without modes has no mode */
-    assert_int_equal(mt_cli_parse(1, argv, &plain, &o, &err), MT_CLI_RUN);
+    assert_int_equal(mt_cli_parse(1, argv, &plain, &o, &settings, &err), MT_CLI_RUN);
     assert_null(o.mode);
 }
 
@@ -77,9 +104,9 @@ static void parse_every_long_option(void **state)
     assert_int_equal(o.warmup, 2);
     assert_int_equal(o.format, MT_FORMAT_CSV);
     assert_false(o.header);
-    assert_true(o.verbose && o.quiet && o.ordered && o.explain);
-    assert_int_equal(o.chunk, 16);
-    assert_int_equal(o.numbers_count, 0);
+    assert_true(o.verbose && o.quiet && settings.ordered && settings.explain);
+    assert_int_equal(settings.chunk, 16);
+    assert_int_equal(o.operand_count, 0);
 }
 
 static void parse_every_short_option(void **state)
@@ -157,17 +184,17 @@ static void parse_positional_numbers(void **state)
     mt_options o;
     mt_error err;
     assert_int_equal(PARSE(&full, &o, &err, "2", "3", "5", "8"), MT_CLI_RUN);
-    assert_int_equal(o.numbers_count, 4);
-    assert_string_equal(o.numbers[0], "2");
-    assert_string_equal(o.numbers[3], "8");
+    assert_int_equal(o.operand_count, 4);
+    assert_string_equal(o.operands[0], "2");
+    assert_string_equal(o.operands[3], "8");
     /* options may stand among the numbers (GNU order) */
     assert_int_equal(PARSE(&full, &o, &err, "2", "--json", "3", "-t", "4", "5"), MT_CLI_RUN);
     assert_int_equal(o.format, MT_FORMAT_JSON);
     assert_int_equal(o.threads, 4);
-    assert_int_equal(o.numbers_count, 3);
-    assert_string_equal(o.numbers[0], "2");
-    assert_string_equal(o.numbers[1], "3");
-    assert_string_equal(o.numbers[2], "5");
+    assert_int_equal(o.operand_count, 3);
+    assert_string_equal(o.operands[0], "2");
+    assert_string_equal(o.operands[1], "3");
+    assert_string_equal(o.operands[2], "5");
 }
 
 static void parse_negative_numbers_after_double_dash(void **state)
@@ -177,15 +204,15 @@ static void parse_negative_numbers_after_double_dash(void **state)
     mt_error err = {{0}};
     assert_int_equal(PARSE(&full, &o, &err, "--mode", "tasks", "-t", "2", "--", "-3", "4", "-1000"), MT_CLI_RUN);
     assert_int_equal(o.threads, 2);
-    assert_int_equal(o.numbers_count, 3);
-    assert_string_equal(o.numbers[0], "-3");
-    assert_string_equal(o.numbers[1], "4");
-    assert_string_equal(o.numbers[2], "-1000");
+    assert_int_equal(o.operand_count, 3);
+    assert_string_equal(o.operands[0], "-3");
+    assert_string_equal(o.operands[1], "4");
+    assert_string_equal(o.operands[2], "-1000");
     /* after --, an option-like word is a number (to be refused later by the number parser) */
     assert_int_equal(PARSE(&full, &o, &err, "--", "--json"), MT_CLI_RUN);
     assert_int_equal(o.format, MT_FORMAT_TEXT);
-    assert_int_equal(o.numbers_count, 1);
-    assert_string_equal(o.numbers[0], "--json");
+    assert_int_equal(o.operand_count, 1);
+    assert_string_equal(o.operands[0], "--json");
 }
 
 static void parse_negative_number_without_double_dash_is_an_option(void **state)
@@ -322,12 +349,18 @@ static void parse_refuses_features_not_offered(void **state)
     assert_refused(&plain, NEEDLES("--ordered"), "--ordered");
     assert_refused(&plain, NEEDLES("--chunk"), "--chunk", "4");
     assert_refused(&plain, NEEDLES("--explain"), "--explain");
-    static const mt_program ordered_only = {
-        .name = "ordered_only", .modes = modes, .features = MT_FEATURE_ORDERED, .summary = "", .notes = ""};
+    static const mt_program ordered_only = {.name = "ordered_only",
+                                            .numbers = true,
+                                            .modes = modes,
+                                            .options = test_options,
+                                            .option_count = 1,
+                                            .parse_option = parse_test_option,
+                                            .summary = "",
+                                            .notes = ""};
     mt_options o;
     mt_error err;
     assert_int_equal(PARSE(&ordered_only, &o, &err, "--ordered"), MT_CLI_RUN);
-    assert_true(o.ordered);
+    assert_true(settings.ordered);
     assert_refused(&ordered_only, NEEDLES("--chunk"), "--chunk", "4");
     assert_refused(&ordered_only, NEEDLES("--explain"), "--explain");
 }
@@ -340,15 +373,15 @@ static void parse_twice_starts_afresh(void **state)
         mt_error err = {{0}};
         assert_int_equal(PARSE(&full, &o, &err, "-t", "2", "--bogus"), MT_CLI_BAD_USAGE);
         assert_int_equal(PARSE(&full, &o, &err, "-q", "7", "9"), MT_CLI_RUN);
-        assert_int_equal(o.numbers_count, 2);
-        assert_string_equal(o.numbers[0], "7");
+        assert_int_equal(o.operand_count, 2);
+        assert_string_equal(o.operands[0], "7");
         assert_int_equal(o.threads, 0); /* nothing kept from the parse before */
         assert_int_equal(PARSE(&full, &o, &err, "-vt3", "--", "-5"), MT_CLI_RUN);
         assert_true(o.verbose);
         assert_false(o.quiet);
         assert_int_equal(o.threads, 3);
-        assert_int_equal(o.numbers_count, 1);
-        assert_string_equal(o.numbers[0], "-5");
+        assert_int_equal(o.operand_count, 1);
+        assert_string_equal(o.operands[0], "-5");
         assert_int_equal(PARSE(&full, &o, &err, "-t"), MT_CLI_BAD_USAGE); /* ends mid-cluster state */
     }
 }
@@ -382,7 +415,7 @@ static void read_numbers_default_list(void **state)
     mt_options o;
     mt_error err = {{0}};
     char *argv[] = {"prog", NULL};
-    assert_int_equal(mt_cli_parse(1, argv, &full, &o, &err), MT_CLI_RUN);
+    assert_int_equal(mt_cli_parse(1, argv, &full, &o, &settings, &err), MT_CLI_RUN);
     mt_numbers numbers;
     assert_int_equal(mt_cli_read_numbers(&o, 24, &numbers, &err), MT_OK);
     const int64_t expected[] = {2, 3, 5, 8};

@@ -28,6 +28,16 @@ static int column_count(void)
     return count;
 }
 
+/* The JSON object's scalar keys: the CSV columns. */
+static int scalar_count(json_t *o)
+{
+    int count = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(o, key, value) count += !json_is_object(value) && !json_is_array(value);
+    return count;
+}
+
 static void json_has_every_column_in_order(void **state)
 {
     (void)state;
@@ -40,20 +50,61 @@ static void json_has_every_column_in_order(void **state)
     json_object_foreach(o, key, value)
     {
         (void)value;
-        assert_non_null(mt_record_columns[i]);
-        assert_string_equal(key, mt_record_columns[i]);
+        if (i < column_count()) assert_string_equal(key, mt_record_columns[i]);
         i++;
     }
-    assert_int_equal(i, column_count());
+    /* then the list of hosts, JSON only */
+    assert_int_equal(i, column_count() + 1);
+    assert_true(json_is_array(json_object_get(o, "hosts")));
+    json_decref(o);
+}
+
+static void program_fields_follow_the_common_columns(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.fields = json_pack("{s:s, s:i}", "transport", "shared", "chunk", 4);
+    json_t *o = mt_record_to_json(&record);
+    int i = 0;
+    const char *key;
+    json_t *value;
+    const char *expected[] = {"transport", "chunk", "hosts"};
+    json_object_foreach(o, key, value)
+    {
+        (void)value;
+        if (i >= column_count()) assert_string_equal(key, expected[i - column_count()]);
+        i++;
+    }
+    assert_int_equal(i, column_count() + 3);
+    assert_int_equal(scalar_count(o), column_count() + 2);
+    json_decref(o);
+    json_decref(record.fields);
+}
+
+static void nodes_count_the_distinct_hosts_in_rank_order(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    const char *hosts[] = {"b", "a", "b", "c", "a"};
+    record.ranks = 5;
+    record.rank_hosts = hosts;
+    json_t *o = mt_record_to_json(&record);
+    assert_int_equal(json_integer_value(json_object_get(o, "nodes")), 3);
+    json_t *list = json_object_get(o, "hosts");
+    assert_int_equal(json_array_size(list), 3);
+    assert_string_equal(json_string_value(json_array_get(list, 0)), "b");
+    assert_string_equal(json_string_value(json_array_get(list, 1)), "a");
+    assert_string_equal(json_string_value(json_array_get(list, 2)), "c");
+    assert_string_equal(json_string_value(json_object_get(o, "host")), "b"); /* rank 0's */
     json_decref(o);
 }
 
 static void columns_hold_the_design_schema(void **state)
 {
     (void)state;
-    const char *required[] = {"program", "mode",   "threads",    "ranks",      "n",           "work",   "delay_s",
-                              "repeat",  "time_s", "time_min_s", "time_max_s", "ideal_s",     "ratio",  "items_per_s",
-                              "valid",   "host",   "compiler",   "openmp",     "mpi_library", "libcurl"};
+    const char *required[] = {"program", "mode",   "threads",    "ranks",      "n",           "work",  "delay_s",
+                              "repeat",  "time_s", "time_min_s", "time_max_s", "ideal_s",     "ratio", "items_per_s",
+                              "valid",   "host",   "compiler",   "openmp",     "mpi_library", "nodes"};
     for (size_t r = 0; r < sizeof required / sizeof required[0]; r++) {
         bool found = false;
         for (int i = 0; mt_record_columns[i] != NULL; i++)
@@ -74,7 +125,9 @@ static void json_values_of_a_valid_run(void **state)
     json_t *o = mt_record_to_json(&record);
     assert_string_equal(json_string_value(json_object_get(o, "program")), "square_cube");
     assert_string_equal(json_string_value(json_object_get(o, "mode")), "tasks");
-    assert_true(json_is_null(json_object_get(o, "transport")));
+    assert_null(json_object_get(o, "transport")); /* a program's own field, not common */
+    assert_int_equal(json_integer_value(json_object_get(o, "nodes")), 1);
+    assert_int_equal(json_array_size(json_object_get(o, "hosts")), 1);
     assert_int_equal(json_integer_value(json_object_get(o, "threads")), 8);
     assert_int_equal(json_integer_value(json_object_get(o, "ranks")), 2);
     assert_int_equal(json_integer_value(json_object_get(o, "workers")), 16);
@@ -135,12 +188,12 @@ static void details_keys_are_merged_after_the_columns(void **state)
 {
     (void)state;
     mt_record record = sample_record();
-    record.details = json_pack("{s:i, s:{s:s}}", "extra", 7, "nested", "a", "b"); /* stolen by the record */
+    record.details = json_pack("{s:i, s:{s:s}}", "extra", 7, "nested", "a", "b");
     assert_non_null(record.details);
     json_t *o = mt_record_to_json(&record);
     assert_int_equal(json_integer_value(json_object_get(o, "extra")), 7);
     assert_string_equal(json_string_value(json_object_get(json_object_get(o, "nested"), "a")), "b");
-    assert_int_equal(json_object_size(o), (size_t)column_count() + 2);
+    assert_int_equal(json_object_size(o), (size_t)column_count() + 3); /* + hosts */
     int i = 0;
     const char *key;
     json_t *value;
@@ -151,6 +204,7 @@ static void details_keys_are_merged_after_the_columns(void **state)
         i++;
     }
     json_decref(o);
+    json_decref(record.details);
 }
 
 /* What was written to the temporary stream out (which is closed), as a malloc'd string. */
@@ -169,11 +223,14 @@ static char *printed(FILE *out)
 
 static char *csv_of(const mt_record *record, bool header)
 {
-    FILE *out = tmpfile();
-    assert_non_null(out);
+    FILE *file = tmpfile();
+    assert_non_null(file);
+    mt_output out;
+    mt_output_init(&out, file, "the test's file");
     mt_error err;
-    assert_int_equal(mt_record_print_csv(out, record, header, &err), MT_OK);
-    return printed(out);
+    assert_int_equal(mt_record_print_csv(&out, record, header, &err), MT_OK);
+    assert_int_equal(mt_output_finish(&out, &err), MT_OK);
+    return printed(file);
 }
 
 static void csv_header_is_the_columns_joined_with_commas(void **state)
@@ -259,12 +316,17 @@ static void assert_csv_row_matches_json(const char *row, const mt_record *record
     static char fields[MAX_FIELDS][MAX_FIELD];
     const char *rest;
     int count = parse_csv_record(row, fields, &rest);
-    assert_int_equal(count, column_count());
     assert_string_equal(rest, "");
     mt_record copy = *record;
     json_t *o = mt_record_to_json(&copy);
-    for (int i = 0; i < count; i++) {
-        json_t *value = json_object_get(o, mt_record_columns[i]);
+    assert_int_equal(count, scalar_count(o));
+    const char *columns[MAX_FIELDS];
+    int i = 0;
+    const char *key;
+    json_t *scalar;
+    json_object_foreach(o, key, scalar) if (!json_is_object(scalar) && !json_is_array(scalar)) columns[i++] = key;
+    for (i = 0; i < count; i++) {
+        json_t *value = json_object_get(o, columns[i]);
         char expected[MAX_FIELD] = "";
         switch (json_typeof(value)) {
         case JSON_STRING:
@@ -285,8 +347,8 @@ static void assert_csv_row_matches_json(const char *row, const mt_record *record
         default:
             break;
         }
-        if (strcmp(fields[i], expected) != 0 && strcmp(mt_record_columns[i], "date") != 0)
-            fail_msg("column %s: CSV '%s', JSON '%s'", mt_record_columns[i], fields[i], expected);
+        if (strcmp(fields[i], expected) != 0 && strcmp(columns[i], "date") != 0)
+            fail_msg("column %s: CSV '%s', JSON '%s'", columns[i], fields[i], expected);
     }
     json_decref(o);
 }
@@ -297,15 +359,15 @@ static void csv_quotes_commas_quotes_and_line_breaks(void **state)
     mt_record record = sample_record();
     record.program = "say \"hi\"";
     record.mode = "a,b";
-    record.transport = "two\nlines";
+    record.fields = json_pack("{s:s, s:s}", "transport", "two\nlines", "libcurl", "plain");
     record.mpi_library = "Open MPI v4.1.4, package: Debian";
-    record.libcurl = "plain";
     char *text = csv_of(&record, false);
-    const char *quoted = "\"say \"\"hi\"\"\",\"a,b\",\"two\nlines\",";
+    const char *quoted = "\"say \"\"hi\"\"\",\"a,b\",";
     assert_int_equal(strncmp(text, quoted, strlen(quoted)), 0);
     assert_contains(text, "\"Open MPI v4.1.4, package: Debian\"");
-    assert_contains(text, ",plain,");
+    assert_contains(text, ",\"two\nlines\",plain\n");
     assert_csv_row_matches_json(text, &record);
+    json_decref(record.fields);
     free(text);
 }
 
@@ -352,18 +414,21 @@ static void json_print_is_one_line_that_parses(void **state)
 {
     (void)state;
     mt_record record = sample_record();
-    FILE *out = tmpfile();
-    assert_non_null(out);
+    FILE *file = tmpfile();
+    assert_non_null(file);
+    mt_output out;
+    mt_output_init(&out, file, "the test's file");
     mt_error err;
-    assert_int_equal(mt_record_print_json(out, &record, &err), MT_OK);
-    char *text = printed(out);
+    assert_int_equal(mt_record_print_json(&out, &record, &err), MT_OK);
+    assert_int_equal(mt_output_finish(&out, &err), MT_OK);
+    char *text = printed(file);
     size_t length = strlen(text);
     assert_true(length > 2 && text[length - 1] == '\n');
     assert_ptr_equal(strchr(text, '\n'), text + length - 1);
     json_error_t error;
     json_t *o = json_loads(text, 0, &error);
     if (o == NULL) fail_msg("not JSON (%s): %s", error.text, text);
-    assert_int_equal(json_object_size(o), (size_t)column_count());
+    assert_int_equal(json_object_size(o), (size_t)column_count() + 1); /* + hosts */
     assert_true(json_real_value(json_object_get(o, "ratio")) == 2.0);
     json_decref(o);
     free(text);
@@ -378,7 +443,9 @@ typedef struct {
 static void print_one_power(void *arg)
 {
     const power_line *line = arg;
-    mt_print_power(line->base, line->op, line->value);
+    mt_output out;
+    mt_output_init(&out, stdout, "standard output");
+    mt_print_power(&out, line->base, line->op, line->value);
 }
 
 static void print_power_formats_the_original_line(void **state)
@@ -397,9 +464,11 @@ static void print_power_formats_the_original_line(void **state)
 static void print_many_powers(void *arg)
 {
     (void)arg;
+    mt_output out;
+    mt_output_init(&out, stdout, "standard output");
 #pragma omp parallel for num_threads(8) schedule(dynamic)
     for (int i = 0; i < 2000; i++)
-        mt_print_power(i, MT_OP_SQUARE, (int64_t)i * i);
+        mt_print_power(&out, i, MT_OP_SQUARE, (int64_t)i * i);
 }
 
 static void print_power_lines_from_threads_stay_whole(void **state)
@@ -424,7 +493,9 @@ static void print_power_lines_from_threads_stay_whole(void **state)
 
 static void print_the_time(void *arg)
 {
-    mt_print_execution_time(*(const double *)arg);
+    mt_output out;
+    mt_output_init(&out, stdout, "standard output");
+    mt_print_execution_time(&out, *(const double *)arg);
 }
 
 static void execution_time_line_is_a_float(void **state)
@@ -466,6 +537,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_has_every_column_in_order),
+        cmocka_unit_test(program_fields_follow_the_common_columns),
+        cmocka_unit_test(nodes_count_the_distinct_hosts_in_rank_order),
         cmocka_unit_test(columns_hold_the_design_schema),
         cmocka_unit_test(json_values_of_a_valid_run),
         cmocka_unit_test(ratio_is_time_over_ideal),

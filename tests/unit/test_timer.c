@@ -83,12 +83,13 @@ typedef struct {
     int fail_at; /* index of the run that fails; -1: none */
 } recorder;
 
-static mt_status record_run(void *context, const mt_run_info *run, double *elapsed_s, mt_error *err)
+static mt_status record_run(void *context, const mt_run_info *run, mt_sample *sample, mt_error *err)
 {
     recorder *r = context;
     assert_true(r->calls < 16);
     r->seen[r->calls++] = *run;
-    *elapsed_s = run->index + 1.0;
+    sample->elapsed_s = run->index + 1.0;
+    sample->phases[1] = 10.0 * (run->index + 1);
     if (run->index == r->fail_at) return mt_fail(err, MT_ERR_RUNTIME, "run %d failed", run->index);
     return MT_OK;
 }
@@ -97,40 +98,65 @@ static void repeat_runs_warmup_then_timed_runs(void **state)
 {
     (void)state;
     recorder r = {.fail_at = -1};
-    double samples[3] = {-1, -1, -1};
+    mt_sample samples[3] = {{.elapsed_s = -1}, {.elapsed_s = -1}, {.elapsed_s = -1}};
     mt_error err;
-    assert_int_equal(mt_repeat(record_run, &r, 2, 3, samples, &err), MT_OK);
+    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = 2, .repeat = 3}, samples, &err), MT_OK);
     assert_int_equal(r.calls, 5);
     for (int i = 0; i < 5; i++) {
         assert_int_equal(r.seen[i].index, i);
         assert_int_equal(r.seen[i].warmup, i < 2);
         assert_int_equal(r.seen[i].last, i == 4);
+        assert_false(r.seen[i].prime);
     }
-    /* only the timed runs are sampled, in order */
-    assert_true(samples[0] == 3.0 && samples[1] == 4.0 && samples[2] == 5.0);
+    /* only the timed runs are sampled, in order, with their phases */
+    assert_true(samples[0].elapsed_s == 3.0 && samples[1].elapsed_s == 4.0 && samples[2].elapsed_s == 5.0);
+    assert_true(samples[0].phases[1] == 30.0 && samples[2].phases[1] == 50.0);
+    mt_stats stats;
+    assert_int_equal(mt_sample_stats(samples, 3, 1, &stats, &err), MT_OK);
+    assert_true(stats.median == 40.0 && stats.min == 30.0 && stats.max == 50.0);
+    assert_int_equal(mt_sample_stats(samples, 3, -1, &stats, &err), MT_OK);
+    assert_true(stats.median == 4.0);
 }
 
 static void repeat_once_without_warmup_is_the_last_run(void **state)
 {
     (void)state;
     recorder r = {.fail_at = -1};
-    double samples[2] = {-1, -7};
+    mt_sample samples[2] = {{.elapsed_s = -1}, {.elapsed_s = -7}};
     mt_error err;
-    assert_int_equal(mt_repeat(record_run, &r, 0, 1, samples, &err), MT_OK);
+    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.repeat = 1}, samples, &err), MT_OK);
     assert_int_equal(r.calls, 1);
     assert_false(r.seen[0].warmup);
     assert_true(r.seen[0].last);
-    assert_true(samples[0] == 1.0);
-    assert_true(samples[1] == -7); /* nothing written past repeat samples */
+    assert_true(samples[0].elapsed_s == 1.0);
+    assert_true(samples[1].elapsed_s == -7); /* nothing written past repeat samples */
+}
+
+static void repeat_primes_first_untimed(void **state)
+{
+    (void)state;
+    recorder r = {.fail_at = -1};
+    mt_sample samples[2];
+    mt_error err;
+    assert_int_equal(
+        mt_repeat(record_run, &r, &(mt_repeat_plan){.prime = true, .warmup = 1, .repeat = 2}, samples, &err), MT_OK);
+    assert_int_equal(r.calls, 4);
+    assert_true(r.seen[0].prime && r.seen[0].warmup && !r.seen[0].last);
+    for (int i = 1; i < 4; i++) {
+        assert_false(r.seen[i].prime);
+        assert_int_equal(r.seen[i].index, i - 1);
+    }
+    assert_true(samples[0].elapsed_s == 2.0 && samples[1].elapsed_s == 3.0); /* the priming pass is never sampled */
 }
 
 static void repeat_stops_at_the_first_failing_run(void **state)
 {
     (void)state;
     recorder r = {.fail_at = 3};
-    double samples[4] = {0};
+    mt_sample samples[4] = {{0}};
     mt_error err = {{0}};
-    assert_int_equal(mt_repeat(record_run, &r, 1, 4, samples, &err), MT_ERR_RUNTIME);
+    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = 1, .repeat = 4}, samples, &err),
+                     MT_ERR_RUNTIME);
     assert_int_equal(r.calls, 4);
     assert_string_equal(err.message, "run 3 failed");
 }
@@ -139,9 +165,10 @@ static void repeat_failing_warmup_stops_before_timed_runs(void **state)
 {
     (void)state;
     recorder r = {.fail_at = 0};
-    double samples[2] = {0};
+    mt_sample samples[2] = {{0}};
     mt_error err = {{0}};
-    assert_int_equal(mt_repeat(record_run, &r, 2, 2, samples, &err), MT_ERR_RUNTIME);
+    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = 2, .repeat = 2}, samples, &err),
+                     MT_ERR_RUNTIME);
     assert_int_equal(r.calls, 1);
     assert_true(r.seen[0].warmup);
 }
@@ -150,10 +177,10 @@ static void repeat_refuses_zero_repeats(void **state)
 {
     (void)state;
     recorder r = {.fail_at = -1};
-    double samples[1];
+    mt_sample samples[1];
     mt_error err = {{0}};
-    assert_int_not_equal(mt_repeat(record_run, &r, 0, 0, samples, &err), MT_OK);
-    assert_int_not_equal(mt_repeat(record_run, &r, -1, 1, samples, &err), MT_OK);
+    assert_int_not_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.repeat = 0}, samples, &err), MT_OK);
+    assert_int_not_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = -1, .repeat = 1}, samples, &err), MT_OK);
     assert_int_equal(r.calls, 0);
 }
 
@@ -181,6 +208,7 @@ int main(void)
         cmocka_unit_test(stats_of_no_samples_is_an_error),
         cmocka_unit_test(repeat_runs_warmup_then_timed_runs),
         cmocka_unit_test(repeat_once_without_warmup_is_the_last_run),
+        cmocka_unit_test(repeat_primes_first_untimed),
         cmocka_unit_test(repeat_stops_at_the_first_failing_run),
         cmocka_unit_test(repeat_failing_warmup_stops_before_timed_runs),
         cmocka_unit_test(repeat_refuses_zero_repeats),

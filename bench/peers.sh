@@ -4,13 +4,13 @@
 # installed, and, for the downloads, curl -Z and aria2c (bench/download_bench.sh), in one run.
 # Writes a markdown table of medians and ratios for the README.
 set -euo pipefail
-MT_SCRIPT=peers.sh
+MT_SCRIPT=bench/peers.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/peers.sh [OPTION]...
+Usage: bench/peers.sh [OPTION]...
 Build if needed, then time each activity of the original lesson in our C programs and in its peers,
 all in this one run, and write a markdown table: the median of R timed runs after one warm-up, and
 each peer's time divided by ours (above 1: ours is faster).
@@ -46,13 +46,15 @@ while [ $# -gt 0 ]; do
     --no-download) downloads=0; shift ;;
     --out) mt_need "${2:-}" "--out needs a file"; out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) mt_die "unknown option '$1' (see scripts/peers.sh --help)" 2 ;;
+    *) mt_die "unknown option '$1' (see bench/peers.sh --help)" 2 ;;
   esac
 done
-for value in "$repeat" "$items" "$jobs"; do
-  [[ $value =~ ^[1-9][0-9]*$ ]] || mt_die "'$value' is not a positive whole number" 2
-done
+# Every value checked before anything is installed or built.
+mt_check_count "$repeat" --repeat
+mt_check_count "$items" --items
+mt_check_count "$jobs" --jobs
 out=${out:-$BUILD_DIR/peers.md}
+mt_check_out_file "$out" --out
 
 mt_require build
 mt_build
@@ -63,10 +65,9 @@ py=$(mt_python)
 optional=()
 "$py" -c 'import mpi4py' >/dev/null 2>&1 || optional+=(python3-mpi4py)
 command -v aria2c >/dev/null 2>&1 || optional+=(aria2)
-if [ ${#optional[@]} -gt 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+if [ ${#optional[@]} -gt 0 ] && mt_can_apt; then
   mt_say "Installing the peers: ${optional[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${optional[@]}" >&2 ||
-    mt_say "warning: could not install ${optional[*]}: their rows are left out"
+  mt_apt_install "${optional[@]}" || mt_say "warning: could not install ${optional[*]}: their rows are left out"
 fi
 have_mpi4py=0
 "$py" -c 'import mpi4py.futures' >/dev/null 2>&1 && [ -x "$bin/mpi/cube_mpi" ] && have_mpi4py=1
@@ -75,38 +76,36 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 table=$work/table.md
 
-# field FILE KEY: a value of the JSON line in FILE.
-field() { "$py" -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]])' "$1" "$2"; }
 # ours LABEL COMMAND...: one of our programs, --json -r R -W 1; its median into the table.
-# peer LABEL COMMAND...: a Python peer printing one JSON line; its median and the ratio to ours.
+# peer LABEL COMMAND...: a Python peer writing its record (--record FILE); its median and the ratio to ours.
 baseline=""
 ours() {
   local label=$1; shift
   mt_say "  $label"
   "$@" --json -r "$repeat" -W 1 >"$work/run.json" 2>"$work/run.err" || { cat "$work/run.err" >&2; mt_die "$label failed"; }
-  [ "$(field "$work/run.json" valid)" = True ] || mt_die "$label did not validate"
+  [ "$(mt_record field "$work/run.json" valid)" = true ] || mt_die "$label did not validate"
   local t
-  t=$(field "$work/run.json" time_s)
+  t=$(mt_record field "$work/run.json" time_s)
   [ -n "$baseline" ] || baseline=$t
   row "$label" "$t" "ours"
 }
 peer() {
   local label=$1; shift
   mt_say "  $label"
-  if ! "$@" --repeat "$repeat" >"$work/run.out" 2>"$work/run.err"; then
+  rm -f "$work/run.json"
+  if ! "$@" --repeat "$repeat" --record "$work/run.json" >"$work/run.out" 2>"$work/run.err"; then
     cat "$work/run.err" >&2; mt_die "$label failed"
   fi
-  grep '^{"activity"' "$work/run.out" | tail -n 1 >"$work/run.json"
-  [ "$(field "$work/run.json" valid)" = True ] || mt_die "$label did not validate"
-  row "$label" "$(field "$work/run.json" time_s)" "peer"
+  [ "$(mt_record field "$work/run.json" valid)" = true ] || mt_die "$label did not validate"
+  row "$label" "$(mt_record field "$work/run.json" time_s)" "peer"
 }
 row() { # row LABEL SECONDS KIND
   local ratio
-  ratio=$(awk -v t="$2" -v b="$baseline" 'BEGIN { printf "%.2f", t / b }')
+  ratio=$(mt_record ratio "$2" "$baseline" --digits 2)
   if [ "$3" = ours ]; then
-    printf '| | %s | %.4f | %s |\n' "$1" "$2" "$ratio" >>"$table"
+    printf '| | %s | %.4g | %s |\n' "$1" "$2" "$ratio" >>"$table"
   else
-    printf '| | %s | %.4f | **%s** |\n' "$1" "$2" "$ratio" >>"$table"
+    printf '| | %s | %.4g | **%s** |\n' "$1" "$2" "$ratio" >>"$table"
   fi
 }
 section() { baseline=""; printf '| **%s** | | | |\n' "$1" >>"$table"; mt_say "$1"; }
@@ -117,12 +116,14 @@ mpi4py_run() { # mpi4py_run WORKERS ARG...: one manager and WORKERS workers unde
     --processes "$workers" "$@"
 }
 
+mpi4py_version=""
+[ "$have_mpi4py" -eq 0 ] || mpi4py_version=", mpi4py $("$py" -c 'import mpi4py; print(mpi4py.__version__)')"
 {
   echo "## Side by side with peers"
   echo
-  echo "Measured $(date -u +%Y-%m-%d) on $(hostname -s): $MT_NPROC cores, $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release),"
-  echo "$(cc --version | head -n1), $("$(mt_mpiexec)" --version 2>/dev/null | head -n1), $("$py" --version)$([ "$have_mpi4py" -eq 1 ] && echo ", mpi4py $("$py" -c 'import mpi4py; print(mpi4py.__version__)')")."
-  echo "Command: \`scripts/peers.sh --repeat $repeat\`. Median of $repeat timed runs after one warm-up; ratio = time / the first (ours) row of its"
+  echo "Measured $(date -u +%Y-%m-%d) on $(hostname -s): $MT_NPROC cores, $(mt_os_name),"
+  echo "$(mt_first_line cc --version), $(mt_first_line "$(mt_mpiexec)" --version), $("$py" --version)$mpi4py_version."
+  echo "Command: \`bench/peers.sh --repeat $repeat\`. Median of $repeat timed runs after one warm-up; ratio = time / the first (ours) row of its"
   echo "activity: above 1, slower than ours. Ours are timed by their own clock, the Python peers around the activity (pool start included, as the original does)."
   echo
   echo "| activity | program | median s | ratio |"
@@ -155,10 +156,10 @@ peer "Python loop (one process)" pyrun loop --work none --generate "$items"
 peer "Python Pool(2).starmap" pyrun starmap --processes 2 --work none --generate "$items"
 [ "$have_mpi4py" -eq 1 ] && peer "mpi4py.futures MPIPoolExecutor(2).starmap" mpi4py_run 2 --work none --generate "$items"
 
-original=$(pyrun starmap-original | tail -n 1)
+pyrun starmap-original --record "$work/original.json" >/dev/null
 {
   echo
-  echo "The original activity 4 as written, \`Pool(N).starmap(calc_cube, [2, 3, 5, 8])\`, does not run: $(printf '%s' "$original" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["error"])')"
+  echo "The original activity 4 as written, \`Pool(N).starmap(calc_cube, [2, 3, 5, 8])\`, does not run: $(mt_record field "$work/original.json" error)"
   echo "(starmap unpacks each item as an argument list); the corrected peer passes \`([n],)\` and returns the cubes."
   [ "$have_mpi4py" -eq 1 ] || echo "mpi4py is not installed (Debian: python3-mpi4py): its rows are left out."
 } >>"$table"

@@ -1,0 +1,54 @@
+#include "cube_mpi_cli.h"
+
+#include <limits.h>
+#include <string.h>
+
+enum { OPT_TRANSPORT, OPT_CHUNK, OPT_EXPLAIN, OPTION_COUNT };
+
+static const mt_option own_options[OPTION_COUNT] = {
+    [OPT_TRANSPORT] = {"transport", 0, "T",
+                       "scatter: MPI_Scatterv/MPI_Gatherv (default); shared: the ranks of a node share\n"
+                       "the list in an MPI-3 shared-memory window, no copies",
+                       "Ranks:"},
+    [OPT_CHUNK] = {"chunk", 0, "K",
+                   "stream the list in rounds of K items per rank (bounded memory; K from 1 to\n"
+                   "2147483647, the most an MPI count holds)",
+                   NULL},
+    [OPT_EXPLAIN] = {"explain", 0, NULL, "print how the list is split over ranks and threads (stderr)", NULL},
+};
+
+_Static_assert(INT_MAX == 2147483647, "--help states --chunk's range");
+
+static mt_status parse_option(void *settings, int index, const char *value, mt_error *err)
+{
+    cube_mpi_settings *s = settings;
+    if (index == OPT_EXPLAIN) s->explain = true;
+    if (index == OPT_CHUNK) return mt_parse_count(value, "--chunk", 1, INT_MAX, &s->chunk, err);
+    if (index == OPT_TRANSPORT) {
+        if (strcmp(value, "scatter") != 0 && strcmp(value, "shared") != 0)
+            return mt_fail(err, MT_ERR_USAGE, "--transport: unknown transport '%s' (scatter or shared)", value);
+        s->shared = strcmp(value, "shared") == 0;
+    }
+    return MT_OK;
+}
+
+const mt_program cube_mpi_program = {
+    .name = "cube_mpi",
+    .summary = "The cube of each number on MPI ranks: rank 0 scatters the list (MPI_Scatterv), each rank\n"
+               "cubes its slice on OpenMP threads, and MPI_Gatherv brings the results back in order.",
+    .numbers = true,
+    .operands = "[--] [NUMBER]...",
+    .options = own_options,
+    .option_count = OPTION_COUNT,
+    .parse_option = parse_option,
+    .notes = "Run it with mpirun (mpirun -np 4 cube_mpi) or alone, as one rank. Threads a rank: -t, else\n"
+             "OMP_NUM_THREADS, else the node's cores divided by the ranks on that node (at least 1).\n"
+             "Timed: from a start barrier to the end of the gather, the maximum over ranks; --json and\n"
+             "--verbose give the scatter, compute and gather phases apart.\n"
+             "Ideal time with sleep work, d the delay, P ranks of T threads: ceil(n/(P*T))d.\n"
+             "Examples:\n"
+             "  mpirun -np 4 cube_mpi                                   # about 0.1 s\n"
+             "  mpirun -np 3 cube_mpi --explain 1 2 3 4 5 6 7           # an uneven split\n"
+             "  mpirun -np 2 cube_mpi --work none --generate 33554432 --json -r 5\n"
+             "  mpirun -np 4 cube_mpi --work none --generate 100000000 --chunk 1000000 --quiet\n",
+};

@@ -1,0 +1,19 @@
+/* cube_mpi_cli.h - cube_mpi's own options on the suite's command line (common/cli): the transport, streaming in
+ * rounds, and --explain; and its help. */
+#ifndef CUBE_MPI_CLI_H
+#define CUBE_MPI_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+typedef struct {
+    bool shared;    /* --transport shared */
+    uint64_t chunk; /* --chunk K: items per rank per round; 0: one round holding the whole list */
+    bool explain;   /* --explain */
+} cube_mpi_settings;
+
+extern const mt_program cube_mpi_program;
+
+#endif

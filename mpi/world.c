@@ -1,0 +1,111 @@
+#include "world.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <omp.h>
+
+mt_status world_mpi_failure(int code, const char *call, mt_error *err)
+{
+    char text[MPI_MAX_ERROR_STRING];
+    int length = 0;
+    if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) snprintf(text, sizeof text, "error code %d", code);
+    return mt_fail(err, MT_ERR_RUNTIME, "%s failed: %s", call, text);
+}
+
+mt_status world_agree(const world_info *world, mt_status local, const mt_error *local_err, mt_error *err)
+{
+    const char *program = world->program;
+    int worst = (int)local;
+    int code = MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (local != MT_OK) mt_print_error(program, local_err);
+    if (code != MPI_SUCCESS) {
+        mt_status status = world_mpi_failure(code, "MPI_Allreduce", err);
+        mt_print_error(program, err);
+        return status;
+    }
+    return (mt_status)worst;
+}
+
+/* Threads for this rank: -t, else OMP_NUM_THREADS, else this node's cores shared by its ranks. */
+static int choose_threads(const mt_options *options, int node_size)
+{
+    if (options->threads > 0) return options->threads;
+    const char *env = getenv("OMP_NUM_THREADS");
+    if (env != NULL && env[0] != '\0') return omp_get_max_threads();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long threads = cores / node_size;
+    return threads < 1 ? 1 : (int)threads;
+}
+
+mt_status world_describe(const mt_options *options, world_info *world, mt_error *err)
+{
+    MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &world->rank));
+    MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &world->size));
+    /* The ranks that share this node's memory: they share its cores too. Key 0 keeps the world's order, so
+     * world rank 0 is rank 0 (the leader) of its node. */
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &world->node));
+    MPI_CHECK(MPI_Comm_size(world->node, &world->node_size));
+    MPI_CHECK(MPI_Comm_rank(world->node, &world->node_rank));
+    world->threads = choose_threads(options, world->node_size);
+    omp_set_num_threads(world->threads);
+    int cores = world->node_rank == 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 0;
+    MPI_CHECK(MPI_Allreduce(&cores, &world->total_cores, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
+    return MT_OK;
+}
+
+void world_free(world_info *world)
+{
+    if (world->node != MPI_COMM_NULL) MPI_Comm_free(&world->node);
+}
+
+void world_library_version(char buffer[MPI_MAX_LIBRARY_VERSION_STRING])
+{
+    int length = 0;
+    buffer[0] = '\0';
+    MPI_Get_library_version(buffer, &length);
+    buffer[strcspn(buffer, "\r\n")] = '\0';
+    for (char *c = buffer; *c != '\0'; c++)
+        if (*c == '\t') *c = ' ';
+}
+
+mt_status world_gather(const world_info *w, mt_timeline *timeline, world_gathered *g, mt_error *err)
+{
+    bool root = w->rank == 0;
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    int bytes = timeline != NULL ? (int)(mt_timeline_pack(timeline) * sizeof(mt_event)) : 0;
+    int *counts = root ? calloc((size_t)w->size, sizeof *counts) : NULL;
+    int *displs = root ? calloc((size_t)w->size, sizeof *displs) : NULL;
+    g->hosts = root ? calloc((size_t)w->size, sizeof *g->hosts) : NULL;
+    g->host_names = root ? calloc((size_t)w->size, sizeof *g->host_names) : NULL;
+    bool missing = root && (counts == NULL || displs == NULL || g->hosts == NULL || g->host_names == NULL);
+    /* Every rank takes part in each gather below, whatever happened, so that none waits for another. */
+    int code =
+        MPI_Gather(host, sizeof host, MPI_CHAR, missing ? NULL : g->hosts, sizeof host, MPI_CHAR, 0, MPI_COMM_WORLD);
+    /* Events are plain data: they travel as bytes. */
+    if (code == MPI_SUCCESS) code = MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    uint64_t total = 0;
+    for (int r = 0; root && !missing && code == MPI_SUCCESS && r < w->size; r++) {
+        displs[r] = (int)total;
+        total += (uint64_t)counts[r];
+        g->host_names[r] = g->hosts[r];
+    }
+    g->events = root && !missing ? malloc(total ? total : 1) : NULL;
+    g->event_count = total / sizeof(mt_event);
+    if (code == MPI_SUCCESS && timeline != NULL)
+        code = MPI_Gatherv(timeline->slots, bytes, MPI_BYTE, g->events, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    free(counts), free(displs);
+    MPI_CHECK(code);
+    if (root && (missing || g->events == NULL)) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    return MT_OK;
+}
+
+void world_gathered_free(world_gathered *g)
+{
+    free(g->events), free(g->hosts), free(g->host_names);
+    *g = (world_gathered){0};
+}

@@ -1,0 +1,58 @@
+/* world.h - what every part of cube_mpi needs of MPI: where this rank stands (its node, its threads), a
+ * checked MPI call, and the agreement on a status that lets every rank end by itself, without MPI_Abort
+ * (the Parallel Research Kernels' way: the flag reduced with MAX over all ranks). */
+#ifndef CUBE_MPI_WORLD_H
+#define CUBE_MPI_WORLD_H
+
+#include <mpi.h>
+
+#include "cli.h"
+#include "status.h"
+#include "timeline.h"
+
+typedef struct {
+    const char *program; /* the name errors are printed under */
+    int rank, size;      /* in MPI_COMM_WORLD */
+    MPI_Comm node;       /* the ranks that share this rank's node (and its memory) */
+    int node_rank;       /* this rank's place on its node */
+    int node_size;       /* ranks on this rank's node */
+    int threads;         /* OpenMP threads this rank runs */
+    int total_cores;     /* cores of all the nodes the job spans */
+} world_info;
+
+/* MT_ERR_RUNTIME naming the MPI call that returned code, with MPI's words for it. */
+mt_status world_mpi_failure(int code, const char *call, mt_error *err);
+
+/* Check an MPI call; on failure return MT_ERR_RUNTIME with its message from the enclosing function, which has
+ * an mt_error *err. */
+#define MPI_CHECK(call)                                                                                                \
+    do {                                                                                                               \
+        int code_ = (call);                                                                                            \
+        if (code_ != MPI_SUCCESS) return world_mpi_failure(code_, #call, err);                                         \
+    } while (0)
+
+/* Every rank learns the worst status of all; the rank that found a failure prints it. Input errors are found
+ * at rank 0, so rank 0 prints that one line and every rank then ends by itself. */
+mt_status world_agree(const world_info *world, mt_status local, const mt_error *local_err, mt_error *err);
+
+/* This rank's place: rank, node, and its threads (-t, else OMP_NUM_THREADS, else its node's cores shared by
+ * the node's ranks), which it sets for OpenMP. */
+mt_status world_describe(const mt_options *options, world_info *world, mt_error *err);
+void world_free(world_info *world);
+
+/* The MPI library's own name for itself (MPI_Get_library_version's first line, tabs as spaces). */
+void world_library_version(char buffer[MPI_MAX_LIBRARY_VERSION_STRING]);
+
+/* Where the work ran, at rank 0: every rank's host (in rank order) and, when recording, every rank's events. */
+typedef struct {
+    char (*hosts)[64];
+    const char **host_names; /* into hosts, for the record and the trace */
+    mt_event *events;
+    uint64_t event_count;
+} world_gathered;
+
+/* Collective: every rank sends its host and its timeline's events (timeline may be NULL) to rank 0. */
+mt_status world_gather(const world_info *world, mt_timeline *timeline, world_gathered *where, mt_error *err);
+void world_gathered_free(world_gathered *where);
+
+#endif

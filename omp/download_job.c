@@ -1,0 +1,295 @@
+#include "download_job.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "timer.h"
+
+static const char *const PROGRAM = "download";
+
+mt_status download_job_init(download_job *job, const download_url_list *urls, const download_settings *settings,
+                            mt_options *options, mt_error *err)
+{
+    *job = (download_job){.count = urls->count,
+                          .descriptors_before = -1,
+                          .print_lines = options->format == MT_FORMAT_TEXT && !options->quiet,
+                          .shared = {.settings = settings, .dir_fd = -1, .verbose = settings->verbose}};
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        omp_init_lock(&job->share_locks[i]);
+    snprintf(job->user_agent, sizeof job->user_agent, "multitarefas-download/%s", mt_version);
+    job->shared.user_agent = job->user_agent;
+    job->shared.output = &job->output;
+    download_output_init(&job->output, &options->output,
+                         job->print_lines && !settings->dry_run && isatty(STDERR_FILENO));
+    job->ready = true;
+    job->transfers = calloc(urls->count, sizeof *job->transfers);
+    if (job->transfers == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %zu transfers", urls->count);
+    for (size_t i = 0; i < urls->count; i++)
+        download_transfer_init(&job->transfers[i], urls->items[i], i, &job->shared);
+    return MT_OK;
+}
+
+void download_job_print_plan(download_job *job, mt_options *options)
+{
+    for (size_t i = 0; i < job->count; i++) {
+        const download_transfer *t = &job->transfers[i];
+        size_t name = strlen(t->name), url = strlen(t->url);
+        char *line = malloc(name + url + 2);
+        if (line == NULL) continue;
+        memcpy(line, t->name, name);
+        line[name] = '\t';
+        memcpy(line + name + 1, t->url, url);
+        line[name + 1 + url] = '\n';
+        mt_output_write(&options->output, line, name + url + 2, false);
+        free(line);
+    }
+}
+
+/* mkdir -p: create each missing folder of path. */
+static mt_status make_folder(const char *path, mt_error *err)
+{
+    size_t length = strlen(path);
+    char *copy = malloc(length + 1);
+    if (copy == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    memcpy(copy, path, length + 1);
+    mt_status status = MT_OK;
+    for (size_t i = 1; i <= length && status == MT_OK; i++) {
+        if (copy[i] != '/' && copy[i] != '\0') continue;
+        char kept = copy[i];
+        copy[i] = '\0';
+        if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+            status = mt_fail(err, MT_ERR_USAGE, "cannot create the output folder '%s': %s", copy, strerror(errno));
+        copy[i] = kept;
+    }
+    free(copy);
+    return status;
+}
+
+/* Open the output folder (created if missing) and prove a file can be created in it, before any transfer: an
+ * unwritable folder is the user's to fix, and nothing should be fetched for nothing. */
+static mt_status open_output_folder(const char *path, int *dir_fd, mt_error *err)
+{
+    mt_status status = make_folder(path, err);
+    if (status != MT_OK) return status;
+    int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return mt_fail(err, MT_ERR_USAGE, "cannot open the output folder '%s': %s", path, strerror(errno));
+    char probe[64];
+    snprintf(probe, sizeof probe, ".download-%ld-probe", (long)getpid());
+    int fd = openat(dir, probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int error = errno;
+        close(dir);
+        return mt_fail(err, MT_ERR_USAGE, "cannot write in the output folder '%s': %s", path, strerror(error));
+    }
+    close(fd);
+    unlinkat(dir, probe, 0);
+    *dir_fd = dir;
+    return MT_OK;
+}
+
+/* The share handle's lock: libcurl asks for the lock of one kind of data at a time. */
+static void share_lock(CURL *handle, curl_lock_data data, curl_lock_access access, void *locks)
+{
+    (void)handle;
+    (void)access;
+    omp_set_lock(&((omp_lock_t *)locks)[data]);
+}
+
+static void share_unlock(CURL *handle, curl_lock_data data, void *locks)
+{
+    (void)handle;
+    omp_unset_lock(&((omp_lock_t *)locks)[data]);
+}
+
+/* A share handle for the tasks: connections, DNS answers and TLS sessions, each guarded by its lock. */
+static mt_status share_create(CURLSH **out, omp_lock_t locks[CURL_LOCK_DATA_LAST], mt_error *err)
+{
+    CURLSH *share = curl_share_init();
+    if (share == NULL) return mt_fail(err, MT_ERR_RUNTIME, "curl_share_init failed");
+    CURLSHcode code = CURLSHE_OK;
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_USERDATA, (void *)locks);
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    if (code != CURLSHE_OK) {
+        curl_share_cleanup(share);
+        return mt_fail(err, MT_ERR_RUNTIME, "curl_share_setopt: %s", curl_share_strerror(code));
+    }
+    *out = share;
+    return MT_OK;
+}
+
+/* Open file descriptors of this process, for the leak check (-1 when they cannot be counted). */
+static int count_descriptors(void)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    if (dir == NULL) return -1;
+    int count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL)
+        if (entry->d_name[0] != '.') count++;
+    closedir(dir);
+    return count - 1; /* not the one opendir holds */
+}
+
+/* Warn about different URLs that share a file name: the policy (last complete transfer wins) is safe, but the
+ * user may not expect it. The same URL repeated (the original's 6 x 5) is not worth a word. */
+static int by_name(const void *a, const void *b)
+{
+    const download_transfer *x = *(const download_transfer *const *)a, *y = *(const download_transfer *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c != 0 ? c : strcmp(x->url, y->url);
+}
+
+static void warn_shared_names(download_transfer *transfers, size_t count)
+{
+    download_transfer **sorted = malloc(count * sizeof *sorted);
+    if (sorted == NULL) return;
+    for (size_t i = 0; i < count; i++)
+        sorted[i] = &transfers[i];
+    qsort(sorted, count, sizeof *sorted, by_name);
+    for (size_t i = 1; i < count; i++)
+        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0 && strcmp(sorted[i - 1]->url, sorted[i]->url) != 0)
+            mt_print_warning(PROGRAM, "'%s' is the file of different URLs (%.200s and %.200s): the last to finish wins",
+                             sorted[i]->name, sorted[i - 1]->url, sorted[i]->url);
+    free(sorted);
+}
+
+mt_status download_job_open(download_job *job, mt_options *options, mt_timeline *timeline, mt_error *err)
+{
+    const download_settings *settings = job->shared.settings;
+    mt_status status = open_output_folder(settings->output_dir, &job->shared.dir_fd, err);
+    if (status != MT_OK) return status;
+    if (mt_cli_wants_timeline(options)) {
+        /* Every slot allocated now: recording a transfer writes its own slot, nothing else. */
+        status = mt_timeline_init(timeline, job->count, settings->jobs, 0, false, &download_events, err);
+        if (status != MT_OK) return status;
+        job->shared.timeline = timeline;
+    }
+    if (!options->quiet) warn_shared_names(job->transfers, job->count);
+    job->team_size = 1;
+    if (settings->mode == DOWNLOAD_MODE_TASKS) {
+        status = share_create(&job->shared.share, job->share_locks, err);
+        if (status != MT_OK) return status;
+#pragma omp parallel num_threads(settings->jobs)
+        {
+#pragma omp single
+            job->team_size = omp_get_num_threads();
+        }
+    }
+    job->descriptors_before = count_descriptors();
+    return MT_OK;
+}
+
+void download_job_report(const download_job *job, const mt_options *options, mt_record *record)
+{
+    for (size_t i = 0; i < job->count; i++) {
+        const download_transfer *t = &job->transfers[i];
+        if (job->failed == 0 || t->ok) continue;
+        mt_error failure;
+        mt_fail(&failure, MT_ERR_RUNTIME, "%.300s: %s", t->url, t->error);
+        mt_print_error(PROGRAM, &failure);
+    }
+    if (options->format != MT_FORMAT_JSON) return;
+    json_t *list = json_array();
+    for (size_t i = 0; list != NULL && i < job->count; i++) {
+        const download_transfer *t = &job->transfers[i];
+        json_t *item = json_pack("{s:s, s:s, s:I, s:I, s:f, s:i, s:b}", "url", t->url, "file", t->name, "http_status",
+                                 (json_int_t)t->http_status, "bytes", (json_int_t)t->bytes, "seconds", t->seconds,
+                                 "retries", t->retries, "ok", t->ok);
+        if (item == NULL) continue;
+        json_object_set_new(item, "error", t->ok ? json_null() : json_string(t->error));
+        json_array_append_new(list, item);
+    }
+    if (record->details == NULL) record->details = json_object();
+    json_object_set_new(record->details, "transfers", list != NULL ? list : json_array());
+    json_object_set_new(record->details, "team_threads", json_integer(job->team_size));
+}
+
+mt_status download_job_close(download_job *job, mt_error *err)
+{
+    mt_status status = MT_OK;
+    if (!job->ready) return MT_OK;
+    if (job->shared.share != NULL) {
+        CURLSHcode code = curl_share_cleanup(job->shared.share); /* closes the pooled connections */
+        if (code != CURLSHE_OK)
+            status = mt_fail(err, MT_ERR_RUNTIME, "curl_share_cleanup: %s", curl_share_strerror(code));
+    }
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        omp_destroy_lock(&job->share_locks[i]);
+    if (job->descriptors_before >= 0) {
+        int after = count_descriptors();
+        if (after > job->descriptors_before)
+            mt_print_warning(PROGRAM, "descriptors leaked: %d open before the runs, %d after", job->descriptors_before,
+                             after);
+        else if (job->shared.verbose)
+            fprintf(stderr, "download: descriptors: %d open before the runs, %d after\n", job->descriptors_before,
+                    after);
+    }
+    if (job->shared.dir_fd >= 0) close(job->shared.dir_fd);
+    download_output_destroy(&job->output);
+    free(job->transfers);
+    return status;
+}
+
+double download_note_retry(download_transfer *t)
+{
+    double delay = download_transfer_retry_delay(t);
+    if (t->shared->verbose)
+        mt_print_warning(PROGRAM, "retry %d of %d in %.2f s for %s: %s", t->retries + 1, t->shared->settings->retry,
+                         delay, t->url, t->error);
+    t->retries++;
+    return delay;
+}
+
+mt_status download_waiting_init(download_waiting *waiting, size_t capacity, mt_error *err)
+{
+    waiting->count = 0;
+    waiting->items = malloc((capacity ? capacity : 1) * sizeof *waiting->items);
+    if (waiting->items == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for the retries");
+    return MT_OK;
+}
+
+void download_waiting_free(download_waiting *waiting)
+{
+    free(waiting->items);
+    waiting->items = NULL;
+}
+
+void download_waiting_add(download_waiting *waiting, download_transfer *t)
+{
+    t->retry_at = mt_now() + download_note_retry(t);
+    waiting->items[waiting->count++] = t;
+}
+
+download_transfer *download_waiting_due(download_waiting *waiting)
+{
+    double now = mt_now();
+    for (size_t w = 0; w < waiting->count; w++) {
+        if (waiting->items[w]->retry_at > now) continue;
+        download_transfer *t = waiting->items[w];
+        waiting->items[w] = waiting->items[--waiting->count];
+        return t;
+    }
+    return NULL;
+}
+
+int download_waiting_ms(const download_waiting *waiting, int limit_ms)
+{
+    int ms = limit_ms;
+    double now = mt_now();
+    for (size_t w = 0; w < waiting->count; w++) {
+        double until = (waiting->items[w]->retry_at - now) * 1000;
+        int due = until <= 0 ? 0 : (int)ceil(until);
+        if (due < ms) ms = due;
+    }
+    return ms;
+}

@@ -1,0 +1,21 @@
+# lint.cmake - formatting and the scripts' safety rules over the whole tree (included from
+# tests/CMakeLists.txt), label lint, one ctest entry per tool so a failure says which:
+#   lint_shellcheck     shellcheck on every shell script (found by extension or shebang)
+#   lint_flake8         flake8 on every Python file (the root's .flake8)
+#   lint_clang_format   clang-format --dry-run --Werror on every C file (the root's .clang-format)
+#   lint_script_rules   no pipe reader that leaves early under pipefail (SIGPIPE, exit 141), no data
+#                       pasted into code (eval, sourced generated files, gnuplot -e, python -c "...$x")
+# Each failure names every offending file. scripts/test.sh installs the tools (the lint group of
+# scripts/lib.sh); where one is missing its check is skipped with a message.
+foreach(check shellcheck flake8 clang_format script_rules)
+  if(check STREQUAL "script_rules")
+    set(selection "the_tree or pipe or data")
+  else()
+    set(selection "the_tree or ${check}")
+  endif()
+  add_test(NAME lint_${check}
+           COMMAND ${MT_PYTHON} -m pytest -q -rs -p no:cacheprovider -k "${selection}"
+                   ${CMAKE_CURRENT_SOURCE_DIR}/lint/test_lint.py)
+  set_tests_properties(lint_${check} PROPERTIES LABELS lint TIMEOUT 300
+                       ENVIRONMENT "MT_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+endforeach()

@@ -1,0 +1,84 @@
+/* test_status.c - the one way errors are said: one line, its control bytes, byte-order marks and invalid
+ * UTF-8 shown escaped, never sent raw to the terminal; and text kept whole in JSON whatever its bytes. */
+#include "helpers.h"
+#include "report.h"
+#include "status.h"
+
+static void escape_keeps_plain_and_utf8_text(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_string_equal(mt_escape_text("plain 12abc", true, out, sizeof out), "plain 12abc");
+    assert_string_equal(mt_escape_text("caf\xc3\xa9 \xe2\x82\xac", true, out, sizeof out), "caf\xc3\xa9 \xe2\x82\xac");
+}
+
+static void escape_shows_controls_bom_and_bad_bytes(void **state)
+{
+    (void)state;
+    char out[128];
+    assert_string_equal(mt_escape_text("a\x1b[31mb\n", true, out, sizeof out), "a\\x1b[31mb\\x0a");
+    assert_string_equal(mt_escape_text("\xef\xbb\xbf"
+                                       "1",
+                                       true, out, sizeof out),
+                        "\\xef\\xbb\\xbf1");
+    assert_string_equal(mt_escape_text("x\xff\xc3", true, out, sizeof out), "x\\xff\\xc3");
+    assert_string_equal(mt_escape_text("\xc2\x85", true, out, sizeof out), "\\xc2\\x85");          /* C1: NEL */
+    assert_string_equal(mt_escape_text("\xed\xa0\x80", true, out, sizeof out), "\\xed\\xa0\\x80"); /* a surrogate */
+    assert_string_equal(mt_escape_text("\xc0\xaf", true, out, sizeof out), "\\xc0\\xaf");          /* overlong '/' */
+    /* controls kept (JSON escapes them itself), bad bytes still escaped */
+    assert_string_equal(mt_escape_text("a\tb\xfe", false, out, sizeof out), "a\tb\\xfe");
+}
+
+static void escape_cuts_to_fit_and_stays_terminated(void **state)
+{
+    (void)state;
+    char out[6];
+    assert_string_equal(mt_escape_text("abcdefgh", true, out, sizeof out), "abcde");
+    assert_string_equal(mt_escape_text("ab\x01", true, out, sizeof out), "ab"); /* no half escape */
+}
+
+static void error_line_is_escaped_and_whole(void **state)
+{
+    (void)state;
+    char path[TEST_PATH_SIZE];
+    write_temp_file("", 0, path);
+    FILE *saved = stderr;
+    stderr = fopen(path, "w");
+    assert_non_null(stderr);
+    mt_error err;
+    mt_fail(&err, MT_ERR_USAGE, "token '%s' is bad", "\xef\xbb\xbf\x1b]0;x\x07");
+    mt_print_error("prog", &err);
+    mt_print_warning("prog", "warned \x1b%s", "[2J");
+    fclose(stderr);
+    stderr = saved;
+    FILE *in = fopen(path, "r");
+    char text[256] = "";
+    size_t got = fread(text, 1, sizeof text - 1, in);
+    text[got] = '\0';
+    fclose(in);
+    unlink(path);
+    assert_string_equal(text, "prog: error: token '\\xef\\xbb\\xbf\\x1b]0;x\\x07' is bad\n"
+                              "prog: warning: warned \\x1b[2J\n");
+}
+
+static void json_text_keeps_every_string(void **state)
+{
+    (void)state;
+    json_t *good = mt_json_text("caf\xc3\xa9"), *bad = mt_json_text("caf\xe9"), *none = mt_json_text(NULL);
+    assert_string_equal(json_string_value(good), "caf\xc3\xa9");
+    assert_string_equal(json_string_value(bad), "caf\\xe9");
+    assert_true(json_is_null(none));
+    json_decref(good), json_decref(bad), json_decref(none);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(escape_keeps_plain_and_utf8_text),
+        cmocka_unit_test(escape_shows_controls_bom_and_bad_bytes),
+        cmocka_unit_test(escape_cuts_to_fit_and_stays_terminated),
+        cmocka_unit_test(error_line_is_escaped_and_whole),
+        cmocka_unit_test(json_text_keeps_every_string),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
