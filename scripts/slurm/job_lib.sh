@@ -167,8 +167,8 @@ mt_job_ranks() {
 
 # mt_job_banner: one line on what the job has and how it runs its points.
 mt_job_banner() {
-  local launcher=$MT_LAUNCHER nodes="" list=${SLURM_JOB_NODELIST:-${SLURM_NODELIST:-}}
+  local launcher=$MT_LAUNCHER nodes="" nodelist=${SLURM_JOB_NODELIST:-${SLURM_NODELIST:-}}
   [ "$launcher" = srun ] && launcher+=" (ranks with --mpi=$MT_SRUN_MPI)"
-  [ "$MT_JOB_NODES" -gt 1 ] && nodes=" of $MT_JOB_NODES nodes${list:+ ($list)}"
+  [ "$MT_JOB_NODES" -gt 1 ] && nodes=" of $MT_JOB_NODES nodes${nodelist:+ ($nodelist)}"
   mt_say "job $MT_JOB_ID ($MT_JOB_NAME) on $(hostname -s)$nodes: ${SLURM_NTASKS:-${MT_PBS_RANKS:-1}} task(s) x $OMP_NUM_THREADS CPU(s); work $MT_WORK; launcher $launcher; rows into $MT_CSV"
 }

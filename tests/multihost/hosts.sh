@@ -81,14 +81,16 @@ case $action in
     done
     printf '%s.1 %s1\n%s.2 %s2\n' "$subnet" "$prefix" "$subnet" "$prefix" >"$dir/hosts"
     # The agent: called by the launcher as "agent [OPTION]... HOST COMMAND...", like ssh.
-    cat >"$dir/agent.sh" <<AGENT
+    # The agent reads the hosts file beside it: nothing of this run is pasted into its code.
+    cat >"$dir/agent.sh" <<'AGENT'
 #!/bin/sh
-# The launch agent for the namespace hosts (in place of ssh): HOST is an address of DIR/hosts.
-while [ \$# -gt 0 ]; do case \$1 in -*) shift ;; *) break ;; esac; done
-host=\$1; shift
-ns=\$(awk -v h="\$host" '\$1 == h || \$2 == h { print \$2 }' "$dir/hosts")
-[ -n "\$ns" ] || { echo "agent.sh: unknown host \$host" >&2; exit 255; }
-exec ip netns exec "\$ns" unshare --uts sh -c 'hostname "\$1" && shift && exec sh -c "\$*"' sh "\$ns" "\$@"
+# The launch agent for the namespace hosts (in place of ssh): HOST is an address or a name of the hosts file
+# beside this one.
+while [ $# -gt 0 ]; do case $1 in -*) shift ;; *) break ;; esac; done
+host=$1; shift
+ns=$(awk -v h="$host" '$1 == h || $2 == h { print $2 }' "$(dirname "$0")/hosts")
+[ -n "$ns" ] || { echo "agent.sh: unknown host $host" >&2; exit 255; }
+exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$1" && shift && exec sh -c "$*"' sh "$ns" "$@"
 AGENT
     chmod +x "$dir/agent.sh"
     echo "$launcher" >"$dir/launcher"

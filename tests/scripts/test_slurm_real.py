@@ -43,7 +43,7 @@ def test_threads_template_under_real_slurm(slurm):
     records, log, job = submit(slurm, "threads.sbatch", f"--cpus-per-task={NPROC}")
     expected = [str(t) for t in (1, 2, 4, 8, 16, 32, 64, 128) if t < NPROC] + [str(NPROC)]
     assert [r["threads"] for r in records] == expected, log
-    assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] for r in records)
+    assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] and r["nodes"] == "1" for r in records)
     assert all(f"OMP_NUM_THREADS={NPROC}" in r["omp_env"] for r in records)
 
 
@@ -54,7 +54,7 @@ def test_ranks_template_under_real_slurm_with_srun(slurm):
     ranks = min(2, NPROC)
     records, log, job = submit(slurm, "ranks.sbatch", f"--ntasks={ranks}")
     assert [r["ranks"] for r in records] == [str(r) for r in (1, 2) if r <= ranks], log
-    assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] for r in records)
+    assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] and r["nodes"] == "1" for r in records)
     plugin = "pmix" if launcher_is_open_mpi() else "pmi2"
     assert f"launcher srun (ranks with --mpi={plugin})" in log
 
@@ -66,4 +66,4 @@ def test_ranks_template_under_real_slurm_with_mpiexec_inside_the_job(slurm):
     records, log, job = submit(slurm, "ranks.sbatch", f"--ntasks={ranks}", export=",MT_LAUNCHER=mpirun")
     assert "launcher mpirun" in log
     assert [r["ranks"] for r in records] == [str(r) for r in (1, 2) if r <= ranks], log
-    assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] for r in records)
+    assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] and r["nodes"] == "1" for r in records)

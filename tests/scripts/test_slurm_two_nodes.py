@@ -6,7 +6,8 @@ per-step folders would collide: "File exists") and a hosts file names both nodes
 its node's name). Every template is submitted from the first node, as a user does, with sbatch --wait and unchanged,
 several times in a row, under the build's MPI (Open MPI with srun --mpi=pmix, MPICH with --mpi=pmi2): ranks across
 both nodes, a hybrid rank on each, threads on one, the sweep as an array (a task on each node), and mpirun inside a
-two-node allocation. Each run must pass, write its rows, and leave a job output without a warning or an error.
+two-node allocation. Each run must pass, write its rows, with the nodes its ranks ran on (the record's nodes: 2 for a
+point of 2 ranks or more, 1 otherwise), and leave a job output without a warning or an error.
 
 Skipped with a message where Slurm or munge is not installed (scripts/lib.sh's slurm group), not as root, or where
 network namespaces cannot be made (tests/multihost/namespace_hosts.py). Its own namespace names (unique to the run)
@@ -102,7 +103,9 @@ def test_ranks_across_two_nodes(cluster, launcher):
     plugin = "pmix" if launcher_is_open_mpi() else "pmi2"
     for job, log, results in submit(cluster, "ranks.sbatch", "--nodes=2", "--ntasks-per-node=2", export=export):
         records = rows(results / f"mt-ranks-{job}.csv")
-        assert [(r["ranks"], r["threads"]) for r in records] == [("1", "1"), ("2", "1"), ("4", "1")], log
+        # A point of P ranks on min(P, 2) nodes, with either launcher: 2 ranks one on each node, 4 two on each.
+        assert [(r["ranks"], r["threads"], r["nodes"]) for r in records] == [("1", "1", "1"), ("2", "1", "2"),
+                                                                             ("4", "1", "2")], log
         assert all(r["valid"] == "true" and f"SLURM_JOB_ID={job}" in r["job_env"] for r in records), log
         assert f"of 2 nodes ({cluster.nodes[0].name[:-1]}[1-2])" in log, log
         assert (f"launcher srun (ranks with --mpi={plugin})" if launcher == "srun" else "launcher mpirun") in log
@@ -115,7 +118,8 @@ def test_hybrid_one_rank_of_two_threads_on_each_node(cluster):
     for job, log, results in submit(cluster, "hybrid.sbatch", "--nodes=2", "--ntasks-per-node=1",
                                     f"--cpus-per-task={CPUS}"):
         records = rows(results / f"mt-hybrid-{job}.csv")
-        assert [(r["ranks"], r["threads"]) for r in records] == [("1", "1"), ("1", "2"), ("2", "2")], log
+        assert [(r["ranks"], r["threads"], r["nodes"]) for r in records] == [("1", "1", "1"), ("1", "2", "1"),
+                                                                             ("2", "2", "2")], log
         assert all(r["valid"] == "true" for r in records), log
         assert len({r["n"] for r in records}) == 1, "strong scaling: the same n at every point"
         assert faults(log) == [], log
@@ -126,7 +130,7 @@ def test_threads_on_one_node_of_two(cluster):
     hosts = set()
     for job, log, results in submit(cluster, "threads.sbatch", f"--cpus-per-task={CPUS}"):
         records = rows(results / f"mt-threads-{job}.csv")
-        assert [r["threads"] for r in records] == ["1", "2"], log
+        assert [(r["threads"], r["nodes"]) for r in records] == [("1", "1"), ("2", "1")], log
         assert all(r["valid"] == "true" and "OMP_NUM_THREADS=2" in r["omp_env"] for r in records), log
         hosts |= {r["host"] for r in records}
         assert faults(log) == [], log
@@ -144,7 +148,7 @@ def test_sweep_array_a_task_on_each_node(cluster):
         for work in ("sleep", "spin"):
             records = rows(results / f"sweep-{job}" / work / "scaling.csv")
             assert records and {r["work"] for r in records} == {work}, log
-            assert all(r["valid"] == "true" for r in records), log
+            assert all(r["valid"] == "true" and r["nodes"] == "1" for r in records), log
             assert (results / f"sweep-{job}" / work / "scaling.md").exists()
             hosts |= {r["host"] for r in records}
         assert faults(log, SWEEP_ENVIRONMENT_NOTES) == [], log
