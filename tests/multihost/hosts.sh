@@ -56,10 +56,13 @@ case $action in
     fi
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
-    # Written first, so that down removes whatever up made even if up fails half way.
-    printf '%s\n' "${prefix}1" "${prefix}2" >"$dir/namespaces"
-    ip netns add "${prefix}1"
-    ip netns add "${prefix}2"
+    # Each recorded as soon as it is made, so that down removes whatever up made even if up fails half
+    # way, and nothing else: a namespace of the same name that exists already is another run's.
+    : >"$dir/namespaces"
+    for n in 1 2; do
+      ip netns add "$prefix$n"
+      echo "$prefix$n" >>"$dir/namespaces"
+    done
     # The two ends of the veth pair have one name, each in its own namespace, as the network interface
     # of every node of a cluster has: a launcher told to use it (Hydra's -iface) finds it on both hosts.
     ip link add "${prefix}v1" netns "${prefix}1" type veth peer name "${prefix}v2" netns "${prefix}2"

@@ -53,19 +53,20 @@ class Job:
 
 
 class Cluster:
-    """Slurm on NODES, from the folder BASE. TMPFS: the nodes' TmpFS (where the PMIx plugin keeps its per-step
-    folders), which each node's prefix mounts a folder of its own on, when the nodes share one /tmp; it is also the
-    jobs' TMPDIR. Use as a context manager: the daemons run inside it and are stopped on exit, whatever happens."""
+    """Slurm on NODES, from the folder BASE. TMPFS (default BASE/tmp): the nodes' TmpFS, where the PMIx plugin makes
+    its per-step folders (named after the job and step only: in the machine's /tmp, two clusters running job 1 at once,
+    or two nodes of one cluster, would make the same one); nodes that share one TmpFS mount a folder of their own on
+    it (their prefix does). It is the jobs' TMPDIR too. Use as a context manager: the daemons run inside it and are
+    stopped on exit, whatever happens."""
 
     def __init__(self, base, nodes, tmpfs=None):
         self.base = base
         self.nodes = nodes
-        self.tmpfs = tmpfs
+        self.tmpfs = tmpfs or base / "tmp"
         self.processes = []
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", "OMP_"))}
         self.env["SLURM_CONF"] = str(base / "slurm.conf")
-        if tmpfs:
-            self.env["TMPDIR"] = str(tmpfs)
+        self.env["TMPDIR"] = str(self.tmpfs)
 
     def write_config(self):
         base = self.base
@@ -80,7 +81,7 @@ class Cluster:
         controller = self.nodes[0]
         node_lines = "".join(f"NodeName={n.name} NodeAddr={n.address} CPUs={n.cpus} State=UNKNOWN\n"
                              for n in self.nodes)
-        tmpfs = f"TmpFS={self.tmpfs}\n" if self.tmpfs else ""
+        self.tmpfs.mkdir(parents=True, exist_ok=True)
         # MinJobAge 5: sbatch --wait asks every 2 s while a finished job stays that long (it waits 4 times longer
         # each time otherwise, 2 s then 8 s, for a job of 3 s). config_overrides: a node has the CPUs it declares,
         # whatever the host has (the two namespace nodes share its cores).
@@ -99,7 +100,8 @@ SlurmctldPidFile={base}/slurmctld.pid
 SlurmdPidFile={base}/slurmd-%n.pid
 SlurmctldLogFile={base}/slurmctld.log
 SlurmdLogFile={base}/slurmd-%n.log
-{tmpfs}ProctrackType=proctrack/linuxproc
+TmpFS={self.tmpfs}
+ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SchedulerType=sched/builtin
 SelectType=select/cons_tres

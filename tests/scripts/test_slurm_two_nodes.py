@@ -4,10 +4,11 @@ NodeAddr per node), one munged for both (tests/scripts/slurm_cluster.py). Each n
 its own, where a folder of its own is mounted on the cluster's TmpFS (the nodes share /tmp, and the PMIx plugin's
 per-step folders would collide: "File exists") and a hosts file names both nodes (MPICH's Hydra proxies find mpiexec by
 its node's name). Every template is submitted from the first node, as a user does, with sbatch --wait and unchanged,
-several times in a row, under the build's MPI (Open MPI with srun --mpi=pmix, MPICH with --mpi=pmi2): ranks across
-both nodes, a hybrid rank on each, threads on one, the sweep as an array (a task on each node), and mpirun inside a
-two-node allocation. Each run must pass, write its rows, with the nodes its ranks ran on (the record's nodes: 2 for a
-point of 2 ranks or more, 1 otherwise), and leave a job output without a warning or an error.
+five times (five sbatch --wait at once, which Slurm runs as the nodes free up), under the build's MPI (Open MPI with
+srun --mpi=pmix, MPICH with --mpi=pmi2): ranks across both nodes, a hybrid rank on each, threads on one, the sweep as
+an array (its tasks on both nodes), and mpirun inside a two-node allocation. Each run must pass, write its rows with
+the nodes its ranks ran on (the record's nodes: 2 for a point of 2 ranks or more, 1 otherwise), and leave a job output
+without a warning or an error.
 
 Skipped with a message where Slurm or munge is not installed (scripts/lib.sh's slurm group), not as root, or where
 network namespaces cannot be made (tests/multihost/namespace_hosts.py). Its own namespace names (unique to the run)
@@ -26,7 +27,7 @@ from namespace_hosts import namespace_hosts  # noqa: E402 (found through the lin
 
 SUBNET = "10.79.0"
 CPUS = 2  # a node's CPUs: 2 tasks a node, or 1 task of 2 threads
-RUNS = 5  # submissions of each template in a row: each must pass
+RUNS = 5  # submissions of each template: each must pass
 TINY = "MT_REPEAT=1,MT_DELAY=0.01,MT_ITEMS=8"
 # What scripts/scaling.sh (the sweep) says about the machine it runs on: here, root and a busy machine; not a fault of
 # the job. Every other line with a warning or an error in a job's output fails the test.
