@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # download_bench.sh - activity 3 measured: download (tasks and multi) against curl -Z, aria2c and the
-# Python original's threads, all fetching the same files from the loopback image server, in one run.
+# Python original's threads, all fetching the same files from the loopback image server, in one run; then
+# the same at scale (bench/download_scale.sh: 2000 small files from a loopback nginx).
 set -euo pipefail
 MT_SCRIPT=bench/download_bench.sh
 # shellcheck source=scripts/lib.sh
@@ -19,7 +20,9 @@ A benchmark, not a test: its numbers depend on the machine.
   --bandwidth B    bytes per second per connection (default 1000000: 40 ms for 40 KB; 0: no limit)
   --jobs "N..."    concurrencies (default "1 4 8 30")
   --runs R         runs of each, the median reported (default 3)
-  --output FILE    also write the table here (default BUILD_DIR/download_bench.md)
+  --output FILE    also write the tables here (default BUILD_DIR/download_bench.md)
+  --no-scale       leave out the run at scale (bench/download_scale.sh with its defaults: 2000 files of
+                   10240 bytes from a loopback nginx, 8 at once, 5 rounds), which follows otherwise
   -h, --help       this help
 
 Model: ceil(C/N) x (latency + size/bandwidth). Pass when download's own time (its record's time_s, which
@@ -29,7 +32,7 @@ apt-get when missing and run as root on Debian.
 USAGE
 }
 
-count=30 latency=0.1 size=40000 bandwidth=1000000 jobs_list="1 4 8 30" runs=3 output=""
+count=30 latency=0.1 size=40000 bandwidth=1000000 jobs_list="1 4 8 30" runs=3 output="" scale=1
 while [ $# -gt 0 ]; do
   case $1 in
     --count) mt_need "${2:-}" "--count needs a number"; count=$2; shift 2 ;;
@@ -39,6 +42,7 @@ while [ $# -gt 0 ]; do
     --jobs) mt_need "${2:-}" "--jobs needs a list"; jobs_list=$2; shift 2 ;;
     --runs) mt_need "${2:-}" "--runs needs a number"; runs=$2; shift 2 ;;
     --output) mt_need "${2:-}" "--output needs a file"; output=$2; shift 2 ;;
+    --no-scale) scale=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see bench/download_bench.sh --help)" 2 ;;
   esac
@@ -175,8 +179,15 @@ done
   echo "model: ceil($count/N) x ($latency + $size/$bandwidth) s. Python threads: the original's Queue + N threads + requests."
 } >>"$work/table.md"
 
+if [ "$scale" -eq 1 ]; then
+  kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  mt_say "at scale ..."
+  echo >>"$work/table.md"
+  "$MT_ROOT/bench/download_scale.sh" --output "$work/scale.md" >/dev/null || verdict_all=1
+  cat "$work/scale.md" >>"$work/table.md"
+fi
 mkdir -p "$(dirname "$output")"
 cp "$work/table.md" "$output"
 cat "$work/table.md"
-mt_say "table written to $output"
+mt_say "tables written to $output"
 exit "$verdict_all"

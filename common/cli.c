@@ -60,8 +60,12 @@ static const mt_option shared_options[SHARED_OPTIONS] = {
     [OPT_MODE] = {"mode", 'm', "MODE", NULL, NULL}, /* its help is the program's list of modes */
     [OPT_THREADS] = {"threads", 't', "N", "OpenMP threads (overrides OMP_NUM_THREADS)", "Workers and timing:"},
     [OPT_REPEAT] = {"repeat", 'r', "R",
-                    "timed runs, reported as median, min and max (default " TEXT(MT_DEFAULT_REPEAT) ")", NULL},
-    [OPT_WARMUP] = {"warmup", 'W', "W", "untimed runs before them (default " TEXT(MT_DEFAULT_WARMUP) ")", NULL},
+                    "timed runs, reported as median, min and max, 1 to " TEXT(MT_MAX_REPEAT) " (default " TEXT(
+                        MT_DEFAULT_REPEAT) ")",
+                    NULL},
+    [OPT_WARMUP] = {"warmup", 'W', "W",
+                    "untimed runs before them, 0 to " TEXT(MT_MAX_REPEAT) " (default " TEXT(MT_DEFAULT_WARMUP) ")",
+                    NULL},
     [OPT_TIMELINE] = {"timeline", 0, "FILE",
                       "record when each item ran on which thread (and rank): FILE.json is a\n"
                       "trace for Perfetto or chrome://tracing, FILE.csv the same as a table",
@@ -266,6 +270,7 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
                            mt_error *err)
 {
     *o = (mt_options){
+        .started_at = mt_now(),
         .mode = program->modes != NULL ? program->modes[0] : NULL,
         .seed = MT_DEFAULT_SEED,
         .work = {.kind = MT_WORK_SLEEP, .delay_s = MT_DEFAULT_DELAY_S},
@@ -407,8 +412,9 @@ mt_status mt_cli_open_source(const mt_options *o, mt_source *source, mt_error *e
     return MT_OK;
 }
 
-mt_status mt_cli_read_numbers(const mt_options *o, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err)
+mt_status mt_cli_read_numbers(mt_options *o, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err)
 {
+    double start = mt_now();
     if (o->generate) {
         char what[64];
         snprintf(what, sizeof what, "--generate %" PRIu64, o->generate_count);
@@ -423,6 +429,7 @@ mt_status mt_cli_read_numbers(const mt_options *o, uint64_t bytes_per_item, mt_n
     if (status != MT_OK) return status;
     status = mt_check_cube_range(numbers->values, numbers->count, 1, err);
     if (status != MT_OK) mt_numbers_free(numbers);
+    o->read_s = mt_now() - start;
     return status;
 }
 
@@ -470,7 +477,7 @@ int mt_cli_finish(const mt_program *program, mt_options *options, mt_status stat
     return (int)status;
 }
 
-mt_status mt_cli_record(const mt_program *program, const mt_options *options, const char *mode, uint64_t n, int threads,
+mt_status mt_cli_record(const mt_program *program, mt_options *options, const char *mode, uint64_t n, int threads,
                         int ranks, const mt_sample *samples, double ideal_s, mt_record *record, mt_error *err)
 {
     *record = (mt_record){.program = program->name,
@@ -482,14 +489,36 @@ mt_status mt_cli_record(const mt_program *program, const mt_options *options, co
                           .warmup = options->warmup,
                           .repeat = options->repeat,
                           .ideal_s = options->work.kind == MT_WORK_NONE ? NAN : ideal_s,
+                          .read_s = options->read_s,
                           .valid = true};
-    return mt_sample_stats(samples, options->repeat, -1, &record->time, err);
+    options->runs_end = mt_now();
+    mt_status status = mt_sample_stats(samples, options->repeat, -1, &record->time, err);
+    for (int r = 0; r < options->repeat; r++)
+        record->runs_s += samples[r].elapsed_s;
+    record->runs_s += options->warmup * record->time.median; /* the warm-ups, as long as a timed run */
+    return status;
 }
 
 mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err)
 {
     mt_status status = MT_OK;
     bool timed = record->valid && record->time.count > 0;
+    double now = mt_now();
+    record->read_s = options->read_s;
+    record->output_s = options->runs_end > 0 ? now - options->runs_end : 0;
+    record->end_to_end_s = now - options->started_at;
+    /* Threads against ranks is fair only when each CPU-bound worker has a CPU of its own: say when not. */
+    mt_placement_verdict placement;
+    mt_placement_judge(record->places, record->place_count, record->mpi_library != NULL, &placement);
+    if (options->verbose) mt_placement_print(stderr, program->name, record->places, record->place_count);
+    if (placement.oversubscribed && !record->io_bound && record->work.kind != MT_WORK_SLEEP)
+        mt_print_warning(program->name, "%s", placement.cause);
+    if (options->verbose && timed)
+        fprintf(stderr,
+                "%s: the whole run: read %.6f s, set-up %.6f s, runs %.6f s (median %.6f of %d), output %.6f s, "
+                "end to end %.6f s; serial fraction %.3f\n",
+                program->name, record->read_s, mt_record_setup_s(record), record->runs_s, record->time.median,
+                record->time.count, record->output_s, record->end_to_end_s, mt_record_serial_fraction(record));
     if (options->format == MT_FORMAT_TEXT) {
         if (timed) {
             mt_print_execution_time(&options->output, record->time.median);
@@ -538,6 +567,8 @@ mt_status mt_cli_local_timeline(const mt_options *options, mt_timeline *timeline
                       .item_names = shape != NULL && timeline->per_unit ? shape->item_names : NULL,
                       .program = record->program,
                       .mode = record->mode,
+                      .places = record->places,
+                      .place_count = record->place_count,
                       .wall_s = wall_s,
                       .ideal_s = record->ideal_s};
     return mt_cli_timeline(options, &trace, record, err);

@@ -76,6 +76,10 @@ struct mt_options {
     const char *timeline_path; /* --timeline FILE (.json or .csv); NULL: none */
     bool gantt;                /* --gantt: the chart on stderr after the run */
     mt_output output;          /* standard output, where the results and the record go, checked */
+    /* the whole run's clock, for the record's phases (mt_now() values and seconds) */
+    double started_at; /* the command line parsed */
+    double read_s;     /* reading and checking the list */
+    double runs_end;   /* the runs over (mt_cli_record) */
 };
 
 typedef enum { MT_CLI_RUN, MT_CLI_HELP, MT_CLI_VERSION, MT_CLI_BAD_USAGE } mt_cli_result;
@@ -94,8 +98,8 @@ void mt_cli_print_settings(FILE *out, const mt_program *program, const mt_option
 mt_status mt_cli_open_source(const mt_options *options, mt_source *source, mt_error *err);
 
 /* Read the whole list, refusing up front one that cannot fit in memory at bytes_per_item, and check
- * every cube fits in int64. */
-mt_status mt_cli_read_numbers(const mt_options *options, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err);
+ * every cube fits in int64; the time it took is the run's read_s. */
+mt_status mt_cli_read_numbers(mt_options *options, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err);
 
 /* Strict option-value parsers: the message names the option and the value. */
 mt_status mt_parse_count(const char *text, const char *option, uint64_t min, uint64_t max, uint64_t *out,
@@ -116,13 +120,15 @@ int mt_cli_finish(const mt_program *program, mt_options *options, mt_status stat
 
 /* The common part of a run's record: program, mode (the options', else mode), work, runs from the options;
  * n, and the threads and ranks that did the work; the time of the timed runs (their samples' median, min and
- * max); and ideal_s, the model's time. Valid until the program's self-check says otherwise. */
-mt_status mt_cli_record(const mt_program *program, const mt_options *options, const char *mode, uint64_t n, int threads,
+ * max); and ideal_s, the model's time. Valid until the program's self-check says otherwise. Called as the
+ * runs end: what follows, to the record, is the run's output phase. */
+mt_status mt_cli_record(const mt_program *program, mt_options *options, const char *mode, uint64_t n, int threads,
                         int ranks, const mt_sample *samples, double ideal_s, mt_record *record, mt_error *err);
 
 /* The run's closing output as the options ask: the 'Execution Time' line and the summary on stderr
  * (text), the JSON object, or the CSV row; then the too-short warning when it applies. A record that did
- * not validate prints no time: no text at all, and its JSON or CSV with the times empty. */
+ * not validate prints no time: no text at all, and its JSON or CSV with the times empty. The record gets the
+ * whole run's phases (read_s, output_s, end_to_end_s), which --verbose prints. */
 mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err);
 
 /* Whether to record the timeline: for --timeline, --gantt, and the numbers of --json and --verbose. */

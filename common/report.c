@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <omp.h>
+
 extern char **environ;
 
 void mt_output_init(mt_output *out, FILE *file, const char *name)
@@ -51,16 +53,42 @@ mt_status mt_output_finish(mt_output *out, mt_error *err)
     return MT_OK;
 }
 
-/* "BASE ^ OP = VALUE\n" into line (at least LINE_MAX_BYTES); returns its length. By hand, not printf: the
- * lines printed after a run are as many as the items. */
+/* "BASE ^ OP = VALUE\n" into line (at least LINE_MAX_BYTES); returns its length. By hand, two digits at a
+ * time, not printf: the lines printed after a run are as many as the items. */
 enum { LINE_MAX_BYTES = 64 };
+
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
+/* Two digits at a time into the bytes before end, lowest first; returns the new end. */
+static char *put_pairs(char *end, uint32_t v, int pairs)
+{
+    for (int i = 0; i < pairs; i++) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    return end;
+}
+
 static char *format_int64(char *end, int64_t x)
 {
     uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
-    do {
-        *--end = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
+    /* 64-bit division only for each group of 8 digits; the digits themselves with 32-bit arithmetic */
+    while (u >= 100000000) {
+        end = put_pairs(end, (uint32_t)(u % 100000000), 4);
+        u /= 100000000;
+    }
+    uint32_t v = (uint32_t)u;
+    while (v >= 100) {
+        end = put_pairs(end, v % 100, 1);
+        v /= 100;
+    }
+    if (v >= 10)
+        end = put_pairs(end, v, 1);
+    else
+        *--end = (char)('0' + v);
     if (x < 0) *--end = '-';
     return end;
 }
@@ -87,23 +115,40 @@ void mt_print_power(mt_output *out, int64_t base, mt_operation op, int64_t value
     mt_output_write(out, line, format_power_line(line, base, op, value), true);
 }
 
+/* Lines first to first + count into block; returns the bytes. */
+static size_t format_block(char *block, const int64_t *values, const int64_t *results, uint64_t first, uint64_t count,
+                           mt_operation op)
+{
+    size_t used = 0;
+    for (uint64_t i = first; i < first + count; i++)
+        used += format_power_line(block + used, values[i], op, results[i]);
+    return used;
+}
+
 void mt_print_powers(mt_output *out, const int64_t *values, const int64_t *results, uint64_t n, mt_operation op)
 {
-    enum { BLOCK = 1 << 16 };
-    char *block = malloc(BLOCK);
-    if (block == NULL) {
-        write_failed(out, ENOMEM);
-        return;
-    }
-    size_t used = 0;
-    for (uint64_t i = 0; i < n && atomic_load(&out->error) == 0; i++) {
-        used += format_power_line(block + used, values[i], op, results[i]);
-        if (used > BLOCK - LINE_MAX_BYTES || i + 1 == n) {
-            mt_output_write(out, block, used, false);
-            used = 0;
+    enum { BLOCK_LINES = 16384 }; /* a block of lines, at most 1 MiB */
+    uint64_t blocks = (n + BLOCK_LINES - 1) / BLOCK_LINES;
+    int threads = blocks > 1 ? omp_get_max_threads() : 1;
+    /* The threads format the blocks in parallel; the ordered region writes them one after the other in input
+     * order, so one thread writes a block while the others format the next ones. */
+#pragma omp parallel num_threads(threads)
+    {
+        char *block = malloc((size_t)BLOCK_LINES * LINE_MAX_BYTES);
+#pragma omp for ordered schedule(static, 1)
+        for (uint64_t b = 0; b < blocks; b++) {
+            uint64_t first = b * BLOCK_LINES, count = n - first < BLOCK_LINES ? n - first : BLOCK_LINES;
+            size_t used = block != NULL && atomic_load(&out->error) == 0
+                              ? format_block(block, values, results, first, count, op)
+                              : 0;
+#pragma omp ordered
+            {
+                if (block == NULL) write_failed(out, ENOMEM);
+                if (used > 0) mt_output_write(out, block, used, false);
+            }
         }
+        free(block);
     }
-    free(block);
 }
 
 void mt_print_execution_time(mt_output *out, double seconds)
@@ -114,9 +159,41 @@ void mt_print_execution_time(mt_output *out, double seconds)
 }
 
 const char *const mt_record_columns[] = {
-    "program", "mode",     "threads", "ranks",       "workers",    "nodes",   "n",     "work",        "delay_s",
-    "warmup",  "repeat",   "time_s",  "time_min_s",  "time_max_s", "ideal_s", "ratio", "items_per_s", "valid",
-    "host",    "compiler", "openmp",  "mpi_library", "omp_env",    "job_env", "date",  NULL,
+    "program",
+    "mode",
+    "threads",
+    "ranks",
+    "workers",
+    "nodes",
+    "cpus_allowed_total",
+    "oversubscribed",
+    "n",
+    "work",
+    "delay_s",
+    "warmup",
+    "repeat",
+    "time_s",
+    "time_min_s",
+    "time_max_s",
+    "time_ci95_lo_s",
+    "time_ci95_hi_s",
+    "ideal_s",
+    "ratio",
+    "items_per_s",
+    "read_s",
+    "setup_s",
+    "output_s",
+    "end_to_end_s",
+    "serial_fraction",
+    "valid",
+    "host",
+    "compiler",
+    "openmp",
+    "mpi_library",
+    "omp_env",
+    "job_env",
+    "date",
+    NULL,
 };
 
 static const char *compiler_name(void)
@@ -147,6 +224,18 @@ static char *environment_with_prefixes(const char *const *prefixes)
         }
     }
     return joined;
+}
+
+double mt_record_setup_s(const mt_record *r)
+{
+    double setup = r->end_to_end_s - r->read_s - r->runs_s - r->output_s;
+    return setup > 0 ? setup : 0;
+}
+
+double mt_record_serial_fraction(const mt_record *r)
+{
+    double serial = r->end_to_end_s - r->runs_s, whole = serial + r->time.median;
+    return serial >= 0 && whole > 0 ? serial / whole : NAN;
 }
 
 json_t *mt_json_text(const char *text)
@@ -206,6 +295,11 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "ranks", json_integer(r->ranks));
     json_object_set_new(o, "workers", json_integer((json_int_t)r->threads * r->ranks));
     json_object_set_new(o, "nodes", json_integer((json_int_t)json_array_size(hosts)));
+    mt_placement_verdict placement;
+    mt_placement_judge(r->places, r->place_count, r->mpi_library != NULL, &placement);
+    json_object_set_new(o, "cpus_allowed_total",
+                        r->place_count > 0 ? json_integer(placement.cpus_allowed_total) : json_null());
+    json_object_set_new(o, "oversubscribed", r->place_count > 0 ? json_boolean(placement.oversubscribed) : json_null());
     json_object_set_new(o, "n", json_integer((json_int_t)r->n));
     json_object_set_new(o, "work", json_string(r->work_label ? r->work_label : mt_work_name(r->work.kind)));
     json_object_set_new(o, "delay_s", json_real(r->work.kind == MT_WORK_NONE ? 0.0 : r->work.delay_s));
@@ -214,9 +308,17 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "time_s", timed ? json_real(r->time.median) : json_null());
     json_object_set_new(o, "time_min_s", timed ? json_real(r->time.min) : json_null());
     json_object_set_new(o, "time_max_s", timed ? json_real(r->time.max) : json_null());
+    bool interval = timed && r->time.count >= MT_CI_MIN_RUNS && isfinite(r->time.ci_low);
+    json_object_set_new(o, "time_ci95_lo_s", interval ? json_real(r->time.ci_low) : json_null());
+    json_object_set_new(o, "time_ci95_hi_s", interval ? json_real(r->time.ci_high) : json_null());
     json_object_set_new(o, "ideal_s", real_or_null(r->ideal_s));
     json_object_set_new(o, "ratio", real_or_null(ratio));
     json_object_set_new(o, "items_per_s", real_or_null(rate));
+    json_object_set_new(o, "read_s", real_or_null(r->read_s));
+    json_object_set_new(o, "setup_s", real_or_null(mt_record_setup_s(r)));
+    json_object_set_new(o, "output_s", real_or_null(r->output_s));
+    json_object_set_new(o, "end_to_end_s", real_or_null(r->end_to_end_s));
+    json_object_set_new(o, "serial_fraction", timed ? real_or_null(mt_record_serial_fraction(r)) : json_null());
     json_object_set_new(o, "valid", json_boolean(r->valid));
     json_object_set_new(o, "host", mt_json_text(r->rank_hosts != NULL ? r->rank_hosts[0] : host));
     json_object_set_new(o, "compiler", json_string(compiler_name()));
@@ -233,6 +335,8 @@ json_t *mt_record_to_json(const mt_record *r)
     free(job_env);
     if (r->fields != NULL) json_object_update(o, r->fields);
     json_object_set_new(o, "hosts", hosts);
+    if (interval) json_object_set_new(o, "time_ci95_s", json_pack("[f, f]", r->time.ci_low, r->time.ci_high));
+    json_object_set_new(o, "placement", mt_placement_json(r->places, r->place_count));
     if (r->details != NULL) json_object_update(o, r->details);
     return o;
 }
@@ -338,10 +442,17 @@ void mt_print_summary(FILE *out, const mt_record *r)
     else
         snprintf(work, sizeof work, "work %s %g s", mt_work_name(r->work.kind), r->work.delay_s);
     if (r->work_label != NULL) snprintf(work, sizeof work, "work %s", r->work_label);
+    char spread[96] = "";
+    if (r->time.count >= MT_CI_MIN_RUNS && isfinite(r->time.ci_low))
+        snprintf(spread, sizeof spread, ", 95%% interval %.6f to %.6f", r->time.ci_low, r->time.ci_high);
+    mt_placement_verdict placement;
+    mt_placement_judge(r->places, r->place_count, r->mpi_library != NULL, &placement);
+    bool waits = r->io_bound || r->work.kind == MT_WORK_SLEEP;
+    const char *shared = placement.oversubscribed && waits ? "; more workers than CPUs, as waiting work may have" : "";
     char model[96] = "no ideal-time model for this work";
     if (isfinite(r->ideal_s) && r->ideal_s > 0)
         snprintf(model, sizeof model, "ideal %.4f s, ratio %.3f", r->ideal_s, r->time.median / r->ideal_s);
-    fprintf(out, "%s: %s, %s, n %" PRIu64 ", %s: median %.6f s of %d run%s (min %.6f, max %.6f); %s\n", r->program,
+    fprintf(out, "%s: %s, %s, n %" PRIu64 ", %s: median %.6f s of %d run%s (min %.6f, max %.6f%s); %s%s\n", r->program,
             r->mode, workers, r->n, work, r->time.median, r->time.count, r->time.count == 1 ? "" : "s", r->time.min,
-            r->time.max, model);
+            r->time.max, spread, model, shared);
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "kernel.h"
+#include "placement.h"
 #include "status.h"
 #include "timer.h"
 
@@ -48,14 +49,29 @@ typedef struct {
     const char *work_label; /* overrides the work's name in the record ("download"); NULL: the work's */
     int warmup, repeat;
     mt_stats time;
-    double ideal_s;                /* the model's time; NAN where there is no model (work none) */
-    bool valid;                    /* the self-check passed */
-    const char *mpi_library;       /* MPI_Get_library_version's first line, or NULL: not an MPI run */
+    double ideal_s; /* the model's time; NAN where there is no model (work none) */
+    /* the whole run's serial phases around the timed part, in seconds: reading and checking the list; from the
+     * end of the runs to the record (self-check, result lines, trace); from the start to the record */
+    double read_s, output_s, end_to_end_s;
+    double runs_s;           /* of end_to_end_s, the time in the runs themselves: the timed ones and the warm-ups */
+    bool valid;              /* the self-check passed */
+    const char *mpi_library; /* MPI_Get_library_version's first line, or NULL: not an MPI run */
     const char *const *rank_hosts; /* the host each of the ranks ran on, in rank order; NULL: this host */
+    const mt_place *places;        /* where each worker ran (rank-then-thread order), place_count of them */
+    int place_count;
+    bool io_bound;   /* the work waits (downloads): more workers than CPUs is the point, not a problem */
     json_t *fields;  /* optional: the program's own scalar fields (cube_mpi's transport, download's libcurl): JSON
                       * keys and CSV columns after the common ones, in their order; the record's owner frees it */
     json_t *details; /* optional: more keys for the JSON object only (nested data); the owner frees it */
 } mt_record;
+
+/* The rest of end_to_end_s: setting the run up (memory touched, the team started, the priming pass). */
+double mt_record_setup_s(const mt_record *record);
+
+/* Amdahl's serial fraction of one run, as the record's phases imply it: what the whole run spent outside its
+ * runs (reading, setting up, the priming pass, checking, printing: end_to_end_s - runs_s), over that and one
+ * run's median. */
+double mt_record_serial_fraction(const mt_record *record);
 
 /* A JSON string of text, whatever its bytes: jansson refuses invalid UTF-8, so a byte that is not part of
  * valid UTF-8 becomes "\xHH" (kept, never dropped). NULL text gives JSON null. */

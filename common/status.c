@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 mt_status mt_fail(mt_error *err, mt_status status, const char *format, ...)
@@ -60,6 +61,13 @@ char *mt_escape_text(const char *text, bool controls, char *out, size_t size)
 done:
     out[used] = '\0';
     return out;
+}
+
+char *mt_escape_copy(const char *text)
+{
+    size_t size = 4 * strlen(text) + 1; /* every byte escaped */
+    char *copy = malloc(size);
+    return copy != NULL ? mt_escape_text(text, true, copy, size) : NULL;
 }
 
 void mt_print_error(const char *program, const mt_error *err)

@@ -28,6 +28,8 @@ mt_status mt_fail(mt_error *err, mt_status status, const char *format, ...) __at
  * controls true, so do control characters (C0, DEL, C1) and a byte-order mark, which a terminal would act on
  * or hide. The result, cut to fit, goes to out (size bytes, NUL-terminated). Returns out. */
 char *mt_escape_text(const char *text, bool controls, char *out, size_t size);
+/* mt_escape_text of the whole text, controls escaped, in a new string (NULL when out of memory): free it. */
+char *mt_escape_copy(const char *text);
 
 /* Print "PROGRAM: error: MESSAGE" as one line on stderr, its control bytes and invalid UTF-8 escaped. */
 void mt_print_error(const char *program, const mt_error *err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
+#include "placement.h"
 #include "report.h"
 
 const mt_event_style mt_power_events = {
@@ -93,6 +94,17 @@ static void event_name(const mt_trace *trace, const mt_event *e, char *name, siz
         snprintf(name, size, "%s %" PRId64, kind_name(trace, e), e->value);
 }
 
+/* The CPUs the worker of sorted[first] ran its events on (its events follow it in sorted), as "1" or "0-1". */
+static void worker_cpus(const mt_event *sorted, uint64_t count, uint64_t first, char *text, size_t size)
+{
+    mt_cpu_set cpus = {{0}};
+    for (uint64_t i = first;
+         i < count && sorted[i].rank == sorted[first].rank && sorted[i].thread == sorted[first].thread; i++)
+        if (sorted[i].cpu >= 0 && sorted[i].cpu < MT_CPUS_MAX)
+            cpus.bits[sorted[i].cpu / 64] |= UINT64_C(1) << (sorted[i].cpu % 64);
+    mt_cpu_set_format(&cpus, text, size);
+}
+
 static void worker_name(const mt_event *e, char *name, size_t size)
 {
     snprintf(name, size, "rank %d thread %d", (int)e->rank, (int)e->thread);
@@ -167,8 +179,10 @@ static json_t *trace_event_json(const mt_trace *trace)
     for (uint64_t i = 0; i < trace->count; i++) {
         const mt_event *e = &sorted[i];
         if (i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread) {
-            char name[32];
-            snprintf(name, sizeof name, "thread %d", (int)e->thread);
+            char name[160], cpus[128];
+            worker_cpus(sorted, trace->count, i, cpus, sizeof cpus);
+            snprintf(name, sizeof name, "thread %d (cpu%s %s)", (int)e->thread, strpbrk(cpus, ",-") ? "s" : "",
+                     cpus[0] ? cpus : "?");
             json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:i, s:{s:s}}", "name", "thread_name", "ph", "M",
                                                     "pid", (int)e->rank, "tid", (int)e->thread, "args", "name", name));
         }
@@ -210,7 +224,7 @@ static json_t *trace_event_json(const mt_trace *trace)
 static int write_csv(const mt_trace *trace, FILE *out)
 {
     const mt_event_style *style = trace->style;
-    fputs("host,rank,thread,item,value,op,start_s,end_s,count", out);
+    fputs("host,rank,thread,cpu,item,value,op,start_s,end_s,count", out);
     if (style->item_label != NULL) fprintf(out, ",%s", style->item_label);
     for (int f = 0; f < MT_EVENT_FIELDS; f++)
         if (style->fields[f] != NULL) fprintf(out, ",%s", style->fields[f]);
@@ -218,8 +232,8 @@ static int write_csv(const mt_trace *trace, FILE *out)
     for (uint64_t i = 0; i < trace->count; i++) {
         const mt_event *e = &trace->events[i];
         mt_csv_print_string(out, trace->hosts[e->rank]);
-        fprintf(out, ",%d,%d,%" PRIu64 ",%" PRId64 ",%s,%.9f,%.9f,%" PRIu64, (int)e->rank, (int)e->thread, e->item,
-                e->value, kind_name(trace, e), e->start_s, e->end_s, e->count);
+        fprintf(out, ",%d,%d,%d,%" PRIu64 ",%" PRId64 ",%s,%.9f,%.9f,%" PRIu64, (int)e->rank, (int)e->thread,
+                (int)e->cpu, e->item, e->value, kind_name(trace, e), e->start_s, e->end_s, e->count);
         if (style->item_label != NULL) {
             fputc(',', out);
             if (trace->item_names != NULL && e->count == 1) mt_csv_print_string(out, trace->item_names[e->item]);
@@ -370,10 +384,15 @@ void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
     int lane_items[GANTT_MAX_ROWS];
     int row_count = 0, worker_first_row = 0, hidden = 0;
     bool seen[MT_EVENT_KINDS] = {false}, seen_failed = false;
+
     if (rows == NULL || kinds == NULL || labels == NULL) goto done;
     for (uint64_t i = 0; i < trace->count; i++) {
         const mt_event *e = &sorted[i];
-        if (i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread) worker_first_row = row_count;
+        char cpus[128] = "";
+        if (i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread) {
+            worker_first_row = row_count;
+            worker_cpus(sorted, trace->count, i, cpus, sizeof cpus);
+        }
         int row = -1;
         for (int r = worker_first_row; r < row_count; r++)
             if (lane_end[r] <= e->start_s + 1e-9) {
@@ -388,12 +407,18 @@ void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
             row = row_count++;
             memset(rows[row], ' ', GANTT_BAR);
             int lane = row - worker_first_row;
-            if (trace->ranks > 1)
-                snprintf(labels[row], sizeof labels[row], lane ? "r%d t%d s%d" : "r%d t%d", (int)e->rank,
-                         (int)e->thread, lane);
+            /* A row's label: its worker, with the CPUs it ran on when they fit (a chart row per slot when
+             * transfers overlap on one thread). */
+            char label[160];
+            if (trace->ranks > 1 && lane > 0)
+                snprintf(label, sizeof label, "r%d t%d s%d", (int)e->rank, (int)e->thread, lane);
+            else if (trace->ranks > 1)
+                snprintf(label, sizeof label, "r%d t%d c%s", (int)e->rank, (int)e->thread, cpus[0] ? cpus : "?");
+            else if (lane > 0 || trace->overlapping)
+                snprintf(label, sizeof label, "t%d slot %d", (int)e->thread, lane);
             else
-                snprintf(labels[row], sizeof labels[row], lane || trace->overlapping ? "t%d slot %d" : "thread %d",
-                         (int)e->thread, lane);
+                snprintf(label, sizeof label, "t%d cpu %s", (int)e->thread, cpus[0] ? cpus : "?");
+            snprintf(labels[row], sizeof labels[row], "%.*s", GANTT_LABEL, label);
             lane_items[row] = 0;
         }
         lane_end[row] = e->end_s;
@@ -434,6 +459,10 @@ void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
             fprintf(out, " %c %c %s", kind->letters[0], kind->letters[1], kind->name);
     }
     fprintf(out, "%s (the letter's case alternates item by item)\n", seen_failed ? " X x failed" : "");
+    /* Lanes that had to share CPUs took turns on them: the chart's bars are longer for it. */
+    mt_placement_verdict placement;
+    mt_placement_judge(trace->places, trace->place_count, trace->ranks > 1, &placement);
+    if (placement.oversubscribed) fprintf(out, "note: the lanes shared CPUs: %s\n", placement.cause);
 done:
     free(rows), free(kinds), free(labels), free(sorted);
 }

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "placement.h"
 #include "status.h"
 
 enum {
@@ -38,6 +39,7 @@ typedef struct {
     int32_t thread;                  /* OpenMP thread number */
     int32_t rank;                    /* MPI rank; 0 without MPI */
     int32_t failed;                  /* the unit failed (a chunk: one of its units did) */
+    int32_t cpu;                     /* the CPU it ended on (a chunk: its first unit's); -1: unknown */
 } mt_event;
 
 /* How a chunk past the cap sums up its units' field. */
@@ -123,6 +125,8 @@ typedef struct {
     const mt_event_style *style;   /* the names of the kinds and fields */
     const char *const *item_names; /* per item (download: its URL), or NULL: the kind and the value name it */
     const char *program, *mode;
+    const mt_place *places; /* where the workers ran, place_count of them; or NULL */
+    int place_count;
     double wall_s;  /* the run's time */
     double ideal_s; /* NAN when there is no model */
 } mt_trace;

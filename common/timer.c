@@ -1,5 +1,6 @@
 #include "timer.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,6 +37,28 @@ mt_status mt_stats_compute(const double *samples, int count, mt_stats *out, mt_e
     out->min = sorted[0];
     out->max = sorted[count - 1];
     out->count = count;
+    out->ci_low = out->ci_high = out->ci_coverage = NAN;
+    if (count > 1000) {
+        /* many runs: the normal approximation of the same binomial */
+        int k = (int)floor((count - 1.959964 * sqrt((double)count)) / 2);
+        k = k < 1 ? 1 : k;
+        out->ci_low = sorted[k - 1];
+        out->ci_high = sorted[count - k];
+        out->ci_coverage = 0.95;
+    } else if (count >= MT_CI_MIN_RUNS) {
+        /* [x(k), x(n+1-k)] covers the median with probability 1 - 2 P(B <= k-1), B ~ Binomial(n, 1/2): the
+         * largest k that keeps that at 95% or more (k = 1 when none does). */
+        double term = pow(0.5, count), below = term; /* P(B = k-1) and P(B <= k-1), at k = 1 */
+        int k = 1;
+        while (k + 1 <= count / 2) {
+            double next = term * (double)(count - k + 1) / k; /* P(B = k) */
+            if (1 - 2 * (below + next) < 0.95) break;
+            term = next, below += next, k++;
+        }
+        out->ci_low = sorted[k - 1];
+        out->ci_high = sorted[count - k];
+        out->ci_coverage = 1 - 2 * below;
+    }
     free(sorted);
     return MT_OK;
 }

@@ -64,8 +64,10 @@ typedef struct {
     /* every rank */
     int64_t *slice_in, *slice_out; /* this rank's items and cubes (rank 0: inside values and results) */
     bool shared;                   /* --transport shared */
+    bool explain;                  /* --explain: the split, and where each worker ran */
     shared_window window;          /* shared: the node's window and this rank's place in it */
     mt_timeline *timeline;         /* NULL: not recording */
+    mt_placement *placement;       /* where this rank's threads ran; NULL: not noting (the priming pass) */
     uint64_t units_done;           /* this rank's items so far in this run: its next timeline slot */
 } cube_run;
 
@@ -85,6 +87,7 @@ static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count
             uint64_t first = mt_block_first((uint64_t)count, threads, thread);
             uint64_t last = mt_block_first((uint64_t)count, threads, thread + 1);
             double start = timeline != NULL ? mt_now() : 0;
+            mt_placement_note(run->placement, (int)thread);
             for (uint64_t i = first; i < last; i++)
                 out[i] = mt_cube(in[i]);
             if (timeline != NULL && last > first)
@@ -95,6 +98,7 @@ static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count
 #pragma omp parallel for schedule(static)
         for (int i = 0; i < count; i++) {
             double start = timeline != NULL ? mt_now() : 0;
+            mt_placement_note(run->placement, omp_get_thread_num());
             mt_work_do(work);
             out[i] = mt_cube(in[i]);
             if (timeline != NULL)
@@ -177,7 +181,8 @@ static void check_round(cube_run *run, uint64_t count)
 static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sample, mt_error *err)
 {
     cube_run run = *(cube_run *)context;
-    if (info->prime) run.work = (mt_work){.kind = MT_WORK_NONE}, run.timeline = NULL;
+    if (info->prime) run.work = (mt_work){.kind = MT_WORK_NONE}, run.timeline = NULL, run.placement = NULL;
+    if (run.placement != NULL) mt_placement_start(run.placement); /* keeps the last run's */
     bool streaming = run.chunk > 0, root = run.world.rank == 0;
     run.print_round = streaming && info->last && root && run.print_lines;
     if (streaming && root) {
@@ -210,7 +215,7 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
 }
 
 /* Rank 0: read and check the list (or, streaming, scan it); every rank: learn n, or agree on the failure. */
-static mt_status load_list(const mt_options *options, cube_run *run, mt_error *err)
+static mt_status load_list(mt_options *options, cube_run *run, mt_error *err)
 {
     mt_status status = MT_OK;
     mt_error local_err = {""};
@@ -220,7 +225,9 @@ static mt_status load_list(const mt_options *options, cube_run *run, mt_error *e
         uint64_t round = run->chunk * (uint64_t)run->world.size;
         status =
             mt_check_fits_in_memory(round < per_rank ? round : per_rank, 4 * sizeof(int64_t), "--chunk", &local_err);
+        double start = mt_now();
         if (status == MT_OK) status = stream_scan(options, &run->source, &run->n, &local_err);
+        options->read_s = mt_now() - start;
         if (status == MT_OK)
             status =
                 mt_check_fits_in_memory(round < run->n ? round : run->n, 4 * sizeof(int64_t), "--chunk", &local_err);
@@ -313,6 +320,7 @@ static mt_status report(cube_run *run, mt_options *options, const mt_sample *sam
     if (status != MT_OK) return status;
     record.mpi_library = library;
     record.rank_hosts = where->host_names;
+    record.places = where->places, record.place_count = where->place_count;
     if (run->chunk == 0) run->valid = mt_powers_check(run->values, run->results, run->n, MT_OP_CUBE) == run->n;
     record.valid = run->valid;
     record.fields = json_pack("{s:s, s:o}", "transport", transport, "chunk",
@@ -330,6 +338,8 @@ static mt_status report(cube_run *run, mt_options *options, const mt_sample *sam
         fprintf(stderr, "%s: phases (median of the max over ranks): scatter %.6f s, compute %.6f s, gather %.6f s\n",
                 cube_mpi_program.name, phases[PHASE_SCATTER].median, phases[PHASE_COMPUTE].median,
                 phases[PHASE_GATHER].median);
+    if (run->explain && !options->verbose) /* --verbose prints it with the record */
+        mt_placement_print(stderr, cube_mpi_program.name, where->places, where->place_count);
     if (status == MT_OK && record.valid && run->print_lines && run->chunk == 0)
         mt_print_powers(&options->output, run->values, run->results, run->n, MT_OP_CUBE);
     if (status == MT_OK && run->timeline != NULL) {
@@ -341,6 +351,8 @@ static mt_status report(cube_run *run, mt_options *options, const mt_sample *sam
                           .style = &mt_power_events,
                           .program = cube_mpi_program.name,
                           .mode = record.mode,
+                          .places = where->places,
+                          .place_count = where->place_count,
                           .wall_s = samples[options->repeat - 1].elapsed_s,
                           .ideal_s = record.ideal_s};
         status = mt_cli_timeline(options, &trace, &record, err);
@@ -382,7 +394,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     if (parsed == MT_CLI_VERSION && root) mt_cli_print_version(stdout, &cube_mpi_program);
     if (parsed == MT_CLI_BAD_USAGE && root) mt_print_error(cube_mpi_program.name, &parse_err);
     if (parsed != MT_CLI_RUN) return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
-    run.work = options->work, run.chunk = settings.chunk, run.shared = settings.shared;
+    run.work = options->work, run.chunk = settings.chunk, run.shared = settings.shared, run.explain = settings.explain;
     run.output = &options->output, run.print_lines = options->format == MT_FORMAT_TEXT && !options->quiet;
 
     mt_status status = world_describe(options, &run.world, err);
@@ -404,6 +416,12 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
         status = world_agree(&run.world, local, &local_err, err);
         run.timeline = &timeline;
     }
+    mt_placement placement = {0};
+    if (status == MT_OK) {
+        local = mt_placement_init(&placement, run.world.threads, run.world.rank, &local_err);
+        status = world_agree(&run.world, local, &local_err, err);
+        run.placement = &placement;
+    }
     if (status == MT_OK && settings.explain) status = explain(&run, err);
     mt_sample *samples = calloc((size_t)options->repeat, sizeof *samples);
     if (status == MT_OK && samples == NULL) status = mt_fail(err, MT_ERR_RUNTIME, "out of memory");
@@ -413,7 +431,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     mt_repeat_plan plan = {.prime = run.chunk == 0, .warmup = options->warmup, .repeat = options->repeat};
     if (status == MT_OK) status = mt_repeat(run_once, &run, &plan, samples, err);
     world_gathered where = {0};
-    if (status == MT_OK) status = world_gather(&run.world, run.timeline, &where, err);
+    if (status == MT_OK) status = world_gather(&run.world, &placement, run.timeline, &where, err);
     int verdict = (int)status;
     if (status == MT_OK && root) {
         mt_error report_err = {""};
@@ -424,6 +442,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     }
     world_gathered_free(&where);
     mt_timeline_free(&timeline);
+    mt_placement_free(&placement);
     free(samples);
     free_run(&run);
     world_free(&run.world);

@@ -72,40 +72,60 @@ void world_library_version(char buffer[MPI_MAX_LIBRARY_VERSION_STRING])
         if (*c == '\t') *c = ' ';
 }
 
-mt_status world_gather(const world_info *w, mt_timeline *timeline, world_gathered *g, mt_error *err)
+/* Gather each rank's bytes (a different count on each) into one buffer at rank 0: *into (malloc'd) and
+ * *total bytes. */
+static mt_status gather_bytes(const world_info *w, const void *mine, int bytes, void **into, uint64_t *total,
+                              mt_error *err)
+{
+    bool root = w->rank == 0;
+    int *counts = root ? calloc((size_t)w->size, sizeof *counts) : NULL;
+    int *displs = root ? calloc((size_t)w->size, sizeof *displs) : NULL;
+    /* Every rank takes part in both gathers, whatever happened, so that none waits for another. */
+    bool missing = root && (counts == NULL || displs == NULL);
+    int code = MPI_Gather(&bytes, 1, MPI_INT, missing ? NULL : counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    *total = 0;
+    for (int r = 0; root && !missing && code == MPI_SUCCESS && r < w->size; r++) {
+        displs[r] = (int)*total;
+        *total += (uint64_t)counts[r];
+    }
+    *into = root && !missing ? malloc(*total ? *total : 1) : NULL;
+    if (code == MPI_SUCCESS)
+        code = MPI_Gatherv(mine, bytes, MPI_BYTE, *into, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    free(counts), free(displs);
+    MPI_CHECK(code);
+    if (root && *into == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    return MT_OK;
+}
+
+mt_status world_gather(const world_info *w, const mt_placement *placement, mt_timeline *timeline, world_gathered *g,
+                       mt_error *err)
 {
     bool root = w->rank == 0;
     char host[64] = "";
     gethostname(host, sizeof host - 1);
-    int bytes = timeline != NULL ? (int)(mt_timeline_pack(timeline) * sizeof(mt_event)) : 0;
-    int *counts = root ? calloc((size_t)w->size, sizeof *counts) : NULL;
-    int *displs = root ? calloc((size_t)w->size, sizeof *displs) : NULL;
     g->hosts = root ? calloc((size_t)w->size, sizeof *g->hosts) : NULL;
     g->host_names = root ? calloc((size_t)w->size, sizeof *g->host_names) : NULL;
-    bool missing = root && (counts == NULL || displs == NULL || g->hosts == NULL || g->host_names == NULL);
-    /* Every rank takes part in each gather below, whatever happened, so that none waits for another. */
-    int code =
-        MPI_Gather(host, sizeof host, MPI_CHAR, missing ? NULL : g->hosts, sizeof host, MPI_CHAR, 0, MPI_COMM_WORLD);
-    /* Events are plain data: they travel as bytes. */
-    if (code == MPI_SUCCESS) code = MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    uint64_t total = 0;
-    for (int r = 0; root && !missing && code == MPI_SUCCESS && r < w->size; r++) {
-        displs[r] = (int)total;
-        total += (uint64_t)counts[r];
+    bool missing = root && (g->hosts == NULL || g->host_names == NULL);
+    MPI_CHECK(
+        MPI_Gather(host, sizeof host, MPI_CHAR, missing ? NULL : g->hosts, sizeof host, MPI_CHAR, 0, MPI_COMM_WORLD));
+    for (int r = 0; root && !missing && r < w->size; r++)
         g->host_names[r] = g->hosts[r];
-    }
-    g->events = root && !missing ? malloc(total ? total : 1) : NULL;
-    g->event_count = total / sizeof(mt_event);
-    if (code == MPI_SUCCESS && timeline != NULL)
-        code = MPI_Gatherv(timeline->slots, bytes, MPI_BYTE, g->events, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
-    free(counts), free(displs);
-    MPI_CHECK(code);
-    if (root && (missing || g->events == NULL)) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
-    return MT_OK;
+    /* Places and events are plain data: they travel as bytes. */
+    uint64_t bytes;
+    void *places = NULL, *events = NULL;
+    mt_status status =
+        gather_bytes(w, placement->places, placement->count * (int)sizeof(mt_place), &places, &bytes, err);
+    g->places = places, g->place_count = (int)(bytes / sizeof(mt_place));
+    if (status != MT_OK) return status;
+    int mine = timeline != NULL ? (int)(mt_timeline_pack(timeline) * sizeof(mt_event)) : 0;
+    status = gather_bytes(w, timeline != NULL ? timeline->slots : NULL, mine, &events, &bytes, err);
+    g->events = events, g->event_count = bytes / sizeof(mt_event);
+    if (status == MT_OK && missing) status = mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    return status;
 }
 
 void world_gathered_free(world_gathered *g)
 {
-    free(g->events), free(g->hosts), free(g->host_names);
+    free(g->events), free(g->hosts), free(g->host_names), free(g->places);
     *g = (world_gathered){0};
 }

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "status.h"
+#include "placement.h"
 #include "timeline.h"
 
 typedef struct {
@@ -43,16 +44,21 @@ void world_free(world_info *world);
 /* The MPI library's own name for itself (MPI_Get_library_version's first line, tabs as spaces). */
 void world_library_version(char buffer[MPI_MAX_LIBRARY_VERSION_STRING]);
 
-/* Where the work ran, at rank 0: every rank's host (in rank order) and, when recording, every rank's events. */
+/* Where the work ran, at rank 0: every rank's host (in rank order), every worker's placement (rank-then-thread
+ * order) and, when recording, every rank's events. */
 typedef struct {
     char (*hosts)[64];
     const char **host_names; /* into hosts, for the record and the trace */
+    mt_place *places;
+    int place_count;
     mt_event *events;
     uint64_t event_count;
 } world_gathered;
 
-/* Collective: every rank sends its host and its timeline's events (timeline may be NULL) to rank 0. */
-mt_status world_gather(const world_info *world, mt_timeline *timeline, world_gathered *where, mt_error *err);
+/* Collective: every rank sends its host, its threads' placement and its timeline's events (timeline may be
+ * NULL) to rank 0. */
+mt_status world_gather(const world_info *world, const mt_placement *placement, mt_timeline *timeline,
+                       world_gathered *where, mt_error *err);
 void world_gathered_free(world_gathered *where);
 
 #endif

@@ -46,7 +46,8 @@ typedef struct {
     int64_t *cubes;
     uint64_t n;
     mt_work work;
-    mt_timeline *timeline; /* NULL: not recording */
+    mt_timeline *timeline;   /* NULL: not recording */
+    mt_placement *placement; /* where each thread ran; NULL: not noting */
     int team_size;
 } cube_job;
 
@@ -69,6 +70,7 @@ static void cube_map(cube_job *job)
             int64_t first = (int64_t)mt_block_first((uint64_t)n, (uint64_t)threads, (uint64_t)thread);
             int64_t last = (int64_t)mt_block_first((uint64_t)n, (uint64_t)threads, (uint64_t)thread + 1);
             double start = timeline != NULL ? mt_now() : 0;
+            mt_placement_note(job->placement, thread);
             for (int64_t i = first; i < last; i++)
                 out[i] = mt_cube(in[i]);
             if (timeline != NULL)
@@ -78,6 +80,7 @@ static void cube_map(cube_job *job)
 #pragma omp for schedule(static)
             for (int64_t i = 0; i < n; i++) {
                 double start = timeline != NULL ? mt_now() : 0;
+                mt_placement_note(job->placement, thread);
                 mt_work_do(&job->work);
                 out[i] = mt_cube(in[i]);
                 if (timeline != NULL)
@@ -102,7 +105,8 @@ static mt_status run_once(void *context, const mt_run_info *run, mt_sample *samp
 {
     (void)err;
     cube_job job = *(cube_job *)context;
-    if (run->prime) job.work = (mt_work){.kind = MT_WORK_NONE}, job.timeline = NULL;
+    if (run->prime) job.work = (mt_work){.kind = MT_WORK_NONE}, job.timeline = NULL, job.placement = NULL;
+    if (job.placement != NULL) mt_placement_start(job.placement); /* keeps the last run's */
     double start = mt_now();
     if (job.timeline != NULL) mt_timeline_start(job.timeline, start); /* keeps the last run's */
     cube_map(&job);
@@ -114,7 +118,7 @@ static mt_status run_once(void *context, const mt_run_info *run, mt_sample *samp
 /* Everything before the runs: the results' memory, touched by the threads that will write it, and the
  * timeline. */
 static mt_status prepare(cube_job *job, const mt_numbers *numbers, const mt_options *options, mt_timeline *timeline,
-                         mt_error *err)
+                         mt_placement *placement, mt_error *err)
 {
     mt_items_advise(numbers->values, numbers->count);
     *job = (cube_job){.values = numbers->values,
@@ -125,7 +129,9 @@ static mt_status prepare(cube_job *job, const mt_numbers *numbers, const mt_opti
         return mt_fail(err, MT_ERR_USAGE, "the list of %llu items is too large for this machine's memory",
                        (unsigned long long)numbers->count);
     touch_output(job);
-    if (!mt_cli_wants_timeline(options)) return MT_OK;
+    mt_status status = mt_placement_init(placement, omp_get_max_threads(), 0, err);
+    job->placement = placement;
+    if (status != MT_OK || !mt_cli_wants_timeline(options)) return status;
     job->timeline = timeline;
     return mt_timeline_init(timeline, numbers->count, omp_get_max_threads(), 0, options->work.kind == MT_WORK_NONE,
                             &mt_power_events, err);
@@ -139,6 +145,7 @@ static mt_status report(const cube_job *job, mt_options *options, const mt_sampl
     mt_status status = mt_cli_record(&program, options, "loop", job->n, job->team_size, 1, samples,
                                      ceil((double)job->n / workers) * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
+    record.places = job->placement->places, record.place_count = job->team_size;
     record.valid = mt_powers_check(job->values, job->cubes, job->n, MT_OP_CUBE) == job->n;
     if (record.valid && options->format == MT_FORMAT_TEXT && !options->quiet)
         mt_print_powers(&options->output, job->values, job->cubes, job->n, MT_OP_CUBE);
@@ -162,10 +169,11 @@ int main(int argc, char **argv)
     mt_numbers numbers = {0};
     mt_timeline timeline = {0};
     cube_job job = {0};
+    mt_placement placement = {0};
     mt_sample *samples = calloc((size_t)options.repeat, sizeof *samples);
     mt_status status = samples != NULL ? mt_cli_read_numbers(&options, 2 * sizeof(int64_t), &numbers, &err)
                                        : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
-    if (status == MT_OK) status = prepare(&job, &numbers, &options, &timeline, &err);
+    if (status == MT_OK) status = prepare(&job, &numbers, &options, &timeline, &placement, &err);
     /* The priming pass maps the list once with no work, untimed: the team awake, the code and caches warm. */
     mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat};
     if (status == MT_OK) status = mt_repeat(run_once, &job, &plan, samples, &err);
@@ -175,5 +183,6 @@ int main(int argc, char **argv)
     mt_items_free(job.cubes, 1);
     mt_numbers_free(&numbers);
     mt_timeline_free(&timeline);
+    mt_placement_free(&placement);
     return mt_cli_finish(&program, &options, status, &err);
 }

@@ -45,7 +45,7 @@ static void fetch_blocking(download_transfer *t)
             download_transfer_finish(t, verdict == DOWNLOAD_DONE);
             return;
         }
-        mt_work_do(&(mt_work){.kind = MT_WORK_SLEEP, .delay_s = download_note_retry(t)});
+        download_pause(download_note_retry(t)); /* the backoff; a signal cuts it short */
     }
 }
 
@@ -53,7 +53,7 @@ static void fetch_blocking(download_transfer *t)
 static mt_status run_tasks(download_job *job, mt_error *err)
 {
     (void)err;
-#pragma omp parallel num_threads(job->shared.settings->jobs)
+#pragma omp parallel num_threads(job->jobs)
     {
         /* One thread creates the tasks; every thread of the team (the creator too) runs them. */
 #pragma omp single
@@ -101,13 +101,16 @@ static mt_status multi_done(CURLM *multi, CURLMsg *message, download_waiting *wa
  * (curl's 10-at-a-time.c). Concurrency without parallelism: the thread only waits and copies bytes. */
 static mt_status run_multi(download_job *job, mt_error *err)
 {
-    size_t jobs = (size_t)job->shared.settings->jobs, next = 0, in_flight = 0;
-    download_waiting waiting;
+    size_t jobs = (size_t)job->jobs, next = 0, in_flight = 0;
+    download_waiting waiting = {0};
     CURLM *multi = curl_multi_init();
     mt_status status = multi != NULL ? download_waiting_init(&waiting, job->count, err)
                                      : mt_fail(err, MT_ERR_RUNTIME, "out of memory for the multi handle");
-    if (status != MT_OK) return curl_multi_cleanup(multi), status;
-    while (status == MT_OK && (next < job->count || in_flight > 0 || waiting.count > 0)) {
+    /* The connection cache: one idle connection kept per transfer slot, each one a descriptor. */
+    if (status == MT_OK && curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)jobs) != CURLM_OK)
+        status = mt_fail(err, MT_ERR_RUNTIME, "cannot size the connection cache");
+    if (status != MT_OK) return download_waiting_free(&waiting), curl_multi_cleanup(multi), status;
+    while (status == MT_OK && !download_interrupted() && (next < job->count || in_flight > 0 || waiting.count > 0)) {
         /* Refill up to N: retries whose wait is over first, then the next URLs. */
         download_transfer *t;
         while (in_flight < jobs && (t = download_waiting_due(&waiting)) != NULL)
@@ -127,16 +130,18 @@ static mt_status run_multi(download_job *job, mt_error *err)
             in_flight--, ended = true;
         }
         if (status != MT_OK || ended) continue; /* refill at once */
-        /* Sleep until a socket is ready, a timeout of libcurl's is due, or the next retry's time comes. */
-        code = curl_multi_poll(multi, NULL, 0, download_waiting_ms(&waiting, 1000), NULL);
+        /* Sleep until a socket is ready, a timeout of libcurl's is due, the next retry's time comes, or a
+         * signal interrupts the run (its descriptor becomes readable). */
+        struct curl_waitfd interrupt = {.fd = download_interrupt_fd(), .events = CURL_WAIT_POLLIN};
+        code = curl_multi_poll(multi, &interrupt, 1, download_waiting_ms(&waiting, 1000), NULL);
         if (code != CURLM_OK) status = mt_fail(err, MT_ERR_RUNTIME, "curl_multi_poll: %s", curl_multi_strerror(code));
     }
-    /* After an internal error, end what is still in flight or waiting: failed, temporary files removed. */
+    /* After a signal or an internal error, end what is in flight or waiting: failed, temporary files removed. */
     for (size_t i = 0; i < next; i++) {
         download_transfer *t = &job->transfers[i];
         if (t->easy == NULL) continue;
         curl_multi_remove_handle(multi, t->easy); /* harmless when it was not added */
-        download_transfer_finish(t, false);
+        download_transfer_cancel(t);
     }
     download_waiting_free(&waiting);
     CURLMcode code = curl_multi_cleanup(multi);
@@ -159,25 +164,27 @@ static mt_status run_once(void *context, const mt_run_info *run, mt_sample *samp
     job->failed = 0;
     for (size_t i = 0; i < job->count; i++)
         job->failed += !job->transfers[i].ok;
+    job->complete = job->count - job->failed;
+    if (download_interrupted()) return MT_ERR_RUNTIME; /* main says so, and reports nothing of this run */
     if (status == MT_OK && job->failed > 0)
         status = mt_fail(err, MT_ERR_RUNTIME, "%zu of %zu transfers failed", job->failed, job->count);
     return status;
 }
 
 /* After the runs (all of them, or the one that failed): the record, valid only when every transfer was. */
-static mt_status report(download_job *job, const download_url_list *urls, mt_options *options, const mt_sample *samples,
-                        mt_error *err)
+static mt_status report(download_job *job, mt_options *options, const mt_sample *samples, mt_error *err)
 {
     mt_record record;
     mt_error unused;
-    mt_cli_record(&download_program, options, NULL, job->count, job->shared.settings->jobs, 1, samples, NAN, &record,
-                  &unused);
+    mt_cli_record(&download_program, options, NULL, job->count, job->jobs, 1, samples, NAN, &record, &unused);
     record.work = (mt_work){.kind = MT_WORK_NONE}; /* the work is the transfer itself */
     record.work_label = "download";
     record.valid = job->failed == 0;
     if (!record.valid) record.time = (mt_stats){0};
+    record.places = job->placement.places, record.place_count = job->team_size;
+    record.io_bound = true; /* waiting on the network: more transfers than CPUs is the lesson */
     char workers[64];
-    snprintf(workers, sizeof workers, "1 thread, %d transfers at once", job->shared.settings->jobs);
+    snprintf(workers, sizeof workers, "1 thread, %d transfers at once", job->jobs);
     if (job->shared.settings->mode == DOWNLOAD_MODE_MULTI) record.workers_note = workers;
     /* curl_version() initialises OpenLDAP and SASL (~10 ms): only for the record */
     if (options->format != MT_FORMAT_TEXT) record.fields = json_pack("{s:s}", "libcurl", curl_version());
@@ -185,7 +192,7 @@ static mt_status report(download_job *job, const download_url_list *urls, mt_opt
     mt_status status = MT_OK;
     if (job->shared.timeline != NULL)
         status = mt_cli_local_timeline(options, job->shared.timeline,
-                                       &(mt_trace){.item_names = (const char *const *)urls->items,
+                                       &(mt_trace){.item_names = (const char *const *)job->shown_urls,
                                                    .overlapping = job->shared.settings->mode == DOWNLOAD_MODE_MULTI},
                                        &record, job->last_s, err);
     if (status == MT_OK) status = mt_cli_report(&download_program, options, &record, err);
@@ -196,6 +203,7 @@ static mt_status report(download_job *job, const download_url_list *urls, mt_opt
 
 int main(int argc, char **argv)
 {
+    download_prefer_passive_wait(argc, argv); /* idle threads of the team sleep: the work is waiting */
     download_settings settings = download_default_settings();
     mt_options options;
     int exit_code = mt_cli_start(argc, argv, &download_program, &options, &settings);
@@ -214,18 +222,21 @@ int main(int argc, char **argv)
     mt_timeline timeline = {0};
     mt_sample *samples = calloc((size_t)options.repeat, sizeof *samples);
     /* The whole list is read and checked before anything is fetched. */
+    double reading = mt_now();
     mt_status status = samples != NULL ? download_urls_read(&settings, &options, &urls, &err)
                                        : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
+    options.read_s = mt_now() - reading;
     if (status == MT_OK) status = download_job_init(&job, &urls, &settings, &options, &err);
     if (status == MT_OK && settings.dry_run) {
         download_job_print_plan(&job, &options);
     } else if (status == MT_OK && (status = download_job_open(&job, &options, &timeline, &err)) == MT_OK) {
         mt_repeat_plan plan = {.warmup = options.warmup, .repeat = options.repeat};
         status = mt_repeat(run_once, &job, &plan, samples, &err);
-        /* A run whose transfers failed is reported too (its record says so), and fails the program. */
-        if (status == MT_OK || job.failed > 0) {
+        /* A run whose transfers failed is reported too (its record says so), and fails the program; an
+         * interrupted one is not reported at all. */
+        if ((status == MT_OK || job.failed > 0) && !download_interrupted()) {
             mt_error report_err = {""};
-            mt_status reported = report(&job, &urls, &options, samples, &report_err);
+            mt_status reported = report(&job, &options, samples, &report_err);
             if (reported != MT_OK) status = reported, err = report_err;
         }
     }
@@ -235,5 +246,5 @@ int main(int argc, char **argv)
     download_urls_free(&urls);
     free(samples);
     curl_global_cleanup();
-    return mt_cli_finish(&download_program, &options, status, &err);
+    return download_job_finish(&job, &options, status, &err);
 }

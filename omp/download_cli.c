@@ -38,37 +38,54 @@ static const mt_option options[OPTION_COUNT] = {
                         "where the files go, created if missing (default '" DOWNLOAD_DEFAULT_OUTPUT_DIR "')", NULL},
     [OPT_DRY_RUN] = {"dry-run", 0, NULL, "check the list and print 'FILE<TAB>URL' for each; fetch nothing", NULL},
     [OPT_JOBS] = {"jobs", 'j', "N",
-                  "transfers at once (default: OMP_NUM_THREADS, else " TEXT(DOWNLOAD_DEFAULT_JOBS) ")", "Transfers:"},
+                  "transfers at once, 1 to " TEXT(DOWNLOAD_MAX_JOBS) " (default: OMP_NUM_THREADS, else " TEXT(
+                      DOWNLOAD_DEFAULT_JOBS) "); fewer, with a\n"
+                                             "warning, when the open-file limit cannot hold them",
+                  "Transfers (time limits are rounded up to libcurl's milliseconds, never down to 0):"},
     [OPT_THREADS] = {"threads", 't', "N", "the same as --jobs", NULL},
-    [OPT_CONNECT_TIMEOUT] = {"connect-timeout", 0, "S",
-                             "give up connecting after S seconds (default " TEXT(
-                                 DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_S) ")",
-                             NULL},
+    [OPT_CONNECT_TIMEOUT] =
+        {"connect-timeout", 0, "S",
+         "give up connecting after S seconds, 0 to " TEXT(DOWNLOAD_MAX_CONNECT_TIMEOUT_S) " (default " TEXT(
+             DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_S) ";\n"
+                                                 "0: libcurl's own limit, 300 s)",
+         NULL},
     [OPT_MAX_TIME] = {"max-time", 0, "S",
-                      "give up an attempt after S seconds in all (default " TEXT(DOWNLOAD_DEFAULT_MAX_TIME_S) ")",
+                      "give up an attempt after S seconds in all, 0 to " TEXT(
+                          DOWNLOAD_MAX_MAX_TIME_S) " (default " TEXT(DOWNLOAD_DEFAULT_MAX_TIME_S) ";\n0: no limit)",
                       NULL},
-    [OPT_SPEED_LIMIT] = {"speed-limit", 0, "B",
-                         "abort an attempt slower than B bytes/s ... (default " TEXT(DOWNLOAD_DEFAULT_SPEED_LIMIT) ")",
-                         NULL},
+    [OPT_SPEED_LIMIT] =
+        {"speed-limit", 0, "B",
+         "abort an attempt slower than B bytes/s ..., 0 to " TEXT(DOWNLOAD_MAX_SPEED_LIMIT) " (default " TEXT(
+             DOWNLOAD_DEFAULT_SPEED_LIMIT) ";\n0: no check)",
+         NULL},
     [OPT_SPEED_TIME] = {"speed-time", 0, "S",
-                        "... for S seconds: a stalled server (default " TEXT(DOWNLOAD_DEFAULT_SPEED_TIME_S) ")", NULL},
-    [OPT_RETRY] = {"retry", 0, "N",
-                   "retries of a transient failure: 5xx, reset, cut body, timeout (default " TEXT(
-                       DOWNLOAD_DEFAULT_RETRY) ");\n"
-                                               "never a 4xx, too many redirects, a refused protocol or a body over "
-                                               "--max-size",
-                   NULL},
-    [OPT_RETRY_DELAY] = {"retry-delay", 0, "S",
-                         "the first retry's wait, doubled at each retry, at most " TEXT(
-                             DOWNLOAD_MAX_RETRY_DELAY_S) " s (default " TEXT(DOWNLOAD_DEFAULT_RETRY_DELAY_S) ")",
-                         NULL},
-    [OPT_MAX_REDIRS] = {"max-redirs", 0, "N",
-                        "redirects followed, http and https only (default " TEXT(DOWNLOAD_DEFAULT_MAX_REDIRS) ")",
+                        "... for S seconds: a stalled server, 0 to " TEXT(DOWNLOAD_MAX_SPEED_TIME_S) " (default " TEXT(
+                            DOWNLOAD_DEFAULT_SPEED_TIME_S) ";\n"
+                                                           "rounded up to whole seconds; 0: no check)",
                         NULL},
-    [OPT_MAX_SIZE] = {"max-size", 0, "BYTES",
-                      "abort a body larger than this, while it streams (default " TEXT(
-                          DOWNLOAD_DEFAULT_MAX_SIZE) ", 1 GiB;\n0: no limit); --max-filesize is the same",
-                      NULL},
+    [OPT_RETRY] =
+        {"retry", 0, "N",
+         "retries of a transient failure: 5xx, reset, cut body, timeout, 0 to " TEXT(
+             DOWNLOAD_MAX_RETRY) "\n(default " TEXT(DOWNLOAD_DEFAULT_RETRY) "; 0: none); "
+                                                                            "never a 4xx, too many redirects, a "
+                                                                            "refused protocol\nor a body over "
+                                                                            "--max-size",
+         NULL},
+    [OPT_RETRY_DELAY] =
+        {"retry-delay", 0, "S",
+         "the first retry's wait, doubled at each retry, at most " TEXT(DOWNLOAD_MAX_RETRY_DELAY_S) " s; 0 to " TEXT(
+             DOWNLOAD_MAX_RETRY_DELAY_S) "\n(default " TEXT(DOWNLOAD_DEFAULT_RETRY_DELAY_S) "; 0: retry at once)",
+         NULL},
+    [OPT_MAX_REDIRS] = {"max-redirs", 0, "N",
+                        "redirects followed, http and https only, 0 to " TEXT(
+                            DOWNLOAD_MAX_MAX_REDIRS) " (default " TEXT(DOWNLOAD_DEFAULT_MAX_REDIRS) ";\n0: none)",
+                        NULL},
+    [OPT_MAX_SIZE] =
+        {"max-size", 0, "BYTES",
+         "abort a body larger than this, while it streams, 0 to " TEXT(DOWNLOAD_MAX_MAX_SIZE) "\n(default " TEXT(
+             DOWNLOAD_DEFAULT_MAX_SIZE) ", 1 GiB; 0: no limit); "
+                                        "--max-filesize is the same",
+         NULL},
     [OPT_MAX_FILESIZE] = {"max-filesize", 0, "BYTES", NULL, NULL},
 };
 
@@ -114,31 +131,32 @@ static mt_status parse_option(void *settings, int index, const char *value, mt_e
         s->jobs_given = true;
         break;
     case OPT_CONNECT_TIMEOUT:
-        status = mt_parse_seconds(value, "--connect-timeout", 3600, &s->connect_timeout_s, err);
+        status =
+            mt_parse_seconds(value, "--connect-timeout", DOWNLOAD_MAX_CONNECT_TIMEOUT_S, &s->connect_timeout_s, err);
         break;
     case OPT_MAX_TIME:
-        status = mt_parse_seconds(value, "--max-time", 86400, &s->max_time_s, err);
+        status = mt_parse_seconds(value, "--max-time", DOWNLOAD_MAX_MAX_TIME_S, &s->max_time_s, err);
         break;
     case OPT_SPEED_LIMIT:
-        status = mt_parse_count(value, "--speed-limit", 0, UINT64_C(1) << 40, &s->speed_limit, err);
+        status = mt_parse_count(value, "--speed-limit", 0, DOWNLOAD_MAX_SPEED_LIMIT, &s->speed_limit, err);
         break;
     case OPT_SPEED_TIME:
-        status = mt_parse_seconds(value, "--speed-time", 86400, &s->speed_time_s, err);
+        status = mt_parse_seconds(value, "--speed-time", DOWNLOAD_MAX_SPEED_TIME_S, &s->speed_time_s, err);
         break;
     case OPT_RETRY:
-        status = mt_parse_count(value, "--retry", 0, 100, &count, err);
+        status = mt_parse_count(value, "--retry", 0, DOWNLOAD_MAX_RETRY, &count, err);
         s->retry = (int)count;
         break;
     case OPT_RETRY_DELAY:
         status = mt_parse_seconds(value, "--retry-delay", DOWNLOAD_MAX_RETRY_DELAY_S, &s->retry_delay_s, err);
         break;
     case OPT_MAX_REDIRS:
-        status = mt_parse_count(value, "--max-redirs", 0, 1000, &count, err);
+        status = mt_parse_count(value, "--max-redirs", 0, DOWNLOAD_MAX_MAX_REDIRS, &count, err);
         s->max_redirs = (int)count;
         break;
     case OPT_MAX_SIZE:
     case OPT_MAX_FILESIZE:
-        status = mt_parse_count(value, "--max-size", 0, INT64_MAX, &s->max_size, err);
+        status = mt_parse_count(value, "--max-size", 0, DOWNLOAD_MAX_MAX_SIZE, &s->max_size, err);
         break;
     }
     return status;
@@ -210,10 +228,23 @@ const mt_program download_program = {
     .notes = "Files: named after the URL's last path segment (query and fragment dropped, %XX decoded). A name\n"
              "that is empty, '.', '..', starts with '-' or '.', holds '/', '\\' or a control character, or is over\n"
              "200 bytes becomes 'url-HASH' (16 hex digits of the URL's FNV-1a hash), always inside DIR. Each\n"
-             "transfer writes its own hidden temporary file in DIR and renames it into place only after a complete\n"
-             "2xx transfer, so a name fetched by several URLs (the original's 6 x 5) is replaced atomically: the\n"
-             "last to finish wins, and no file is ever torn or mixed. An existing file or symlink at the name is\n"
-             "replaced, never written through.\n"
+             "transfer writes a file of its own in DIR that has no name (O_TMPFILE) until a complete 2xx transfer\n"
+             "links it into place (where DIR's filesystem has no O_TMPFILE, or DOWNLOAD_NAMED_TEMPORARIES=1, a\n"
+             "hidden .download-PID-INDEX-ATTEMPT.part renamed into place), so a name fetched by several URLs (the\n"
+             "original's 6 x 5) is replaced atomically: the last to finish wins, and no file is ever torn or mixed.\n"
+             "An existing file or symlink at the name is replaced, never written through.\n"
+             "\n"
+             "Interrupted: SIGINT, SIGTERM or SIGHUP during the transfers ends them within about a second; each\n"
+             "file not complete is removed (none is left half-written), no record or trace of the run is written\n"
+             "(a trace file already there stays as it was), and download exits 128 + the signal (130, 143, 129)\n"
+             "with one line: 'interrupted by SIGINT: K of N files complete'. A signal ignored at the start (a\n"
+             "background job of a script) stays ignored.\n"
+             "Limits: -j is fitted to the open-file limit: the soft limit is raised toward the hard one (ulimit -Hn)\n"
+             "as far as the transfers need (about 6 descriptors each in tasks mode, 4 in multi mode); where even\n"
+             "the hard limit cannot hold them, fewer run at once, with a warning; where it cannot hold one, download\n"
+             "refuses before anything is fetched (exit 1).\n"
+             "Shown strings: URLs, file names and messages go to the terminal, the record and the trace as valid\n"
+             "UTF-8 with every other byte, and every control character, written \\xHH.\n"
              "\n"
              "Timed: from the first transfer's start to the last one's end (files written and renamed, lines\n"
              "printed); not reading the list, creating DIR, curl_global_init nor starting the team. n counts URLs.\n"

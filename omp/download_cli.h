@@ -19,9 +19,17 @@
 #define DOWNLOAD_MAX_RETRY_DELAY_S 30
 #define DOWNLOAD_DEFAULT_MAX_REDIRS 10
 #define DOWNLOAD_DEFAULT_MAX_SIZE 1073741824 /* bytes, 1 GiB; 0 lifts the limit */
-#define DOWNLOAD_MAX_JOBS 4096
 #define DOWNLOAD_MAX_URLS 1000000
 #define DOWNLOAD_MAX_URL_LENGTH 8192
+/* The ranges the options take: the parser checks them and --help states them, from these names. */
+#define DOWNLOAD_MAX_JOBS 4096
+#define DOWNLOAD_MAX_CONNECT_TIMEOUT_S 3600
+#define DOWNLOAD_MAX_MAX_TIME_S 86400
+#define DOWNLOAD_MAX_SPEED_LIMIT 1099511627776 /* bytes/s, 2^40 */
+#define DOWNLOAD_MAX_SPEED_TIME_S 86400
+#define DOWNLOAD_MAX_RETRY 100
+#define DOWNLOAD_MAX_MAX_REDIRS 1000
+#define DOWNLOAD_MAX_MAX_SIZE 9223372036854775807 /* bytes, INT64_MAX: libcurl's curl_off_t */
 
 typedef enum { DOWNLOAD_MODE_TASKS, DOWNLOAD_MODE_MULTI } download_mode;
 

@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,13 +15,30 @@
 
 static const char *const PROGRAM = "download";
 
+void download_prefer_passive_wait(int argc, char **argv)
+{
+    static const char *const chosen[] = {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME"};
+    for (size_t i = 0; i < sizeof chosen / sizeof chosen[0]; i++)
+        if (getenv(chosen[i]) != NULL) return; /* the user's choice stands (and this start's, once made) */
+    download_settings settings = download_default_settings();
+    mt_options options;
+    mt_error unused;
+    if (mt_cli_parse(argc, argv, &download_program, &options, &settings, &unused) != MT_CLI_RUN ||
+        settings.mode != DOWNLOAD_MODE_TASKS || settings.dry_run || settings.jobs < 2)
+        return;
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+    execv("/proc/self/exe", argv); /* the same program and arguments (getopt's order) */
+}
+
 mt_status download_job_init(download_job *job, const download_url_list *urls, const download_settings *settings,
                             mt_options *options, mt_error *err)
 {
-    *job = (download_job){.count = urls->count,
-                          .descriptors_before = -1,
-                          .print_lines = options->format == MT_FORMAT_TEXT && !options->quiet,
-                          .shared = {.settings = settings, .dir_fd = -1, .verbose = settings->verbose}};
+    *job = (download_job){
+        .count = urls->count,
+        .jobs = settings->jobs,
+        .descriptors_before = -1,
+        .print_lines = options->format == MT_FORMAT_TEXT && !options->quiet,
+        .shared = {.settings = settings, .dir_fd = -1, .pid = (long)getpid(), .verbose = settings->verbose}};
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         omp_init_lock(&job->share_locks[i]);
     snprintf(job->user_agent, sizeof job->user_agent, "multitarefas-download/%s", mt_version);
@@ -29,9 +48,14 @@ mt_status download_job_init(download_job *job, const download_url_list *urls, co
                          job->print_lines && !settings->dry_run && isatty(STDERR_FILENO));
     job->ready = true;
     job->transfers = calloc(urls->count, sizeof *job->transfers);
-    if (job->transfers == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %zu transfers", urls->count);
-    for (size_t i = 0; i < urls->count; i++)
+    job->shown_urls = calloc(urls->count, sizeof *job->shown_urls);
+    if (job->transfers == NULL || job->shown_urls == NULL)
+        return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %zu transfers", urls->count);
+    for (size_t i = 0; i < urls->count; i++) {
         download_transfer_init(&job->transfers[i], urls->items[i], i, &job->shared);
+        if ((job->shown_urls[i] = mt_escape_copy(urls->items[i])) == NULL)
+            return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %zu transfers", urls->count);
+    }
     return MT_OK;
 }
 
@@ -73,7 +97,7 @@ static mt_status make_folder(const char *path, mt_error *err)
 
 /* Open the output folder (created if missing) and prove a file can be created in it, before any transfer: an
  * unwritable folder is the user's to fix, and nothing should be fetched for nothing. */
-static mt_status open_output_folder(const char *path, int *dir_fd, mt_error *err)
+static mt_status open_output_folder(const char *path, int *dir_fd, bool *unnamed_files, mt_error *err)
 {
     mt_status status = make_folder(path, err);
     if (status != MT_OK) return status;
@@ -90,6 +114,10 @@ static mt_status open_output_folder(const char *path, int *dir_fd, mt_error *err
     close(fd);
     unlinkat(dir, probe, 0);
     *dir_fd = dir;
+    /* DOWNLOAD_NAMED_TEMPORARIES=1: the named files even where unnamed ones work (a filesystem whose O_TMPFILE
+     * misbehaves; the tests of that path). */
+    const char *named = getenv("DOWNLOAD_NAMED_TEMPORARIES");
+    *unnamed_files = !(named != NULL && strcmp(named, "1") == 0) && download_unnamed_files_work(dir);
     return MT_OK;
 }
 
@@ -149,37 +177,80 @@ static int by_name(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->url, y->url);
 }
 
-static void warn_shared_names(download_transfer *transfers, size_t count)
+static void warn_shared_names(const download_job *job)
 {
-    download_transfer **sorted = malloc(count * sizeof *sorted);
+    download_transfer **sorted = malloc(job->count * sizeof *sorted);
     if (sorted == NULL) return;
-    for (size_t i = 0; i < count; i++)
-        sorted[i] = &transfers[i];
-    qsort(sorted, count, sizeof *sorted, by_name);
-    for (size_t i = 1; i < count; i++)
-        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0 && strcmp(sorted[i - 1]->url, sorted[i]->url) != 0)
-            mt_print_warning(PROGRAM, "'%s' is the file of different URLs (%.200s and %.200s): the last to finish wins",
-                             sorted[i]->name, sorted[i - 1]->url, sorted[i]->url);
+    for (size_t i = 0; i < job->count; i++)
+        sorted[i] = &job->transfers[i];
+    qsort(sorted, job->count, sizeof *sorted, by_name);
+    for (size_t i = 1; i < job->count; i++) {
+        if (strcmp(sorted[i - 1]->name, sorted[i]->name) != 0 || strcmp(sorted[i - 1]->url, sorted[i]->url) == 0)
+            continue;
+        char name[4 * DOWNLOAD_NAME_SIZE];
+        mt_escape_text(sorted[i]->name, true, name, sizeof name);
+        mt_print_warning(PROGRAM, "'%s' is the file of different URLs (%.200s and %.200s): the last to finish wins",
+                         name, job->shown_urls[sorted[i - 1]->index], job->shown_urls[sorted[i]->index]);
+    }
     free(sorted);
+}
+
+mt_status download_fit_descriptors(int *jobs, size_t transfers, bool tasks, mt_error *err)
+{
+    struct rlimit limit;
+    int open_now = count_descriptors();
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || open_now < 0) return MT_OK; /* cannot tell: libcurl will say */
+    rlim_t per_transfer = tasks ? DOWNLOAD_FDS_PER_TASK : DOWNLOAD_FDS_PER_MULTI_TRANSFER;
+    rlim_t in_flight = transfers < (size_t)*jobs ? (rlim_t)transfers : (rlim_t)*jobs;
+    rlim_t fixed = (rlim_t)open_now + DOWNLOAD_FDS_RESERVED, need = fixed + per_transfer * in_flight;
+    if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= need) return MT_OK;
+    /* Raise the soft limit as far as needed: up to the hard limit, which only the administrator can raise. */
+    rlim_t raised = limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= need ? need : limit.rlim_max;
+    if (raised > limit.rlim_cur && setrlimit(RLIMIT_NOFILE, &(struct rlimit){raised, limit.rlim_max}) == 0)
+        limit.rlim_cur = raised;
+    if (limit.rlim_cur >= need) return MT_OK;
+    rlim_t fit = limit.rlim_cur > fixed ? (limit.rlim_cur - fixed) / per_transfer : 0;
+    if (fit < 1)
+        return mt_fail(err, MT_ERR_RUNTIME,
+                       "the open-file limit is %llu descriptors (ulimit -n; %d open already): too few for even one "
+                       "transfer, which needs about %llu; raise it",
+                       (unsigned long long)limit.rlim_cur, open_now, (unsigned long long)(fixed + per_transfer));
+    mt_print_warning(PROGRAM,
+                     "%llu transfers at once need about %llu open files, and the open-file limit is %llu (hard limit, "
+                     "ulimit -Hn): %llu transfers at once instead",
+                     (unsigned long long)in_flight, (unsigned long long)need, (unsigned long long)limit.rlim_cur,
+                     (unsigned long long)fit);
+    *jobs = (int)fit;
+    return MT_OK;
 }
 
 mt_status download_job_open(download_job *job, mt_options *options, mt_timeline *timeline, mt_error *err)
 {
     const download_settings *settings = job->shared.settings;
-    mt_status status = open_output_folder(settings->output_dir, &job->shared.dir_fd, err);
+    bool tasks = settings->mode == DOWNLOAD_MODE_TASKS;
+    /* Refused for want of descriptors before anything is made on disk; from here on a signal ends the run
+     * cleanly. */
+    mt_status status = download_fit_descriptors(&job->jobs, job->count, tasks, err);
+    if (status == MT_OK) status = download_interrupts_install(job->transfers, job->count, err);
+    if (status == MT_OK)
+        status = open_output_folder(settings->output_dir, &job->shared.dir_fd, &job->shared.unnamed_files, err);
     if (status != MT_OK) return status;
     if (mt_cli_wants_timeline(options)) {
         /* Every slot allocated now: recording a transfer writes its own slot, nothing else. */
-        status = mt_timeline_init(timeline, job->count, settings->jobs, 0, false, &download_events, err);
+        status = mt_timeline_init(timeline, job->count, job->jobs, 0, false, &download_events, err);
         if (status != MT_OK) return status;
         job->shared.timeline = timeline;
     }
-    if (!options->quiet) warn_shared_names(job->transfers, job->count);
+    if (!options->quiet) warn_shared_names(job);
+    if ((status = mt_placement_init(&job->placement, job->jobs, 0, err)) != MT_OK) return status;
+    job->shared.placement = &job->placement;
     job->team_size = 1;
-    if (settings->mode == DOWNLOAD_MODE_TASKS) {
+    if (tasks) {
         status = share_create(&job->shared.share, job->share_locks, err);
         if (status != MT_OK) return status;
-#pragma omp parallel num_threads(settings->jobs)
+        job->shared.thread_handles = calloc((size_t)job->jobs, sizeof *job->shared.thread_handles);
+        if (job->shared.thread_handles == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for the team");
+#pragma omp parallel num_threads(job->jobs)
         {
 #pragma omp single
             job->team_size = omp_get_num_threads();
@@ -191,23 +262,31 @@ mt_status download_job_open(download_job *job, mt_options *options, mt_timeline 
 
 void download_job_report(const download_job *job, const mt_options *options, mt_record *record)
 {
+    char error[4 * sizeof job->transfers[0].error];
     for (size_t i = 0; i < job->count; i++) {
         const download_transfer *t = &job->transfers[i];
         if (job->failed == 0 || t->ok) continue;
         mt_error failure;
-        mt_fail(&failure, MT_ERR_RUNTIME, "%.300s: %s", t->url, t->error);
+        mt_escape_text(t->error, true, error, sizeof error);
+        mt_fail(&failure, MT_ERR_RUNTIME, "%.300s: %s", job->shown_urls[i], error);
         mt_print_error(PROGRAM, &failure);
     }
     if (options->format != MT_FORMAT_JSON) return;
+    /* Every transfer, in the list's order: the strings shown (valid UTF-8, which jansson insists on), so that
+     * none is dropped and the list always has n entries. */
     json_t *list = json_array();
+    char name[4 * DOWNLOAD_NAME_SIZE];
     for (size_t i = 0; list != NULL && i < job->count; i++) {
         const download_transfer *t = &job->transfers[i];
-        json_t *item = json_pack("{s:s, s:s, s:I, s:I, s:f, s:i, s:b}", "url", t->url, "file", t->name, "http_status",
-                                 (json_int_t)t->http_status, "bytes", (json_int_t)t->bytes, "seconds", t->seconds,
-                                 "retries", t->retries, "ok", t->ok);
-        if (item == NULL) continue;
-        json_object_set_new(item, "error", t->ok ? json_null() : json_string(t->error));
-        json_array_append_new(list, item);
+        mt_escape_text(t->name, true, name, sizeof name);
+        mt_escape_text(t->error, true, error, sizeof error);
+        json_t *item = json_pack("{s:s, s:s, s:I, s:I, s:f, s:i, s:b, s:s?}", "url", job->shown_urls[i], "file", name,
+                                 "http_status", (json_int_t)t->http_status, "bytes", (json_int_t)t->bytes, "seconds",
+                                 t->seconds, "retries", t->retries, "ok", t->ok, "error", t->ok ? NULL : error);
+        if (item == NULL || json_array_append_new(list, item) != 0) {
+            json_decref(list); /* out of memory: no list rather than a short one */
+            list = NULL;
+        }
     }
     if (record->details == NULL) record->details = json_object();
     json_object_set_new(record->details, "transfers", list != NULL ? list : json_array());
@@ -218,6 +297,9 @@ mt_status download_job_close(download_job *job, mt_error *err)
 {
     mt_status status = MT_OK;
     if (!job->ready) return MT_OK;
+    for (int i = 0; job->shared.thread_handles != NULL && i < job->jobs; i++)
+        if (job->shared.thread_handles[i] != NULL) curl_easy_cleanup(job->shared.thread_handles[i]);
+    free(job->shared.thread_handles); /* before the share: a handle that still uses it keeps it open */
     if (job->shared.share != NULL) {
         CURLSHcode code = curl_share_cleanup(job->shared.share); /* closes the pooled connections */
         if (code != CURLSHE_OK)
@@ -236,8 +318,27 @@ mt_status download_job_close(download_job *job, mt_error *err)
     }
     if (job->shared.dir_fd >= 0) close(job->shared.dir_fd);
     download_output_destroy(&job->output);
+    mt_placement_free(&job->placement);
     free(job->transfers);
+    for (size_t i = 0; job->shown_urls != NULL && i < job->count; i++)
+        free(job->shown_urls[i]);
+    free(job->shown_urls);
+    job->transfers = NULL;
+    job->shown_urls = NULL;
     return status;
+}
+
+int download_job_finish(const download_job *job, mt_options *options, mt_status status, mt_error *err)
+{
+    int code = mt_cli_finish(&download_program, options, status, err); /* which shows the message escaped */
+    int signal_number = download_interrupted();
+    if (signal_number == 0) return code;
+    fprintf(stderr, "%s: interrupted by %s: %zu of %zu files complete\n", PROGRAM,
+            signal_number == SIGINT    ? "SIGINT"
+            : signal_number == SIGTERM ? "SIGTERM"
+                                       : "SIGHUP",
+            job->complete, job->count);
+    return 128 + signal_number;
 }
 
 double download_note_retry(download_transfer *t)

@@ -20,17 +20,28 @@
 typedef struct {
     download_transfer *transfers;
     size_t count;
+    char **shown_urls; /* each URL as it is shown (mt_escape_copy): messages, record, trace */
     download_shared shared;
     download_output output;
+    int jobs;         /* transfers at once: -j, or fewer when the open-file limit cannot hold them */
     int team_size;    /* threads that ran the tasks (1 in multi mode) */
     size_t failed;    /* transfers that failed in the last run */
+    size_t complete;  /* transfers of the last run that saved their file */
     double last_s;    /* the last run's time, kept even when it failed (the timeline's span) */
     bool print_lines; /* text output and not --quiet: a line per file saved */
     int descriptors_before;
     bool ready; /* initialized: the locks and the output exist */
     omp_lock_t share_locks[CURL_LOCK_DATA_LAST];
+    mt_placement placement;
     char user_agent[64];
 } download_job;
+
+/* The team's idle threads wait passively (OMP_WAIT_POLICY=passive) unless the user chose a policy
+ * (OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME set): in tasks mode with more than one job, set it and
+ * start the program again (libgomp reads it once, when it loads). Idle threads that spin by default steal
+ * the cores the transfers, and a local server, need. Returns only when nothing is to be done, or the new
+ * start failed (the run then goes on as it is). Call first in main: it parses argv on its own. */
+void download_prefer_passive_wait(int argc, char **argv);
 
 /* The transfers of urls, each with its file name, and what they share. Nothing is created on disk. */
 mt_status download_job_init(download_job *job, const download_url_list *urls, const download_settings *settings,
@@ -39,9 +50,28 @@ mt_status download_job_init(download_job *job, const download_url_list *urls, co
 /* --dry-run: "FILE<TAB>URL" for each transfer, on standard output. */
 void download_job_print_plan(download_job *job, mt_options *options);
 
-/* Before the runs: the output folder (created, and proved writable), the timeline, the connection pool and
- * the team of the tasks mode (started now, untimed: the first parallel region costs milliseconds). */
+/* Before the runs: the output folder (created, and proved writable), the timeline, the descriptors the
+ * transfers need (see download_fit_descriptors), the signal handlers (download_interrupts_install), the
+ * connection pool and the team of the tasks mode (started now, untimed: the first parallel region costs
+ * milliseconds). */
 mt_status download_job_open(download_job *job, mt_options *options, mt_timeline *timeline, mt_error *err);
+
+/* Descriptors a transfer in flight may hold, measured with libcurl 7.88: its temporary file, its socket (or
+ * the socket pair of a name lookup before it), one idle connection in the pool for each transfer at once,
+ * and in tasks mode the socket pair of the multi handle that curl_easy_perform keeps inside each easy
+ * handle. Reserved: what opens later beside them (the trace, libcurl's CA file, its multi handle's pair). */
+enum { DOWNLOAD_FDS_PER_TASK = 6, DOWNLOAD_FDS_PER_MULTI_TRANSFER = 4, DOWNLOAD_FDS_RESERVED = 16 };
+
+/* The open-file limit against jobs transfers at once (each mode's cost above, on top of the descriptors
+ * open now): the soft limit is raised toward the hard one as far as needed; where even the hard limit
+ * cannot hold them, *jobs is lowered to what it holds, with a warning. MT_ERR_RUNTIME when not even one
+ * transfer fits. */
+mt_status download_fit_descriptors(int *jobs, size_t transfers, bool tasks, mt_error *err);
+
+/* The end of main: the error (its control bytes escaped) or, when a signal interrupted the runs, the line
+ * "download: interrupted by SIGINT: K of N files complete"; returns the exit code (128 + the signal when
+ * interrupted, else mt_cli_finish's). */
+int download_job_finish(const download_job *job, mt_options *options, mt_status status, mt_error *err);
 
 /* After the runs: each failure listed on stderr, and the transfers in the record's details (JSON). */
 void download_job_report(const download_job *job, const mt_options *options, mt_record *record);

@@ -1,6 +1,7 @@
 #include "download_output.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "timer.h"
@@ -63,6 +64,7 @@ void download_output_add_bytes(download_output *out, uint64_t bytes)
 void download_output_file_done(download_output *out, const char *line)
 {
     atomic_fetch_add(&out->files_done, 1);
+    if (line == NULL && !out->bar) return; /* nothing to print: no lock to wait for */
     omp_set_lock(&out->lock);
     if (out->bar) fputs("\r\033[K", stderr); /* the line takes the bar's place, the bar is redrawn below */
     if (line != NULL) mt_output_write(out->lines, line, strlen(line), true);

@@ -1,12 +1,17 @@
+#define _GNU_SOURCE /* O_TMPFILE, beside POSIX */
 #include "download_transfer.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +26,80 @@ const mt_event_style download_events = {
     .item_label = "url",
 };
 
+/* What the signal handler reads: a signal handler can reach nothing but globals. Set before it is installed. */
+static volatile sig_atomic_t interrupt_signal;
+static int interrupt_pipe[2] = {-1, -1}; /* one byte written by the handler: readable once interrupted */
+static download_transfer *watched;       /* the transfers whose threads a signal wakes */
+static size_t watched_count;
+
+/* Async-signal-safe only: note the first signal, make the pipe readable, and send the signal on to every
+ * other thread that runs a transfer, so that its poll returns at once (EINTR) instead of within a second. */
+static void on_interrupt(int signal_number)
+{
+    int saved_errno = errno;
+    if (interrupt_signal == 0) {
+        interrupt_signal = signal_number;
+        if (interrupt_pipe[1] >= 0 && write(interrupt_pipe[1], "!", 1) < 0) {
+        } /* nothing to do: the flag is set */
+        pthread_t self = pthread_self(), last = self;
+        for (size_t i = 0; i < watched_count; i++) {
+            if (!atomic_load(&watched[i].running)) continue;
+            pthread_t thread = watched[i].thread;
+            if (pthread_equal(thread, self) || pthread_equal(thread, last)) continue;
+            pthread_kill(thread, signal_number); /* its handler finds the flag set and returns */
+            last = thread;
+        }
+    }
+    errno = saved_errno;
+}
+
+mt_status download_interrupts_install(download_transfer *transfers, size_t count, mt_error *err)
+{
+    watched = transfers;
+    watched_count = count;
+    if (interrupt_pipe[0] < 0) {
+        if (pipe(interrupt_pipe) != 0)
+            return mt_fail(err, MT_ERR_RUNTIME, "cannot create the interrupt pipe: %s", strerror(errno));
+        for (int end = 0; end < 2; end++) {
+            fcntl(interrupt_pipe[end], F_SETFD, FD_CLOEXEC);
+            fcntl(interrupt_pipe[end], F_SETFL, O_NONBLOCK); /* the handler never blocks on it */
+        }
+    }
+    /* SA_RESTART: a write or a read that a signal interrupts goes on (nothing half-written); poll and sleeps
+     * return early whatever the flag, which is what wakes the transfers. */
+    struct sigaction action = {.sa_handler = on_interrupt, .sa_flags = SA_RESTART};
+    sigfillset(&action.sa_mask);
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction before;
+        if (sigaction(signals[i], NULL, &before) != 0 || before.sa_handler == SIG_IGN) continue;
+        if (sigaction(signals[i], &action, NULL) != 0)
+            return mt_fail(err, MT_ERR_RUNTIME, "cannot catch signal %d: %s", signals[i], strerror(errno));
+    }
+    return MT_OK;
+}
+
+int download_interrupted(void)
+{
+    return interrupt_signal;
+}
+
+int download_interrupt_fd(void)
+{
+    return interrupt_pipe[0];
+}
+
+bool download_pause(double seconds)
+{
+    /* poll on the pipe, not a sleep: a signal that lands just before the wait still ends it at once. */
+    double end = mt_now() + seconds;
+    for (double left = seconds; left > 0 && interrupt_signal == 0; left = end - mt_now()) {
+        struct pollfd wake = {.fd = interrupt_pipe[0], .events = POLLIN};
+        poll(&wake, interrupt_pipe[0] >= 0, (int)ceil(left * 1000));
+    }
+    return interrupt_signal == 0;
+}
+
 static void set_error(download_transfer *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(download_transfer *t, const char *format, ...)
 {
@@ -33,6 +112,7 @@ static void set_error(download_transfer *t, const char *format, ...)
 void download_transfer_init(download_transfer *t, const char *url, size_t index, const download_shared *shared)
 {
     memset(t, 0, sizeof *t);
+    atomic_init(&t->running, false);
     t->url = url;
     t->index = index;
     t->shared = shared;
@@ -71,6 +151,34 @@ static size_t on_body(char *data, size_t size, size_t count, void *user)
     return length;
 }
 
+/* libcurl calls this often while a transfer runs, and at least once a second when it stalls: a non-zero
+ * return aborts the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *user, curl_off_t download_total, curl_off_t download_now, curl_off_t upload_total,
+                       curl_off_t upload_now)
+{
+    (void)user, (void)download_total, (void)download_now, (void)upload_total, (void)upload_now;
+    return interrupt_signal != 0;
+}
+
+/* libcurl's socket, opened here to learn why it could not be (a full descriptor table is not a refusal). */
+static curl_socket_t open_socket(void *user, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    (void)purpose;
+    download_transfer *t = user;
+    curl_socket_t fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    if (fd == CURL_SOCKET_BAD) t->socket_errno = errno;
+    return fd;
+}
+
+/* A time option in libcurl's milliseconds: rounded up, so that a positive limit never becomes 0 (which
+ * libcurl reads as none, or its default). */
+static long milliseconds(double seconds)
+{
+    if (seconds <= 0) return 0;
+    double ms = ceil(seconds * 1000 - 1e-6); /* 0.29 s is 290 ms, not 291 */
+    return ms < 1 ? 1 : (long)ms;
+}
+
 /* Every option, every return value checked: a refused option is a failed transfer, not a silent default. */
 static CURLcode set_options(download_transfer *t)
 {
@@ -87,14 +195,21 @@ static CURLcode set_options(download_transfer *t)
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, (void *)t);
     SET(CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for timeouts */
+    SET(CURLOPT_NOPROGRESS, 0L);
+    SET(CURLOPT_XFERINFOFUNCTION, on_progress); /* ends the transfer when the run is interrupted */
+    SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    SET(CURLOPT_OPENSOCKETDATA, (void *)t);
+#if LIBCURL_VERSION_NUM >= 0x075700
+    SET(CURLOPT_QUICK_EXIT, 1L); /* an interrupted run does not wait for a name lookup to end */
+#endif
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_FOLLOWLOCATION, 1L);
     SET(CURLOPT_MAXREDIRS, (long)o->max_redirs);
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, (long)llround(o->connect_timeout_s * 1000));
-    SET(CURLOPT_TIMEOUT_MS, (long)llround(o->max_time_s * 1000));
+    SET(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(o->connect_timeout_s));
+    SET(CURLOPT_TIMEOUT_MS, milliseconds(o->max_time_s));
     if (o->speed_limit > 0 && o->speed_time_s > 0) {
         SET(CURLOPT_LOW_SPEED_LIMIT, (long)o->speed_limit);
         SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(o->speed_time_s));
@@ -111,19 +226,89 @@ static CURLcode set_options(download_transfer *t)
     return CURLE_OK;
 }
 
+bool download_unnamed_files_work(int dir_fd)
+{
+#ifdef O_TMPFILE
+    int fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    char path[64], probe[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    snprintf(probe, sizeof probe, ".download-%ld-probe-link", (long)getpid());
+    bool linked = linkat(AT_FDCWD, path, dir_fd, probe, AT_SYMLINK_FOLLOW) == 0;
+    if (linked) unlinkat(dir_fd, probe, 0);
+    close(fd);
+    return linked;
+#else
+    (void)dir_fd;
+    return false;
+#endif
+}
+
+/* A hidden name of the folder for t's file, new: O_EXCL, never one already there. */
+static bool create_named(download_transfer *t, int dir, int *fd)
+{
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        snprintf(t->temp_name, sizeof t->temp_name, ".download-%ld-%zu-%u.part", t->shared->pid, t->index, attempt);
+        /* O_NOFOLLOW: never through a symlink. */
+        *fd = openat(dir, t->temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (*fd >= 0) return true;
+        if (errno != EEXIST) break;
+    }
+    t->temp_name[0] = '\0';
+    return false;
+}
+
 static bool create_temporary(download_transfer *t)
 {
     int dir = t->shared->dir_fd;
+    bool created;
+#ifdef O_TMPFILE
+    if (t->shared->unnamed_files) {
+        /* An inode of the folder with no name: it gets one only when complete, and vanishes with its descriptor
+         * otherwise. One change to the folder per file (the link), as a plain create: fewer for threads to
+         * wait on than a create and a rename. */
+        t->fd = openat(dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+        created = t->fd >= 0;
+    } else
+#endif
+        created = create_named(t, dir, &t->fd);
+    if (!created) set_error(t, "cannot create a temporary file in the output folder: %s", strerror(errno));
+    return created;
+}
+
+/* Link the unnamed file (at path) to a hidden name of its own: 0, or the errno. */
+static int link_hidden(download_transfer *t, const char *path)
+{
     for (unsigned attempt = 0; attempt < 100; attempt++) {
-        snprintf(t->temp_name, sizeof t->temp_name, ".download-%ld-%zu-%u.part", (long)getpid(), t->index, attempt);
-        /* O_EXCL: a new file of ours, never one already there; O_NOFOLLOW: never through a symlink. */
-        t->fd = openat(dir, t->temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (t->fd >= 0) return true;
-        if (errno != EEXIST) break;
+        snprintf(t->temp_name, sizeof t->temp_name, ".download-%ld-%zu-%u.part", t->shared->pid, t->index, attempt);
+        if (linkat(AT_FDCWD, path, t->shared->dir_fd, t->temp_name, AT_SYMLINK_FOLLOW) == 0) return 0;
+        int error = errno;
+        t->temp_name[0] = '\0';
+        if (error != EEXIST) return error;
     }
-    set_error(t, "cannot create a temporary file in the output folder: %s", strerror(errno));
-    t->temp_name[0] = '\0';
-    return false;
+    return EEXIST;
+}
+
+/* The complete file under its name, and closed: the unnamed file linked; or, when the name is taken, linked
+ * to a hidden name of its own and renamed over it (rename replaces a file or a symlink atomically, and never
+ * writes through it), as the named one is. 0, or the errno of what failed. */
+static int put_in_place(download_transfer *t)
+{
+    int dir = t->shared->dir_fd, error = 0;
+    bool linked = false;
+    if (t->temp_name[0] == '\0') {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", t->fd);
+        if (linkat(AT_FDCWD, path, dir, t->name, AT_SYMLINK_FOLLOW) == 0)
+            linked = true;
+        else
+            error = errno == EEXIST ? link_hidden(t, path) : errno;
+    }
+    if (close(t->fd) != 0 && error == 0) error = errno;
+    t->fd = -1;
+    if (error != 0 && linked) unlinkat(dir, t->name, 0); /* ours, just linked, and not a file to keep */
+    if (error != 0 || linked) return error;
+    return renameat(dir, t->temp_name, dir, t->name) == 0 ? 0 : errno;
 }
 
 bool download_transfer_begin(download_transfer *t)
@@ -138,11 +323,26 @@ bool download_transfer_begin(download_transfer *t)
     t->fd = -1;
     t->temp_name[0] = '\0';
     t->started_at = mt_now();
+    mt_placement_note(t->shared->placement, omp_get_thread_num());
+    if (interrupt_signal != 0) {
+        set_error(t, "%s", "not started: the run was interrupted");
+        return false;
+    }
+    t->thread = pthread_self();
+    atomic_store(&t->running, true); /* after thread: the handler reads them in that order */
     if (!create_temporary(t)) {
         download_transfer_finish(t, false);
         return false;
     }
-    t->easy = curl_easy_init(); /* one easy handle per transfer, never shared */
+    /* An easy handle of its own while it runs, never shared. In tasks mode it is its thread's, reset: a new
+     * handle per transfer costs curl_easy_perform a new multi handle each time (a socket pair, its cache). */
+    CURL **kept = t->shared->thread_handles != NULL ? &t->shared->thread_handles[omp_get_thread_num()] : NULL;
+    if (kept != NULL && *kept != NULL)
+        curl_easy_reset(*kept);
+    else if (kept != NULL)
+        *kept = curl_easy_init();
+    t->easy = kept != NULL ? *kept : curl_easy_init();
+    t->thread_handle = kept != NULL;
     CURLcode c = t->easy == NULL ? CURLE_OUT_OF_MEMORY : set_options(t);
     if (c != CURLE_OK) {
         set_error(t, "cannot set up the transfer: %s", curl_easy_strerror(c));
@@ -156,8 +356,12 @@ bool download_transfer_prepare_attempt(download_transfer *t)
 {
     t->written = 0;
     t->too_large = t->http_error = t->write_failed = false;
-    t->write_errno = 0;
+    t->write_errno = t->socket_errno = 0;
     t->curl_error[0] = '\0';
+    if (interrupt_signal != 0) {
+        download_transfer_cancel(t);
+        return false;
+    }
     bool fresh = t->retries == 0; /* the file was just created empty: nothing to undo */
     if (!fresh && (ftruncate(t->fd, 0) != 0 || lseek(t->fd, 0, SEEK_SET) != 0)) {
         set_error(t, "cannot empty the temporary file: %s", strerror(errno));
@@ -186,7 +390,9 @@ static bool transient(CURLcode c)
 
 static download_verdict retry_or_fail(download_transfer *t, bool may_pass)
 {
-    return may_pass && t->retries < t->shared->settings->retry ? DOWNLOAD_RETRY : DOWNLOAD_FAILED;
+    /* An interrupted run retries nothing. */
+    return may_pass && interrupt_signal == 0 && t->retries < t->shared->settings->retry ? DOWNLOAD_RETRY
+                                                                                        : DOWNLOAD_FAILED;
 }
 
 download_verdict download_transfer_judge(download_transfer *t, CURLcode result)
@@ -209,6 +415,18 @@ download_verdict download_transfer_judge(download_transfer *t, CURLcode result)
         snprintf(detail, sizeof detail, "%ld", status);
         set_error(t, "HTTP status %s", detail);
         return retry_or_fail(t, status >= 500 && status <= 599); /* a 4xx will not pass: no retry */
+    }
+    if (result == CURLE_ABORTED_BY_CALLBACK && interrupt_signal != 0) {
+        set_error(t, "%s", "interrupted");
+        return DOWNLOAD_FAILED;
+    }
+    if (result == CURLE_COULDNT_CONNECT && (t->socket_errno == EMFILE || t->socket_errno == ENFILE)) {
+        /* Not the server's refusal: this process (or the system) has no descriptor left for a socket. */
+        struct rlimit limit = {0};
+        getrlimit(RLIMIT_NOFILE, &limit);
+        set_error(t, "no file descriptor left for a socket (%s; open-file limit %llu)", strerror(t->socket_errno),
+                  (unsigned long long)limit.rlim_cur);
+        return retry_or_fail(t, true);
     }
     if (result != CURLE_OK) {
         snprintf(detail, sizeof detail, "%s%s%s", curl_easy_strerror(result), t->curl_error[0] ? ": " : "",
@@ -243,6 +461,12 @@ double download_transfer_retry_delay(const download_transfer *t)
     return delay < DOWNLOAD_MAX_RETRY_DELAY_S ? delay : DOWNLOAD_MAX_RETRY_DELAY_S;
 }
 
+void download_transfer_cancel(download_transfer *t)
+{
+    if (t->error[0] == '\0') set_error(t, "%s", "interrupted");
+    download_transfer_finish(t, false);
+}
+
 /* The transfer's event on the timeline, from its first attempt's start to its end, on the thread that ran it
  * (0 outside a parallel region: the multi loop's thread). */
 static void record_on_timeline(const download_transfer *t, double end)
@@ -256,21 +480,16 @@ static void record_on_timeline(const download_transfer *t, double end)
 void download_transfer_finish(download_transfer *t, bool success)
 {
     int dir = t->shared->dir_fd;
-    if (t->fd >= 0) {
-        if (close(t->fd) != 0 && success) {
-            set_error(t, "cannot close the file: %s", strerror(errno));
-            success = false;
-        }
-        t->fd = -1;
+    if (success && t->fd >= 0) {
+        int error = put_in_place(t);
+        if (error != 0) set_error(t, "cannot rename the file into place: %s", strerror(error));
+        success = error == 0;
     }
-    if (success && renameat(dir, t->temp_name, dir, t->name) != 0) {
-        /* rename replaces a file or a symlink at the name atomically; it never writes through the link */
-        set_error(t, "cannot rename the file into place: %s", strerror(errno));
-        success = false;
-    }
+    if (t->fd >= 0) close(t->fd); /* a failure: an unnamed file vanishes with it */
+    t->fd = -1;
     if (!success && t->temp_name[0] != '\0') unlinkat(dir, t->temp_name, 0);
     t->temp_name[0] = '\0';
-    if (t->easy != NULL) curl_easy_cleanup(t->easy);
+    if (t->easy != NULL && !t->thread_handle) curl_easy_cleanup(t->easy);
     t->easy = NULL;
     t->ok = success;
     if (success) t->error[0] = '\0';
@@ -278,13 +497,15 @@ void download_transfer_finish(download_transfer *t, bool success)
     t->seconds = end - t->started_at;
     record_on_timeline(t, end);
 
-    char line[DOWNLOAD_NAME_SIZE + 128];
+    char line[4 * DOWNLOAD_NAME_SIZE + 128], shown[4 * DOWNLOAD_NAME_SIZE];
     bool print = success && t->shared->print_lines;
     if (print) {
-        int n = snprintf(line, sizeof line, "saved %s (%" PRIu64 " bytes, %.3f s", t->name, t->bytes, t->seconds);
+        mt_escape_text(t->name, true, shown, sizeof shown);
+        int n = snprintf(line, sizeof line, "saved %s (%" PRIu64 " bytes, %.3f s", shown, t->bytes, t->seconds);
         if (t->retries > 0 && n > 0 && (size_t)n < sizeof line)
             n += snprintf(line + n, sizeof line - (size_t)n, ", %d retr%s", t->retries, t->retries == 1 ? "y" : "ies");
         if (n > 0 && (size_t)n < sizeof line) snprintf(line + n, sizeof line - (size_t)n, ")\n");
     }
     download_output_file_done(t->shared->output, print ? line : NULL);
+    atomic_store(&t->running, false);
 }

@@ -34,10 +34,11 @@ typedef struct {
     uint64_t n;
     int64_t *squares, *cubes;
     mt_work work;
-    mt_output *output;     /* where the lines go */
-    bool print_live;       /* print each line as its item completes */
-    mt_timeline *timeline; /* NULL: not recording */
-    int team_size;         /* threads the mode ran on, filled by the mode */
+    mt_output *output;       /* where the lines go */
+    bool print_live;         /* print each line as its item completes */
+    mt_timeline *timeline;   /* NULL: not recording */
+    mt_placement *placement; /* where each thread ran; NULL: not noting */
+    int team_size;           /* threads the mode ran on, filled by the mode */
 } square_cube_job;
 
 /* One unit of work: spend the item's delay, compute, store, record when it ran, and (if asked) print its line
@@ -45,6 +46,7 @@ typedef struct {
 static void do_item(square_cube_job *job, uint64_t i, mt_operation op)
 {
     double start = job->timeline != NULL ? mt_now() : 0;
+    mt_placement_note(job->placement, omp_get_thread_num());
     mt_work_do(&job->work);
     int64_t value = mt_power(job->values[i], op);
     (op == MT_OP_SQUARE ? job->squares : job->cubes)[i] = value;
@@ -178,8 +180,9 @@ static mt_status run_once(void *context, const mt_run_info *run, mt_sample *samp
     (void)err;
     run_context *c = context;
     square_cube_job job = c->job;
-    if (run->prime) job.work = (mt_work){.kind = MT_WORK_NONE}, job.timeline = NULL;
+    if (run->prime) job.work = (mt_work){.kind = MT_WORK_NONE}, job.timeline = NULL, job.placement = NULL;
     job.print_live = c->print_lines && run->last;
+    if (job.placement != NULL) mt_placement_start(job.placement); /* keeps the last run's */
     double start = mt_now();
     if (job.timeline != NULL) mt_timeline_start(job.timeline, start); /* keeps the last run's */
     c->mode->run(&job);
@@ -191,7 +194,7 @@ static mt_status run_once(void *context, const mt_run_info *run, mt_sample *samp
 /* Everything before the runs: the results' memory, touched now (a first touch costs more than the work it
  * would be timed with), and the timeline. */
 static mt_status prepare(run_context *c, const mt_numbers *numbers, mt_options *options, mt_timeline *timeline,
-                         mt_error *err)
+                         mt_placement *placement, mt_error *err)
 {
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
         if (strcmp(modes[m].name, options->mode) == 0) c->mode = &modes[m];
@@ -207,7 +210,9 @@ static mt_status prepare(run_context *c, const mt_numbers *numbers, mt_options *
                        (unsigned long long)numbers->count);
     memset(c->job.squares, 0, bytes);
     memset(c->job.cubes, 0, bytes);
-    if (!mt_cli_wants_timeline(options)) return MT_OK;
+    mt_status status = mt_placement_init(placement, omp_get_max_threads(), 0, err);
+    c->job.placement = placement;
+    if (status != MT_OK || !mt_cli_wants_timeline(options)) return status;
     int workers = strcmp(options->mode, "seq") == 0 ? 1 : omp_get_max_threads();
     c->job.timeline = timeline;
     return mt_timeline_init(timeline, 2 * numbers->count, workers, 0, false, &mt_power_events, err);
@@ -222,6 +227,7 @@ static mt_status report(run_context *c, mt_options *options, const mt_sample *sa
     mt_status status = mt_cli_record(&program, options, NULL, job->n, job->team_size, 1, samples,
                                      c->mode->ideal(job->n, options->work.delay_s, workers), &record, err);
     if (status != MT_OK) return status;
+    record.places = job->placement->places, record.place_count = job->team_size;
     record.valid = mt_powers_check(job->values, job->squares, job->n, MT_OP_SQUARE) == job->n &&
                    mt_powers_check(job->values, job->cubes, job->n, MT_OP_CUBE) == job->n;
     if (record.valid && options->format == MT_FORMAT_TEXT && !options->quiet && !c->print_lines) {
@@ -248,11 +254,12 @@ int main(int argc, char **argv)
     mt_error err = {""};
     mt_numbers numbers = {0};
     mt_timeline timeline = {0};
+    mt_placement placement = {0};
     run_context context = {.print_lines = options.format == MT_FORMAT_TEXT && !options.quiet && !ordered};
     mt_sample *samples = calloc((size_t)options.repeat, sizeof *samples);
     mt_status status = samples != NULL ? mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err)
                                        : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
-    if (status == MT_OK) status = prepare(&context, &numbers, &options, &timeline, &err);
+    if (status == MT_OK) status = prepare(&context, &numbers, &options, &timeline, &placement, &err);
     /* The priming pass runs the mode once with no work and no printing: it starts the OpenMP team (the first
      * parallel region costs milliseconds) and brings the code and the task pool into memory, untimed. */
     mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat};
@@ -264,5 +271,6 @@ int main(int argc, char **argv)
     free(context.job.cubes);
     mt_numbers_free(&numbers);
     mt_timeline_free(&timeline);
+    mt_placement_free(&placement);
     return mt_cli_finish(&program, &options, status, &err);
 }

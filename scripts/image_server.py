@@ -6,7 +6,8 @@ Serves generated images with injectable per-request latency, per-connection band
 writes N to F), so a script or a test learns where it listens; --list-file L writes the original's 6 x 5 URL
 list on this server to L (before the port file). Stop it with SIGTERM or SIGINT.
 
-Routes (GET; a query string is ignored except `latency=S`, which overrides --latency for that request):
+Routes (GET; a query string is ignored except `latency=S` and `bandwidth=B`, which override --latency and
+--bandwidth for that request: a slow body for one URL among fast ones):
   /images/NAME                 a generated image; NAME is everything after /images/, as sent (undecoded)
   /sha256/images/NAME          "HEX SIZE\\n": the sha256 and size of that image's body
   /lists/original.txt          the original lesson's 6 image URLs x 5 (30 lines), on this server
@@ -24,7 +25,8 @@ Routes (GET; a query string is ignored except `latency=S`, which overrides --lat
                                K/KIND/ID, then the image NAME: for retries
   /stats                       JSON: requests, connections now and most at once, requests in flight and most
                                at once, requests in their latency wait and most at once (max_waiting: the
-                               client's true concurrency when the latency dominates), per-path counts
+                               client's true concurrency when the latency dominates), image bodies being
+                               sent and most at once, per-path counts
   /                            a short text index
 
 The image body (documented so tests can compute it; image_body() below is the reference):
@@ -99,6 +101,8 @@ class Stats:
         self.max_in_flight = 0
         self.waiting = 0  # requests inside their latency wait: exact concurrency, whatever the response's end
         self.max_waiting = 0
+        self.sending = 0  # image bodies being sent now (begun, not yet all written)
+        self.max_sending = 0
         self.paths = {}
         self.flaky = {}
 
@@ -121,6 +125,11 @@ class Stats:
             self.waiting += delta
             self.max_waiting = max(self.max_waiting, self.waiting)
 
+    def send(self, delta):
+        with self.lock:
+            self.sending += delta
+            self.max_sending = max(self.max_sending, self.sending)
+
     def flaky_hit(self, key):
         with self.lock:
             self.flaky[key] = self.flaky.get(key, 0) + 1
@@ -132,7 +141,8 @@ class Stats:
                                "connections_total": self.connections_total,
                                "max_connections": self.max_connections, "in_flight": self.in_flight,
                                "max_in_flight": self.max_in_flight, "waiting": self.waiting,
-                               "max_waiting": self.max_waiting, "paths": self.paths})
+                               "max_waiting": self.max_waiting, "sending": self.sending,
+                               "max_sending": self.max_sending, "paths": self.paths})
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -172,8 +182,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_simple(302, "redirect\n", [("Location", location)])
 
     def write_throttled(self, data):
-        """Write data at most --bandwidth bytes a second on this connection (0: as fast as possible)."""
-        bandwidth = self.server.options.bandwidth
+        """Write data at most --bandwidth (or this request's bandwidth=B) bytes a second (0: as fast as possible)."""
+        bandwidth = self.bandwidth
         if bandwidth <= 0:
             self.wfile.write(data)
             return
@@ -198,7 +208,11 @@ class Handler(BaseHTTPRequestHandler):
     def send_image(self, name):
         body = image_body(name, self.server.options.image_size)
         self.send_image_head(len(body))
-        self.write_throttled(body)
+        self.server.stats.send(+1)
+        try:
+            self.write_throttled(body)
+        finally:
+            self.server.stats.send(-1)
 
     def reset_connection(self):
         # SO_LINGER with a zero timeout makes close() send RST: the client sees a reset, not a clean end.
@@ -249,6 +263,9 @@ class Handler(BaseHTTPRequestHandler):
             latency = self.server.options.latency
             if "latency" in query:
                 latency = float(query["latency"][0])
+            self.bandwidth = self.server.options.bandwidth
+            if "bandwidth" in query:
+                self.bandwidth = int(query["bandwidth"][0])
             if latency > 0 and not path.startswith(("/stats", "/sha256/", "/lists/")):
                 stats.wait(+1)
                 time.sleep(latency)
@@ -304,7 +321,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True  # a stalled or endless response never keeps the server from stopping
-    request_queue_size = 128  # 200 transfers at once must not meet a full accept queue
+    request_queue_size = 1024  # hundreds of transfers connecting at once must not meet a full accept queue
 
 
 def main(argv=None):

@@ -1,15 +1,23 @@
-"""The cube programs' cases and checks, shared by tests/cli (cube_omp, cube_mpi and its shared transport) and
-tests/multihost: the reference results, the list makers, list files and the arguments that give a list, the output
-and one-error-line checks, --explain's parsing and the split it must show, and the per-rank exit-code wrapper.
+"""What the test files share: the checks of a run (it ended well, it failed, it refused its input with one line),
+the parsers of what the programs print (the Execution Time line, the result lines, the --json record, the --csv
+row), a private folder for each MPI launch, and the cube programs' cases: the reference results, the list makers,
+list files and the arguments that give a list, --explain's parsing and the split it must show, and the per-rank
+exit-code wrapper. Used by tests/cli and tests/multihost.
 
-Nothing here runs a program or knows where the build is (tests/cli/conftest.py does, and re-exports power_lines),
-and nothing here imports 'conftest': tests/multihost puts this folder on sys.path (its conftest.py), and there
-'conftest' is its own."""
+Nothing here runs a program or knows where the build is (tests/cli/conftest.py does), and nothing here imports
+'conftest': tests/multihost puts this folder on sys.path (its conftest.py), and there 'conftest' is its own."""
+import contextlib
+import csv
+import io
+import json
 import math
-import random
 import os
+import random
 import re
+import secrets
 import shlex
+import shutil
+import tempfile
 
 import pytest
 
@@ -18,10 +26,68 @@ DEFAULT_LIST = [2, 3, 5, 8]
 LARGE_N = 100_000
 FAST = ("--delay", "0.001")
 EDGES = (CUBE_MIN, CUBE_MAX, CUBE_MIN + 1, CUBE_MAX - 1, 0, -1, 1)  # negatives, zero and the cube bounds
-TIME_LINE = re.compile(r"Execution Time: (\S+)")
+EXECUTION_TIME = re.compile(r"Execution Time: (\d+\.\d+)")  # the last human line of every program, whole
 
 
-# --- the reference and the lists -------------------------------------------------------------------
+# --- how a run ended ------------------------------------------------------------------------------
+
+def shown(result):
+    """A run's exit code and both streams, for an assertion's message."""
+    return f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+
+
+def ok(result):
+    """A run that must succeed (exit 0): the result, for chaining."""
+    assert result.returncode == 0, shown(result)
+    return result
+
+
+def failed(result):
+    """A run that must fail at run time (exit 1): the result, for chaining."""
+    assert result.returncode == 1, shown(result)
+    return result
+
+
+def our_lines(stderr, program="cube_mpi"):
+    """The lines the program wrote on stderr (an MPI launcher may add its own notice after them)."""
+    return [line for line in stderr.splitlines() if line.startswith(program + ":")]
+
+
+def error_line(result, program, *needles, launcher=False, about=""):
+    """Nothing on stdout and exactly one line on stderr, 'PROGRAM: error: ABOUT...', naming every needle: that line.
+    launcher: the run went through an MPI launcher, which may add its own notice after ours: then only the program's
+    own lines count (and there must be exactly one of them). The exit code is the caller's to check."""
+    assert result.stdout == "", f"stdout should be empty: {result.stdout!r}"
+    lines = our_lines(result.stderr, program) if launcher else result.stderr.splitlines()
+    assert len(lines) == 1, f"expected one line on stderr: {result.stderr!r}"
+    assert lines[0].startswith(f"{program}: error: {about}"), lines[0]
+    for needle in needles:
+        assert str(needle) in lines[0], f"{str(needle)!r} not in {lines[0]!r}"
+    return lines[0]
+
+
+def assert_usage_error(result, program, *needles, launcher=False, about=""):
+    """A usage or input error: exit 2, nothing on stdout, one line on stderr naming every needle (error_line):
+    that line."""
+    assert result.returncode == 2, shown(result)
+    return error_line(result, program, *needles, launcher=launcher, about=about)
+
+
+# --- what the programs print ----------------------------------------------------------------------
+
+def body_and_time(stdout):
+    """The lines before the last and the seconds of the last, which must be 'Execution Time: <float>'."""
+    lines = stdout.splitlines()
+    assert lines, "no output"
+    match = EXECUTION_TIME.fullmatch(lines[-1])
+    assert match, f"last line is not 'Execution Time: <float>': {lines[-1]!r}"
+    return lines[:-1], float(match.group(1))
+
+
+def without_time(stdout):
+    """The output but its last line (the time, which differs run to run)."""
+    return body_and_time(stdout)[0]
+
 
 def power_lines(stdout):
     """The 'x ^ k = y' lines of an output, as (x, k, y) tuples, in order."""
@@ -32,6 +98,76 @@ def power_lines(stdout):
             lines.append((int(parts[0]), int(parts[2]), int(parts[4])))
     return lines
 
+
+def record(stdout):
+    """The one JSON object a --json run prints."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, stdout
+    return json.loads(lines[0])
+
+
+def csv_rows(stdout):
+    """The rows of a --csv run's output."""
+    return list(csv.reader(io.StringIO(stdout)))
+
+
+def scalar_keys(as_json):
+    """The keys of a record whose values are not objects or lists: the CSV columns."""
+    return [key for key, value in as_json.items() if not isinstance(value, (dict, list))]
+
+
+def csv_record_of(stdout, as_json):
+    """A --csv run's output, checked against the --json record of the same run: one header and one row of the same
+    length, the columns the record's scalar keys in the record's order (so a sweep is one table). The row as a dict."""
+    rows = csv_rows(stdout)
+    assert len(rows) == 2, stdout
+    header, row = rows
+    assert len(row) == len(header)
+    # every column is a JSON key, in the JSON order ...
+    assert header == [key for key in as_json if key in header]
+    # ... and every scalar JSON key is a column
+    assert header == scalar_keys(as_json)
+    return dict(zip(header, row))
+
+
+# --- a private folder for each MPI launch ----------------------------------------------------------
+
+@contextlib.contextmanager
+def private_tmpdir():
+    """A new folder, removed after: the TMPDIR of one MPI launch. Open MPI keeps its session folder there
+    (ompi.HOST.UID) and two launches at once that share one race on making it ("mkdir ... File exists")."""
+    folder = tempfile.mkdtemp(prefix="mt-mpi-")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def private_tmpdir_env(folder):
+    """The environment that puts a launch's files in folder: its session folder, and the backing files of Open MPI's
+    shared-memory transport (in /dev/shm otherwise, named after a 16-bit job number that two launches may share)."""
+    return {"TMPDIR": folder, "OMPI_MCA_btl_vader_backing_directory": folder}
+
+
+def unique_netns_prefix(base):
+    """base with a random suffix: names of network namespaces no other run uses at the same time. At most 13
+    characters, so that hosts.sh's interface names (PREFIX + 'v1') fit the kernel's 15."""
+    return base[:9] + secrets.token_hex(2)
+
+
+@pytest.fixture
+def isolated_hosts(monkeypatch):
+    """For a test of the namespace hosts (tests/multihost): namespaces named for it alone (MT_NETNS_PREFIX with a
+    random suffix) and a TMPDIR of its own for every launch in it, on both hosts (they share one /tmp). A test file
+    imports it and names it in pytest.mark.usefixtures, which sets it up before the two_hosts fixture."""
+    monkeypatch.setenv("MT_NETNS_PREFIX", unique_netns_prefix(os.environ.get("MT_NETNS_PREFIX") or "mt-host"))
+    with private_tmpdir() as folder:
+        for key, value in private_tmpdir_env(folder).items():
+            monkeypatch.setenv(key, value)
+        yield
+
+
+# --- the reference and the lists -------------------------------------------------------------------
 
 def reference(values):
     """The expected result lines, as power_lines() returns them."""
@@ -81,18 +217,14 @@ def list_arguments(values, folder, name="list.txt"):
     return ["--", *values]
 
 
-# --- output and error lines ------------------------------------------------------------------------
+# --- the cube programs' output ---------------------------------------------------------------------
 
 def assert_text_output(stdout, values):
     """The human output: one line per item, in input order, then 'Execution Time: <float>' last."""
-    lines = stdout.splitlines()
-    assert lines, "no output"
-    match = TIME_LINE.fullmatch(lines[-1])
-    assert match, f"last line is not the Execution Time line: {lines[-1]!r}"
-    assert float(match.group(1)) >= 0
+    body, _seconds = body_and_time(stdout)
     assert power_lines(stdout) == reference(values)
-    assert len(lines) == len(values) + 1, "lines other than the results and the time on stdout"
-    for line, x in zip(lines, values):
+    assert len(body) == len(values), "lines other than the results and the time on stdout"
+    for line, x in zip(body, values):
         assert line == f"{x} ^ 3 = {x ** 3}"
 
 
@@ -100,40 +232,6 @@ def assert_cubes(result, values):
     """A run that ended well (exit 0) with the human output for values (assert_text_output)."""
     assert result.returncode == 0, result.stderr
     assert_text_output(result.stdout, values)
-
-
-def without_time(stdout):
-    """The output but its last line (the time, which differs run to run)."""
-    lines = stdout.splitlines()
-    assert lines and lines[-1].startswith("Execution Time: "), stdout[-300:]
-    return lines[:-1]
-
-
-def our_lines(stderr, program="cube_mpi"):
-    """The lines the program wrote on stderr (mpirun may add its own notice after them)."""
-    return [line for line in stderr.splitlines() if line.startswith(program + ":")]
-
-
-def assert_one_error(result, names, program="cube_mpi", code=2, alone=False):
-    """Exit code (2: bad input), nothing on stdout, exactly one error line from the program on stderr, naming what
-    was wrong. alone: no other line on stderr at all (no launcher), and it starts 'PROGRAM: error'."""
-    assert result.returncode == code, (result.returncode, result.stderr)
-    assert result.stdout == "", result.stdout
-    lines = result.stderr.splitlines() if alone else our_lines(result.stderr, program)
-    assert len(lines) == 1, result.stderr
-    if alone:
-        assert lines[0].startswith(f"{program}: error"), lines[0]
-    else:
-        assert "error" in lines[0]
-    assert names in lines[0], lines[0]
-
-
-def one_line_of_ours(result, program="cube_mpi"):
-    """Nothing on stdout and exactly one line of the program's on stderr: that line."""
-    assert result.stdout == "", result.stdout
-    ours = our_lines(result.stderr, program)
-    assert len(ours) == 1, result.stderr
-    return ours[0]
 
 
 def is_number(value):
@@ -205,6 +303,11 @@ def explained_ranks(stderr):
             rank, _host, start, end, count, threads = match.groups()
             ranks.append((int(rank), int(start), int(end), int(count), int(threads)))
     return ranks
+
+
+def explained_hosts(stderr):
+    """{rank: host} from the --explain rank lines."""
+    return {int(m.group(1)): m.group(2) for m in map(EXPLAIN_SCATTER_RANK.match, stderr.splitlines()) if m}
 
 
 def assert_block_split(ranks, np_, n):

@@ -3,11 +3,9 @@ bound to 127.0.0.1 on a free port, always stopped): every injected fault, retrie
 pass, file names that try to leave the folder, files and symlinks already in place, an unwritable
 folder, a refused connection, many URLs checked byte for byte (sha256), one URL many times at once,
 the descriptor count, and the record. No test asserts an absolute time."""
-import contextlib
 import csv
 import hashlib
 import importlib.util
-import json
 import os
 import pty
 import re
@@ -15,7 +13,6 @@ import select
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -23,13 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_DIR, SOURCE_DIR, program_path, record, run
+from cases import assert_usage_error, body_and_time, failed, ok, record
+from conftest import SERVER_SCRIPT, image_server, program_path, run
 
-SERVER_SCRIPT = SOURCE_DIR / "scripts" / "image_server.py"
-PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+PROGRAM = "download"
 SANITIZED = bool(os.environ.get("MT_SANITIZE"))
 TIMEOUT = 300 if SANITIZED else 60
-TIME_LINE = re.compile(r"^Execution Time: (\d+\.\d+)$")
 FAST_RETRY = ("--retry-delay", "0.05")
 MODES = ["tasks", "multi"]
 
@@ -53,51 +49,6 @@ def fnv1a(text):
     return f"url-{value:016x}"
 
 
-class ImageServer:
-    """The loopback server in a subprocess; its first stdout line tells the port."""
-
-    def __init__(self, *args):
-        self.process = subprocess.Popen([PYTHON, str(SERVER_SCRIPT), "--port", "0", "--stall", "30", *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([self.process.stdout], [], [], 20)
-        line = self.process.stdout.readline() if ready else ""
-        if not line.startswith("PORT "):
-            self.stop()
-            raise RuntimeError(f"image server did not start: {line!r}")
-        self.port = int(line.split()[1])
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def url(self, path):
-        return self.base + path
-
-    def stats(self):
-        with urllib.request.urlopen(self.base + "/stats", timeout=10) as response:
-            return json.loads(response.read())
-
-    def hits(self, path):
-        return self.stats()["paths"].get(path, 0)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.process.stdout.close()
-        self.process.stderr.close()
-
-
-@contextlib.contextmanager
-def image_server(*args):
-    server = ImageServer(*args)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture(scope="module")
 def server():
     with image_server() as s:
@@ -106,28 +57,7 @@ def server():
 
 def download(*args, **kwargs):
     kwargs.setdefault("timeout", TIMEOUT)
-    return run("download", *args, **kwargs)
-
-
-def ok(result):
-    assert result.returncode == 0, f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    return result
-
-
-def failed(result):
-    assert result.returncode == 1, f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    return result
-
-
-def assert_usage_error(result, *needles):
-    """Exit 2, nothing on stdout, exactly one line on stderr naming every needle."""
-    assert result.returncode == 2, f"exit {result.returncode}, stderr: {result.stderr!r}"
-    assert result.stdout == "", result.stdout
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("download: error: "), lines[0]
-    for needle in needles:
-        assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
+    return run(PROGRAM, *args, **kwargs)
 
 
 def no_leftovers(folder):
@@ -165,15 +95,15 @@ def test_help_and_version():
     (["--no-header", "http://127.0.0.1:9/a"], ["--no-header"]),
 ])
 def test_usage_errors_are_one_line_and_exit_2(args, needles, tmp_path):
-    assert_usage_error(download(*args, "-o", tmp_path / "out"), *needles)
+    assert_usage_error(download(*args, "-o", tmp_path / "out"), PROGRAM, *needles)
     assert not (tmp_path / "out").exists()
 
 
 def test_empty_list_is_a_usage_error(tmp_path):
     listing = tmp_path / "list.txt"
     listing.write_text("# only comments\n\n   \n")
-    assert_usage_error(download("-i", listing, "-o", tmp_path / "out"), str(listing), "no URL")
-    assert_usage_error(download("-i", "-", input="\n# nothing\n"), "standard input")
+    assert_usage_error(download("-i", listing, "-o", tmp_path / "out"), PROGRAM, str(listing), "no URL")
+    assert_usage_error(download("-i", "-", input="\n# nothing\n"), PROGRAM, "standard input")
 
 
 def test_one_bad_scheme_anywhere_stops_everything_before_any_fetch(server, tmp_path):
@@ -182,7 +112,7 @@ def test_one_bad_scheme_anywhere_stops_everything_before_any_fetch(server, tmp_p
     listing.write_text("\n".join(good + ["  ftp://127.0.0.1:9/evil.jpg  "] + good) + "\n")
     before = server.stats()["requests"]
     result = download("-i", listing, "-o", tmp_path / "out")
-    assert_usage_error(result, "URL 6", "ftp://127.0.0.1:9/evil.jpg")
+    assert_usage_error(result, PROGRAM, "URL 6", "ftp://127.0.0.1:9/evil.jpg")
     assert server.stats()["requests"] == before + 1  # only our /stats call
     assert not (tmp_path / "out").exists()
 
@@ -197,8 +127,7 @@ def test_original_list_six_images_five_times(server, tmp_path, mode, jobs):
     assert len(listing.splitlines()) == 30
     out = tmp_path / "out"
     result = ok(download("-i", "-", "-o", out, "-j", jobs, "--mode", mode, input=listing))
-    lines = result.stdout.splitlines()
-    assert TIME_LINE.match(lines[-1]), lines[-1]
+    lines, _seconds = body_and_time(result.stdout)
     assert len([line for line in lines if line.startswith("saved ")]) == 30
     names = sorted(image_server_module.ORIGINAL_NAMES)
     assert sorted(p.name for p in out.iterdir()) == names
@@ -213,7 +142,8 @@ def test_json_record_has_the_run_and_every_transfer(server, tmp_path, mode):
     urls = [server.url(f"/images/json-{i}.jpg?size=ignored#frag") for i in range(4)]
     result = ok(download(*urls, "-o", tmp_path, "-j", 3, "--mode", mode, "--json", "-r", 2))
     r = record(result.stdout)
-    assert (r["program"], r["mode"], r["threads"], r["ranks"], r["n"], r["work"]) == ("download", mode, 3, 1, 4, "download")
+    assert (r["program"], r["mode"], r["threads"], r["ranks"], r["n"], r["work"]) == \
+        (PROGRAM, mode, 3, 1, 4, "download")
     assert r["valid"] is True and r["repeat"] == 2
     assert r["time_min_s"] <= r["time_s"] <= r["time_max_s"]
     assert r["libcurl"].startswith("libcurl/")
@@ -235,7 +165,7 @@ def test_csv_record(server, tmp_path):
 
 def test_quiet_prints_only_the_time(server, tmp_path):
     result = ok(download(server.url("/images/q.jpg"), "-o", tmp_path, "-q"))
-    assert TIME_LINE.match(result.stdout.strip()) and result.stderr == ""
+    assert body_and_time(result.stdout)[0] == [] and result.stderr == ""
 
 
 # --- faults: what is retried, what is not, and nothing left behind --------------------------------
@@ -325,13 +255,15 @@ def test_redirects_are_followed_up_to_the_limit(server, tmp_path, mode):
 
 
 def test_connection_refused(tmp_path):
+    # A port bound but not listening refuses connections, and stays ours while the test runs: no other
+    # process (another test's server on a free port) can take it in between.
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/images/x.jpg"
-    start = time.monotonic()
-    result = failed(download(url, "-o", tmp_path, "--retry", 3, "--retry-delay", "2"))
-    assert time.monotonic() - start < 6  # not retried: a refused connection will not pass by waiting
+        url = f"http://127.0.0.1:{port}/images/x.jpg"
+        start = time.monotonic()
+        result = failed(download(url, "-o", tmp_path, "--retry", 3, "--retry-delay", "2"))
+        assert time.monotonic() - start < 6  # not retried: a refused connection will not pass by waiting
     assert f"{url}: " in result.stderr and "connect" in result.stderr.lower()
     assert list(tmp_path.iterdir()) == []
 
@@ -413,7 +345,7 @@ def test_an_output_folder_that_cannot_be_created(server, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     before = server.stats()["requests"]
-    assert_usage_error(download(server.url("/images/a.jpg"), "-o", blocker / "sub"), "cannot create", "sub")
+    assert_usage_error(download(server.url("/images/a.jpg"), "-o", blocker / "sub"), PROGRAM, "cannot create", "sub")
     assert server.stats()["requests"] == before + 1
 
 
@@ -432,7 +364,7 @@ def test_an_unwritable_output_folder(server):
             command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
         before = server.stats()["requests"]
         result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
-        assert_usage_error(result, "cannot write in the output folder", str(folder))
+        assert_usage_error(result, PROGRAM, "cannot write in the output folder", str(folder))
         assert server.stats()["requests"] == before + 1
         assert list(folder.iterdir()) == []
     finally:
@@ -485,9 +417,14 @@ def test_eight_jobs_wait_less_than_one(tmp_path, mode):
     with image_server("--latency", "0.1") as s:
         urls = [s.url(f"/images/speed-{i}.jpg") for i in range(16)]
         one = record(ok(download(*urls, "-o", tmp_path, "-j", 1, "--mode", mode, "--json")).stdout)["time_s"]
-        eight = record(ok(download(*urls, "-o", tmp_path, "-j", 8, "--mode", mode, "--json")).stdout)["time_s"]
-        assert one >= 16 * 0.1 and eight >= 2 * 0.1
-        assert eight < one / 3
+        # A busy machine only makes a run slower: the best of up to three runs with 8 jobs counts (16 waits of
+        # 0.1 s one after another would take 1.6 s in each of them).
+        eights = []
+        while len(eights) < 3 and (not eights or min(eights) >= one / 3):
+            eights.append(record(ok(download(*urls, "-o", tmp_path, "-j", 8, "--mode", mode, "--json")).stdout)
+                          ["time_s"])
+        assert one >= 16 * 0.1 and all(eight >= 2 * 0.1 for eight in eights)
+        assert min(eights) < one / 3, eights
 
 
 @pytest.mark.parametrize("mode", MODES)

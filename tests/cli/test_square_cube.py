@@ -1,20 +1,17 @@
 """square_cube as a user runs it: the original lesson's output in every mode, the number sources, the
 exit codes and one-line errors of every bad input, and the JSON/CSV record. No test asserts an
 absolute time: only the model's ideal, relations between reported times, and that a ratio is a number."""
-import csv
-import io
-import json
 import math
-import re
 
 import pytest
 
-from conftest import FIXTURES, power_lines, record, run
+from cases import assert_usage_error, body_and_time, csv_record_of, csv_rows, ok, power_lines, record
+from conftest import FIXTURES, run
 
+PROGRAM = "square_cube"
 DEFAULT = [2, 3, 5, 8]
 SQUARES = [f"{x} ^ 2 = {x * x}" for x in DEFAULT]
 CUBES = [f"{x} ^ 3 = {x ** 3}" for x in DEFAULT]
-TIME_LINE = re.compile(r"^Execution Time: (\d+\.\d+)$")
 FAST = ("--delay", "0.01")  # the same shapes as the default 0.1 s, ten times sooner
 SCALAR_KEYS = ["program", "mode", "threads", "ranks", "n", "work", "delay_s", "warmup", "repeat", "time_s",
                "time_min_s", "time_max_s", "ideal_s", "ratio", "items_per_s", "valid", "host", "compiler",
@@ -22,33 +19,7 @@ SCALAR_KEYS = ["program", "mode", "threads", "ranks", "n", "work", "delay_s", "w
 
 
 def square_cube(*args, **kwargs):
-    return run("square_cube", *args, **kwargs)
-
-
-def ok(result):
-    assert result.returncode == 0, f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    return result
-
-
-def body_and_time(stdout):
-    """The result lines and the seconds of the last line, which must be 'Execution Time: <float>'."""
-    lines = stdout.splitlines()
-    assert lines, "no output"
-    match = TIME_LINE.match(lines[-1])
-    assert match, f"last line is not 'Execution Time: <float>': {lines[-1]!r}"
-    return lines[:-1], float(match.group(1))
-
-
-def assert_usage_error(result, *needles):
-    """Exit 2, nothing on stdout, exactly one line on stderr that names every needle."""
-    assert result.returncode == 2, f"exit {result.returncode}, stderr: {result.stderr!r}"
-    assert result.stdout == "", f"stdout should be empty: {result.stdout!r}"
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, f"expected one line on stderr: {result.stderr!r}"
-    assert lines[0].startswith("square_cube: error: "), lines[0]
-    for needle in needles:
-        assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
-    return lines[0]
+    return run(PROGRAM, *args, **kwargs)
 
 
 # --- the original's output, mode by mode ---
@@ -159,39 +130,40 @@ def test_generate_gives_n_items_the_same_for_the_same_seed():
                                    "9223372036854775808", "-9223372036854775809"])
 def test_bad_number_is_named_with_its_position(token):
     result = square_cube("--work", "none", "--", "1", "2", token)
-    assert_usage_error(result, f"'{token}'", "argument 3")
+    assert_usage_error(result, PROGRAM, f"'{token}'", "argument 3")
 
 
 def test_empty_token_is_named_by_position():
-    assert_usage_error(square_cube("--work", "none", "--", "1", "2", ""), "argument 3")
+    assert_usage_error(square_cube("--work", "none", "--", "1", "2", ""), PROGRAM, "argument 3")
 
 
 @pytest.mark.parametrize("value", ["2097152", "-2097153", "9223372036854775807", "-9223372036854775808"])
 def test_cube_overflow_names_the_value(value):
     result = square_cube("--work", "none", "--", "1", value)
-    line = assert_usage_error(result, value)
+    line = assert_usage_error(result, PROGRAM, value)
     assert "item 2" in line
 
 
 def test_bad_token_in_a_file_names_file_line_and_item():
     path = FIXTURES / "numbers_bad_token_line3.txt"
-    assert_usage_error(square_cube("--input", path), str(path), "line 3", "item 4", "'x4'")
+    assert_usage_error(square_cube("--input", path), PROGRAM, str(path), "line 3", "item 4", "'x4'")
 
 
 def test_bad_token_on_stdin_names_stdin():
-    assert_usage_error(square_cube("--input", "-", input="1\n2 3\n4 oops\n"), "stdin", "line 3", "item 5", "'oops'")
+    result = square_cube("--input", "-", input="1\n2 3\n4 oops\n")
+    assert_usage_error(result, PROGRAM, "stdin", "line 3", "item 5", "'oops'")
 
 
 def test_unreadable_input_is_named(tmp_path):
     missing = tmp_path / "missing.txt"
-    assert_usage_error(square_cube("--input", missing), str(missing))
-    assert_usage_error(square_cube("--input", tmp_path), str(tmp_path))  # a folder
+    assert_usage_error(square_cube("--input", missing), PROGRAM, str(missing))
+    assert_usage_error(square_cube("--input", tmp_path), PROGRAM, str(tmp_path))  # a folder
 
 
 def test_generate_beyond_memory_is_refused_up_front():
     # refused before any allocation or work: the timeout only stops a run that would never end
     result = square_cube("--generate", "100000000000", timeout=30)
-    assert_usage_error(result, "100000000000")
+    assert_usage_error(result, PROGRAM, "100000000000")
 
 
 @pytest.mark.parametrize("args, needles", [
@@ -217,7 +189,7 @@ def test_generate_beyond_memory_is_refused_up_front():
     (["2", "-3"], ["-3"]),
 ])
 def test_bad_options_are_usage_errors(args, needles):
-    assert_usage_error(square_cube(*args), *needles)
+    assert_usage_error(square_cube(*args), PROGRAM, *needles)
 
 
 def test_help_and_version_exit_zero():
@@ -292,13 +264,7 @@ def test_repeat_and_warmup_are_recorded():
 def test_csv_header_and_row_match_the_json():
     json_data = record(ok(square_cube("--json", "--mode", "sections", "-t", "2", *FAST)).stdout)
     result = ok(square_cube("--csv", "--mode", "sections", "-t", "2", *FAST))
-    rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert len(rows) == 2, result.stdout
-    header, row = rows
-    scalar_keys = [k for k, v in json_data.items() if not isinstance(v, (dict, list))]
-    assert header == scalar_keys
-    assert len(row) == len(header)
-    values = dict(zip(header, row))
+    values = csv_record_of(result.stdout, json_data)
     for key in ("program", "mode", "threads", "ranks", "n", "work", "warmup", "repeat", "host", "compiler"):
         assert values[key] == str(json_data[key]), key
     assert values["valid"] == "true"
@@ -308,9 +274,9 @@ def test_csv_header_and_row_match_the_json():
 
 
 def test_csv_no_header_is_the_row_only():
-    header = list(csv.reader(io.StringIO(ok(square_cube("--csv", "--work", "none")).stdout)))[0]
+    header = csv_rows(ok(square_cube("--csv", "--work", "none")).stdout)[0]
     result = ok(square_cube("--csv", "--no-header", "--work", "none"))
-    rows = list(csv.reader(io.StringIO(result.stdout)))
+    rows = csv_rows(result.stdout)
     assert len(rows) == 1, result.stdout
     assert len(rows[0]) == len(header)
     assert rows[0][0] == "square_cube"
@@ -319,7 +285,7 @@ def test_csv_no_header_is_the_row_only():
 
 def test_csv_quotes_an_environment_value_with_a_comma():
     result = ok(square_cube("--csv", "--work", "none", env={"OMP_DISPLAY_ENV": "false", "OMP_MT_NOTE": "a,b"}))
-    header, row = list(csv.reader(io.StringIO(result.stdout)))
+    header, row = csv_rows(result.stdout)
     values = dict(zip(header, row))
     assert len(row) == len(header)
     assert "OMP_MT_NOTE=a,b" in values["omp_env"]
@@ -339,4 +305,3 @@ def test_many_threads_many_items_validate():
     data = record(ok(square_cube("--json", "--mode", "sections", "-t", "16", "--work", "spin", "--delay", "0.0001",
                                  "--generate", "200", timeout=120)).stdout)
     assert data["valid"] is True and data["n"] == 200
-

@@ -8,9 +8,10 @@ import os
 
 import pytest
 
-from conftest import mpirun, record
-from test_timeline import (FAST, assert_chart_fits, assert_threads_never_overlap, load_csv, load_trace,
-                           most_in_flight, unwritable_paths)
+from cases import assert_usage_error, ok, record
+from conftest import mpirun
+from traces import (FAST, assert_chart_fits, assert_threads_never_overlap, load_csv, load_trace, most_in_flight,
+                    unwritable_paths)
 
 pytestmark = pytest.mark.skipif(os.environ.get("MT_SANITIZE") == "thread",
                                 reason="MPI is not instrumented for ThreadSanitizer")
@@ -23,11 +24,6 @@ VALUES = [2, 3, 5, 8, -4, 7, 11, 1, 6, 9]
 def cube_mpi(np_, *args, **kwargs):
     kwargs.setdefault("timeout", TIMEOUT)
     return mpirun(np_, "cube_mpi", *args, **kwargs)
-
-
-def ok(result):
-    assert result.returncode == 0, f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    return result
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -79,8 +75,5 @@ def test_np3_unwritable_or_misnamed_trace_is_exit_2(tmp_path):
     paths.append((tmp_path / "trace.txt", ".json or .csv"))
     for path, needle in paths:
         result = cube_mpi(3, "-t", 1, "--delay", "5", "--timeline", path, "--", *VALUES, timeout=60)
-        assert result.returncode == 2, f"exit {result.returncode}\nstderr:\n{result.stderr}"
-        assert result.stdout == "", result.stdout
-        ours = [line for line in result.stderr.splitlines() if line.startswith("cube_mpi: error: --timeline")]
-        assert len(ours) == 1 and needle in ours[0], result.stderr
+        assert_usage_error(result, "cube_mpi", needle, launcher=True, about="--timeline")
         assert not os.path.exists(path)

@@ -5,33 +5,26 @@ split, world ranks alternating between the hosts (Open MPI's --map-by/--rank-by,
 --explain's nodes and leaders, --timeline, hybrid threads, --chunk, n = 0, and the failures: bad input and a list
 too large end every rank with exit 2, a window that cannot be mapped every rank with exit 1.
 
-These hosts are named and numbered apart from tests/multihost/test_multihost.py's (MT_NETNS_PREFIX,
-MT_NETNS_SUBNET; tests/shared.cmake sets them for ctest, the defaults below for a plain pytest run)."""
+Each test makes namespaces named for it alone (MT_NETNS_PREFIX with a random suffix; tests/shared.cmake sets the
+prefix and the subnet apart from tests/multihost/test_multihost.py's, so that a listing tells them apart) and gives
+its launches a TMPDIR of their own (cases.isolated_hosts), so it shares nothing with a run beside it."""
 import csv
-import json
-import os
 
 import pytest
 from conftest import cube_mpi
 
 import cases
-from cases import (CUBE_MAX, CUBE_MIN, assert_shared_split, assert_text_output, every_rank, exit_code_wrapper,
-                   explained, list_arguments, one_line_of_ours, our_lines, rank_codes, under_address_limit,
-                   without_time, world_hosts)
+from cases import (CUBE_MAX, CUBE_MIN, assert_shared_split, assert_text_output, error_line, every_rank,
+                   exit_code_wrapper, explained, list_arguments, ok, our_lines, rank_codes, record,
+                   under_address_limit, without_time, world_hosts)
+from cases import isolated_hosts  # noqa: F401 (a fixture, named by pytestmark: set up before two_hosts)
 
-NETNS_PREFIX = "mt-shm"
-NETNS_SUBNET = "10.78.0"
+pytestmark = pytest.mark.usefixtures("isolated_hosts")
+
 TIMEOUT = 120
 FAST = ("-t", "1", "--delay", "0.001")
 NONE = ("-t", "1", "--work", "none")
 ADDRESS_LIMIT_KIB = 3_000_000  # ~2.9 GiB of address space: MPI starts, a 3 GiB window cannot be mapped
-
-
-@pytest.fixture(autouse=True)
-def own_namespace_names(monkeypatch):
-    """Our own namespace names and subnet, unless the caller chose them (autouse: set before two_hosts runs)."""
-    monkeypatch.setenv("MT_NETNS_PREFIX", os.environ.get("MT_NETNS_PREFIX") or NETNS_PREFIX)
-    monkeypatch.setenv("MT_NETNS_SUBNET", os.environ.get("MT_NETNS_SUBNET") or NETNS_SUBNET)
 
 
 def mpirun(hosts, np_, *args, extra=(), input=None, wrap=(), limit_kib=None, timeout=TIMEOUT):
@@ -88,7 +81,7 @@ def test_results_equal_reference_across_two_hosts(two_hosts, np_, tmp_path):
 
 @pytest.mark.slots("2,1")
 def test_uneven_two_ranks_on_one_host_one_on_the_other(two_hosts, tmp_path):
-    """The issue's uneven case: 2 + 1 ranks (world ranks 0, 1 on host 1; 2 on host 2). Node 0 takes two thirds
+    """The uneven case: 2 + 1 ranks (world ranks 0, 1 on host 1; 2 on host 2). Node 0 takes two thirds
     of the list, node 1 one third; leaders 0 and 2; the record says shared."""
     for kind in KINDS:
         values = make_list(kind, 3)
@@ -101,11 +94,9 @@ def test_uneven_two_ranks_on_one_host_one_on_the_other(two_hosts, tmp_path):
         assert_shared_split(nodes, 3, len(values), 2)
         assert [node["leader"] for node in nodes] == [0, 2], nodes
         assert [[r["rank"] for r in node["ranks"]] for node in nodes] == [[0, 1], [2]], nodes
-    result = mpirun(two_hosts, 3, *NONE, "--json", "--generate", 3001, "--seed", 5)
-    assert result.returncode == 0, result.stderr
-    record = json.loads(result.stdout)
-    assert (record["transport"], record["mode"], record["ranks"], record["n"], record["valid"]) == \
-        ("shared", "shared", 3, 3001, True)
+    result = ok(mpirun(two_hosts, 3, *NONE, "--json", "--generate", 3001, "--seed", 5))
+    r = record(result.stdout)
+    assert (r["transport"], r["mode"], r["ranks"], r["n"], r["valid"]) == ("shared", "shared", 3, 3001, True)
 
 
 @pytest.mark.slots("2,1")
@@ -113,8 +104,7 @@ def test_explain_two_nodes_in_proportion(two_hosts):
     """--explain on two hosts: 2 nodes, two leaders on different hosts, node ranges in proportion to their
     ranks (2 : 1), contiguous, covering [0, n) once, in node order; for several n, n < ranks and n = 0 included."""
     for n in (0, 1, 2, 3, 10, 11, 3001):
-        result = mpirun(two_hosts, 3, *NONE, "--explain", "--quiet", "--generate", n)
-        assert result.returncode == 0, result.stderr
+        result = ok(mpirun(two_hosts, 3, *NONE, "--explain", "--quiet", "--generate", n))
         head, nodes = explained(result.stderr)
         assert head == (n, 3, 2), result.stderr
         assert_shared_split(nodes, 3, n, 2)
@@ -168,8 +158,7 @@ def test_map_by_node_uneven_and_chunked(two_hosts):
     """np 3 by node: world ranks 0, 2 on host 1 and 1 on host 2 (leaders 0 and 1); the output, chunked or not,
     is the scatter transport's over the same ranks."""
     args = (*NONE, "--generate", 2001, "--seed", 11)
-    scatter = two_hosts.mpirun(3, cube_mpi(), *args, extra=two_hosts.by_node(), timeout=TIMEOUT)
-    assert scatter.returncode == 0, scatter.stderr
+    scatter = ok(two_hosts.mpirun(3, cube_mpi(), *args, extra=two_hosts.by_node(), timeout=TIMEOUT))
     for chunk in ((), ("--chunk", 1), ("--chunk", 250)):
         result = mpirun(two_hosts, 3, *args, *chunk, "--explain", extra=two_hosts.by_node())
         assert result.returncode == 0, (chunk, result.stderr)
@@ -191,11 +180,9 @@ def test_chunk_equals_unchunked_and_scatter(two_hosts, np_, tmp_path):
     path.write_text("# a list with a comment\n" + "\n".join(map(str, values)) + "\n")
     text = path.read_text()
     extra = two_hosts.by_node()
-    unchunked = mpirun(two_hosts, np_, *NONE, "--input", path, extra=extra)
-    assert unchunked.returncode == 0, unchunked.stderr
+    unchunked = ok(mpirun(two_hosts, np_, *NONE, "--input", path, extra=extra))
     assert_text_output(unchunked.stdout, values)
-    scatter = two_hosts.mpirun(np_, cube_mpi(), *NONE, "--input", path, extra=extra, timeout=TIMEOUT)
-    assert scatter.returncode == 0, scatter.stderr
+    scatter = ok(two_hosts.mpirun(np_, cube_mpi(), *NONE, "--input", path, extra=extra, timeout=TIMEOUT))
     assert without_time(scatter.stdout) == without_time(unchunked.stdout)
     for chunk in (1, 3, 7, 1000):
         for source in ("file", "stdin"):
@@ -244,15 +231,13 @@ def test_timeline_events_from_every_rank_on_both_hosts(two_hosts, chunk, tmp_pat
 @pytest.mark.slots("2,1")
 def test_hybrid_two_threads_a_rank_on_two_hosts(two_hosts, tmp_path):
     values = make_list("random", 6)
-    result = mpirun(two_hosts, 3, "-t", 2, "--delay", "0.001", "--explain", "--json", "--", *values)
-    assert result.returncode == 0, result.stderr
-    record = json.loads(result.stdout)
-    assert (record["threads"], record["ranks"], record["workers"], record["valid"]) == (2, 3, 6, True)
+    result = ok(mpirun(two_hosts, 3, "-t", 2, "--delay", "0.001", "--explain", "--json", "--", *values))
+    r = record(result.stdout)
+    assert (r["threads"], r["ranks"], r["workers"], r["valid"]) == (2, 3, 6, True)
     _head, nodes = explained(result.stderr)
     assert_shared_split(nodes, 3, len(values), 2)
     assert all(r["threads"] == 2 for node in nodes for r in node["ranks"]), nodes
-    text = mpirun(two_hosts, 3, "-t", 2, "--delay", "0.001", "--", *values)
-    assert text.returncode == 0, text.stderr
+    text = ok(mpirun(two_hosts, 3, "-t", 2, "--delay", "0.001", "--", *values))
     assert_text_output(text.stdout, values)
 
 
@@ -274,9 +259,7 @@ def test_bad_input_every_rank_on_both_hosts_exits_2(two_hosts, tmp_path):
     for case, (args, names) in BAD.items():
         result, codes = per_rank(two_hosts, 3, [*NONE, *args], tmp_path / case)
         assert codes == every_rank(3, 2), (case, codes, result.stderr)
-        assert result.stdout == "", case
-        ours = our_lines(result.stderr)
-        assert len(ours) == 1 and "error" in ours[0] and names in ours[0], (case, result.stderr)
+        error_line(result, "cube_mpi", names, launcher=True)
 
 
 @pytest.mark.slots("1,1")
@@ -288,5 +271,4 @@ def test_window_that_one_leader_cannot_map_ends_every_rank_with_exit_1(two_hosts
     result, codes = per_rank(two_hosts, 2, args, tmp_path / "codes", extra=two_hosts.by_node(),
                              limit_kib=ADDRESS_LIMIT_KIB)
     assert codes == {"rank.0": "1", "rank.1": "1"}, (codes, result.stderr)
-    line = one_line_of_ours(result)
-    assert "rank 0: cannot map a shared window" in line, line
+    error_line(result, "cube_mpi", "rank 0: cannot map a shared window", launcher=True)

@@ -1,5 +1,5 @@
-/* helpers.h - what several unit tests share: substring assertions, temporary files, and capturing
- * what a function writes to stdout. Header-only (static functions), so each test stays one file. */
+/* helpers.h - what several unit tests share: substring assertions, temporary files, and reading back
+ * what a function writes to a stream or to stdout. Header-only (static functions), so each test stays one file. */
 #ifndef MT_TEST_HELPERS_H
 #define MT_TEST_HELPERS_H
 
@@ -41,6 +41,22 @@ static inline void write_temp_file(const void *content, size_t length, char path
     assert_int_equal(close(fd), 0);
 }
 
+/* Everything written to file (a stream open for reading too, such as tmpfile's), as a malloc'd string (the
+ * caller frees it); file is closed. */
+static inline char *stream_text(FILE *file)
+{
+    assert_int_equal(fflush(file), 0);
+    assert_int_equal(fseek(file, 0, SEEK_END), 0);
+    long size = ftell(file);
+    assert_true(size >= 0);
+    rewind(file);
+    char *text = calloc((size_t)size + 1, 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)size, file), (size_t)size);
+    fclose(file);
+    return text;
+}
+
 /* Everything fn(arg) writes to stdout, as a malloc'd string (the caller frees it). */
 static inline char *capture_stdout(void (*fn)(void *), void *arg)
 {
@@ -56,14 +72,7 @@ static inline char *capture_stdout(void (*fn)(void *), void *arg)
     fflush(stdout);
     assert_true(dup2(saved, STDOUT_FILENO) >= 0);
     close(saved);
-    fseek(file, 0, SEEK_END);
-    long size = ftell(file);
-    assert_true(size >= 0);
-    rewind(file);
-    char *text = calloc((size_t)size + 1, 1);
-    assert_non_null(text);
-    assert_int_equal(fread(text, 1, (size_t)size, file), (size_t)size);
-    fclose(file);
+    char *text = stream_text(file);
     unlink(path);
     return text;
 }

@@ -164,12 +164,7 @@ static void help_text_names_the_options_and_negative_numbers(void **state)
     FILE *out = tmpfile();
     assert_non_null(out);
     mt_cli_print_help(out, &full);
-    fflush(out);
-    long size = ftell(out);
-    rewind(out);
-    char *text = calloc((size_t)size + 1, 1);
-    assert_int_equal(fread(text, 1, (size_t)size, out), (size_t)size);
-    fclose(out);
+    char *text = stream_text(out);
     const char *options[] = {"--input",   "--generate", "--seed",    "--work", "--delay",     "--mode",    "--threads",
                              "--repeat",  "--warmup",   "--json",    "--csv",  "--no-header", "--ordered", "--chunk",
                              "--explain", "--quiet",    "--verbose", "--help", "--version",   "-- -3"};

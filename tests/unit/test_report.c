@@ -53,9 +53,10 @@ static void json_has_every_column_in_order(void **state)
         if (i < column_count()) assert_string_equal(key, mt_record_columns[i]);
         i++;
     }
-    /* then the list of hosts, JSON only */
-    assert_int_equal(i, column_count() + 1);
+    /* then the lists of hosts and of the workers' placement, JSON only */
+    assert_int_equal(i, column_count() + 2);
     assert_true(json_is_array(json_object_get(o, "hosts")));
+    assert_true(json_is_array(json_object_get(o, "placement")));
     json_decref(o);
 }
 
@@ -68,17 +69,37 @@ static void program_fields_follow_the_common_columns(void **state)
     int i = 0;
     const char *key;
     json_t *value;
-    const char *expected[] = {"transport", "chunk", "hosts"};
+    const char *expected[] = {"transport", "chunk", "hosts", "placement"};
     json_object_foreach(o, key, value)
     {
         (void)value;
         if (i >= column_count()) assert_string_equal(key, expected[i - column_count()]);
         i++;
     }
-    assert_int_equal(i, column_count() + 3);
+    assert_int_equal(i, column_count() + 4);
     assert_int_equal(scalar_count(o), column_count() + 2);
     json_decref(o);
     json_decref(record.fields);
+}
+
+static void phases_give_the_setup_and_the_serial_fraction(void **state)
+{
+    (void)state;
+    mt_record record = sample_record(); /* median 0.5 */
+    record.read_s = 0.25, record.output_s = 0.125, record.runs_s = 1.5, record.end_to_end_s = 2.0;
+    assert_true(mt_record_setup_s(&record) == 0.125); /* 2 - 0.25 - 1.5 - 0.125 */
+    assert_true(mt_record_serial_fraction(&record) == 0.5 / (0.5 + 0.5));
+    json_t *o = mt_record_to_json(&record);
+    assert_true(json_real_value(json_object_get(o, "read_s")) == 0.25);
+    assert_true(json_real_value(json_object_get(o, "setup_s")) == 0.125);
+    assert_true(json_real_value(json_object_get(o, "output_s")) == 0.125);
+    assert_true(json_real_value(json_object_get(o, "end_to_end_s")) == 2.0);
+    assert_true(json_real_value(json_object_get(o, "serial_fraction")) == 0.5);
+    json_decref(o);
+    record.valid = false; /* no time, no fraction */
+    o = mt_record_to_json(&record);
+    assert_true(json_is_null(json_object_get(o, "serial_fraction")));
+    json_decref(o);
 }
 
 static void nodes_count_the_distinct_hosts_in_rank_order(void **state)
@@ -193,7 +214,7 @@ static void details_keys_are_merged_after_the_columns(void **state)
     json_t *o = mt_record_to_json(&record);
     assert_int_equal(json_integer_value(json_object_get(o, "extra")), 7);
     assert_string_equal(json_string_value(json_object_get(json_object_get(o, "nested"), "a")), "b");
-    assert_int_equal(json_object_size(o), (size_t)column_count() + 3); /* + hosts */
+    assert_int_equal(json_object_size(o), (size_t)column_count() + 4); /* + hosts, placement */
     int i = 0;
     const char *key;
     json_t *value;
@@ -207,20 +228,6 @@ static void details_keys_are_merged_after_the_columns(void **state)
     json_decref(record.details);
 }
 
-/* What was written to the temporary stream out (which is closed), as a malloc'd string. */
-static char *printed(FILE *out)
-{
-    fflush(out);
-    long size = ftell(out);
-    assert_true(size >= 0);
-    rewind(out);
-    char *text = calloc((size_t)size + 1, 1);
-    assert_non_null(text);
-    assert_int_equal(fread(text, 1, (size_t)size, out), (size_t)size);
-    fclose(out);
-    return text;
-}
-
 static char *csv_of(const mt_record *record, bool header)
 {
     FILE *file = tmpfile();
@@ -230,7 +237,7 @@ static char *csv_of(const mt_record *record, bool header)
     mt_error err;
     assert_int_equal(mt_record_print_csv(&out, record, header, &err), MT_OK);
     assert_int_equal(mt_output_finish(&out, &err), MT_OK);
-    return printed(file);
+    return stream_text(file);
 }
 
 static void csv_header_is_the_columns_joined_with_commas(void **state)
@@ -421,14 +428,14 @@ static void json_print_is_one_line_that_parses(void **state)
     mt_error err;
     assert_int_equal(mt_record_print_json(&out, &record, &err), MT_OK);
     assert_int_equal(mt_output_finish(&out, &err), MT_OK);
-    char *text = printed(file);
+    char *text = stream_text(file);
     size_t length = strlen(text);
     assert_true(length > 2 && text[length - 1] == '\n');
     assert_ptr_equal(strchr(text, '\n'), text + length - 1);
     json_error_t error;
     json_t *o = json_loads(text, 0, &error);
     if (o == NULL) fail_msg("not JSON (%s): %s", error.text, text);
-    assert_int_equal(json_object_size(o), (size_t)column_count() + 1); /* + hosts */
+    assert_int_equal(json_object_size(o), (size_t)column_count() + 2); /* + hosts, placement */
     assert_true(json_real_value(json_object_get(o, "ratio")) == 2.0);
     json_decref(o);
     free(text);
@@ -491,6 +498,39 @@ static void print_power_lines_from_threads_stay_whole(void **state)
     free(text);
 }
 
+/* The lines printed after a run: formatted by hand, in blocks, by several threads, written in input order. */
+static void print_powers_matches_printf_in_order_across_blocks(void **state)
+{
+    (void)state;
+    enum { N = 50021 }; /* several blocks of lines, the last one short */
+    static int64_t values[N], results[N];
+    static const int64_t edges[] = {0,          -1,          1,           9,    10,       99,
+                                    100,        101,         464,         465,  99999999, 100000000,
+                                    -100000000, MT_CUBE_MIN, MT_CUBE_MAX, 2154, 215443,   21544};
+    uint64_t state_ = 7;
+    for (int i = 0; i < N; i++) {
+        state_ = state_ * 6364136223846793005u + 1442695040888963407u;
+        values[i] = i < (int)(sizeof edges / sizeof edges[0]) ? edges[i] : MT_CUBE_MIN + (int64_t)(state_ >> 42);
+        results[i] = i % 2 ? mt_cube(values[i]) : (int64_t)(state_ >> 1) * (i % 4 ? -1 : 1);
+    }
+    FILE *file = tmpfile();
+    assert_non_null(file);
+    mt_output out;
+    mt_output_init(&out, file, "the test's file");
+    mt_print_powers(&out, values, results, N, MT_OP_CUBE);
+    mt_error err;
+    assert_int_equal(mt_output_finish(&out, &err), MT_OK);
+    rewind(file);
+    char line[128], expected[128];
+    for (int i = 0; i < N; i++) {
+        assert_non_null(fgets(line, sizeof line, file));
+        snprintf(expected, sizeof expected, "%lld ^ 3 = %lld\n", (long long)values[i], (long long)results[i]);
+        if (strcmp(line, expected) != 0) fail_msg("line %d: '%s', not '%s'", i, line, expected);
+    }
+    assert_null(fgets(line, sizeof line, file));
+    fclose(file);
+}
+
 static void print_the_time(void *arg)
 {
     mt_output out;
@@ -518,8 +558,9 @@ static void summary_states_ideal_and_ratio_or_no_model(void **state)
     (void)state;
     mt_record record = sample_record();
     FILE *out = tmpfile();
+    assert_non_null(out);
     mt_print_summary(out, &record);
-    char *text = printed(out);
+    char *text = stream_text(out);
     assert_contains(text, "square_cube");
     assert_contains(text, "tasks");
     assert_contains(text, "8 threads");
@@ -527,8 +568,9 @@ static void summary_states_ideal_and_ratio_or_no_model(void **state)
     free(text);
     record.ideal_s = NAN;
     out = tmpfile();
+    assert_non_null(out);
     mt_print_summary(out, &record);
-    text = printed(out);
+    text = stream_text(out);
     assert_contains(text, "no ideal-time model");
     free(text);
 }
@@ -539,6 +581,7 @@ int main(void)
         cmocka_unit_test(json_has_every_column_in_order),
         cmocka_unit_test(program_fields_follow_the_common_columns),
         cmocka_unit_test(nodes_count_the_distinct_hosts_in_rank_order),
+        cmocka_unit_test(phases_give_the_setup_and_the_serial_fraction),
         cmocka_unit_test(columns_hold_the_design_schema),
         cmocka_unit_test(json_values_of_a_valid_run),
         cmocka_unit_test(ratio_is_time_over_ideal),
@@ -553,6 +596,7 @@ int main(void)
         cmocka_unit_test(json_print_is_one_line_that_parses),
         cmocka_unit_test(print_power_formats_the_original_line),
         cmocka_unit_test(print_power_lines_from_threads_stay_whole),
+        cmocka_unit_test(print_powers_matches_printf_in_order_across_blocks),
         cmocka_unit_test(execution_time_line_is_a_float),
         cmocka_unit_test(summary_states_ideal_and_ratio_or_no_model),
     };

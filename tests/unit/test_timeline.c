@@ -165,7 +165,7 @@ static void csv_columns_come_from_the_style(void **state)
     mt_error err;
     assert_int_equal(mt_trace_write(&trace, path, &err), MT_OK);
     char *text = read_file(path);
-    const char *header = "host,rank,thread,item,value,op,start_s,end_s,count,url,bytes,status,retries\n";
+    const char *header = "host,rank,thread,cpu,item,value,op,start_s,end_s,count,url,bytes,status,retries\n";
     assert_int_equal(strncmp(text, header, strlen(header)), 0);
     assert_contains(text, ",fetch,");
     assert_contains(text, ",\"http://x/a,b\",5,200,0\n");
@@ -174,7 +174,7 @@ static void csv_columns_come_from_the_style(void **state)
     trace.item_names = NULL;
     assert_int_equal(mt_trace_write(&trace, path, &err), MT_OK);
     text = read_file(path);
-    header = "host,rank,thread,item,value,op,start_s,end_s,count\n";
+    header = "host,rank,thread,cpu,item,value,op,start_s,end_s,count\n";
     assert_int_equal(strncmp(text, header, strlen(header)), 0);
     free(text);
     unlink(path);

@@ -1,4 +1,6 @@
 /* test_timer.c - the statistics every program reports, and the warm-up/repeat runner's contract. */
+#include <math.h>
+
 #include "helpers.h"
 #include "timer.h"
 
@@ -73,6 +75,47 @@ static void stats_of_no_samples_is_an_error(void **state)
     err.message[0] = '\0';
     assert_int_not_equal(mt_stats_compute(samples, -1, &stats, &err), MT_OK);
     assert_true(err.message[0] != '\0');
+}
+
+static void interval_of_the_median_from_five_runs_up(void **state)
+{
+    (void)state;
+    mt_stats stats;
+    mt_error err;
+    double four[] = {4, 1, 3, 2};
+    assert_int_equal(mt_stats_compute(four, 4, &stats, &err), MT_OK);
+    assert_true(isnan(stats.ci_low) && isnan(stats.ci_high)); /* too few runs to say */
+    double five[] = {5, 1, 4, 2, 3};
+    assert_int_equal(mt_stats_compute(five, 5, &stats, &err), MT_OK);
+    assert_true(stats.ci_low == 1 && stats.ci_high == 5); /* x(1) and x(5): all five runs can give */
+    assert_float_equal(stats.ci_coverage, 1 - 2.0 / 32, 1e-12);
+    /* from nine runs the interval leaves the extremes: x(2) and x(8), 96.1% */
+    double nine[] = {9, 1, 8, 2, 7, 3, 6, 4, 5};
+    assert_int_equal(mt_stats_compute(nine, 9, &stats, &err), MT_OK);
+    assert_true(stats.ci_low == 2 && stats.ci_high == 8);
+    assert_float_equal(stats.ci_coverage, 1 - 2 * 10.0 / 512, 1e-12);
+}
+
+static void interval_holds_the_median_and_narrows_with_more_runs(void **state)
+{
+    (void)state;
+    mt_error err;
+    double previous = INFINITY;
+    int sizes[] = {5, 11, 41, 161, 641, 2561}; /* the last through the normal approximation */
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int n = sizes[s];
+        double *samples = malloc((size_t)n * sizeof *samples);
+        for (int i = 0; i < n; i++) /* the same spread, 1 to 2 s, more finely sampled */
+            samples[i] = 1.0 + (double)((i * 7919) % n) / (n - 1);
+        mt_stats stats;
+        assert_int_equal(mt_stats_compute(samples, n, &stats, &err), MT_OK);
+        assert_true(stats.ci_low <= stats.median && stats.median <= stats.ci_high);
+        assert_true(stats.ci_coverage >= (n == 5 ? 0.93 : 0.95));
+        double width = stats.ci_high - stats.ci_low;
+        if (width >= previous) fail_msg("%d runs: width %g, not below %g", n, width, previous);
+        previous = width;
+        free(samples);
+    }
 }
 
 /* A fake run that records what the runner told it, reports index + 1 seconds, and fails on request.
@@ -206,6 +249,8 @@ int main(void)
         cmocka_unit_test(stats_with_equal_samples_and_outliers),
         cmocka_unit_test(stats_do_not_modify_the_samples),
         cmocka_unit_test(stats_of_no_samples_is_an_error),
+        cmocka_unit_test(interval_of_the_median_from_five_runs_up),
+        cmocka_unit_test(interval_holds_the_median_and_narrows_with_more_runs),
         cmocka_unit_test(repeat_runs_warmup_then_timed_runs),
         cmocka_unit_test(repeat_once_without_warmup_is_the_last_run),
         cmocka_unit_test(repeat_primes_first_untimed),

@@ -1,0 +1,466 @@
+"""download at its edges, against the loopback image server: a signal in the middle of a run (transfers
+stalled, bodies half sent, a retry's wait, a connection that hangs, the trace being written), the open-file
+limit against -j, time limits below a millisecond, the ranges --help states, and URLs and messages that are
+not plain text. No test asserts an absolute time: where a run must end at once, it must end long before what
+it waits on (a 60 s stall, a 30 s backoff) would have let it."""
+import json
+import os
+import re
+import resource
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cases import record
+from conftest import program_env, program_path
+from test_download import TIMEOUT, image_server, image_server_module, image_sha256, sha256_of
+
+MODES = ["tasks", "multi"]
+SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
+STALL_S = 60  # what a stalled transfer waits on; an interrupted run must end long before
+PROMPT_S = 10  # "long before": a bound far above a prompt end (about a second) and far below STALL_S
+
+
+def default_signals():
+    """A child of a test starts with the default disposition of the signals it is sent (a script's background
+    job would start with SIGINT ignored)."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+
+
+def open_file_limit(soft, hard):
+    def apply():
+        default_signals()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return apply
+
+
+class Running:
+    """download in the background; its stdout and stderr read as they come."""
+
+    def __init__(self, *args, preexec=default_signals, env=None):
+        self.process = subprocess.Popen([program_path("download"), *map(str, args)], stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, env=program_env(env), preexec_fn=preexec)
+        self.stdout, self.stderr = [], []
+        self.readers = [threading.Thread(target=self._read, args=(stream, into), daemon=True)
+                        for stream, into in ((self.process.stdout, self.stdout), (self.process.stderr, self.stderr))]
+        for reader in self.readers:
+            reader.start()
+
+    @staticmethod
+    def _read(stream, into):
+        for line in stream:
+            into.append(line.rstrip("\n"))
+
+    def wait_until(self, condition, what, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if self.process.poll() is not None:
+                raise AssertionError(f"download ended (exit {self.process.returncode}) before {what}: {self.stderr}")
+            if time.monotonic() > deadline:
+                self.process.kill()
+                raise AssertionError(f"timed out waiting for {what}")
+            time.sleep(0.02)
+
+    def saved(self):
+        return [line for line in self.stdout if line.startswith("saved ")]
+
+    def interrupt(self, number):
+        """Send the signal; returns the seconds until download ended."""
+        start = time.monotonic()
+        self.process.send_signal(number)
+        try:
+            self.process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError("download did not end after the signal")
+        elapsed = time.monotonic() - start
+        for reader in self.readers:
+            reader.join(timeout=10)
+        return elapsed
+
+    def finish(self):
+        self.process.wait(timeout=TIMEOUT)
+        for reader in self.readers:
+            reader.join(timeout=10)
+        return self.process.returncode
+
+
+def temporaries(folder):
+    return [p.name for p in Path(folder).iterdir() if p.name.startswith(".download-")]
+
+
+def assert_interrupted(run, number, complete, total):
+    name = signal.Signals(number).name
+    assert run.process.returncode == 128 + number, (run.process.returncode, run.stderr)
+    assert run.stderr == [f"download: interrupted by {name}: {complete} of {total} files complete"], run.stderr
+    assert not any(line.startswith("Execution Time") for line in run.stdout)  # an interrupted run is not timed
+
+
+# --- a signal in the middle of a run ---------------------------------------------------------------
+
+# how the transfers in flight wait: for their headers (the server's latency), or for the rest of a body
+# that is being sent at 1000 bytes a second
+PHASES = {"stalled": f"latency={STALL_S}", "mid_body": "bandwidth=1000"}
+# the files being written: unnamed (O_TMPFILE, the default where the filesystem has it) or hidden names
+NAMED = {"unnamed": None, "named": {"DOWNLOAD_NAMED_TEMPORARIES": "1"}}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("signal_name", SIGNALS)
+@pytest.mark.parametrize("phase", PHASES)
+@pytest.mark.parametrize("files", NAMED)
+def test_a_signal_ends_the_run_at_once_leaving_only_complete_files(tmp_path, mode, signal_name, phase, files):
+    number = SIGNALS[signal_name]
+    out = tmp_path / "out"
+    with image_server("--stall", str(STALL_S)) as server:
+        fast = [server.url(f"/images/fast-{i}.jpg") for i in range(4)]
+        slow = [server.url(f"/images/slow-{i}.jpg?{PHASES[phase]}") for i in range(12)]
+        # -j 8: the 4 fast ones and 4 slow ones start; as the fast ones end, 4 more slow ones start; the last
+        # 4 never start
+        run = Running(*fast, *slow, "-o", out, "-j", 8, "--mode", mode, env=NAMED[files])
+        run.wait_until(lambda: len(run.saved()) == 4, "the fast files")
+        if phase == "stalled":
+            run.wait_until(lambda: server.stats()["waiting"] == 8, "8 transfers waiting at the server")
+        else:
+            run.wait_until(lambda: server.stats()["sending"] == 8, "8 bodies being sent")
+            time.sleep(1.5)  # a second of each body (1000 bytes) received
+        in_progress = temporaries(out)
+        elapsed = run.interrupt(number)
+    assert len(in_progress) == (8 if files == "named" else 0)  # the files being written, seen or unseen
+    assert elapsed < PROMPT_S, f"took {elapsed:.1f} s after the signal"
+    assert_interrupted(run, number, 4, 16)
+    assert sorted(run.saved()) == sorted(line for line in run.saved() if line.startswith("saved fast-"))
+    assert sorted(p.name for p in out.iterdir()) == [f"fast-{i}.jpg" for i in range(4)]  # no .part file
+    for i in range(4):
+        assert sha256_of(out / f"fast-{i}.jpg") == image_sha256(f"fast-{i}.jpg")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_signal_ends_a_retry_wait(tmp_path, mode):
+    with image_server() as server:
+        path = f"/fault/500/backoff-{mode}-{os.getpid()}.jpg"
+        run = Running(server.url(path), "-o", tmp_path, "--mode", mode, "--retry", 3, "--retry-delay", 30)
+        run.wait_until(lambda: server.hits(path) == 1, "the first attempt")
+        time.sleep(0.3)  # into the 30 s wait before the retry
+        elapsed = run.interrupt(signal.SIGINT)
+        assert server.hits(path) == 1  # no retry after the signal
+    assert elapsed < PROMPT_S
+    assert_interrupted(run, signal.SIGINT, 0, 1)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def hanging_port():
+    """A port whose connections hang: a listening socket that accepts nothing, its queue already full, so the
+    kernel answers no new handshake."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    time.sleep(0.2)
+    yield port
+    for s in fillers + [listener]:
+        s.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_signal_ends_a_hanging_connect(tmp_path, mode, hanging_port):
+    urls = [f"http://127.0.0.1:{hanging_port}/hang-{i}.jpg" for i in range(3)]
+    run = Running(*urls, "-o", tmp_path, "--mode", mode, "--connect-timeout", STALL_S)
+    time.sleep(0.5)
+    assert run.process.poll() is None  # still connecting
+    elapsed = run.interrupt(signal.SIGTERM)
+    assert elapsed < PROMPT_S
+    assert_interrupted(run, signal.SIGTERM, 0, 3)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("files", NAMED)
+def test_failures_and_taken_names_leave_only_complete_files(tmp_path, mode, files):
+    """Both kinds of file being written: a failure leaves nothing; a name already taken by a file or a symlink is
+    replaced whole (never written through), one taken by a folder is not; the same name twice is one file."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.jpg").write_bytes(b"old content")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    (out / "link.jpg").symlink_to(outside)
+    (out / "dir.jpg").mkdir()
+    with image_server() as server:
+        urls = [server.url(p) for p in ("/images/old.jpg", "/images/link.jpg", "/images/dir.jpg", "/fault/404/gone.jpg",
+                                        f"/fault/cut/cut-{mode}-{files}.jpg", "/images/new.jpg", "/images/new.jpg")]
+        result = subprocess.run([program_path("download"), *urls, "-o", str(out), "--mode", mode, "-j", "4", "--retry",
+                                 "1", "--retry-delay", "0.05", "--json"], capture_output=True, text=True,
+                                env=program_env(NAMED[files]), timeout=TIMEOUT)
+    assert result.returncode == 1, result.stderr
+    assert [t["ok"] for t in record(result.stdout)["transfers"]] == [True, True, False, False, False, True, True]
+    assert sorted(p.name for p in out.iterdir()) == ["dir.jpg", "link.jpg", "new.jpg", "old.jpg"]
+    for name in ("old.jpg", "link.jpg", "new.jpg"):
+        assert sha256_of(out / name) == image_sha256(name)
+    assert not (out / "link.jpg").is_symlink() and outside.read_text() == "keep"
+    assert list((out / "dir.jpg").iterdir()) == []
+
+
+def test_a_signal_ignored_at_start_stays_ignored(tmp_path):
+    """The convention of Unix tools: a background job of a script starts with SIGINT ignored, and means it."""
+    def ignore_interrupt():
+        default_signals()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with image_server() as server:
+        urls = [server.url(f"/images/ignored-{i}.jpg?latency=0.5") for i in range(4)]
+        run = Running(*urls, "-o", tmp_path, "-j", 4, preexec=ignore_interrupt)
+        run.wait_until(lambda: server.stats()["waiting"] == 4, "the transfers")
+        run.process.send_signal(signal.SIGINT)
+        assert run.finish() == 0, run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"ignored-{i}.jpg" for i in range(4)]
+
+
+def test_an_interrupted_run_leaves_the_old_trace_whole(tmp_path):
+    """The trace is written to a temporary name and renamed: an interrupted run writes none, and the one a
+    file already held stays as it was."""
+    trace = tmp_path / "trace.json"
+    trace.write_text('{"old": true}')
+    with image_server() as server:
+        urls = [server.url(f"/images/t-{i}.jpg?latency={STALL_S if i else 0}") for i in range(3)]
+        run = Running(*urls, "-o", tmp_path / "out", "--timeline", trace, "--json")
+        run.wait_until(lambda: server.stats()["waiting"] == 2, "the stalled transfers")
+        # the fast one complete: its file in place (linked or renamed as its last step), then a moment for its
+        # count, on a busy machine
+        run.wait_until(lambda: (tmp_path / "out" / "t-0.jpg").exists(), "the fast file")
+        time.sleep(0.2)
+        run.interrupt(signal.SIGINT)
+    assert_interrupted(run, signal.SIGINT, 1, 3)
+    assert run.stdout == []  # no record of an interrupted run
+    assert trace.read_text() == '{"old": true}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "trace.json"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_signal_as_the_trace_is_written_leaves_it_whole_or_as_it_was(tmp_path, mode):
+    """The signal lands after the last file, while the report and the trace are written: they are written
+    whole (a handler notes the signal; nothing is cut), or not at all, and the run then ends as interrupted."""
+    trace = tmp_path / "trace.json"
+    trace.write_text('{"old": true}')
+    count = 300
+    with image_server() as server:
+        urls = [server.url(f"/images/late-{i}.jpg") for i in range(count)]
+        run = Running(*urls, "-o", tmp_path / "out", "-j", 8, "--mode", mode, "--timeline", trace)
+        run.wait_until(lambda: len(run.saved()) >= count - 1, "the last files", timeout=TIMEOUT)
+        run.interrupt(signal.SIGINT)
+    assert run.process.returncode in (0, 128 + signal.SIGINT), run.stderr
+    text = trace.read_text()
+    if text != '{"old": true}':
+        events = [e for e in json.loads(text)["traceEvents"] if e["ph"] in ("X", "b")]
+        assert len(events) == count
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "trace.json"]  # no temporary trace
+    assert temporaries(tmp_path / "out") == []
+
+
+# --- the open-file limit ---------------------------------------------------------------------------
+
+def fetch_under_limit(server, folder, soft, hard, mode, count, jobs, latency):
+    urls = [server.url(f"/images/fd-{mode}-{i}.jpg?latency={latency}") for i in range(count)]
+    return subprocess.run([program_path("download"), "-i", "-", "-o", str(folder), "-j", str(jobs), "--mode", mode,
+                           "--json"], input="\n".join(urls) + "\n", capture_output=True, text=True,
+                          env=program_env(), timeout=TIMEOUT, preexec_fn=open_file_limit(soft, hard))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_jobs_beyond_a_hard_open_file_limit_run_fewer_at_once_with_a_warning(tmp_path, mode):
+    with image_server() as server:
+        result = fetch_under_limit(server, tmp_path, 64, 64, mode, 300, 200, 0.05)
+        most_at_once = server.stats()["max_waiting"]
+    assert result.returncode == 0, result.stderr
+    (warning,) = result.stderr.splitlines()
+    match = re.fullmatch(r"download: warning: 200 transfers at once need about \d+ open files, and the open-file "
+                         r"limit is 64 \(hard limit, ulimit -Hn\): (\d+) transfers at once instead", warning)
+    assert match, warning
+    fitted = int(match.group(1))
+    r = record(result.stdout)
+    assert r["valid"] is True and r["threads"] == fitted and 1 <= fitted < 200
+    assert most_at_once <= fitted
+    assert len(r["transfers"]) == 300 and all(t["error"] is None for t in r["transfers"])
+    for i in range(300):
+        name = f"fd-{mode}-{i}.jpg"
+        assert sha256_of(tmp_path / name) == image_sha256(name)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_low_soft_open_file_limit_is_raised_for_the_jobs_asked(tmp_path, mode):
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < 2048:
+        pytest.skip(f"the hard open-file limit here ({hard}) cannot hold 200 transfers")
+    with image_server() as server:
+        result = fetch_under_limit(server, tmp_path, 64, min(hard, 65536), mode, 200, 200, 2.0)
+        most_at_once = server.stats()["max_waiting"]
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    r = record(result.stdout)
+    assert r["threads"] == 200 and r["valid"] is True
+    assert most_at_once == 200  # every one at once, on 64 descriptors' soft limit raised
+
+
+def test_an_open_file_limit_too_low_for_one_transfer_is_refused_up_front(tmp_path):
+    with image_server() as server:
+        before = server.stats()["requests"]
+        result = fetch_under_limit(server, tmp_path / "out", 20, 20, "tasks", 3, 8, 0)
+        assert server.stats()["requests"] == before + 1  # only our /stats call
+    assert result.returncode == 1 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("download: error: the open-file limit is 20 descriptors") and "raise it" in line
+    assert not (tmp_path / "out").exists()
+
+
+# --- time limits and ranges ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_connect_timeout_below_a_millisecond_is_one_not_none(tmp_path, mode, hanging_port):
+    result = subprocess.run([program_path("download"), f"http://127.0.0.1:{hanging_port}/a.jpg", "-o",
+                             str(tmp_path), "--mode", mode, "--connect-timeout", "0.0001", "--retry", "0"],
+                            capture_output=True, text=True, env=program_env(), timeout=TIMEOUT)
+    assert result.returncode == 1  # 0 would be libcurl's own limit: 300 s, and this test's timeout first
+    assert "timeout" in result.stderr.lower()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_max_time_below_a_millisecond_is_one_not_none(tmp_path, mode):
+    with image_server() as server:
+        result = subprocess.run([program_path("download"), server.url("/images/slow.jpg?latency=5"), "-o",
+                                 str(tmp_path), "--mode", mode, "--max-time", "0.0001", "--retry", "0", "--json"],
+                                capture_output=True, text=True, env=program_env(), timeout=TIMEOUT)
+    assert result.returncode == 1  # 0 would be no limit: the file after 5 s
+    (t,) = record(result.stdout)["transfers"]
+    assert "timeout" in t["error"].lower() and list(tmp_path.iterdir()) == []
+
+
+def help_ranges():
+    """Each option whose --help line states 'A to B': {option: (A, B)}; and the numeric options stating none."""
+    text = subprocess.run([program_path("download"), "--help"], capture_output=True, text=True,
+                          timeout=TIMEOUT).stdout
+    entries = re.split(r"\n(?=  (?:-\w, |    )--)", text)
+    ranges, without = {}, []
+    for entry in entries:
+        head = re.match(r"  (?:-\w, |    )(--[\w-]+) ([A-Z]+)\s", entry)
+        if not head or head.group(2) not in ("N", "S", "B", "BYTES", "R", "W"):
+            continue
+        body = " ".join(entry.split("\n\n")[0].split())  # the option's lines, not a section after it
+        found = re.search(r"(\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)\b", body)
+        if found:
+            ranges[head.group(1)] = (found.group(1), found.group(2), head.group(2) == "S")
+        elif "the same as --" not in body:
+            without.append(head.group(1))
+    return ranges, without
+
+
+def test_help_states_every_numeric_option_range():
+    ranges, without = help_ranges()
+    assert without == []
+    assert set(ranges) >= {"--jobs", "--connect-timeout", "--max-time", "--speed-limit", "--speed-time", "--retry",
+                           "--retry-delay", "--max-redirs", "--max-size", "--repeat", "--warmup"}
+
+
+@pytest.mark.parametrize("option", ["--jobs", "--connect-timeout", "--max-time", "--speed-limit", "--speed-time",
+                                    "--retry", "--retry-delay", "--max-redirs", "--max-size", "--repeat",
+                                    "--warmup"])
+def test_the_range_in_help_is_the_range_the_parser_takes(option):
+    low, high, seconds = help_ranges()[0][option]
+
+    def parse(value):
+        return subprocess.run([program_path("download"), "--dry-run", option, value, "http://127.0.0.1:9/a.jpg"],
+                              capture_output=True, text=True, env=program_env(), timeout=TIMEOUT)
+    for value in (low, high):
+        result = parse(value)
+        assert result.returncode == 0, (option, value, result.stderr)
+    above = f"{float(high) + 0.5:g}" if seconds else str(int(high) + 1)
+    result = parse(above)
+    assert result.returncode == 2 and "out of range" in result.stderr and f"{low} to" in result.stderr, result.stderr
+    if not seconds and int(low) > 0:
+        result = parse(str(int(low) - 1))
+        assert result.returncode == 2 and "out of range" in result.stderr, result.stderr
+
+
+# --- strings that are not plain text ---------------------------------------------------------------
+
+def test_a_url_of_raw_bytes_is_kept_escaped_in_the_record_and_the_trace(tmp_path):
+    with image_server() as server:
+        raw = server.base.encode() + b"/images/caf\xe9.jpg"  # Latin-1, not UTF-8, as a shell may pass it
+        encoded = server.url("/images/%E9t%E9.jpg")  # a name that decodes to bytes that are not UTF-8
+        plain = server.url("/images/plain.jpg")
+        shown = [server.base + "/images/caf\\xe9.jpg", encoded, plain]
+        for trace_name in ("trace.json", "trace.csv"):
+            trace = tmp_path / trace_name
+            out = tmp_path / ("out-" + trace_name)
+            result = subprocess.run([program_path("download"), raw, encoded, plain, "-o", str(out), "--json",
+                                     "--timeline", str(trace)], capture_output=True, env=program_env(),
+                                    timeout=TIMEOUT)
+            assert result.returncode == 0, result.stderr
+            r = json.loads(result.stdout)
+            assert r["n"] == 3 and len(r["transfers"]) == 3
+            assert [t["url"] for t in r["transfers"]] == shown
+            assert [t["file"] for t in r["transfers"]] == ["caf\\xe9.jpg", "\\xe9t\\xe9.jpg", "plain.jpg"]
+            assert sorted(os.listdir(os.fsencode(out))) == sorted([b"caf\xe9.jpg", b"\xe9t\xe9.jpg", b"plain.jpg"])
+            for t, name in zip(r["transfers"], [b"caf\xe9.jpg", b"\xe9t\xe9.jpg", b"plain.jpg"]):
+                assert os.path.getsize(os.path.join(os.fsencode(out), name)) == t["bytes"] > 0
+            if trace_name.endswith(".json"):
+                events = [e for e in json.loads(trace.read_bytes())["traceEvents"] if e["ph"] == "X"]
+                assert sorted(e["name"] for e in events) == sorted(shown)
+            else:
+                lines = trace.read_bytes().decode("utf-8").splitlines()  # valid UTF-8 throughout
+                url = lines[0].split(",").index("url")
+                assert len(lines) == 4 and sorted(line.split(",")[url] for line in lines[1:]) == sorted(shown)
+    # libcurl sends the raw byte percent-encoded; the file holds what the server sent for it
+    body = (tmp_path / "out-trace.json" / os.fsdecode(b"caf\xe9.jpg")).read_bytes()
+    assert body == image_server_module.image_body("caf%e9.jpg")
+    assert sha256_of(tmp_path / "out-trace.json" / "plain.jpg") == image_sha256("plain.jpg")
+
+
+def test_control_bytes_and_raw_bytes_in_messages_are_shown_escaped(tmp_path):
+    with image_server() as server:
+        bad = server.base.encode() + b"/fault/404/caf\xe9.jpg"
+        result = subprocess.run([program_path("download"), bad, "-o", str(tmp_path)], capture_output=True,
+                                env=program_env(), timeout=TIMEOUT)
+    assert result.returncode == 1
+    stderr = result.stderr.decode("utf-8")  # valid UTF-8
+    assert f"download: error: {server.base}/fault/404/caf\\xe9.jpg: HTTP status 404" in stderr
+    result = subprocess.run([program_path("download"), "http://127.0.0.1:9/a\x1b[2J\x07b.jpg", "-o", str(tmp_path)],
+                            capture_output=True, env=program_env(), timeout=TIMEOUT)
+    assert result.returncode == 2
+    assert b"\x1b" not in result.stderr and b"\x07" not in result.stderr
+    assert b"a\\x1b[2J\\x07b.jpg" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+# --- the team's wait policy ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode, jobs, given, expected", [
+    ("tasks", 4, None, "OMP_WAIT_POLICY=passive"),  # set by download for its team
+    ("tasks", 4, {"OMP_WAIT_POLICY": "active"}, "OMP_WAIT_POLICY=active"),  # the user's choice stands
+    ("tasks", 4, {"GOMP_SPINCOUNT": "1000"}, None),
+    ("tasks", 1, None, None),  # one thread: no one idle
+    ("multi", 4, None, None),  # no team
+])
+def test_idle_threads_of_the_team_wait_passively_unless_told_otherwise(tmp_path, mode, jobs, given, expected):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_", "KMP_"))}
+    environment.update(given or {})
+    with image_server() as server:
+        result = subprocess.run([program_path("download"), server.url("/images/policy.jpg"), "-o", str(tmp_path),
+                                 "--mode", mode, "-j", str(jobs), "--json"], capture_output=True, text=True,
+                                env=environment, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    policies = [v for v in record(result.stdout)["omp_env"].split() if v.startswith("OMP_WAIT_POLICY=")]
+    assert policies == ([expected] if expected else [])

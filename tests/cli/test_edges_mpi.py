@@ -1,0 +1,81 @@
+"""cube_mpi at its edges, under mpirun: standard output that cannot be written fails every rank (exit, never a
+hang), a stream that cannot be read twice (a FIFO, a pipe) is right when --chunk reads it again for each run,
+and a folder as --timeline FILE is refused on every rank before any work."""
+import os
+import subprocess
+import threading
+
+import pytest
+
+from cases import power_lines
+from conftest import launch_env, mpirun_command, program_path
+
+SANITIZE = os.environ.get("MT_SANITIZE", "")
+TIMEOUT = 300 if SANITIZE else 60
+FAST = ("--delay", "0.001")
+
+
+def mpi_under_shell(np, args, shell):
+    """mpirun np ranks of cube_mpi, each started by sh -c shell (which execs the program with its arguments)."""
+    command = mpirun_command(np, "cube_mpi", *args)
+    at = command.index(program_path("cube_mpi"))
+    return command[:at] + ["sh", "-c", shell, "sh"] + command[at:]
+
+
+@pytest.mark.parametrize("args", [["-t", "1", *FAST], ["--json", "-t", "1", *FAST],
+                                  ["--chunk", "2", "-t", "1", *FAST], ["--transport", "shared", "-t", "1", *FAST]],
+                         ids=lambda a: " ".join(a))
+def test_cube_mpi_full_device_fails_every_rank_without_a_hang(args):
+    np = 2
+    command = mpi_under_shell(np, args, 'exec "$@" >/dev/full')
+    with launch_env() as env:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("cube_mpi: error:")]
+    assert len(errors) == 1 and "cannot write standard output" in errors[0], result.stderr
+
+
+def writer_of(path, text):
+    """A thread that writes text into the FIFO at path (opening it blocks until a reader comes)."""
+    def write():
+        with open(path, "w") as fifo:
+            fifo.write(text)
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("np", [1, 2])
+def test_a_fifo_read_again_by_chunk_repeat_and_warmup_is_kept_once(tmp_path, np):
+    values = list(range(-7, 12))
+    fifo = tmp_path / "list.fifo"
+    os.mkfifo(fifo)
+    writer = writer_of(fifo, " ".join(map(str, values)) + "\n")
+    command = mpirun_command(np, "cube_mpi", "--chunk", "3", "-r", "2", "-W", "1", "-t", "1", *FAST, "-i", fifo)
+    with launch_env() as env:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    writer.join(timeout=5)
+    assert result.returncode == 0, result.stderr
+    assert power_lines(result.stdout) == [(x, 3, x ** 3) for x in values]
+
+
+def test_a_pipe_read_again_by_chunk_under_mpirun_is_kept_once():
+    values = [5, -2, 0, 3, 9, 1, 4]
+    command = mpirun_command(2, "cube_mpi", "--chunk", "2", "-r", "3", "-t", "1", *FAST, "-i", "-")
+    with launch_env() as env:
+        result = subprocess.run(command, input=" ".join(map(str, values)), capture_output=True, text=True,
+                                env=env, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert power_lines(result.stdout) == [(x, 3, x ** 3) for x in values]
+
+
+def test_a_folder_as_timeline_file_is_refused_on_every_rank_before_any_work(tmp_path):
+    folder = tmp_path / "trace.json"
+    folder.mkdir()
+    command = mpirun_command(2, "cube_mpi", "--timeline", folder, *FAST)
+    with launch_env() as env:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("cube_mpi: error:")]
+    assert len(errors) == 1 and "folder" in errors[0] and str(folder) in errors[0], result.stderr
+    assert power_lines(result.stdout) == [] and "Execution Time" not in result.stdout
