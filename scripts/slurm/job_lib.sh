@@ -41,7 +41,10 @@ if [ -n "${SLURM_JOB_ID:-}" ] && [ -z "${SLURM_CPUS_PER_TASK:-}" ]; then
   mt_say "warning: SLURM_CPUS_PER_TASK is unset (no --cpus-per-task): ${MT_DEFAULT_THREADS:-2} threads a task"
 fi
 export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-${MT_PBS_THREADS:-${MT_DEFAULT_THREADS:-2}}}
-# Each thread on its own core, the threads of a task next to each other.
+# Each thread on its own core, the threads of a task next to each other (unless the job says otherwise;
+# MT_OMP_PLACED=1 when these are ours).
+MT_OMP_PLACED=0
+[ -z "${OMP_PLACES:-}${OMP_PROC_BIND:-}" ] && MT_OMP_PLACED=1
 export OMP_PLACES=${OMP_PLACES:-cores}
 export OMP_PROC_BIND=${OMP_PROC_BIND:-close}
 
@@ -112,11 +115,18 @@ mt_job_point() {
 # smaller step over every node of the job and warns ("can't run 1 processes on 2 nodes"). The job's
 # --ntasks-per-node (SLURM_NTASKS_PER_NODE) sizes the job, not its steps: a step of another size leaves
 # it out, or srun warns that it cannot honor it. --cpus-per-task is passed again: srun since Slurm
-# 22.05 no longer inherits it from sbatch.
+# 22.05 no longer inherits it from sbatch. Tasks that share a node are placed by srun alone (the
+# cluster's task plugin binds each to its CPUs, or none at all, as task/none): OpenMP's placement binds
+# within a task's CPUs, and where those are all the node's it would put the first thread of every
+# task on the node's first core.
 mt_job_srun() {
   local tasks=$1 cpus=$2 nodes; shift 2
   nodes=$((tasks < MT_JOB_NODES ? tasks : MT_JOB_NODES))
-  env -u SLURM_NTASKS_PER_NODE srun --nodes="$nodes" --ntasks="$tasks" --cpus-per-task="$cpus" "$@"
+  local leave=(-u SLURM_NTASKS_PER_NODE)
+  if [ $(((tasks + nodes - 1) / nodes)) -gt 1 ] && [ "$MT_OMP_PLACED" = 1 ]; then
+    leave+=(-u OMP_PLACES -u OMP_PROC_BIND)
+  fi
+  env "${leave[@]}" srun --nodes="$nodes" --ntasks="$tasks" --cpus-per-task="$cpus" "$@"
 }
 
 # mt_job_threads T COMMAND...: one task of T threads.
