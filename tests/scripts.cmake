@@ -12,7 +12,7 @@ mt_add_pytest(cli_batch_templates scripts/test_slurm_fake.py cli 900)
 mt_add_pytest(slurm_local_cluster scripts/test_slurm_real.py slurm 600)
 # The daemons listen on free ports, but one Slurm at a time keeps the machine's 2 cores for the jobs.
 set_tests_properties(slurm_local_cluster PROPERTIES RESOURCE_LOCK mt_slurm)
-mt_add_pytest(slurm_two_nodes scripts/test_slurm_two_nodes.py "slurm;multihost" 600)
+mt_add_pytest(slurm_two_nodes scripts/test_slurm_two_nodes.py "slurm;multihost" 900)
 # Its namespaces have names of their own, but namespaces are the machine's: one test that makes them at a time
 # (mt_netns, as the multihost tests), and one Slurm at a time (mt_slurm).
 set_tests_properties(slurm_two_nodes PROPERTIES RESOURCE_LOCK "mt_slurm;mt_netns")

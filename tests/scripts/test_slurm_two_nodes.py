@@ -75,7 +75,7 @@ def submit(cluster, template, *options, export="", env=None, output="%x-%j.out")
     results = base / "results"
     jobs = cluster.submit_copies(RUNS, f"--output={base}/{output}",
                                  f"--export=ALL,BUILD_DIR={BUILD_DIR},MT_RESULTS={results},{TINY}{export}", *options,
-                                 str(SCRIPTS / "slurm" / template), cwd=SOURCE_DIR, env=env, timeout=150)
+                                 str(SCRIPTS / "slurm" / template), cwd=SOURCE_DIR, env=env, timeout=300)
     name = template.split(".")[0]
     done = []
     for job in jobs:
