@@ -171,16 +171,18 @@ for round in $(seq "$runs"); do
   done
 done
 
-best() { tr ' ' '\n' | sed '/^$/d' | sort -g | head -1; }
+best() { tr ' ' '\n' | sed '/^$/d' | sort -g | sed -n 1p; }
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 curl_best=$(best <<<"${times[curl]}") curl_median=$(median <<<"${times[curl]}")
-machine="$(hostname -s), $MT_NPROC cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
+cpu=$(sed -n 's/^model name[[:space:]]*: //p;T;q' /proc/cpuinfo)
+machine="$(hostname -s), $MT_NPROC cores (${cpu:-unknown CPU}), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(mt_os_name)"
 {
   echo "### download at scale: $count files of $size bytes from a loopback nginx, $jobs at once"
   echo
   echo "$(date -u +%Y-%m-%dT%H:%MZ), $machine, load average $(cut -d' ' -f1-3 /proc/loadavg)."
-  echo "$("$download" --version), $(curl --version | head -1 | cut -d' ' -f1-2), aria2c $(aria2c --version | head -1 | awk '{print $3}'), $("$nginx" -v 2>&1 | sed 's/^nginx version: //') (1 worker)."
+  curl_version=$(mt_first_line curl --version) aria2c_version=$(mt_first_line aria2c --version)
+  echo "$("$download" --version), $(cut -d' ' -f1-2 <<<"$curl_version"), aria2c $(awk '{print $3}' <<<"$aria2c_version"), $("$nginx" -v 2>&1 | sed 's/^nginx version: //') (1 worker)."
   echo "Command: \`bench/download_scale.sh --count $count --size $size --jobs $jobs --runs $runs\`; files written to $out_dir; wall seconds of the whole process, $runs rounds, the four interleaved."
   echo
   echo "| tool | best s | median s | best / curl -Z | median / curl -Z | all runs |"

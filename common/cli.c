@@ -478,7 +478,7 @@ int mt_cli_finish(const mt_program *program, mt_options *options, mt_status stat
 }
 
 mt_status mt_cli_record(const mt_program *program, mt_options *options, const char *mode, uint64_t n, int threads,
-                        int ranks, const mt_sample *samples, double ideal_s, mt_record *record, mt_error *err)
+                        int ranks, const mt_repeat_plan *runs, double ideal_s, mt_record *record, mt_error *err)
 {
     *record = (mt_record){.program = program->name,
                           .mode = options->mode != NULL ? options->mode : mode,
@@ -492,11 +492,8 @@ mt_status mt_cli_record(const mt_program *program, mt_options *options, const ch
                           .read_s = options->read_s,
                           .valid = true};
     options->runs_end = mt_now();
-    mt_status status = mt_sample_stats(samples, options->repeat, -1, &record->time, err);
-    for (int r = 0; r < options->repeat; r++)
-        record->runs_s += samples[r].elapsed_s;
-    record->runs_s += options->warmup * record->time.median; /* the warm-ups, as long as a timed run */
-    return status;
+    record->runs_s = runs->runs_s;
+    return mt_sample_stats(runs->samples, runs->repeat, -1, &record->time, err);
 }
 
 mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err)

@@ -120,10 +120,11 @@ int mt_cli_finish(const mt_program *program, mt_options *options, mt_status stat
 
 /* The common part of a run's record: program, mode (the options', else mode), work, runs from the options;
  * n, and the threads and ranks that did the work; the time of the timed runs (their samples' median, min and
- * max); and ideal_s, the model's time. Valid until the program's self-check says otherwise. Called as the
- * runs end: what follows, to the record, is the run's output phase. */
+ * max) and of all the runs, from runs, the plan mt_repeat carried out; and ideal_s, the model's time. Valid
+ * until the program's self-check says otherwise. Called as the runs end: what follows, to the record, is the
+ * run's output phase. */
 mt_status mt_cli_record(const mt_program *program, mt_options *options, const char *mode, uint64_t n, int threads,
-                        int ranks, const mt_sample *samples, double ideal_s, mt_record *record, mt_error *err);
+                        int ranks, const mt_repeat_plan *runs, double ideal_s, mt_record *record, mt_error *err);
 
 /* The run's closing output as the options ask: the 'Execution Time' line and the summary on stderr
  * (text), the JSON object, or the CSV row; then the too-short warning when it applies. A record that did

@@ -63,7 +63,7 @@ mt_status mt_stats_compute(const double *samples, int count, mt_stats *out, mt_e
     return MT_OK;
 }
 
-mt_status mt_repeat(mt_run_fn fn, void *context, const mt_repeat_plan *plan, mt_sample *samples, mt_error *err)
+mt_status mt_repeat(mt_run_fn fn, void *context, mt_repeat_plan *plan, mt_error *err)
 {
     if (plan->repeat < 1 || plan->warmup < 0) return mt_fail(err, MT_ERR_USAGE, "repeat must be >= 1 and warmup >= 0");
     if (plan->prime) {
@@ -72,12 +72,15 @@ mt_status mt_repeat(mt_run_fn fn, void *context, const mt_repeat_plan *plan, mt_
         if (status != MT_OK) return status;
     }
     int runs = plan->warmup + plan->repeat;
+    plan->runs_s = 0;
     for (int index = 0; index < runs; index++) {
         mt_run_info run = {.index = index, .warmup = index < plan->warmup, .last = index == runs - 1};
         mt_sample sample = {0};
+        double start = mt_now();
         mt_status status = fn(context, &run, &sample, err);
+        plan->runs_s += mt_now() - start;
         if (status != MT_OK) return status;
-        if (!run.warmup) samples[index - plan->warmup] = sample;
+        if (!run.warmup) plan->samples[index - plan->warmup] = sample;
     }
     return MT_OK;
 }

@@ -306,7 +306,7 @@ static mt_status explain(cube_run *run, mt_error *err)
 }
 
 /* Rank 0, after the runs: the self-check, the lines in input order, the timeline and the record. */
-static mt_status report(cube_run *run, mt_options *options, const mt_sample *samples, const world_gathered *where,
+static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan *runs, const world_gathered *where,
                         mt_error *err)
 {
     const world_info *w = &run->world;
@@ -315,7 +315,7 @@ static mt_status report(cube_run *run, mt_options *options, const mt_sample *sam
     int workers = mt_model_workers(&options->work, w->size * w->threads, w->total_cores);
     const char *transport = run->shared ? "shared" : "scatter";
     mt_record record;
-    mt_status status = mt_cli_record(&cube_mpi_program, options, transport, run->n, w->threads, w->size, samples,
+    mt_status status = mt_cli_record(&cube_mpi_program, options, transport, run->n, w->threads, w->size, runs,
                                      ceil((double)run->n / workers) * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
     record.mpi_library = library;
@@ -330,7 +330,7 @@ static mt_status report(cube_run *run, mt_options *options, const mt_sample *sam
     mt_stats phases[PHASE_COUNT];
     json_t *medians = json_object();
     for (int p = 0; status == MT_OK && p < PHASE_COUNT; p++) {
-        status = mt_sample_stats(samples, options->repeat, p, &phases[p], err);
+        status = mt_sample_stats(runs->samples, runs->repeat, p, &phases[p], err);
         json_object_set_new(medians, names[p], json_real(phases[p].median));
     }
     record.details = json_pack("{s:o}", "phases", medians);
@@ -353,7 +353,7 @@ static mt_status report(cube_run *run, mt_options *options, const mt_sample *sam
                           .mode = record.mode,
                           .places = where->places,
                           .place_count = where->place_count,
-                          .wall_s = samples[options->repeat - 1].elapsed_s,
+                          .wall_s = runs->samples[runs->repeat - 1].elapsed_s,
                           .ideal_s = record.ideal_s};
         status = mt_cli_timeline(options, &trace, &record, err);
     }
@@ -428,14 +428,15 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
 
     /* The priming pass (the whole list once, no work, untimed) starts the OpenMP teams and warms the
      * transport's paths; a stream is not read an extra time for it. */
-    mt_repeat_plan plan = {.prime = run.chunk == 0, .warmup = options->warmup, .repeat = options->repeat};
-    if (status == MT_OK) status = mt_repeat(run_once, &run, &plan, samples, err);
+    mt_repeat_plan plan = {
+        .prime = run.chunk == 0, .warmup = options->warmup, .repeat = options->repeat, .samples = samples};
+    if (status == MT_OK) status = mt_repeat(run_once, &run, &plan, err);
     world_gathered where = {0};
     if (status == MT_OK) status = world_gather(&run.world, &placement, run.timeline, &where, err);
     int verdict = (int)status;
     if (status == MT_OK && root) {
         mt_error report_err = {""};
-        verdict = (int)report(&run, options, samples, &where, &report_err);
+        verdict = (int)report(&run, options, &plan, &where, &report_err);
         /* Standard output is rank 0's: whether it was written whole is part of the verdict. */
         if (verdict == MT_OK) verdict = (int)mt_output_finish(&options->output, &report_err);
         if (verdict != MT_OK) mt_print_error(cube_mpi_program.name, &report_err);

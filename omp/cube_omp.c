@@ -138,11 +138,11 @@ static mt_status prepare(cube_job *job, const mt_numbers *numbers, const mt_opti
 }
 
 /* After the runs: the self-check, the lines in input order, the timeline and the record. */
-static mt_status report(const cube_job *job, mt_options *options, const mt_sample *samples, mt_error *err)
+static mt_status report(const cube_job *job, mt_options *options, const mt_repeat_plan *runs, mt_error *err)
 {
     int workers = mt_model_workers(&options->work, job->team_size, omp_get_num_procs());
     mt_record record;
-    mt_status status = mt_cli_record(&program, options, "loop", job->n, job->team_size, 1, samples,
+    mt_status status = mt_cli_record(&program, options, "loop", job->n, job->team_size, 1, runs,
                                      ceil((double)job->n / workers) * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
     record.places = job->placement->places, record.place_count = job->team_size;
@@ -150,8 +150,8 @@ static mt_status report(const cube_job *job, mt_options *options, const mt_sampl
     if (record.valid && options->format == MT_FORMAT_TEXT && !options->quiet)
         mt_print_powers(&options->output, job->values, job->cubes, job->n, MT_OP_CUBE);
     if (job->timeline != NULL)
-        status =
-            mt_cli_local_timeline(options, job->timeline, NULL, &record, samples[options->repeat - 1].elapsed_s, err);
+        status = mt_cli_local_timeline(options, job->timeline, NULL, &record, runs->samples[runs->repeat - 1].elapsed_s,
+                                       err);
     if (status == MT_OK) status = mt_cli_report(&program, options, &record, err);
     json_decref(record.details);
     if (status == MT_OK && !record.valid)
@@ -175,9 +175,9 @@ int main(int argc, char **argv)
                                        : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
     if (status == MT_OK) status = prepare(&job, &numbers, &options, &timeline, &placement, &err);
     /* The priming pass maps the list once with no work, untimed: the team awake, the code and caches warm. */
-    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat};
-    if (status == MT_OK) status = mt_repeat(run_once, &job, &plan, samples, &err);
-    if (status == MT_OK) status = report(&job, &options, samples, &err);
+    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat, .samples = samples};
+    if (status == MT_OK) status = mt_repeat(run_once, &job, &plan, &err);
+    if (status == MT_OK) status = report(&job, &options, &plan, &err);
 
     free(samples);
     mt_items_free(job.cubes, 1);

@@ -172,11 +172,11 @@ static mt_status run_once(void *context, const mt_run_info *run, mt_sample *samp
 }
 
 /* After the runs (all of them, or the one that failed): the record, valid only when every transfer was. */
-static mt_status report(download_job *job, mt_options *options, const mt_sample *samples, mt_error *err)
+static mt_status report(download_job *job, mt_options *options, const mt_repeat_plan *runs, mt_error *err)
 {
     mt_record record;
     mt_error unused;
-    mt_cli_record(&download_program, options, NULL, job->count, job->jobs, 1, samples, NAN, &record, &unused);
+    mt_cli_record(&download_program, options, NULL, job->count, job->jobs, 1, runs, NAN, &record, &unused);
     record.work = (mt_work){.kind = MT_WORK_NONE}; /* the work is the transfer itself */
     record.work_label = "download";
     record.valid = job->failed == 0;
@@ -230,13 +230,13 @@ int main(int argc, char **argv)
     if (status == MT_OK && settings.dry_run) {
         download_job_print_plan(&job, &options);
     } else if (status == MT_OK && (status = download_job_open(&job, &options, &timeline, &err)) == MT_OK) {
-        mt_repeat_plan plan = {.warmup = options.warmup, .repeat = options.repeat};
-        status = mt_repeat(run_once, &job, &plan, samples, &err);
+        mt_repeat_plan plan = {.warmup = options.warmup, .repeat = options.repeat, .samples = samples};
+        status = mt_repeat(run_once, &job, &plan, &err);
         /* A run whose transfers failed is reported too (its record says so), and fails the program; an
          * interrupted one is not reported at all. */
         if ((status == MT_OK || job.failed > 0) && !download_interrupted()) {
             mt_error report_err = {""};
-            mt_status reported = report(&job, &options, samples, &report_err);
+            mt_status reported = report(&job, &options, &plan, &report_err);
             if (reported != MT_OK) status = reported, err = report_err;
         }
     }

@@ -219,12 +219,12 @@ static mt_status prepare(run_context *c, const mt_numbers *numbers, mt_options *
 }
 
 /* After the runs: the self-check, the lines in input order (--ordered), the timeline and the record. */
-static mt_status report(run_context *c, mt_options *options, const mt_sample *samples, mt_error *err)
+static mt_status report(run_context *c, mt_options *options, const mt_repeat_plan *runs, mt_error *err)
 {
     const square_cube_job *job = &c->job;
     int workers = mt_model_workers(&options->work, job->team_size, omp_get_num_procs());
     mt_record record;
-    mt_status status = mt_cli_record(&program, options, NULL, job->n, job->team_size, 1, samples,
+    mt_status status = mt_cli_record(&program, options, NULL, job->n, job->team_size, 1, runs,
                                      c->mode->ideal(job->n, options->work.delay_s, workers), &record, err);
     if (status != MT_OK) return status;
     record.places = job->placement->places, record.place_count = job->team_size;
@@ -235,8 +235,8 @@ static mt_status report(run_context *c, mt_options *options, const mt_sample *sa
         mt_print_powers(&options->output, job->values, job->cubes, job->n, MT_OP_CUBE);
     }
     if (job->timeline != NULL)
-        status =
-            mt_cli_local_timeline(options, job->timeline, NULL, &record, samples[options->repeat - 1].elapsed_s, err);
+        status = mt_cli_local_timeline(options, job->timeline, NULL, &record, runs->samples[runs->repeat - 1].elapsed_s,
+                                       err);
     if (status == MT_OK) status = mt_cli_report(&program, options, &record, err);
     json_decref(record.details);
     if (status == MT_OK && !record.valid)
@@ -262,9 +262,9 @@ int main(int argc, char **argv)
     if (status == MT_OK) status = prepare(&context, &numbers, &options, &timeline, &placement, &err);
     /* The priming pass runs the mode once with no work and no printing: it starts the OpenMP team (the first
      * parallel region costs milliseconds) and brings the code and the task pool into memory, untimed. */
-    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat};
-    if (status == MT_OK) status = mt_repeat(run_once, &context, &plan, samples, &err);
-    if (status == MT_OK) status = report(&context, &options, samples, &err);
+    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat, .samples = samples};
+    if (status == MT_OK) status = mt_repeat(run_once, &context, &plan, &err);
+    if (status == MT_OK) status = report(&context, &options, &plan, &err);
 
     free(samples);
     free(context.job.squares);

@@ -1,6 +1,10 @@
 # plot_scaling.gp - draw a scaling sweep: speedup against workers with the ideal line (left) and
-# efficiency (right), one row per kind of work; a dotted line marks the cores. The series and their
-# data come from scaling_analyze.py, which writes DIR/scaling_panels.gp and DIR/plot/*.dat.
+# efficiency (right), one row per kind of work; a dotted line marks the CPUs of one node (the cores,
+# for records that do not say). Each point carries its median's 95% interval as an error bar; a cross
+# marks an oversubscribed point, a square a point across nodes (circles: one node; filled: strong
+# scaling, open: weak), a violet line the workers where some point first leaves one node, and for
+# CPU-bound work a dash-dotted line the CPU ceiling, min(workers, CPUs). The series and their data
+# come from scaling_analyze.py, which writes DIR/scaling_panels.gp and DIR/plot/*.dat.
 # Usage: gnuplot -c scripts/plot_scaling.gp DIR   (writes DIR/scaling.png and DIR/scaling.svg)
 # DIR arrives as an argument (ARG1), a string value that gnuplot never reads as code, and every
 # title comes from the data files: a folder or a host named with quotes or backquotes stays text.

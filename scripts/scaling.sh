@@ -10,10 +10,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage() {
   cat <<'USAGE'
 Usage: scripts/scaling.sh [OPTION]...
-       scripts/scaling.sh --analyze CSV... [--out DIR]
+       scripts/scaling.sh --analyze CSV... [--out DIR] [--time NAME] [--one-machine]
 Build if needed, then time one workload over workers (1, 2, 4, ... up to --max-workers) and write
 DIR/scaling.csv (the programs' shared record, one row per point), DIR/scaling.md (speedup,
-efficiency, Karp-Flatt serial fraction and an Amdahl fit per series) and DIR/scaling.png and .svg.
+efficiency, Karp-Flatt serial fraction and an Amdahl fit per series, each point's time with its 95%
+interval, and which differences are noise) and DIR/scaling.png and .svg.
 
 Series (each from 1 worker up):
   threads   cube_omp -t W                          an OpenMP parallel loop
@@ -29,18 +30,44 @@ scaling keeps n per worker fixed (3 items, or 3 x 2^k for none; strong: a power 
 
   --out DIR              where the results go (default: BUILD_DIR/scaling)
   --max-workers N        the most workers (default: twice the cores, at least 8; --quick: 4)
-  --quick                a small sweep, under two minutes on 2 cores: short delays, fewer repeats
+  --quick                a small sweep, under two minutes on 2 cores: short delays, fewer workers
   --work LIST            comma-separated: sleep,spin,none (default all three)
   --scaling LIST         strong,weak (default both)
   --series LIST          threads,tasks,ranks,shared,hybrid (default: all that are built)
   --threads-per-rank T   threads of each rank in the hybrid series (default 2)
-  --repeat R             timed runs per point, after one warm-up (default 5; --quick: 3)
+  --repeat R             timed runs per point, after one warm-up (default 5, which gives each point
+                         the median's 95% interval; fewer runs give none)
   --append               add rows to DIR/scaling.csv instead of starting it again
   --no-plot              analyze, but do not draw (no gnuplot needed)
   --docs                 also copy the PNG to docs/scaling.png (the README's picture)
-  --analyze CSV...       time nothing: read these CSVs (a laptop's, a cluster's), analyze and plot them
+  --analyze CSV...       time nothing: read these CSVs (a laptop's, a cluster's batch jobs of 1, 2 ... N
+                         nodes), one table in DIR/scaling.csv, analyze and plot them
+  --time NAME            the time the analysis reads: time_s (default), the median of the timed runs;
+                         end_to_end_s, the whole program as one run (read_s + setup_s + time_s +
+                         output_s): its reading, setting up, checking and printing count, so the Amdahl
+                         fit shows the serial fraction of the program itself (the tables say which)
+  --one-machine          read every row as one machine (a cluster whose node names differ by more
+                         than their digits); see Machines below
   --dry-run              print the commands of the sweep, run nothing
   -h, --help             this help
+
+What the analysis reads from each record (the programs' --csv columns):
+  time_s, time_ci95_lo_s, time_ci95_hi_s   the median of the timed runs and its 95% interval (from 5
+      or more runs): the tables print it, the plot draws it as error bars, and scaling.md says where
+      two points of a series, or two series at the same workers and n, cannot be told apart (their
+      intervals overlap: the difference may be noise)
+  cpus_allowed_total, oversubscribed   the CPUs the workers may use, and whether they outnumber them:
+      oversubscribed points are marked (W! in the tables, a cross in the plot); for CPU-bound work
+      (spin, none) the ideal time and the efficiency count min(workers, CPUs), so past the CPUs a flat
+      speedup reads as the machine's ceiling, not as a failure
+  nodes   the distinct hosts of the ranks: points across nodes are marked (W+, squares), and a line
+      shows where the workers first leave one node
+  read_s, setup_s, output_s, end_to_end_s, serial_fraction   the whole run's phases, for --time
+      end_to_end_s and beside the fit
+Records without these columns (older CSVs) analyse as before: every worker counted, no intervals.
+Machines: rows group by host; rows from batch jobs (job_env names a Slurm or PBS job) group by the
+host's name without its digits (node01, node17: node*), so jobs of different node counts form one
+study.
 
 Before timing it warns when the workers exceed the cores, when Open MPI runs as root, when
 SLURM_CPUS_PER_TASK is unset inside a Slurm job, and when the machine is already busy. Environment: BUILD_DIR (default build/).
@@ -49,11 +76,13 @@ Examples:
   scripts/scaling.sh --out build/scaling --docs              # the README's plot
   scripts/scaling.sh --work spin --series threads,ranks --max-workers 16
   scripts/scaling.sh --analyze laptop/scaling.csv cluster/*.csv --out both
+  scripts/scaling.sh --analyze results/mt-ranks-*.csv --out nodes     # jobs of 1, 2, 4 nodes: one study
+  scripts/scaling.sh --analyze build/scaling/scaling.csv --out e2e --time end_to_end_s
 USAGE
 }
 
 out="" max_workers="" quick=0 works="sleep,spin,none" scalings="strong,weak" series="" per_rank=2
-repeat="" append=0 plot=1 docs=0 dry_run=0 analyze=()
+repeat="" append=0 plot=1 docs=0 dry_run=0 analyze=() time_name=time_s one_machine=0
 while [ $# -gt 0 ]; do
   case $1 in
     --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
@@ -68,6 +97,8 @@ while [ $# -gt 0 ]; do
     --no-plot) plot=0; shift ;;
     --docs) docs=1; shift ;;
     --dry-run) dry_run=1; shift ;;
+    --time) mt_need "${2:-}" "--time needs a name (time_s or end_to_end_s)"; time_name=$2; shift 2 ;;
+    --one-machine) one_machine=1; shift ;;
     --analyze)
       shift
       while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do analyze+=("$1"); shift; done
@@ -86,6 +117,10 @@ mt_check_count "$per_rank" --threads-per-rank
 mt_check_list "$works" --work sleep spin none
 mt_check_list "$scalings" --scaling strong weak
 [ -z "$series" ] || mt_check_list "$series" --series threads tasks ranks shared hybrid
+case $time_name in
+  time_s|end_to_end_s) ;;
+  *) mt_die "--time '$time_name': use time_s or end_to_end_s" 2 ;;
+esac
 IFS=, read -r -a work_kinds <<<"$works"
 IFS=, read -r -a scaling_kinds <<<"$scalings"
 for file in ${analyze[@]+"${analyze[@]}"}; do
@@ -98,7 +133,9 @@ csv=$out/scaling.csv
 
 # analyze_and_plot: the numbers (always) and the picture (when gnuplot is there or can be installed).
 analyze_and_plot() {
-  "$py" "$MT_ROOT/scripts/scaling_analyze.py" --out "$out" --cores "$MT_NPROC" "$csv" >&2
+  local options=(--out "$out" --cores "$MT_NPROC" --time "$time_name")
+  [ "$one_machine" -eq 0 ] || options+=(--one-machine)
+  "$py" "$MT_ROOT/scripts/scaling_analyze.py" "${options[@]}" "$csv" >&2
   if [ "$plot" -eq 1 ]; then
     if (mt_require plots); then
       # The folder reaches gnuplot as an argument (ARG1), never inside its code.
@@ -118,8 +155,15 @@ analyze_and_plot() {
 
 if [ ${#analyze[@]} -gt 0 ]; then
   mkdir -p "$out"
-  combined=$(mktemp)
-  cat "${analyze[@]}" >"$combined" || { rm -f "$combined"; mt_die "cannot read the CSV files"; }
+  # One table of every file's records (batch jobs' CSVs may repeat their header, with other columns),
+  # built beside the result and renamed over it.
+  combined=$(mktemp "$out/.scaling.csv.XXXXXX")
+  for file in "${analyze[@]}"; do
+    if ! failure=$(mt_record append "$file" "$combined" 2>&1); then
+      rm -f "$combined"
+      mt_die "--analyze: ${failure#record.py: error: }" 2
+    fi
+  done
   mv "$combined" "$csv"
   analyze_and_plot
   exit 0
@@ -131,7 +175,7 @@ bin=$BUILD_DIR
 
 # The plan: which workers, which sizes, how many repeats.
 if [ "$quick" -eq 1 ]; then
-  max_workers=${max_workers:-4} repeat=${repeat:-3}
+  max_workers=${max_workers:-4} repeat=${repeat:-5}
   sleep_delay=0.02 spin_delay=0.01 none_strong=$((1 << 22)) none_weak=$((3 << 20))
 else
   default_max=$((2 * MT_NPROC))
@@ -201,6 +245,18 @@ run_mpi() {
   (unset OMP_PROC_BIND OMP_PLACES; mt_mpirun "$np" "${extra[@]}" "$@")
 }
 
+# point_summary ROW: a point's time, its 95% interval where the record has one, and its placement marks.
+point_summary() {
+  local times flags text
+  mapfile -t times < <(mt_record field "$1" time_s time_ci95_lo_s time_ci95_hi_s --default "")
+  mapfile -t flags < <(mt_record field "$1" oversubscribed nodes cpus_allowed_total --default "")
+  text="${times[0]} s"
+  [ -z "${times[1]:-}" ] || text+=" (95% interval ${times[1]}-${times[2]} s)"
+  [ "${flags[0]:-}" != true ] || text+=", oversubscribed (${flags[2]:-?} CPUs)"
+  [ "${flags[1]:-1}" -le 1 ] || text+=", across ${flags[1]} nodes"
+  printf '%s\n' "$text"
+}
+
 points=() # each: "label|command words separated by \x1f"
 add_point() { # add_point LABEL WORD...
   local label=$1; shift
@@ -264,7 +320,7 @@ for point in "${points[@]}"; do
   # Each point's record (--csv: a header and a row) joins the sweep's CSV, with its header only when
   # the columns changed (record.py append).
   if "${words[@]}" --csv >"$row" 2>"$err" && mt_record append "$row" "$csv"; then
-    mt_say "[$index/${#points[@]}] $label: $(mt_record field "$row" time_s) s"
+    mt_say "[$index/${#points[@]}] $label: $(point_summary "$row")"
   else
     failed=$((failed + 1))
     mt_say "[$index/${#points[@]}] $label: FAILED: $(tail -n 3 "$err" | tr '\n' ' ')"

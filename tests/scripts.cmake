@@ -1,6 +1,7 @@
 # scripts.cmake - the tests of the scripts (included from tests/CMakeLists.txt, after mt_add_pytest):
-#   cli        every script's syntax and shellcheck, the scaling sweep and its analysis, the batch-job
-#              templates under a fake sbatch/srun (and the PBS twins)
+#   cli        every script's syntax and shellcheck, the scaling sweep and its analysis (test_analysis.py:
+#              intervals and noise, CPUs, nodes, end-to-end times), the batch-job templates under a fake
+#              sbatch/srun (and the PBS twins)
 #   slurm      a real single-node Slurm (munged, slurmctld, slurmd on localhost) running the templates;
 #              skipped with a message where slurm-wlm and munge are not installed
 #   multihost  cube_mpi across two hosts made of network namespaces; needs root and ip netns,
@@ -8,6 +9,8 @@
 #   slurm and multihost: a real two-node Slurm on two namespace hosts (a slurmd on each), every template
 #              across both nodes, several times in a row
 mt_add_pytest(cli_scripts scripts/test_scripts.py cli 600)
+# The scaling analysis: intervals and noise, oversubscription and the CPU ceiling, nodes, end-to-end Amdahl.
+mt_add_pytest(cli_scripts_analysis scripts/test_analysis.py cli 600)
 mt_add_pytest(cli_batch_templates scripts/test_slurm_fake.py cli 900)
 mt_add_pytest(slurm_local_cluster scripts/test_slurm_real.py slurm 600)
 # The daemons listen on free ports, but one Slurm at a time keeps the machine's 2 cores for the jobs.

@@ -143,7 +143,8 @@ static void repeat_runs_warmup_then_timed_runs(void **state)
     recorder r = {.fail_at = -1};
     mt_sample samples[3] = {{.elapsed_s = -1}, {.elapsed_s = -1}, {.elapsed_s = -1}};
     mt_error err;
-    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = 2, .repeat = 3}, samples, &err), MT_OK);
+    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = 2, .repeat = 3, .samples = samples}, &err),
+                     MT_OK);
     assert_int_equal(r.calls, 5);
     for (int i = 0; i < 5; i++) {
         assert_int_equal(r.seen[i].index, i);
@@ -167,7 +168,7 @@ static void repeat_once_without_warmup_is_the_last_run(void **state)
     recorder r = {.fail_at = -1};
     mt_sample samples[2] = {{.elapsed_s = -1}, {.elapsed_s = -7}};
     mt_error err;
-    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.repeat = 1}, samples, &err), MT_OK);
+    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.repeat = 1, .samples = samples}, &err), MT_OK);
     assert_int_equal(r.calls, 1);
     assert_false(r.seen[0].warmup);
     assert_true(r.seen[0].last);
@@ -182,7 +183,8 @@ static void repeat_primes_first_untimed(void **state)
     mt_sample samples[2];
     mt_error err;
     assert_int_equal(
-        mt_repeat(record_run, &r, &(mt_repeat_plan){.prime = true, .warmup = 1, .repeat = 2}, samples, &err), MT_OK);
+        mt_repeat(record_run, &r, &(mt_repeat_plan){.prime = true, .warmup = 1, .repeat = 2, .samples = samples}, &err),
+        MT_OK);
     assert_int_equal(r.calls, 4);
     assert_true(r.seen[0].prime && r.seen[0].warmup && !r.seen[0].last);
     for (int i = 1; i < 4; i++) {
@@ -198,7 +200,7 @@ static void repeat_stops_at_the_first_failing_run(void **state)
     recorder r = {.fail_at = 3};
     mt_sample samples[4] = {{0}};
     mt_error err = {{0}};
-    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = 1, .repeat = 4}, samples, &err),
+    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = 1, .repeat = 4, .samples = samples}, &err),
                      MT_ERR_RUNTIME);
     assert_int_equal(r.calls, 4);
     assert_string_equal(err.message, "run 3 failed");
@@ -210,7 +212,7 @@ static void repeat_failing_warmup_stops_before_timed_runs(void **state)
     recorder r = {.fail_at = 0};
     mt_sample samples[2] = {{0}};
     mt_error err = {{0}};
-    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = 2, .repeat = 2}, samples, &err),
+    assert_int_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = 2, .repeat = 2, .samples = samples}, &err),
                      MT_ERR_RUNTIME);
     assert_int_equal(r.calls, 1);
     assert_true(r.seen[0].warmup);
@@ -222,8 +224,9 @@ static void repeat_refuses_zero_repeats(void **state)
     recorder r = {.fail_at = -1};
     mt_sample samples[1];
     mt_error err = {{0}};
-    assert_int_not_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.repeat = 0}, samples, &err), MT_OK);
-    assert_int_not_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = -1, .repeat = 1}, samples, &err), MT_OK);
+    assert_int_not_equal(mt_repeat(record_run, &r, &(mt_repeat_plan){.repeat = 0, .samples = samples}, &err), MT_OK);
+    assert_int_not_equal(
+        mt_repeat(record_run, &r, &(mt_repeat_plan){.warmup = -1, .repeat = 1, .samples = samples}, &err), MT_OK);
     assert_int_equal(r.calls, 0);
 }
 
