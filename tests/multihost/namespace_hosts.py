@@ -78,14 +78,15 @@ class Hosts:
 def namespace_hosts(folder, slots="1,1", launcher="none", prefix=None, subnet=None):
     """Two hosts in FOLDER, removed on exit whatever happens; skips the test where namespaces cannot be made here, or
     where hosts.sh has no flags for LAUNCHER. PREFIX names them (PREFIX1, PREFIX2; at most 13 characters, for the
-    veth ends' names), SUBNET numbers them (hosts.sh's MT_NETNS_PREFIX and MT_NETNS_SUBNET). Without a PREFIX, the
-    environment's or hosts.sh's, with a part of its own for this run: namespaces are the machine's, and another run
-    of the same tests (another build, another copy of the suite) may have them at the same time."""
+    veth ends' names), SUBNET numbers them (hosts.sh's MT_NETNS_PREFIX and MT_NETNS_SUBNET; by default those of the
+    environment, else hosts.sh's own). Namespaces are the machine's, and another run of the same tests may have them
+    at the same time: give a name of the run's own (tests/cli/cases.py unique_netns_prefix)."""
     why = can_make_namespaces()
     if why:
         pytest.skip(f"no namespace hosts: {why}")
     env = dict(os.environ)
-    env["MT_NETNS_PREFIX"] = prefix or f"{os.environ.get('MT_NETNS_PREFIX') or 'mt-host'}{uuid.uuid4().hex[:4]}-"
+    if prefix:
+        env["MT_NETNS_PREFIX"] = prefix
     if subnet:
         env["MT_NETNS_SUBNET"] = subnet
     try:

@@ -15,15 +15,15 @@ network namespaces cannot be made (tests/multihost/namespace_hosts.py). Its own 
 and subnet (10.79.0), apart from the multihost tests'."""
 import re
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from conftest import BUILD_DIR, SCRIPTS, SOURCE_DIR, launcher_is_open_mpi, need_built, rows
 from slurm_cluster import Cluster, Node, missing_daemons
 
-sys.path.append(str(Path(__file__).resolve().parents[1] / "multihost"))
-from namespace_hosts import namespace_hosts  # noqa: E402 (found through the line above)
+sys.path += [str(Path(__file__).resolve().parents[1] / folder) for folder in ("multihost", "cli")]
+from cases import unique_netns_prefix  # noqa: E402 (found through the line above)
+from namespace_hosts import namespace_hosts  # noqa: E402
 
 SUBNET = "10.79.0"
 CPUS = 2  # a node's CPUs: 2 tasks a node, or 1 task of 2 threads
@@ -32,7 +32,10 @@ TINY = "MT_REPEAT=1,MT_DELAY=0.01,MT_ITEMS=8"
 # What scripts/scaling.sh (the sweep) says about the machine it runs on: here, root and a busy machine; not a fault of
 # the job. Every other line with a warning or an error in a job's output fails the test.
 SWEEP_ENVIRONMENT_NOTES = ("warning: Open MPI runs as root here", "warning: the machine is busy")
-FAULT = re.compile(r"warn|error|fatal|abort|denied|cannot|can't|unable", re.I)
+# A line that reports a fault: Slurm's (srun: Warning, srun: error), MPI's (Open MPI's help text, Hydra's "unable to"),
+# the programs' and the scripts' (warning:, error:), a killed or crashed task. Words, not prose: the sweep's analysis
+# says what its numbers "cannot tell apart".
+FAULT = re.compile(r"\b(warn(ing)?|error|fatal|abort(ed)?|killed)\b|unable to|segmentation fault", re.I)
 
 # A private mount namespace for what runs on a node: its own folder on the TmpFS, its own hosts file.
 ON_NODE = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
@@ -46,8 +49,7 @@ def cluster(tmp_path_factory):
         pytest.skip(f"Slurm is not installed (missing {', '.join(missing)}): apt-get install slurm-wlm munge "
                     "(scripts/lib.sh's slurm group)")
     base = tmp_path_factory.mktemp("slurm2")
-    prefix = f"mt-{uuid.uuid4().hex[:4]}-n"  # the nodes: PREFIX1 and PREFIX2; a veth end's name is PREFIXv1
-    with namespace_hosts(base / "hosts", prefix=prefix, subnet=SUBNET) as hosts:
+    with namespace_hosts(base / "hosts", prefix=unique_netns_prefix("mt-slurm"), subnet=SUBNET) as hosts:
         tmpfs = base / "tmp"
         tmpfs.mkdir()
         etc_hosts = base / "etc-hosts"
