@@ -59,43 +59,16 @@ mt_check_count "$runs" --runs
 output=${output:-$BUILD_DIR/download_bench.md}
 mt_check_out_file "$output" --output
 
-# The peers: curl is a build dependency's sibling; aria2c and requests are installed here if missing.
-need=()
-command -v aria2c >/dev/null 2>&1 || need+=(aria2)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-"$(mt_python)" -c 'import requests' >/dev/null 2>&1 || need+=(python3-requests)
-if [ ${#need[@]} -gt 0 ]; then
-  if mt_can_apt; then
-    mt_say "Installing the peers: ${need[*]}"
-    mt_apt_install "${need[@]}" || mt_die "could not install: ${need[*]}"
-  else
-    mt_die "missing: ${need[*]}. On Debian or Ubuntu: sudo apt-get install ${need[*]}"
-  fi
-fi
-mt_require build
-# Only what the benchmark runs: the rest of the suite need not build for it.
-if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-  cmake -S "$MT_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2 || mt_die "cmake configure failed"
-fi
-cmake --build "$BUILD_DIR" -j "$MT_NPROC" --target download >&2 || mt_die "building download failed"
+# The peers (curl, aria2c, Python's requests) are installed here if missing.
+mt_require build peers
+mt_build_target download # only what the benchmark runs: the rest of the suite need not build for it
 download=$BUILD_DIR/omp/download
 [ -x "$download" ] || mt_die "download is not built in $BUILD_DIR (is libcurl installed?)"
 python=$(mt_python)
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/download-bench.XXXXXX")
-server_pid=""
-# shellcheck disable=SC2317  # called by the trap
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$python" "$MT_ROOT/scripts/image_server.py" --port 0 --port-file "$work/port" --latency "$latency" \
-  --bandwidth "$bandwidth" --image-size "$size" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
-[ -s "$work/port" ] || mt_die "the image server did not start: $(cat "$work/server.err")"
+mt_run_folder download-bench
+work=$MT_WORK
+mt_image_server "$work" --latency "$latency" --bandwidth "$bandwidth" --image-size "$size"
 base="http://127.0.0.1:$(cat "$work/port")"
 curl -fsS "$base/lists/bench.txt?n=$count" >"$work/list.txt"
 mapfile -t urls <"$work/list.txt"
@@ -180,7 +153,7 @@ done
 } >>"$work/table.md"
 
 if [ "$scale" -eq 1 ]; then
-  kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  mt_stop_background
   mt_say "at scale ..."
   echo >>"$work/table.md"
   "$MT_ROOT/bench/download_scale.sh" --output "$work/scale.md" >/dev/null || verdict_all=1

@@ -50,41 +50,20 @@ for value in "$count" "$size" "$jobs" "$runs"; do
 done
 output=${output:-$BUILD_DIR/download_scale.md}
 
-need=()
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-command -v aria2c >/dev/null 2>&1 || need+=(aria2)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    mt_say "Installing the peers: ${need[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
-      "${need[@]}" >&2 || mt_die "could not install: ${need[*]}"
-  else
-    mt_die "missing: ${need[*]}. On Debian or Ubuntu: sudo apt-get install ${need[*]}"
-  fi
-fi
+mt_require build peers
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
-mt_require build
-if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-  cmake -S "$MT_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2 || mt_die "cmake configure failed"
-fi
-cmake --build "$BUILD_DIR" -j "$MT_NPROC" --target download >&2 || mt_die "building download failed"
+mt_build_target download # only what the benchmark runs
 download=$BUILD_DIR/omp/download
 [ -x "$download" ] || mt_die "download is not built in $BUILD_DIR (is libcurl installed?)"
 python=$(mt_python)
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/download-scale.XXXXXX")
+mt_run_folder download-scale
+work=$MT_WORK
 if [ -z "$out_dir" ]; then
   if [ -d /dev/shm ] && [ -w /dev/shm ]; then out_dir=/dev/shm; else out_dir=$work; fi
 fi
 runs_dir=$(mktemp -d "$out_dir/download-scale-runs.XXXXXX")
-nginx_pid=""
-# shellcheck disable=SC2317  # called by the trap
-cleanup() {
-  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
-  rm -rf "$work" "$runs_dir"
-}
-trap cleanup EXIT
+MT_ALSO_REMOVE=$runs_dir
 
 # The files, readable by nginx's workers (nobody, when nginx starts as root).
 mkdir -p "$work/www" "$work/logs"
@@ -123,14 +102,14 @@ http {
 }
 CONF
   "$nginx" -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" >"$work/logs/nginx.out" 2>&1 &
-  nginx_pid=$!
+  MT_BACKGROUND_PID=$!
   for _ in $(seq 100); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$candidate/f00000.bin" 2>/dev/null; then port=$candidate; break; fi
-    kill -0 "$nginx_pid" 2>/dev/null || break
+    kill -0 "$MT_BACKGROUND_PID" 2>/dev/null || break
     sleep 0.05
   done
   [ -n "$port" ] && break
-  kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
+  mt_stop_background
 done
 [ -n "$port" ] || mt_die "nginx did not start: $(cat "$work/logs/error.log" 2>/dev/null)"
 base="http://127.0.0.1:$port"

@@ -48,7 +48,8 @@ enum {
 };
 
 static const mt_option shared_options[SHARED_OPTIONS] = {
-    [OPT_INPUT] = {"input", 'i', "FILE", "read them from FILE (- is stdin): whitespace separated, # comments",
+    [OPT_INPUT] = {"input", 'i', "FILE",
+                   "read them from FILE (- is stdin): whitespace separated, # comments;\n" MT_NUMBERS_LIMITS_TEXT,
                    "The numbers (default: " MT_DEFAULT_NUMBERS ", the original lesson's list):\n"
                    "  NUMBER...                 base-10 integers; put negative ones after --: -- -3 4"},
     [OPT_GENERATE] = {"generate", 'g', "N", "N pseudo-random numbers whose cube fits in int64", NULL},
@@ -527,6 +528,19 @@ mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_recor
         status = mt_record_print_csv(&options->output, record, options->header, err);
     }
     if (timed) mt_warn_if_too_short(program->name, record->time.median);
+    return status;
+}
+
+mt_status mt_cli_conclude(const mt_program *program, mt_options *options, mt_record *record, mt_timeline *timeline,
+                          const mt_trace *shape, const mt_repeat_plan *runs, mt_error *err)
+{
+    /* The last run's span; a run that failed (a download's) counts up to its failure. */
+    double wall_s = shape != NULL && shape->wall_s > 0 ? shape->wall_s : runs->samples[runs->repeat - 1].elapsed_s;
+    mt_status status = timeline != NULL ? mt_cli_local_timeline(options, timeline, shape, record, wall_s, err) : MT_OK;
+    if (status == MT_OK) status = mt_cli_report(program, options, record, err);
+    json_decref(record->fields), json_decref(record->details);
+    record->fields = record->details = NULL;
+    if (status == MT_OK && !record->valid) status = mt_fail(err, MT_ERR_RUNTIME, "the results did not validate");
     return status;
 }
 

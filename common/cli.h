@@ -132,6 +132,12 @@ mt_status mt_cli_record(const mt_program *program, mt_options *options, const ch
  * whole run's phases (read_s, output_s, end_to_end_s), which --verbose prints. */
 mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err);
 
+/* The end of a run of one process: its timeline (when it was recorded: timeline not NULL; shape as for
+ * mt_cli_local_timeline) over the last run of runs, then the record (mt_cli_report), whose fields and details
+ * are freed after. MT_ERR_RUNTIME when the record did not validate: its results are not to be trusted. */
+mt_status mt_cli_conclude(const mt_program *program, mt_options *options, mt_record *record, mt_timeline *timeline,
+                          const mt_trace *shape, const mt_repeat_plan *runs, mt_error *err);
+
 /* Whether to record the timeline: for --timeline, --gantt, and the numbers of --json and --verbose. */
 bool mt_cli_wants_timeline(const mt_options *options);
 

@@ -5,7 +5,19 @@
  *
  * Text format: base-10 int64 tokens separated by whitespace (spaces, tabs, newlines; CRLF is fine).
  * A token that starts with '#' begins a comment that runs to the end of its line. "0x10", "1e3",
- * "12abc", "" and values beyond int64 are errors that name the token and its position. */
+ * "12abc", "" and values beyond int64 are errors that name the token and its position.
+ *
+ * Limits, so that no input makes a reader run or grow without end (--help states them):
+ *   a token holds at most MT_NUMBERS_MAX_TOKEN bytes (an int64 needs 20 with its sign; the rest leaves room
+ *   for leading zeros), a line at most MT_NUMBERS_MAX_LINE bytes (its '\n' not counted): 8 million numbers on
+ *   one line (`seq -s ' ' 8000000`, 63 MB) pass, a gigabyte without a line break is refused after 64 MiB.
+ *   A NUL byte anywhere, even in a comment, is an error: a list is text.
+ * A stream of valid text that never ends is bounded by the memory its list takes: mt_numbers_read_all refuses a
+ * list of more than a quarter of this machine's memory. Blank lines alone keep nothing and are read like any text.
+ *
+ * Speed: a regular file is mapped and parsed by every OpenMP thread at once (one part each, split at
+ * whitespace); stdin, pipes and mt_source_read read blocks of MT_SOURCE_BLOCK bytes with read(2). Either way no
+ * message is formatted until there is an error: lines are counted as the text passes, the item is the count. */
 #ifndef MT_NUMBERS_H
 #define MT_NUMBERS_H
 
@@ -16,23 +28,41 @@
 
 #include "status.h"
 
+#define MT_NUMBERS_MAX_TOKEN 64
+#define MT_NUMBERS_MAX_LINE (UINT64_C(64) << 20)
+/* The limits as --help states them. */
+#define MT_NUMBERS_LIMITS_TEXT "a number at most 64 bytes, a line at most 64 MiB, no NUL byte"
+
 /* Parse one whole token as a base-10 int64 (optional sign, digits only). On failure returns
  * MT_ERR_USAGE with a message that names the token, prefixed by where ("argument 3", "FILE line 2"). */
 mt_status mt_parse_int64(const char *token, const char *where, int64_t *out, mt_error *err);
 
 typedef enum { MT_SOURCE_ARGS, MT_SOURCE_FILE, MT_SOURCE_GENERATE } mt_source_kind;
 
+enum { MT_SOURCE_BLOCK = 65536 }; /* bytes a file source asks read(2) for at a time */
+
+/* The fields of a file source start zeroed (but line = 1), so an open FILE may be made a source by an
+ * initializer naming kind, file, name, owns_file and line. */
 typedef struct {
     mt_source_kind kind;
     uint64_t items_read; /* items handed out so far */
     /* arguments */
     char *const *args;
     size_t arg_count;
-    /* file or stdin */
+    /* file or stdin: only its descriptor is read */
     FILE *file;
     const char *name; /* as the user gave it; "-" is stdin */
     bool owns_file;
-    uint64_t line;
+    uint64_t line;       /* the line the reader is in, from 1 */
+    uint64_t offset;     /* where block[0] stands in the text */
+    uint64_t line_start; /* where the current line starts in the text */
+    size_t position;     /* the next byte of block to look at */
+    size_t filled;       /* bytes held in block; block[filled] is 0 */
+    bool in_comment;     /* block ended inside a comment */
+    bool at_end;         /* read(2) said the text ends after block[filled - 1] */
+    size_t read_max;     /* tests: the most bytes one read asks for (0: as many as block holds) */
+    uint64_t max_line;   /* tests: a smaller line limit (0: MT_NUMBERS_MAX_LINE) */
+    unsigned char block[MT_SOURCE_BLOCK + MT_NUMBERS_MAX_TOKEN + 2];
     /* generator */
     uint64_t to_generate;
     uint64_t seed, state;
@@ -42,6 +72,9 @@ typedef struct {
 void mt_source_open_args(mt_source *source, char *const *args, size_t count);
 /* The list in a file; path "-" reads stdin. MT_ERR_USAGE naming the file when it cannot be opened. */
 mt_status mt_source_open_file(mt_source *source, const char *path, mt_error *err);
+/* The list in a stream already open (a pipe, a temporary file), named name in messages; mt_source_close
+ * closes it when owns_file. */
+void mt_source_open_stream(mt_source *source, FILE *file, const char *name, bool owns_file);
 /* count pseudo-random values in [MT_CUBE_MIN, MT_CUBE_MAX], the same for the same seed everywhere. */
 void mt_source_open_generate(mt_source *source, uint64_t count, uint64_t seed);
 /* Start again from the first item (arguments, generator, and regular files; not pipes). */
@@ -51,13 +84,20 @@ mt_status mt_source_read(mt_source *source, int64_t *buffer, size_t max, size_t 
 void mt_source_close(mt_source *source);
 
 typedef struct {
-    int64_t *values; /* owned; NULL when count is 0 */
+    int64_t *values; /* owned (free() releases it); NULL when count is 0 */
     uint64_t count;
 } mt_numbers;
 
 /* Read the rest of source into numbers. MT_ERR_USAGE on a bad token or a list too large for memory. */
 mt_status mt_numbers_read_all(mt_source *source, mt_numbers *numbers, mt_error *err);
 void mt_numbers_free(mt_numbers *numbers);
+
+/* Parse the text data[0, size) as a whole list, named name in messages; data[size] must be readable and 0.
+ * The text is split at whitespace into parts parts (at most one per byte) parsed in parallel by OpenMP
+ * threads; the numbers and every message are the same for any parts. max_line 0 is MT_NUMBERS_MAX_LINE
+ * (tests give smaller ones). mt_numbers_read_all uses it on a mapped regular file. */
+mt_status mt_numbers_parse_text(const char *data, size_t size, const char *name, int parts, uint64_t max_line,
+                                mt_numbers *numbers, mt_error *err);
 
 /* An array of count items for the hot loops, not yet touched (the caller touches it before timing,
  * from the threads that will use it). It starts stagger x 576 bytes past a

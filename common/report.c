@@ -9,8 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <omp.h>
-
 extern char **environ;
 
 void mt_output_init(mt_output *out, FILE *file, const char *name)
@@ -127,28 +125,19 @@ static size_t format_block(char *block, const int64_t *values, const int64_t *re
 
 void mt_print_powers(mt_output *out, const int64_t *values, const int64_t *results, uint64_t n, mt_operation op)
 {
-    enum { BLOCK_LINES = 16384 }; /* a block of lines, at most 1 MiB */
-    uint64_t blocks = (n + BLOCK_LINES - 1) / BLOCK_LINES;
-    int threads = blocks > 1 ? omp_get_max_threads() : 1;
-    /* The threads format the blocks in parallel; the ordered region writes them one after the other in input
-     * order, so one thread writes a block while the others format the next ones. */
-#pragma omp parallel num_threads(threads)
-    {
-        char *block = malloc((size_t)BLOCK_LINES * LINE_MAX_BYTES);
-#pragma omp for ordered schedule(static, 1)
-        for (uint64_t b = 0; b < blocks; b++) {
-            uint64_t first = b * BLOCK_LINES, count = n - first < BLOCK_LINES ? n - first : BLOCK_LINES;
-            size_t used = block != NULL && atomic_load(&out->error) == 0
-                              ? format_block(block, values, results, first, count, op)
-                              : 0;
-#pragma omp ordered
-            {
-                if (block == NULL) write_failed(out, ENOMEM);
-                if (used > 0) mt_output_write(out, block, used, false);
-            }
-        }
-        free(block);
+    /* Lines formatted into a block and written a block at a time. One thread: formatting is cheap next to the
+     * write (bench/print_lines: a team formatting blocks ahead of an ordered writer was slower on 2 cores). */
+    enum { BLOCK_LINES = 16384 }; /* at most 1 MiB */
+    char *block = malloc((size_t)BLOCK_LINES * LINE_MAX_BYTES);
+    if (block == NULL) {
+        write_failed(out, ENOMEM);
+        return;
     }
+    for (uint64_t first = 0; first < n && atomic_load(&out->error) == 0; first += BLOCK_LINES) {
+        uint64_t count = n - first < BLOCK_LINES ? n - first : BLOCK_LINES;
+        mt_output_write(out, block, format_block(block, values, results, first, count, op), false);
+    }
+    free(block);
 }
 
 void mt_print_execution_time(mt_output *out, double seconds)

@@ -1,6 +1,7 @@
 #include "status.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,50 +17,98 @@ mt_status mt_fail(mt_error *err, mt_status status, const char *format, ...)
     return status;
 }
 
-/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when s does not start one. */
-static size_t utf8_length(const unsigned char *s)
+/* Whether the character c is one a reader cannot see or that moves the text: C1 controls, no-break and other
+ * spaces, zero-width characters, direction marks and isolates, the byte-order mark, tags. */
+static bool invisible(uint32_t c)
 {
-    if (s[0] < 0x80) return 1;
-    size_t length = s[0] >= 0xc2 && s[0] <= 0xdf   ? 2
-                    : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-                    : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
-                                                   : 0;
-    for (size_t i = 1; i < length; i++)
-        if ((s[i] & 0xc0) != 0x80) return 0;
-    /* no overlong forms, no surrogates, nothing past U+10FFFF */
-    if (length == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0;
-    if (length == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
-    return length;
+    return (c >= 0x80 && c <= 0xA0) || c == 0xAD || c == 0x034F || c == 0x061C || c == 0x115F || c == 0x1160 ||
+           c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) ||
+           (c >= 0x205F && c <= 0x206F) || c == 0x3000 || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF ||
+           c == 0xFFA0 || (c >= 0xFFF0 && c <= 0xFFFB) || (c >= 0xE0000 && c <= 0xE0FFF);
 }
 
-static bool is_control(const unsigned char *s, size_t length)
+typedef enum { PLAIN, UNSEEN, INVALID, BACKSLASH } char_kind;
+
+/* The character at bytes (length bytes left, at least 1): how many bytes it takes, and what kind it is. A
+ * byte that does not start valid UTF-8 (RFC 3629: no overlong form, no surrogate, at most U+10FFFF) is one
+ * INVALID byte. */
+static size_t classify(const unsigned char *bytes, size_t length, char_kind *kind)
 {
-    if (length == 1) return s[0] < 0x20 || s[0] == 0x7f;
-    if (length == 2) return s[0] == 0xc2 && s[1] < 0xa0;                /* C1: U+0080 to U+009F */
-    return length == 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf; /* a byte-order mark, U+FEFF */
+    unsigned char c = bytes[0];
+    if (c < 0x80) {
+        *kind = c == '\\' ? BACKSLASH : c < 0x20 || c == 0x7F ? UNSEEN : PLAIN;
+        return 1;
+    }
+    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    *kind = INVALID;
+    if (n == 0 || n > length) return 1;
+    uint32_t code = c & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((bytes[i] & 0xC0) != 0x80) return 1;
+        code = code << 6 | (bytes[i] & 0x3F);
+    }
+    static const uint32_t smallest[5] = {0, 0, 0x80, 0x800, 0x10000}; /* shorter forms are overlong */
+    if (code < smallest[n] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 1;
+    *kind = invisible(code) ? UNSEEN : PLAIN;
+    return n;
+}
+
+static bool escaped(char_kind kind, unsigned how)
+{
+    return (kind == INVALID && (how & MT_SHOW_INVALID)) || (kind == UNSEEN && (how & MT_SHOW_UNSEEN)) ||
+           (kind == BACKSLASH && (how & MT_SHOW_BACKSLASH));
+}
+
+size_t mt_show_bytes_as(char *out, size_t size, const char *bytes, size_t length, unsigned how)
+{
+    const unsigned char *in = (const unsigned char *)bytes;
+    size_t o = 0, i = 0;
+    while (i < length) {
+        char_kind kind;
+        size_t n = classify(in + i, length - i, &kind);
+        if (!escaped(kind, how)) {
+            if (o + n >= size) break;
+            memcpy(out + o, in + i, n);
+            o += n, i += n;
+        } else if (kind == BACKSLASH) {
+            if (o + 2 >= size) break;
+            out[o++] = '\\', out[o++] = '\\', i++;
+        } else { /* each of its bytes as \xHH, never half of one */
+            if (o + 4 * n >= size) break;
+            for (size_t k = 0; k < n; k++, i++, o += 4)
+                snprintf(out + o, 5, "\\x%02X", in[i]);
+        }
+    }
+    if (size > 0) out[o < size ? o : size - 1] = '\0';
+    return i;
+}
+
+size_t mt_show_bytes(char *out, size_t size, const char *bytes, size_t length)
+{
+    return mt_show_bytes_as(out, size, bytes, length, MT_SHOW_INVALID | MT_SHOW_UNSEEN | MT_SHOW_BACKSLASH);
+}
+
+size_t mt_plain_prefix_as(const char *bytes, size_t length, unsigned how)
+{
+    const unsigned char *in = (const unsigned char *)bytes;
+    size_t i = 0;
+    while (i < length) {
+        char_kind kind;
+        size_t n = classify(in + i, length - i, &kind);
+        if (kind != BACKSLASH && escaped(kind, how)) break;
+        i += n;
+    }
+    return i;
+}
+
+size_t mt_plain_prefix(const char *bytes, size_t length)
+{
+    return mt_plain_prefix_as(bytes, length, MT_SHOW_INVALID | MT_SHOW_UNSEEN);
 }
 
 char *mt_escape_text(const char *text, bool controls, char *out, size_t size)
 {
-    size_t used = 0;
-    for (const unsigned char *s = (const unsigned char *)text; *s != '\0' && used + 1 < size;) {
-        size_t length = utf8_length(s);
-        if (length == 0 || (controls && is_control(s, length))) {
-            size_t bytes = length ? length : 1;
-            for (size_t i = 0; i < bytes; i++) {
-                if (used + 5 > size) goto done;
-                snprintf(out + used, 5, "\\x%02x", s[i]);
-                used += 4;
-            }
-            s += bytes;
-            continue;
-        }
-        if (used + length + 1 > size) break;
-        memcpy(out + used, s, length);
-        used += length, s += length;
-    }
-done:
-    out[used] = '\0';
+    mt_show_bytes_as(out, size, text, strlen(text), MT_SHOW_INVALID | (controls ? MT_SHOW_UNSEEN : 0));
     return out;
 }
 

@@ -24,9 +24,26 @@ typedef struct {
 /* Fill err (if not NULL) with a printf-style message and return status, for `return mt_fail(...)`. */
 mt_status mt_fail(mt_error *err, mt_status status, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
-/* text made safe to show or to store: every byte that is not part of valid UTF-8 becomes "\xHH"; with
- * controls true, so do control characters (C0, DEL, C1) and a byte-order mark, which a terminal would act on
- * or hide. The result, cut to fit, goes to out (size bytes, NUL-terminated). Returns out. */
+/* Bytes made safe to show or to store. What is escaped, as \xHH for each of its bytes (a backslash as \\): */
+enum {
+    MT_SHOW_INVALID = 1 << 0, /* a byte that is not part of valid UTF-8 (jansson refuses them, terminals mangle them) */
+    MT_SHOW_UNSEEN = 1 << 1,  /* a control character (C0, DEL, C1) or one a reader cannot see or that moves the
+                               * text (a byte-order mark, a no-break or zero-width space, a direction mark) */
+    MT_SHOW_BACKSLASH = 1 << 2, /* a backslash, so that the escapes cannot be read as the text's own */
+};
+
+/* The length bytes as how says, NUL-terminated in out (size bytes, at least 1); stops before what would not
+ * fit whole; returns how many of the length bytes were shown. */
+size_t mt_show_bytes_as(char *out, size_t size, const char *bytes, size_t length, unsigned how);
+/* A token in a message: everything escaped (invalid, unseen, backslash). */
+size_t mt_show_bytes(char *out, size_t size, const char *bytes, size_t length);
+/* How many of the length bytes, from the first, stand as they are under how (a backslash always does). */
+size_t mt_plain_prefix_as(const char *bytes, size_t length, unsigned how);
+/* mt_plain_prefix_as with invalid UTF-8 and unseen characters escaped: length when the text is all plain. */
+size_t mt_plain_prefix(const char *bytes, size_t length);
+
+/* text with invalid UTF-8 escaped and, when controls, the unseen characters too (backslashes stay, so that
+ * escaping twice changes nothing), cut to fit out (size bytes). Returns out. */
 char *mt_escape_text(const char *text, bool controls, char *out, size_t size);
 /* mt_escape_text of the whole text, controls escaped, in a new string (NULL when out of memory): free it. */
 char *mt_escape_copy(const char *text);

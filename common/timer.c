@@ -66,6 +66,11 @@ mt_status mt_stats_compute(const double *samples, int count, mt_stats *out, mt_e
 mt_status mt_repeat(mt_run_fn fn, void *context, mt_repeat_plan *plan, mt_error *err)
 {
     if (plan->repeat < 1 || plan->warmup < 0) return mt_fail(err, MT_ERR_USAGE, "repeat must be >= 1 and warmup >= 0");
+    if (plan->samples == NULL) {
+        plan->samples = calloc((size_t)plan->repeat, sizeof *plan->samples);
+        plan->owns_samples = true;
+        if (plan->samples == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %d samples", plan->repeat);
+    }
     if (plan->prime) {
         mt_sample ignored = {0};
         mt_status status = fn(context, &(mt_run_info){.prime = true, .warmup = true}, &ignored, err);
@@ -83,6 +88,13 @@ mt_status mt_repeat(mt_run_fn fn, void *context, mt_repeat_plan *plan, mt_error 
         if (!run.warmup) plan->samples[index - plan->warmup] = sample;
     }
     return MT_OK;
+}
+
+void mt_repeat_free(mt_repeat_plan *plan)
+{
+    if (plan->owns_samples) free(plan->samples);
+    plan->samples = NULL;
+    plan->owns_samples = false;
 }
 
 mt_status mt_sample_stats(const mt_sample *samples, int count, int phase, mt_stats *out, mt_error *err)

@@ -58,13 +58,17 @@ typedef struct {
     bool prime;         /* one priming pass first */
     int warmup;         /* untimed runs, >= 0 */
     int repeat;         /* timed runs, >= 1 */
-    mt_sample *samples; /* repeat of them: what the timed runs measured, filled by mt_repeat */
+    mt_sample *samples; /* repeat of them: what the timed runs measured, made and filled by mt_repeat */
     double runs_s;      /* filled by mt_repeat: wall seconds of the warm-up and timed runs, each whole */
+    bool owns_samples;  /* mt_repeat made them: mt_repeat_free frees them */
 } mt_repeat_plan;
 
 /* Run fn as plan says: the priming pass, warmup untimed runs, then repeat timed runs, whose samples go to
- * plan->samples[0..repeat-1]. Stops at the first failing run and returns its status. */
+ * plan->samples[0..repeat-1] (allocated here unless given). Stops at the first failing run and returns its
+ * status. */
 mt_status mt_repeat(mt_run_fn fn, void *context, mt_repeat_plan *plan, mt_error *err);
+/* Free the samples mt_repeat allocated. */
+void mt_repeat_free(mt_repeat_plan *plan);
 
 /* The statistics of one column of count samples: phase -1 is the elapsed time, 0.. a phase. */
 mt_status mt_sample_stats(const mt_sample *samples, int count, int phase, mt_stats *out, mt_error *err);

@@ -149,14 +149,7 @@ static mt_status report(const cube_job *job, mt_options *options, const mt_repea
     record.valid = mt_powers_check(job->values, job->cubes, job->n, MT_OP_CUBE) == job->n;
     if (record.valid && options->format == MT_FORMAT_TEXT && !options->quiet)
         mt_print_powers(&options->output, job->values, job->cubes, job->n, MT_OP_CUBE);
-    if (job->timeline != NULL)
-        status = mt_cli_local_timeline(options, job->timeline, NULL, &record, runs->samples[runs->repeat - 1].elapsed_s,
-                                       err);
-    if (status == MT_OK) status = mt_cli_report(&program, options, &record, err);
-    json_decref(record.details);
-    if (status == MT_OK && !record.valid)
-        status = mt_fail(err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
-    return status;
+    return mt_cli_conclude(&program, options, &record, job->timeline, NULL, runs, err);
 }
 
 int main(int argc, char **argv)
@@ -170,16 +163,14 @@ int main(int argc, char **argv)
     mt_timeline timeline = {0};
     cube_job job = {0};
     mt_placement placement = {0};
-    mt_sample *samples = calloc((size_t)options.repeat, sizeof *samples);
-    mt_status status = samples != NULL ? mt_cli_read_numbers(&options, 2 * sizeof(int64_t), &numbers, &err)
-                                       : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
+    mt_status status = mt_cli_read_numbers(&options, 2 * sizeof(int64_t), &numbers, &err);
     if (status == MT_OK) status = prepare(&job, &numbers, &options, &timeline, &placement, &err);
     /* The priming pass maps the list once with no work, untimed: the team awake, the code and caches warm. */
-    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat, .samples = samples};
+    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat};
     if (status == MT_OK) status = mt_repeat(run_once, &job, &plan, &err);
     if (status == MT_OK) status = report(&job, &options, &plan, &err);
 
-    free(samples);
+    mt_repeat_free(&plan);
     mt_items_free(job.cubes, 1);
     mt_numbers_free(&numbers);
     mt_timeline_free(&timeline);

@@ -183,22 +183,15 @@ static mt_status report(download_job *job, mt_options *options, const mt_repeat_
     if (!record.valid) record.time = (mt_stats){0};
     record.places = job->placement.places, record.place_count = job->team_size;
     record.io_bound = true; /* waiting on the network: more transfers than CPUs is the lesson */
+    bool multi = job->shared.settings->mode == DOWNLOAD_MODE_MULTI;
     char workers[64];
     snprintf(workers, sizeof workers, "1 thread, %d transfers at once", job->jobs);
-    if (job->shared.settings->mode == DOWNLOAD_MODE_MULTI) record.workers_note = workers;
+    if (multi) record.workers_note = workers;
     /* curl_version() initialises OpenLDAP and SASL (~10 ms): only for the record */
     if (options->format != MT_FORMAT_TEXT) record.fields = json_pack("{s:s}", "libcurl", curl_version());
     download_job_report(job, options, &record);
-    mt_status status = MT_OK;
-    if (job->shared.timeline != NULL)
-        status = mt_cli_local_timeline(options, job->shared.timeline,
-                                       &(mt_trace){.item_names = (const char *const *)job->shown_urls,
-                                                   .overlapping = job->shared.settings->mode == DOWNLOAD_MODE_MULTI},
-                                       &record, job->last_s, err);
-    if (status == MT_OK) status = mt_cli_report(&download_program, options, &record, err);
-    json_decref(record.fields);
-    json_decref(record.details);
-    return status;
+    mt_trace shape = {.item_names = (const char *const *)job->shown_urls, .overlapping = multi, .wall_s = job->last_s};
+    return mt_cli_conclude(&download_program, options, &record, job->shared.timeline, &shape, runs, err);
 }
 
 int main(int argc, char **argv)
@@ -220,31 +213,30 @@ int main(int argc, char **argv)
     download_url_list urls = {0};
     download_job job = {0};
     mt_timeline timeline = {0};
-    mt_sample *samples = calloc((size_t)options.repeat, sizeof *samples);
+    mt_repeat_plan plan = {.warmup = options.warmup, .repeat = options.repeat};
     /* The whole list is read and checked before anything is fetched. */
     double reading = mt_now();
-    mt_status status = samples != NULL ? download_urls_read(&settings, &options, &urls, &err)
-                                       : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
+    mt_status status = download_urls_read(&settings, &options, &urls, &err);
     options.read_s = mt_now() - reading;
     if (status == MT_OK) status = download_job_init(&job, &urls, &settings, &options, &err);
     if (status == MT_OK && settings.dry_run) {
         download_job_print_plan(&job, &options);
     } else if (status == MT_OK && (status = download_job_open(&job, &options, &timeline, &err)) == MT_OK) {
-        mt_repeat_plan plan = {.warmup = options.warmup, .repeat = options.repeat, .samples = samples};
         status = mt_repeat(run_once, &job, &plan, &err);
         /* A run whose transfers failed is reported too (its record says so), and fails the program; an
          * interrupted one is not reported at all. */
         if ((status == MT_OK || job.failed > 0) && !download_interrupted()) {
             mt_error report_err = {""};
             mt_status reported = report(&job, &options, &plan, &report_err);
-            if (reported != MT_OK) status = reported, err = report_err;
+            if (reported != MT_OK && status == MT_OK)
+                status = reported, err = report_err; /* the first failure says why */
         }
     }
     mt_status closed = download_job_close(&job, status == MT_OK ? &err : &(mt_error){""});
     if (status == MT_OK) status = closed;
     mt_timeline_free(&timeline);
     download_urls_free(&urls);
-    free(samples);
+    mt_repeat_free(&plan);
     curl_global_cleanup();
     return download_job_finish(&job, &options, status, &err);
 }

@@ -30,6 +30,7 @@ enum {
 static const mt_option options[OPTION_COUNT] = {
     [OPT_INPUT_FILE] = {"input-file", 'i', "FILE",
                         "one URL a line, blank lines and lines starting with # skipped; - is stdin\n"
+                        "(a line at most 64 KiB, a URL at most 8192 bytes, no NUL byte)\n"
                         "default: the original lesson's 6 image URLs, 5 times each (needs the\n"
                         "internet; scripts/image_server.py serves the same list on loopback)",
                         "The URLs (http and https only; the whole list is checked before anything is fetched):\n"

@@ -234,14 +234,7 @@ static mt_status report(run_context *c, mt_options *options, const mt_repeat_pla
         mt_print_powers(&options->output, job->values, job->squares, job->n, MT_OP_SQUARE);
         mt_print_powers(&options->output, job->values, job->cubes, job->n, MT_OP_CUBE);
     }
-    if (job->timeline != NULL)
-        status = mt_cli_local_timeline(options, job->timeline, NULL, &record, runs->samples[runs->repeat - 1].elapsed_s,
-                                       err);
-    if (status == MT_OK) status = mt_cli_report(&program, options, &record, err);
-    json_decref(record.details);
-    if (status == MT_OK && !record.valid)
-        status = mt_fail(err, MT_ERR_RUNTIME, "results did not validate against the sequential kernel");
-    return status;
+    return mt_cli_conclude(&program, options, &record, job->timeline, NULL, runs, err);
 }
 
 int main(int argc, char **argv)
@@ -256,17 +249,15 @@ int main(int argc, char **argv)
     mt_timeline timeline = {0};
     mt_placement placement = {0};
     run_context context = {.print_lines = options.format == MT_FORMAT_TEXT && !options.quiet && !ordered};
-    mt_sample *samples = calloc((size_t)options.repeat, sizeof *samples);
-    mt_status status = samples != NULL ? mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err)
-                                       : mt_fail(&err, MT_ERR_RUNTIME, "out of memory");
+    mt_status status = mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err);
     if (status == MT_OK) status = prepare(&context, &numbers, &options, &timeline, &placement, &err);
     /* The priming pass runs the mode once with no work and no printing: it starts the OpenMP team (the first
      * parallel region costs milliseconds) and brings the code and the task pool into memory, untimed. */
-    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat, .samples = samples};
+    mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat};
     if (status == MT_OK) status = mt_repeat(run_once, &context, &plan, &err);
     if (status == MT_OK) status = report(&context, &options, &plan, &err);
 
-    free(samples);
+    mt_repeat_free(&plan);
     free(context.job.squares);
     free(context.job.cubes);
     mt_numbers_free(&numbers);

@@ -47,14 +47,8 @@ mt_build "${mpi_args[@]}"
 bin=$BUILD_DIR
 
 rows=()
-work=$(mktemp -d "${TMPDIR:-/tmp}/multitarefas-demo.XXXXXX")
-server_pid=""
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+mt_run_folder multitarefas-demo
+work=$MT_WORK
 
 # run_activity LABEL WORKERS COMMAND...: show the run as a student would see it, and keep its row. The
 # run also writes its timeline (--timeline, not shown: it changes nothing of what the run prints), whose
@@ -83,18 +77,12 @@ run_activity "2+ tasks: one task per item and op" 8 "$bin/omp/square_cube" --mod
 # Activity 3: the original's 30 downloads (6 images x 5) from the project's loopback image server, which
 # answers each request after $delay s, as a distant server would. No internet needed; stopped at the end.
 if [ -x "$bin/omp/download" ]; then
-  "$(mt_python)" "$MT_ROOT/scripts/image_server.py" --port 0 --latency "$delay" \
-    --port-file "$work/port" --list-file "$work/list.txt" >/dev/null 2>"$work/server.err" &
-  server_pid=$!
-  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
-  [ -s "$work/port" ] || mt_die "the image server did not start: $(cat "$work/server.err")"
+  mt_image_server "$work" --latency "$delay" --list-file "$work/list.txt"
   run_activity "3  download: 30 files, 1 job" 1 "$bin/omp/download" -j 1 -o "$work/files" -i "$work/list.txt"
   run_activity "3  download: tasks, 8 jobs" 8 "$bin/omp/download" -j 8 -o "$work/files" -i "$work/list.txt"
   run_activity "3  download: multi, 1 thread, 8 at once" 8 "$bin/omp/download" --mode multi -j 8 \
     -o "$work/files" -i "$work/list.txt"
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  mt_stop_background
 else
   echo; echo "(activity 3 left out: download is not built; it needs libcurl)"
 fi

@@ -120,6 +120,10 @@ lint|command:clang-format|clang-format
 plots|command:gnuplot|gnuplot-nox
 mpich|command:mpicc.mpich command:mpiexec.mpich|mpich libmpich-dev
 slurm|command:slurmctld command:slurmd command:sbatch command:munged|slurm-wlm munge
+peers|command:curl|curl
+peers|command:aria2c|aria2
+peers|python:requests|python3-requests
+peers|nginx|nginx-light
 LIST
 }
 
@@ -130,6 +134,7 @@ mt_has() {
     pkg:*) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "${1#pkg:}" ;;
     python:*) [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import importlib, sys; importlib.import_module(sys.argv[1])' \
       "${1#python:}" >/dev/null 2>&1 ;;
+    nginx) command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ;;
     tsan) clang -fopenmp -fsanitize=thread -x c -o /dev/null - <<<'int main(void) { return 0; }' >/dev/null 2>&1 ;;
     *) mt_die "unknown dependency check '$1'" ;;
   esac
@@ -298,4 +303,48 @@ mt_mpirun_reason() {
   local joined="" item
   for item in "${why[@]}"; do joined+="${joined:+; }$item"; done
   echo "$joined"
+}
+
+# mt_build_target TARGET: configure BUILD_DIR when it never was, then build TARGET alone (a benchmark needs no
+# more of the suite).
+mt_build_target() {
+  if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+    cmake -S "$MT_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2 || mt_die "cmake configure failed"
+  fi
+  cmake --build "$BUILD_DIR" -j "$MT_NPROC" --target "$1" >&2 || mt_die "building $1 failed"
+}
+
+# mt_run_folder NAME: MT_WORK, a folder of this run's own, removed at exit together with MT_ALSO_REMOVE (a
+# path) and the background process MT_BACKGROUND_PID names (a server), if any.
+mt_run_folder() {
+  MT_WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  MT_BACKGROUND_PID="" MT_ALSO_REMOVE=""
+  trap mt_run_folder_cleanup EXIT
+}
+
+# mt_stop_background: stop MT_BACKGROUND_PID's process, if any, and wait for it.
+mt_stop_background() {
+  if [ -n "${MT_BACKGROUND_PID:-}" ]; then
+    kill "$MT_BACKGROUND_PID" 2>/dev/null || true
+    wait "$MT_BACKGROUND_PID" 2>/dev/null || true
+  fi
+  MT_BACKGROUND_PID=""
+}
+
+# shellcheck disable=SC2317 # called by the trap
+mt_run_folder_cleanup() {
+  mt_stop_background
+  rm -rf "${MT_WORK:-}" ${MT_ALSO_REMOVE:+"$MT_ALSO_REMOVE"}
+}
+
+# mt_image_server FOLDER [OPTION...]: scripts/image_server.py on a free loopback port, in the background
+# (MT_BACKGROUND_PID), with those options; returns once FOLDER/port holds its port.
+mt_image_server() {
+  local folder=$1
+  shift
+  "$(mt_python)" "$MT_ROOT/scripts/image_server.py" --port 0 --port-file "$folder/port" "$@" \
+    >"$folder/server.out" 2>"$folder/server.err" &
+  MT_BACKGROUND_PID=$!
+  for _ in $(seq 100); do [ -s "$folder/port" ] && break; sleep 0.05; done
+  [ -s "$folder/port" ] || mt_die "the image server did not start: $(cat "$folder/server.err")"
 }

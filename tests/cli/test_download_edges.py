@@ -402,7 +402,7 @@ def test_a_url_of_raw_bytes_is_kept_escaped_in_the_record_and_the_trace(tmp_path
         raw = server.base.encode() + b"/images/caf\xe9.jpg"  # Latin-1, not UTF-8, as a shell may pass it
         encoded = server.url("/images/%E9t%E9.jpg")  # a name that decodes to bytes that are not UTF-8
         plain = server.url("/images/plain.jpg")
-        shown = [server.base + "/images/caf\\xe9.jpg", encoded, plain]
+        shown = [server.base + "/images/caf\\xE9.jpg", encoded, plain]
         for trace_name in ("trace.json", "trace.csv"):
             trace = tmp_path / trace_name
             out = tmp_path / ("out-" + trace_name)
@@ -413,7 +413,7 @@ def test_a_url_of_raw_bytes_is_kept_escaped_in_the_record_and_the_trace(tmp_path
             r = json.loads(result.stdout)
             assert r["n"] == 3 and len(r["transfers"]) == 3
             assert [t["url"] for t in r["transfers"]] == shown
-            assert [t["file"] for t in r["transfers"]] == ["caf\\xe9.jpg", "\\xe9t\\xe9.jpg", "plain.jpg"]
+            assert [t["file"] for t in r["transfers"]] == ["caf\\xE9.jpg", "\\xE9t\\xE9.jpg", "plain.jpg"]
             assert sorted(os.listdir(os.fsencode(out))) == sorted([b"caf\xe9.jpg", b"\xe9t\xe9.jpg", b"plain.jpg"])
             for t, name in zip(r["transfers"], [b"caf\xe9.jpg", b"\xe9t\xe9.jpg", b"plain.jpg"]):
                 assert os.path.getsize(os.path.join(os.fsencode(out), name)) == t["bytes"] > 0
@@ -437,12 +437,12 @@ def test_control_bytes_and_raw_bytes_in_messages_are_shown_escaped(tmp_path):
                                 env=program_env(), timeout=TIMEOUT)
     assert result.returncode == 1
     stderr = result.stderr.decode("utf-8")  # valid UTF-8
-    assert f"download: error: {server.base}/fault/404/caf\\xe9.jpg: HTTP status 404" in stderr
+    assert f"download: error: {server.base}/fault/404/caf\\xE9.jpg: HTTP status 404" in stderr
     result = subprocess.run([program_path("download"), "http://127.0.0.1:9/a\x1b[2J\x07b.jpg", "-o", str(tmp_path)],
                             capture_output=True, env=program_env(), timeout=TIMEOUT)
     assert result.returncode == 2
     assert b"\x1b" not in result.stderr and b"\x07" not in result.stderr
-    assert b"a\\x1b[2J\\x07b.jpg" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert b"a\\x1B[2J\\x07b.jpg" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
 # --- the team's wait policy ------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def test_a_bad_token_is_shown_escaped_never_raw():
     assert result.returncode == 2
     assert "\x1b" not in result.stderr and "\ufeff" not in result.stderr
     assert len(result.stderr.splitlines()) == 1
-    assert "\\xef\\xbb\\xbf1" in result.stderr
+    assert "\\xEF\\xBB\\xBF1" in result.stderr
 
 
 def test_a_record_keeps_an_environment_value_that_is_not_utf8():
@@ -116,7 +116,7 @@ def test_a_record_keeps_an_environment_value_that_is_not_utf8():
                             timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr
     data = record(result.stdout.decode())
-    assert "OMP_DISPLAY_NOTE=caf\\xe9" in data["omp_env"]
+    assert "OMP_DISPLAY_NOTE=caf\\xE9" in data["omp_env"]
 
 
 def test_sigint_ends_a_number_program_at_once(tmp_path):

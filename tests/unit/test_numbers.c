@@ -1,8 +1,14 @@
 /* test_numbers.c - strict parsing of the number list from arguments, files, stdin and the
- * generator: every bad-input class is refused with a message naming the token and where it stood.
+ * generator: every bad-input class is refused with a message naming the token and where it stood;
+ * every limit holds (a token, a line, a NUL byte, a stream that never ends), in the streaming reader
+ * and in the parallel parse of a mapped file, which agree on every number and every position.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <omp.h>
 
 #include "helpers.h"
 #include "kernel.h"
@@ -97,6 +103,70 @@ static void parse_leaves_out_untouched_on_error(void **state)
     mt_error err;
     assert_int_equal(mt_parse_int64("12abc", "argument 1", &out, &err), MT_ERR_USAGE);
     assert_int64_equal(out, 42);
+}
+
+/* --- what a message shows --- */
+
+static void shown_as(const char *bytes, size_t length, const char *expected)
+{
+    char out[256];
+    size_t taken = mt_show_bytes(out, sizeof out, bytes, length);
+    assert_int_equal(taken, length);
+    assert_string_equal(out, expected);
+}
+
+static void show_bytes_escapes_controls_marks_and_invisible_spaces(void **state)
+{
+    (void)state;
+    shown_as("12abc", 5, "12abc");
+    shown_as("1\x1b[31m", 6, "1\\x1B[31m");
+    shown_as("\t\r\x7f", 3, "\\x09\\x0D\\x7F");
+    shown_as("\xef\xbb\xbf"
+             "1",
+             4, "\\xEF\\xBB\\xBF1"); /* byte-order mark */
+    shown_as("1\xc2\xa0"
+             "2",
+             4, "1\\xC2\\xA02");                                               /* no-break space */
+    shown_as("\xe2\x80\x8b\xe2\x80\xae", 6, "\\xE2\\x80\\x8B\\xE2\\x80\\xAE"); /* zero width, right-to-left */
+    shown_as("caf\xc3\xa9 \xe4\xb8\x80", 9, "caf\xc3\xa9 \xe4\xb8\x80");       /* printable UTF-8 stays */
+    shown_as("\xff\xc3", 2, "\\xFF\\xC3");                                     /* invalid and cut UTF-8 */
+    shown_as("\xc0\xb1", 2, "\\xC0\\xB1");                                     /* an overlong '1' */
+    shown_as("a\\b", 3, "a\\\\b");
+    shown_as("\0x", 2, "\\x00x");
+    assert_int_equal(mt_plain_prefix("ab\\c\x01", 5), 4);
+    assert_int_equal(mt_plain_prefix("caf\xc3\xa9", 5), 5);
+    assert_int_equal(mt_plain_prefix("\xef\xbb\xbfx", 4), 0);
+}
+
+static void show_bytes_stops_before_the_end_of_its_buffer(void **state)
+{
+    (void)state;
+    char out[8];
+    memset(out, 'X', sizeof out);
+    /* "ab" then an escape that does not fit in the 3 bytes left: never half an escape */
+    size_t taken = mt_show_bytes(out, 6, "ab\x01\x02", 4);
+    assert_int_equal(taken, 2);
+    assert_string_equal(out, "ab");
+    assert_int_equal(out[6], 'X');
+    assert_int_equal(mt_show_bytes(out, 1, "abc", 3), 0);
+    assert_string_equal(out, "");
+}
+
+static void parse_shows_control_bytes_and_marks_escaped(void **state)
+{
+    (void)state;
+    int64_t out;
+    mt_error err = {{0}};
+    assert_int_equal(mt_parse_int64("1\x1b[2J", "argument 1", &out, &err), MT_ERR_USAGE);
+    assert_contains(err.message, "'1\\x1B[2J'");
+    assert_null(strchr(err.message, '\x1b'));
+    assert_int_equal(mt_parse_int64("\xef\xbb\xbf"
+                                    "12",
+                                    "argument 1", &out, &err),
+                     MT_ERR_USAGE);
+    assert_contains(err.message, "'\\xEF\\xBB\\xBF12'");
+    assert_contains(err.message, "byte-order mark");
+    assert_null(strstr(err.message, "\xef\xbb\xbf"));
 }
 
 /* --- arguments --- */
@@ -510,6 +580,445 @@ static void args_rewind_and_chunks(void **state)
     mt_source_close(&source);
 }
 
+static void help_text_states_the_limits_in_force(void **state)
+{
+    (void)state;
+    char expected[128];
+    snprintf(expected, sizeof expected, "a number at most %d bytes, a line at most %llu MiB, no NUL byte",
+             MT_NUMBERS_MAX_TOKEN, (unsigned long long)(MT_NUMBERS_MAX_LINE >> 20));
+    assert_string_equal(MT_NUMBERS_LIMITS_TEXT, expected);
+}
+
+/* --- limits: a NUL byte, a token, a line, a stream that never ends --- */
+
+static void file_nul_byte_in_a_comment_is_refused(void **state)
+{
+    (void)state;
+    static const char content[] = "1 # a note\0 more\n2\n";
+    file_refuses(content, sizeof content - 1, "line 1 (item 2)", "NUL byte in a comment");
+}
+
+static void file_control_bytes_and_mark_in_a_token_are_shown_escaped(void **state)
+{
+    (void)state;
+    static const char control[] = "1 2\n3\x1b[31m\n", mark[] = "\xef\xbb\xbf"
+                                                               "1 2\n";
+    file_refuses(control, sizeof control - 1, "line 2 (item 3)", "'3\\x1B[31m'");
+    file_refuses(mark, sizeof mark - 1, "line 1 (item 1)", "'\\xEF\\xBB\\xBF1'");
+}
+
+static void file_dev_zero_is_refused_at_its_first_byte(void **state)
+{
+    (void)state;
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    assert_int_equal(read_path("/dev/zero", &numbers, &err), MT_ERR_USAGE);
+    assert_contains(err.message, "/dev/zero line 1 (item 1)");
+    assert_contains(err.message, "NUL");
+}
+
+static void file_token_of_64_bytes_passes_65_are_too_long(void **state)
+{
+    (void)state;
+    char content[80];
+    memset(content, '0', 62);
+    memcpy(content + 62, "42\n", 3); /* 64 bytes: leading zeros are still a base-10 integer */
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    char path[TEST_PATH_SIZE];
+    if (read_content(content, 65, &numbers, &err, path) != MT_OK) fail_msg("refused: %s", err.message);
+    assert_int_equal(numbers.count, 1);
+    assert_int64_equal(numbers.values[0], 42);
+    mt_numbers_free(&numbers);
+    memset(content, '0', 63);
+    memcpy(content + 63, "42\n", 3); /* 65 bytes */
+    file_refuses(content, 66, "line 1 (item 1)", "too long");
+}
+
+/* A list of the stream that file gives, opened as a source with the test limits; its status. */
+static mt_status read_stream(FILE *file, const char *name, size_t read_max, uint64_t max_line, mt_numbers *numbers,
+                             mt_error *err)
+{
+    mt_source source;
+    mt_source_open_stream(&source, file, name, false);
+    source.read_max = read_max, source.max_line = max_line;
+    mt_status status = mt_numbers_read_all(&source, numbers, err);
+    mt_source_close(&source);
+    return status;
+}
+
+/* A pipe whose writer, a child process, writes the length bytes of pattern again and again until the reader
+ * closes it. */
+static FILE *endless_stream(const char *pattern, size_t length, pid_t *child)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        signal(SIGPIPE, SIG_DFL);
+        static char block[65536];
+        for (size_t i = 0; i < sizeof block; i++)
+            block[i] = pattern[i % length];
+        for (;;)
+            if (write(fds[1], block, sizeof block - sizeof block % length) < 0) _exit(0);
+    }
+    close(fds[1]);
+    *child = pid;
+    FILE *file = fdopen(fds[0], "r");
+    assert_non_null(file);
+    return file;
+}
+
+static void finish_endless(FILE *file, pid_t child)
+{
+    fclose(file);
+    assert_int_equal(waitpid(child, NULL, 0), child);
+}
+
+static void stream_of_endless_zeros_is_refused_at_once(void **state)
+{
+    (void)state;
+    pid_t child;
+    FILE *file = endless_stream("\0", 1, &child);
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    mt_status status = read_stream(file, "stream", 0, 0, &numbers, &err);
+    finish_endless(file, child);
+    assert_int_equal(status, MT_ERR_USAGE);
+    assert_contains(err.message, "stream line 1 (item 1): a NUL byte");
+}
+
+static void stream_endless_line_of_spaces_is_refused_at_the_real_limit(void **state)
+{
+    (void)state;
+    pid_t child;
+    FILE *file = endless_stream(" ", 1, &child);
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    mt_status status = read_stream(file, "stream", 0, 0, &numbers, &err);
+    finish_endless(file, child);
+    assert_int_equal(status, MT_ERR_USAGE);
+    char expected[96];
+    snprintf(expected, sizeof expected, "stream line 1: longer than %llu bytes",
+             (unsigned long long)MT_NUMBERS_MAX_LINE);
+    assert_contains(err.message, expected);
+}
+
+static void stream_endless_numbers_without_a_newline_stop_at_the_line_limit(void **state)
+{
+    (void)state;
+    pid_t child;
+    FILE *file = endless_stream("1 22 333 ", 9, &child);
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    mt_status status = read_stream(file, "stream", 7, 1000, &numbers, &err);
+    finish_endless(file, child);
+    assert_int_equal(status, MT_ERR_USAGE);
+    assert_contains(err.message, "stream line 1: longer than 1000 bytes");
+    assert_null(numbers.values); /* what was read before is not kept */
+}
+
+static void stream_endless_comment_is_refused_at_the_line_limit(void **state)
+{
+    (void)state;
+    pid_t child;
+    FILE *file = endless_stream("# never ends ", 13, &child);
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    mt_status status = read_stream(file, "stream", 0, 4096, &numbers, &err);
+    finish_endless(file, child);
+    assert_int_equal(status, MT_ERR_USAGE);
+    assert_contains(err.message, "stream line 1: longer than 4096 bytes");
+}
+
+/* content with the line limit max_line: parsed whole, in 2..9 parts, and as a stream read 1..5 bytes at a time;
+ * all refuse it with where in the message, or (where NULL) all give the same count items. */
+static void every_reader(const char *content, size_t length, uint64_t max_line, const char *where, uint64_t count)
+{
+    char *text = malloc(length + 1);
+    assert_non_null(text);
+    memcpy(text, content, length);
+    text[length] = '\0';
+    for (int way = 0; way < 14; way++) {
+        mt_numbers numbers = {0};
+        mt_error err = {{0}};
+        mt_status status;
+        if (way < 9) {
+            status = mt_numbers_parse_text(text, length, "text", way + 1, max_line, &numbers, &err);
+        } else {
+            char path[TEST_PATH_SIZE];
+            write_temp_file(content, length, path);
+            FILE *file = fopen(path, "r");
+            assert_non_null(file);
+            status = read_stream(file, "text", (size_t)way - 8, max_line, &numbers, &err);
+            fclose(file);
+            unlink(path);
+        }
+        if (where == NULL) {
+            if (status != MT_OK) fail_msg("way %d refused: %s", way, err.message);
+            assert_int_equal(numbers.count, count);
+        } else {
+            if (status != MT_ERR_USAGE) fail_msg("way %d accepted", way);
+            if (strstr(err.message, where) == NULL) fail_msg("way %d: '%s' does not say '%s'", way, err.message, where);
+        }
+        mt_numbers_free(&numbers);
+    }
+    free(text);
+}
+
+static void line_at_the_limit_passes_and_one_byte_more_is_refused(void **state)
+{
+    (void)state;
+    static const char at[] = "1 2 3\n4567 8\n90\n", over[] = "1 2 3\n4567 89\n0\n";
+    every_reader(at, sizeof at - 1, 6, NULL, 6); /* "4567 8" is 6 bytes */
+    every_reader(over, sizeof over - 1, 6, "text line 2: longer than 6 bytes", 0);
+    static const char crlf[] = "1 2\r\n34 5\r\n"; /* the CR counts, the LF does not */
+    every_reader(crlf, sizeof crlf - 1, 5, NULL, 4);
+    every_reader(crlf, sizeof crlf - 1, 4, "text line 2: longer than 4 bytes", 0);
+    static const char last[] = "1\n22 33 444"; /* a last line without its newline counts too */
+    every_reader(last, sizeof last - 1, 8, "text line 2: longer than 8 bytes", 0);
+    static const char comment[] = "1\n# a long comment\n2\n";
+    every_reader(comment, sizeof comment - 1, 15, "text line 2: longer than 15 bytes", 0);
+    every_reader(comment, sizeof comment - 1, 16, NULL, 2);
+}
+
+static void problem_past_the_line_limit_is_the_lines(void **state)
+{
+    (void)state;
+    /* the bad token starts before the limit: it is the problem; after it, the line is */
+    static const char before[] = "1\n2 x 4 5 6 7\n", after[] = "1\n2 3 4 5 6 x\n";
+    every_reader(before, sizeof before - 1, 8, "text line 2 (item 3): 'x'", 0);
+    every_reader(after, sizeof after - 1, 8, "text line 2: longer than 8 bytes", 0);
+    static const char nul_after[] = "1 2 3 4 5\0\n"; /* the NUL stands past a limit of 9 */
+    every_reader(nul_after, sizeof nul_after - 1, 9, "text line 1: longer than 9 bytes", 0);
+    every_reader(nul_after, sizeof nul_after - 1, 10, "text line 1 (item 5): a NUL byte", 0);
+}
+
+/* A file of size bytes on one line: spaces, then "7". */
+static void one_long_line(size_t size, char path[TEST_PATH_SIZE])
+{
+    char *content = malloc(size);
+    assert_non_null(content);
+    memset(content, ' ', size - 1);
+    content[size - 1] = '7';
+    write_temp_file(content, size, path);
+    free(content);
+}
+
+static void file_line_of_64_mib_passes_one_byte_more_is_refused(void **state)
+{
+    (void)state;
+    char path[TEST_PATH_SIZE];
+    mt_numbers numbers;
+    mt_error err = {{0}};
+    one_long_line((size_t)MT_NUMBERS_MAX_LINE, path);
+    mt_status status = read_path(path, &numbers, &err);
+    unlink(path);
+    if (status != MT_OK) fail_msg("refused: %s", err.message);
+    assert_int_equal(numbers.count, 1);
+    assert_int64_equal(numbers.values[0], 7);
+    mt_numbers_free(&numbers);
+    one_long_line((size_t)MT_NUMBERS_MAX_LINE + 1, path);
+    status = read_path(path, &numbers, &err);
+    unlink(path);
+    assert_int_equal(status, MT_ERR_USAGE);
+    assert_contains(err.message, "line 1: longer than 67108864 bytes");
+}
+
+/* --- the parallel parse --- */
+
+/* A list with comments (holding digits and junk), CRLF, tabs, blank lines and signs, and its numbers. */
+static const char tricky[] = "# 1 2 3 header, 12abc\r\n10 -20 30 # 40 50 0x10\r\n\t60\t# x\n\n  # 70\n"
+                             "+80 -0 #90\n9223372036854775807 -9223372036854775808 # end\n100";
+static const int64_t tricky_values[] = {10, -20, 30, 60, 80, 0, INT64_MAX, INT64_MIN, 100};
+
+static void parallel_parse_gives_the_same_list_for_every_split(void **state)
+{
+    (void)state;
+    size_t length = sizeof tricky - 1;
+    /* From one part to one per byte: part boundaries fall on every kind of place, comments included. */
+    for (int parts = 1; parts <= (int)length; parts++) {
+        mt_numbers numbers;
+        mt_error err = {{0}};
+        if (mt_numbers_parse_text(tricky, length, "tricky", parts, 0, &numbers, &err) != MT_OK)
+            fail_msg("%d parts: %s", parts, err.message);
+        assert_int_equal(numbers.count, sizeof tricky_values / sizeof tricky_values[0]);
+        assert_memory_equal(numbers.values, tricky_values, sizeof tricky_values);
+        mt_numbers_free(&numbers);
+    }
+}
+
+static void parallel_parse_comment_across_a_part_boundary(void **state)
+{
+    (void)state;
+    /* A comment of digits from byte 4 to 43: with 2 to 8 parts, the middle boundaries fall inside it. */
+    static const char text[] = "1 2 # 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n18\n";
+    for (int parts = 2; parts <= 8; parts++) {
+        mt_numbers numbers;
+        mt_error err = {{0}};
+        assert_int_equal(mt_numbers_parse_text(text, sizeof text - 1, "t", parts, 0, &numbers, &err), MT_OK);
+        const int64_t expected[] = {1, 2, 18};
+        assert_int_equal(numbers.count, 3);
+        assert_memory_equal(numbers.values, expected, sizeof expected);
+        mt_numbers_free(&numbers);
+    }
+}
+
+static void parallel_parse_names_the_exact_line_and_item_for_every_split(void **state)
+{
+    (void)state;
+    static const char text[] = "1 2 3\n# 4 5\n6 7\r\n\n8 9 10 11\n12 13 x14 15\n16\n";
+    for (int parts = 1; parts <= (int)sizeof text - 1; parts++) {
+        mt_numbers numbers;
+        mt_error err = {{0}};
+        assert_int_equal(mt_numbers_parse_text(text, sizeof text - 1, "t", parts, 0, &numbers, &err), MT_ERR_USAGE);
+        assert_contains(err.message, "t line 6 (item 12): 'x14'");
+        assert_null(numbers.values);
+    }
+}
+
+/* A file of count numbers, seven a line with a comment every 1000 lines, its bad token (if bad) at item bad. */
+static void write_numbers_file(uint64_t count, uint64_t bad, char path[TEST_PATH_SIZE], uint64_t *bad_line)
+{
+    size_t capacity = (size_t)count * 12 + 4096, length = 0;
+    char *content = malloc(capacity);
+    assert_non_null(content);
+    uint64_t line = 1;
+    for (uint64_t i = 0; i < count; i++) {
+        if (i + 1 == bad) {
+            length += (size_t)sprintf(content + length, "oops ");
+            *bad_line = line;
+        } else {
+            length += (size_t)sprintf(content + length, "%lld ", (long long)(i % 2000003) - 1000001);
+        }
+        if (i % 7 == 6) {
+            content[length - 1] = '\n', line++;
+            if (i % 7000 == 6) length += (size_t)sprintf(content + length, "# 1 2 3 a comment\n"), line++;
+        }
+    }
+    write_temp_file(content, length, path);
+    free(content);
+}
+
+/* Thread counts for the large files: one part (scanned in windows of 4 MiB), two, and four parts of 2 MiB. */
+static const int large_threads[] = {1, 2, 4};
+enum { LARGE_COUNT = 1100000 }; /* about 9 MB */
+
+static void file_large_is_parsed_in_parallel_with_the_same_numbers(void **state)
+{
+    (void)state;
+    char path[TEST_PATH_SIZE];
+    uint64_t unused;
+    write_numbers_file(LARGE_COUNT, 0, path, &unused);
+    int threads = omp_get_max_threads();
+    for (int t = 0; t < 3; t++) {
+        omp_set_num_threads(large_threads[t]);
+        mt_numbers numbers;
+        mt_error err = {{0}};
+        mt_status status = read_path(path, &numbers, &err);
+        if (status != MT_OK) fail_msg("refused: %s", err.message);
+        assert_int_equal(numbers.count, LARGE_COUNT);
+        for (uint64_t i = 0; i < LARGE_COUNT; i++)
+            if (numbers.values[i] != (int64_t)(i % 2000003) - 1000001)
+                fail_msg("%d threads: item %llu", large_threads[t], (unsigned long long)i);
+        mt_numbers_free(&numbers);
+    }
+    omp_set_num_threads(threads);
+    unlink(path);
+}
+
+static void file_large_bad_token_position_is_exact(void **state)
+{
+    (void)state;
+    int threads = omp_get_max_threads();
+    const uint64_t bad_items[] = {1, 549999, 912345, LARGE_COUNT};
+    for (int b = 0; b < 4; b++) {
+        char path[TEST_PATH_SIZE];
+        uint64_t bad_line = 0;
+        write_numbers_file(LARGE_COUNT, bad_items[b], path, &bad_line);
+        char where[64];
+        snprintf(where, sizeof where, "line %llu (item %llu): 'oops'", (unsigned long long)bad_line,
+                 (unsigned long long)bad_items[b]);
+        for (int t = 0; t < 3; t++) {
+            omp_set_num_threads(large_threads[t]);
+            mt_numbers numbers;
+            mt_error err = {{0}};
+            assert_int_equal(read_path(path, &numbers, &err), MT_ERR_USAGE);
+            assert_contains(err.message, where);
+        }
+        unlink(path);
+    }
+    omp_set_num_threads(threads);
+}
+
+/* --- the streaming reader --- */
+
+static void stream_read_a_few_bytes_at_a_time_gives_the_same_list(void **state)
+{
+    (void)state;
+    char path[TEST_PATH_SIZE];
+    write_temp_file(tricky, sizeof tricky - 1, path);
+    for (size_t read_max = 1; read_max <= 9; read_max++) {
+        FILE *file = fopen(path, "r");
+        assert_non_null(file);
+        mt_source source;
+        mt_source_open_stream(&source, file, "tricky", true);
+        source.read_max = read_max;
+        int64_t values[16];
+        size_t count = read_in_chunks(&source, 2, values, 16);
+        mt_source_close(&source);
+        assert_int_equal(count, sizeof tricky_values / sizeof tricky_values[0]);
+        assert_memory_equal(values, tricky_values, sizeof tricky_values);
+    }
+    unlink(path);
+}
+
+static void source_made_by_an_initializer_reads_and_rewinds(void **state)
+{
+    (void)state;
+    /* As cube_mpi keeps a stdin list: a temporary file written with stdio, handed over as a source. */
+    FILE *spool = tmpfile();
+    assert_non_null(spool);
+    fprintf(spool, "5\n-6\n7\n");
+    assert_int_equal(fflush(spool), 0);
+    mt_source source = {.kind = MT_SOURCE_FILE, .file = spool, .name = "spool", .owns_file = true, .line = 1};
+    mt_error err = {{0}};
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(mt_source_rewind(&source, &err), MT_OK);
+        int64_t values[4];
+        size_t got = 0;
+        assert_int_equal(mt_source_read(&source, values, 4, &got, &err), MT_OK);
+        assert_int_equal(got, 3);
+        assert_int64_equal(values[1], -6);
+    }
+    mt_source_close(&source);
+}
+
+static void mapped_file_read_whole_then_rewound_reads_again(void **state)
+{
+    (void)state;
+    char path[TEST_PATH_SIZE];
+    write_temp_file(tricky, sizeof tricky - 1, path);
+    mt_source source;
+    mt_error err = {{0}};
+    assert_int_equal(mt_source_open_file(&source, path, &err), MT_OK);
+    mt_numbers numbers;
+    assert_int_equal(mt_numbers_read_all(&source, &numbers, &err), MT_OK);
+    assert_int_equal(numbers.count, sizeof tricky_values / sizeof tricky_values[0]);
+    int64_t values[16];
+    size_t got = 1;
+    assert_int_equal(mt_source_read(&source, values, 16, &got, &err), MT_OK);
+    assert_int_equal(got, 0); /* at the end */
+    assert_int_equal(mt_source_rewind(&source, &err), MT_OK);
+    assert_int_equal(read_in_chunks(&source, 4, values, 16), numbers.count);
+    assert_memory_equal(values, numbers.values, sizeof tricky_values);
+    mt_numbers_free(&numbers);
+    mt_source_close(&source);
+    unlink(path);
+}
+
 /* --- the generator --- */
 
 static mt_numbers generate(uint64_t count, uint64_t seed)
@@ -631,6 +1140,9 @@ int main(void)
         cmocka_unit_test(parse_rejects_empty_and_lone_signs),
         cmocka_unit_test(parse_rejects_beyond_int64),
         cmocka_unit_test(parse_leaves_out_untouched_on_error),
+        cmocka_unit_test(show_bytes_escapes_controls_marks_and_invisible_spaces),
+        cmocka_unit_test(show_bytes_stops_before_the_end_of_its_buffer),
+        cmocka_unit_test(parse_shows_control_bytes_and_marks_escaped),
         cmocka_unit_test(args_error_names_the_argument_position),
         cmocka_unit_test(args_are_read_in_order),
         cmocka_unit_test(file_reads_whitespace_separated_numbers),
@@ -654,6 +1166,26 @@ int main(void)
         cmocka_unit_test(file_larger_than_one_buffer_is_read_whole),
         cmocka_unit_test(file_rewind_reads_the_same_list_and_lines),
         cmocka_unit_test(args_rewind_and_chunks),
+        cmocka_unit_test(help_text_states_the_limits_in_force),
+        cmocka_unit_test(file_nul_byte_in_a_comment_is_refused),
+        cmocka_unit_test(file_control_bytes_and_mark_in_a_token_are_shown_escaped),
+        cmocka_unit_test(file_dev_zero_is_refused_at_its_first_byte),
+        cmocka_unit_test(file_token_of_64_bytes_passes_65_are_too_long),
+        cmocka_unit_test(stream_of_endless_zeros_is_refused_at_once),
+        cmocka_unit_test(stream_endless_line_of_spaces_is_refused_at_the_real_limit),
+        cmocka_unit_test(stream_endless_numbers_without_a_newline_stop_at_the_line_limit),
+        cmocka_unit_test(stream_endless_comment_is_refused_at_the_line_limit),
+        cmocka_unit_test(line_at_the_limit_passes_and_one_byte_more_is_refused),
+        cmocka_unit_test(problem_past_the_line_limit_is_the_lines),
+        cmocka_unit_test(file_line_of_64_mib_passes_one_byte_more_is_refused),
+        cmocka_unit_test(parallel_parse_gives_the_same_list_for_every_split),
+        cmocka_unit_test(parallel_parse_comment_across_a_part_boundary),
+        cmocka_unit_test(parallel_parse_names_the_exact_line_and_item_for_every_split),
+        cmocka_unit_test(file_large_is_parsed_in_parallel_with_the_same_numbers),
+        cmocka_unit_test(file_large_bad_token_position_is_exact),
+        cmocka_unit_test(stream_read_a_few_bytes_at_a_time_gives_the_same_list),
+        cmocka_unit_test(source_made_by_an_initializer_reads_and_rewinds),
+        cmocka_unit_test(mapped_file_read_whole_then_rewound_reads_again),
         cmocka_unit_test(generate_gives_exactly_count_items),
         cmocka_unit_test(generate_same_seed_same_list),
         cmocka_unit_test(generate_different_seed_different_list),

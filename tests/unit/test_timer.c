@@ -176,6 +176,20 @@ static void repeat_once_without_warmup_is_the_last_run(void **state)
     assert_true(samples[1].elapsed_s == -7); /* nothing written past repeat samples */
 }
 
+static void repeat_makes_its_samples_and_times_the_runs_whole(void **state)
+{
+    (void)state;
+    recorder r = {.fail_at = -1};
+    mt_error err;
+    mt_repeat_plan plan = {.warmup = 1, .repeat = 3};
+    assert_int_equal(mt_repeat(record_run, &r, &plan, &err), MT_OK);
+    assert_non_null(plan.samples);
+    assert_true(plan.samples[0].elapsed_s == 2.0 && plan.samples[2].elapsed_s == 4.0);
+    assert_true(plan.runs_s >= 0 && plan.runs_s < 1); /* the fake runs take no time: their own clock's */
+    mt_repeat_free(&plan);
+    assert_null(plan.samples);
+}
+
 static void repeat_primes_first_untimed(void **state)
 {
     (void)state;
@@ -257,6 +271,7 @@ int main(void)
         cmocka_unit_test(repeat_runs_warmup_then_timed_runs),
         cmocka_unit_test(repeat_once_without_warmup_is_the_last_run),
         cmocka_unit_test(repeat_primes_first_untimed),
+        cmocka_unit_test(repeat_makes_its_samples_and_times_the_runs_whole),
         cmocka_unit_test(repeat_stops_at_the_first_failing_run),
         cmocka_unit_test(repeat_failing_warmup_stops_before_timed_runs),
         cmocka_unit_test(repeat_refuses_zero_repeats),
