@@ -6,6 +6,8 @@
 #              skipped with a message where slurm-wlm and munge are not installed
 #   multihost  cube_mpi across two hosts made of network namespaces; needs root and ip netns,
 #              skipped with a message otherwise
+#   slurm and multihost: a real two-node Slurm on two namespace hosts (a slurmd on each), every template
+#              across both nodes, several times in a row
 mt_add_pytest(cli_scripts scripts/test_scripts.py cli 600)
 # The scaling analysis: intervals and noise, oversubscription and the CPU ceiling, nodes, end-to-end Amdahl.
 mt_add_pytest(cli_scripts_analysis scripts/test_analysis.py cli 600)
@@ -13,6 +15,10 @@ mt_add_pytest(cli_batch_templates scripts/test_slurm_fake.py cli 900)
 mt_add_pytest(slurm_local_cluster scripts/test_slurm_real.py slurm 600)
 # The daemons listen on free ports, but one Slurm at a time keeps the machine's 2 cores for the jobs.
 set_tests_properties(slurm_local_cluster PROPERTIES RESOURCE_LOCK mt_slurm)
+mt_add_pytest(slurm_two_nodes scripts/test_slurm_two_nodes.py "slurm;multihost" 900)
+# Its namespaces have names of their own, but namespaces are the machine's: one test that makes them at a time
+# (mt_netns, as the multihost tests), and one Slurm at a time (mt_slurm).
+set_tests_properties(slurm_two_nodes PROPERTIES RESOURCE_LOCK "mt_slurm;mt_netns")
 if(TARGET cube_mpi)
   mt_add_pytest(multihost_cube_mpi multihost/test_multihost.py multihost 300)
   # The namespace hosts have fixed names and addresses: one test that uses them at a time.

@@ -13,7 +13,8 @@ usage() {
 Usage: tests/multihost/hosts.sh up DIR [--slots A,B] [--launcher MPIEXEC]
                                   make the two hosts; write DIR/agent.sh, DIR/hosts, DIR/hostfile, DIR/launcher
                                   (the launcher's path), DIR/kind (openmpi or hydra) and DIR/mpirun-flags (one
-                                  flag a line, in that launcher's syntax); MPIEXEC defaults to MT_MPIEXEC, else mpiexec
+                                  flag a line, in that launcher's syntax); MPIEXEC defaults to MT_MPIEXEC, else mpiexec;
+                                  none: the hosts alone (no flags, kind none)
        tests/multihost/hosts.sh down DIR               remove them (safe to repeat; always call it)
        tests/multihost/hosts.sh run DIR N COMMAND...   run COMMAND on host N (1 or 2), e.g. mpirun
 Environment: MT_NETNS_PREFIX (default mt-host: namespaces mt-host1, mt-host2), MT_NETNS_SUBNET
@@ -33,7 +34,7 @@ if [ -z "$action" ] || [ -z "$dir" ]; then usage >&2; exit 2; fi
 case $action in
   up)
     shift 2
-    slots="1,1" launcher=${MT_MPIEXEC:-mpiexec}
+    slots="1,1" launcher=${MT_MPIEXEC:-mpiexec} kind=""
     while [ $# -gt 0 ]; do
       case $1 in
         --slots) slots=${2:?--slots needs A,B}; shift 2 ;;
@@ -41,9 +42,13 @@ case $action in
         *) echo "hosts.sh: unknown option '$1'" >&2; exit 2 ;;
       esac
     done
-    launcher=$(command -v "$launcher") || { echo "hosts.sh: no MPI launcher $launcher" >&2; exit 2; }
-    version=$("$launcher" --version 2>&1 || true)
-    if [[ $version == *"Open MPI"* || $version == *OpenRTE* ]]; then kind=openmpi
+    if [ "$launcher" = none ]; then kind=none
+    else
+      launcher=$(command -v "$launcher") || { echo "hosts.sh: no MPI launcher $launcher" >&2; exit 2; }
+      version=$("$launcher" --version 2>&1 || true)
+    fi
+    if [ "$kind" = none ]; then :
+    elif [[ $version == *"Open MPI"* || $version == *OpenRTE* ]]; then kind=openmpi
     elif [[ $version == *HYDRA* ]]; then kind=hydra
     else
       echo "hosts.sh: $launcher is neither Open MPI's mpirun nor MPICH's Hydra: no flags for it" >&2
@@ -51,10 +56,13 @@ case $action in
     fi
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
-    # Written first, so that down removes whatever up made even if up fails half way.
-    printf '%s\n' "${prefix}1" "${prefix}2" >"$dir/namespaces"
-    ip netns add "${prefix}1"
-    ip netns add "${prefix}2"
+    # Each recorded as soon as it is made, so that down removes whatever up made even if up fails half
+    # way, and nothing else: a namespace of the same name that exists already is another run's.
+    : >"$dir/namespaces"
+    for n in 1 2; do
+      ip netns add "$prefix$n"
+      echo "$prefix$n" >>"$dir/namespaces"
+    done
     # The two ends of the veth pair have one name, each in its own namespace, as the network interface
     # of every node of a cluster has: a launcher told to use it (Hydra's -iface) finds it on both hosts.
     ip link add "${prefix}v1" netns "${prefix}1" type veth peer name "${prefix}v2" netns "${prefix}2"
@@ -76,19 +84,23 @@ case $action in
     done
     printf '%s.1 %s1\n%s.2 %s2\n' "$subnet" "$prefix" "$subnet" "$prefix" >"$dir/hosts"
     # The agent: called by the launcher as "agent [OPTION]... HOST COMMAND...", like ssh.
-    cat >"$dir/agent.sh" <<AGENT
+    # The agent reads the hosts file beside it: nothing of this run is pasted into its code.
+    cat >"$dir/agent.sh" <<'AGENT'
 #!/bin/sh
-# The launch agent for the namespace hosts (in place of ssh): HOST is an address of DIR/hosts.
-while [ \$# -gt 0 ]; do case \$1 in -*) shift ;; *) break ;; esac; done
-host=\$1; shift
-ns=\$(awk -v h="\$host" '\$1 == h || \$2 == h { print \$2 }' "$dir/hosts")
-[ -n "\$ns" ] || { echo "agent.sh: unknown host \$host" >&2; exit 255; }
-exec ip netns exec "\$ns" unshare --uts sh -c 'hostname "\$1" && shift && exec sh -c "\$*"' sh "\$ns" "\$@"
+# The launch agent for the namespace hosts (in place of ssh): HOST is an address or a name of the hosts file
+# beside this one.
+while [ $# -gt 0 ]; do case $1 in -*) shift ;; *) break ;; esac; done
+host=$1; shift
+ns=$(awk -v h="$host" '$1 == h || $2 == h { print $2 }' "$(dirname "$0")/hosts")
+[ -n "$ns" ] || { echo "agent.sh: unknown host $host" >&2; exit 255; }
+exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$1" && shift && exec sh -c "$*"' sh "$ns" "$@"
 AGENT
     chmod +x "$dir/agent.sh"
     echo "$launcher" >"$dir/launcher"
     echo "$kind" >"$dir/kind"
-    if [ "$kind" = openmpi ]; then
+    if [ "$kind" = none ]; then
+      : >"$dir/mpirun-flags"
+    elif [ "$kind" = openmpi ]; then
       printf '%s.1 slots=%s\n%s.2 slots=%s\n' "$subnet" "${slots%,*}" "$subnet" "${slots#*,}" >"$dir/hostfile"
       # TCP only, on the veth subnet: shared memory (vader) would join ranks of the two hosts, which
       # share one /dev/shm; no tree spawn, so each orted is started by mpirun through the agent.
@@ -108,7 +120,8 @@ AGENT
     fi
     ;;
   down)
-    names=("${prefix}1" "${prefix}2")
+    # Only what up recorded it made: namespaces of the same names may be another run's.
+    names=()
     if [ -f "$dir/namespaces" ]; then mapfile -t names <"$dir/namespaces"; fi
     for ns in "${names[@]}"; do
       if ip netns list | awk -v ns="$ns" '$1 == ns { found = 1 } END { exit !found }'; then
@@ -123,7 +136,10 @@ AGENT
     n=${3:?hosts.sh run DIR N COMMAND...}
     shift 3
     [ $# -gt 0 ] || { echo "hosts.sh run: no command" >&2; exit 2; }
+    # The namespaces up wrote (the prefix it was given), else the prefix of this call.
     ns=$prefix$n
+    if [ -f "$dir/namespaces" ]; then ns=$(sed -n "${n}p" "$dir/namespaces"); fi
+    [ -n "$ns" ] || { echo "hosts.sh run: no host $n in $dir" >&2; exit 2; }
     # shellcheck disable=SC2016 # expanded by the inner sh
     exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$1" && shift && exec "$@"' sh "$ns" "$@"
     ;;
