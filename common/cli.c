@@ -580,6 +580,7 @@ mt_status mt_cli_local_timeline(const mt_options *options, mt_timeline *timeline
                       .mode = record->mode,
                       .places = record->places,
                       .place_count = record->place_count,
+                      .waits = record->io_bound || record->work.kind == MT_WORK_SLEEP,
                       .wall_s = wall_s,
                       .ideal_s = record->ideal_s};
     return mt_cli_timeline(options, &trace, record, err);

@@ -59,8 +59,9 @@ mt_status mt_placement_init(mt_placement *p, int threads, int rank, mt_error *er
     if (p->places == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for the placement");
     char host[MT_HOST_SIZE] = "";
     gethostname(host, sizeof host - 1);
+    int32_t host_cpus = (int32_t)sysconf(_SC_NPROCESSORS_ONLN);
     for (int t = 0; t < p->count; t++) {
-        p->places[t] = (mt_place){.rank = rank, .thread = t, .cpu = -1};
+        p->places[t] = (mt_place){.rank = rank, .thread = t, .cpu = -1, .host_cpus = host_cpus};
         memcpy(p->places[t].host, host, sizeof host);
     }
     return MT_OK;
@@ -133,7 +134,9 @@ void mt_placement_judge(const mt_place *places, int count, bool mpi, mt_placemen
                 if (places[j].rank == places[i].rank && strcmp(places[j].host, places[i].host) == 0)
                     set_union(&allowed, &places[j].allowed), threads++;
             int cpus = mt_cpu_set_count(&allowed);
-            if (threads > cpus && cpus > 0) {
+            /* A rank held to fewer CPUs than its host has: its mask is the cause (a binding, taskset, a job's
+             * allocation). A mask of the whole host only says there are more threads than CPUs. */
+            if (threads > cpus && cpus > 0 && cpus < places[i].host_cpus) {
                 bool earlier = v->oversubscribed;
                 v->oversubscribed = true;
                 mt_cpu_set_format(&allowed, text, sizeof text);

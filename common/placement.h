@@ -31,6 +31,7 @@ typedef struct {
     int32_t noted;      /* it noted itself (its allowed CPUs are known) */
     mt_cpu_set seen;    /* every CPU it was seen on at the start of a unit of work */
     mt_cpu_set allowed; /* its affinity mask */
+    int32_t host_cpus;  /* the CPUs its host has online */
     char host[MT_HOST_SIZE];
 } mt_place;
 

@@ -53,7 +53,8 @@ void mt_timeline_record_units(mt_timeline *t, uint64_t first_unit, uint64_t firs
                         .value = first_value,
                         .kind = kind,
                         .thread = thread,
-                        .rank = t->rank};
+                        .rank = t->rank,
+                        .cpu = mt_current_cpu()};
     }
     e->end_s = end - t->origin;
     e->count += count;
@@ -462,7 +463,7 @@ void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
     /* Lanes that had to share CPUs took turns on them: the chart's bars are longer for it. */
     mt_placement_verdict placement;
     mt_placement_judge(trace->places, trace->place_count, trace->ranks > 1, &placement);
-    if (placement.oversubscribed) fprintf(out, "note: the lanes shared CPUs: %s\n", placement.cause);
+    if (placement.oversubscribed && !trace->waits) fprintf(out, "note: the lanes shared CPUs: %s\n", placement.cause);
 done:
     free(rows), free(kinds), free(labels), free(sorted);
 }

@@ -127,6 +127,7 @@ typedef struct {
     const char *program, *mode;
     const mt_place *places; /* where the workers ran, place_count of them; or NULL */
     int place_count;
+    bool waits;     /* the work waits (sleep, transfers): workers sharing CPUs is no news */
     double wall_s;  /* the run's time */
     double ideal_s; /* NAN when there is no model */
 } mt_trace;

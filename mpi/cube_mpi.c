@@ -353,6 +353,7 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
                           .mode = record.mode,
                           .places = where->places,
                           .place_count = where->place_count,
+                          .waits = options->work.kind == MT_WORK_SLEEP,
                           .wall_s = runs->samples[runs->repeat - 1].elapsed_s,
                           .ideal_s = record.ideal_s};
         status = mt_cli_timeline(options, &trace, &record, err);

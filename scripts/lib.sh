@@ -263,7 +263,8 @@ mt_is_open_mpi() {
 # mt_mpirun NP COMMAND...: launch with FindMPI's flags and the switches Open MPI needs here, and only
 # those: running as root needs --allow-run-as-root, more ranks than cores need --oversubscribe.
 # MPICH's Hydra needs neither. Each launch gets a TMPDIR of its own, removed afterwards: Open MPI keeps
-# its session folder under TMPDIR (ompi.HOST.UID), and two launches at once would race on the shared one.
+# its session folder under TMPDIR (ompi.HOST.UID), and two launches at once would race on the shared one;
+# its shared-memory files go there too (they are named after a job number two launches may share).
 mt_mpirun() {
   local np=$1; shift
   local exe flags=() numproc pre post
@@ -288,7 +289,7 @@ mt_mpirun() {
   [ "$placed" -eq 1 ] || args+=("${post_flags[@]}")
   local session status=0
   session=$(mktemp -d "${TMPDIR:-/tmp}/mt-mpirun.XXXXXX") || mt_die "cannot make a session folder in ${TMPDIR:-/tmp}"
-  TMPDIR=$session "$exe" "${flags[@]}" "${numproc:--n}" "$np" "${pre_flags[@]}" "${args[@]}" || status=$?
+  TMPDIR=$session OMPI_MCA_btl_vader_backing_directory=$session "$exe" "${flags[@]}" "${numproc:--n}" "$np" "${pre_flags[@]}" "${args[@]}" || status=$?
   rm -rf "$session"
   return "$status"
 }

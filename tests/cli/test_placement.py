@@ -100,3 +100,31 @@ def test_downloads_on_more_threads_than_cpus_are_recorded_without_a_warning(tmp_
     assert data["oversubscribed"] is True and data["cpus_allowed_total"] == 1
     assert len(data["placement"]) == data["threads"] == 8
     assert warnings(result.stderr) == []
+
+
+@pytest.mark.skipif(CPUS < 2, reason="needs 2 CPUs")
+def test_each_event_records_the_cpu_it_ran_on(tmp_path):
+    trace = tmp_path / "t.csv"
+    pinned(1, "cube_omp", "--timeline", trace, "-t", "1", "--delay", "0.001", "--generate", "6")
+    lines = trace.read_text().splitlines()
+    cpu = lines[0].split(",").index("cpu")
+    assert len(lines) == 7 and {line.split(",")[cpu] for line in lines[1:]} == {"1"}, lines
+    json_trace = tmp_path / "t.json"
+    pinned(1, "cube_omp", "--timeline", json_trace, "-t", "1", "--delay", "0.001")
+    names = [e["args"]["name"] for e in json.loads(json_trace.read_text())["traceEvents"]
+             if e.get("name") == "thread_name"]
+    assert names == ["thread 0 (cpu 1)"]
+
+
+@pytest.mark.skipif(CPUS < 2, reason="needs 2 CPUs")
+def test_more_spinning_threads_than_cpus_say_so_without_blaming_a_mask():
+    result = run("cube_omp", "-q", "-t", str(2 * CPUS), *SPIN, timeout=TIMEOUT)
+    said = warnings(result.stderr)
+    assert len(said) == 1 and "take turns" in said[0] and "taskset" not in said[0], result.stderr
+
+
+def test_the_chart_notes_shared_cpus_only_for_work_that_computes():
+    waiting = pinned(0, "square_cube", "--mode", "tasks", "-t", "4", "--gantt", "--delay", "0.002")
+    assert not any(line.startswith("note:") for line in waiting.stderr.splitlines()), waiting.stderr
+    busy = pinned(0, "square_cube", "--mode", "tasks", "-t", "4", "--gantt", *SPIN)
+    assert any(line.startswith("note: the lanes shared CPUs") for line in busy.stderr.splitlines()), busy.stderr

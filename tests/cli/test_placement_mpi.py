@@ -61,3 +61,17 @@ def test_the_explain_map_names_each_rank_and_thread():
     result = launch(2, ["--explain", "-t", "1", "--delay", "0.001"], [])
     lines = [line for line in result.stderr.splitlines() if "placement:" in line]
     assert {line.split("rank ")[1].split()[0] for line in lines} == {"0", "1"}, result.stderr
+
+
+@pytest.mark.skipif(CPUS < 2, reason="needs 2 CPUs")
+def test_each_ranks_events_carry_the_cpu_its_placement_says(tmp_path):
+    trace = tmp_path / "t.csv"
+    result = launch(2, ["--json", "-t", "1", "--delay", "0.001", "--generate", "8", "--timeline", trace], bind("core"))
+    places = {p["rank"]: p for p in record(result.stdout)["placement"]}
+    lines = trace.read_text().splitlines()
+    header = lines[0].split(",")
+    rank, cpu = header.index("rank"), header.index("cpu")
+    for line in lines[1:]:
+        fields = line.split(",")
+        place = places[int(fields[rank])]
+        assert [int(fields[cpu])] == place["cpus_allowed"], (line, place)  # bound to one core: it ran there
