@@ -291,6 +291,24 @@ static mt_status allocate_buffers(cube_run *run, mt_error *err)
     return MT_OK;
 }
 
+/* Every rank: where its work will run is recorded: its threads' placement, and when asked, the timeline (item
+ * by item up to the cap, a rank recording at most n of them; past it, or with no work to time, one event per
+ * thread's block). */
+static mt_status record_where(cube_run *run, const mt_options *options, mt_timeline *timeline, mt_placement *placement,
+                              mt_error *err)
+{
+    mt_error local_err = {""};
+    mt_status local = mt_placement_init(placement, run->world.threads, run->world.rank, &local_err);
+    run->placement = placement;
+    if (local == MT_OK && mt_cli_wants_timeline(options)) {
+        bool blocks = options->work.kind == MT_WORK_NONE || run->n > MT_TIMELINE_CAP;
+        local = mt_timeline_init(timeline, run->n, run->world.threads, run->world.rank, blocks, &mt_power_events,
+                                 &local_err);
+        run->timeline = timeline;
+    }
+    return world_agree(&run->world, local, &local_err, err);
+}
+
 /* --explain: what this rank holds in the first round, printed by rank 0 for every rank. */
 static mt_status explain(cube_run *run, mt_error *err)
 {
@@ -385,43 +403,19 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     cube_run run = {.valid = true,
                     .window = {.leaders = MPI_COMM_NULL, .window = MPI_WIN_NULL},
                     .world = {.program = cube_mpi_program.name, .node = MPI_COMM_NULL}};
-    MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &run.world.rank));
-    /* Every rank parses the same argv and reaches the same verdict; rank 0 speaks for them. */
-    mt_error parse_err;
-    mt_cli_result parsed = mt_cli_parse(argc, argv, &cube_mpi_program, options, &settings, &parse_err);
+    bool go;
+    mt_status status = world_start(argc, argv, &cube_mpi_program, options, &settings, &run.world, &go, err);
+    if (!go) return status;
     bool root = run.world.rank == 0;
-    if (parsed == MT_CLI_HELP && root) mt_cli_print_help(stdout, &cube_mpi_program);
-    if (parsed == MT_CLI_VERSION && root) mt_cli_print_version(stdout, &cube_mpi_program);
-    if (parsed == MT_CLI_BAD_USAGE && root) mt_print_error(cube_mpi_program.name, &parse_err);
-    if (parsed != MT_CLI_RUN) return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
     run.work = options->work, run.chunk = settings.chunk, run.shared = settings.shared, run.explain = settings.explain;
     run.output = &options->output, run.print_lines = options->format == MT_FORMAT_TEXT && !options->quiet;
 
-    mt_status status = world_describe(options, &run.world, err);
-    if (status != MT_OK) return status;
-    if (options->verbose && root) mt_cli_print_settings(stderr, &cube_mpi_program, options, &settings);
-    /* A trace that cannot be written is a usage error before any work starts. */
-    mt_error local_err = {""};
-    mt_status local = root && options->timeline_path ? mt_trace_check_path(options->timeline_path, &local_err) : MT_OK;
-    status = world_agree(&run.world, local, &local_err, err);
+    /* Rank 0 reads the list; every rank learns n, holds its buffers, and records where its work runs. */
     if (status == MT_OK) status = load_list(options, &run, err);
     if (status == MT_OK) status = allocate_buffers(&run, err);
     mt_timeline timeline = {0};
-    if (status == MT_OK && mt_cli_wants_timeline(options)) {
-        /* Item by item up to the cap (a rank records at most n of them); past it, or with no work to time, one
-         * event per thread's block. */
-        bool blocks = options->work.kind == MT_WORK_NONE || run.n > MT_TIMELINE_CAP;
-        local =
-            mt_timeline_init(&timeline, run.n, run.world.threads, run.world.rank, blocks, &mt_power_events, &local_err);
-        status = world_agree(&run.world, local, &local_err, err);
-        run.timeline = &timeline;
-    }
     mt_placement placement = {0};
-    if (status == MT_OK) {
-        local = mt_placement_init(&placement, run.world.threads, run.world.rank, &local_err);
-        status = world_agree(&run.world, local, &local_err, err);
-        run.placement = &placement;
-    }
+    if (status == MT_OK) status = record_where(&run, options, &timeline, &placement, err);
     if (status == MT_OK && settings.explain) status = explain(&run, err);
 
     /* The priming pass (the whole list once, no work, untimed) starts the OpenMP teams and warms the

@@ -57,6 +57,29 @@ mt_status world_describe(const mt_options *options, world_info *world, mt_error 
     return MT_OK;
 }
 
+mt_status world_start(int argc, char **argv, const mt_program *program, mt_options *options, void *settings,
+                      world_info *world, bool *run, mt_error *err)
+{
+    *run = false;
+    MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &world->rank));
+    bool root = world->rank == 0;
+    mt_error parse_err;
+    mt_cli_result parsed = mt_cli_parse(argc, argv, program, options, settings, &parse_err);
+    if (parsed == MT_CLI_HELP && root) mt_cli_print_help(stdout, program);
+    if (parsed == MT_CLI_VERSION && root) mt_cli_print_version(stdout, program);
+    if (parsed == MT_CLI_BAD_USAGE && root) mt_print_error(program->name, &parse_err);
+    if (parsed != MT_CLI_RUN) return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
+    mt_status status = world_describe(options, world, err);
+    if (status != MT_OK) return status;
+    if (options->verbose && root) mt_cli_print_settings(stderr, program, options, settings);
+    /* A trace that cannot be written is a usage error before any work starts. */
+    mt_error local_err = {""};
+    mt_status local = root && options->timeline_path ? mt_trace_check_path(options->timeline_path, &local_err) : MT_OK;
+    status = world_agree(world, local, &local_err, err);
+    *run = status == MT_OK;
+    return status;
+}
+
 void world_free(world_info *world)
 {
     if (world->node != MPI_COMM_NULL) MPI_Comm_free(&world->node);

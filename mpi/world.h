@@ -36,6 +36,13 @@ mt_status world_mpi_failure(int code, const char *call, mt_error *err);
  * at rank 0, so rank 0 prints that one line and every rank then ends by itself. */
 mt_status world_agree(const world_info *world, mt_status local, const mt_error *local_err, mt_error *err);
 
+/* The start on every rank: parse argv (every rank parses the same and reaches the same verdict; rank 0 prints
+ * the help, the version or the usage error), learn this rank's place (world_describe), print the settings
+ * (--verbose, rank 0), and agree that a --timeline FILE can be written, before any work. *run is false when
+ * the program is to end at once with the status returned. */
+mt_status world_start(int argc, char **argv, const mt_program *program, mt_options *options, void *settings,
+                      world_info *world, bool *run, mt_error *err);
+
 /* This rank's place: rank, node, and its threads (-t, else OMP_NUM_THREADS, else its node's cores shared by
  * the node's ranks), which it sets for OpenMP. */
 mt_status world_describe(const mt_options *options, world_info *world, mt_error *err);
