@@ -58,6 +58,16 @@ verdict() {
 }
 # gb_per_s BYTES SECONDS: the bandwidth in GB/s (bytes per nanosecond).
 gb_per_s() { ratio "$1" "$(ratio "$2" 1e-9 3)" 2; }
+# section TITLE COLUMN...: a section's heading and the header of its table.
+section() {
+  local title=$1
+  shift
+  printf '\n### %s\n\n' "$title"
+  printf '| %s ' "$@"
+  printf '|\n'
+  printf '|---%.0s' "$@"
+  printf '|\n'
+}
 
 report=$work/report.md
 {
@@ -93,13 +103,8 @@ mt_record table "$work/ideal.csv" --markdown --columns program,mode,threads,rank
 # The timeline's cost: the same runs with recording off and on (--timeline), in turn.
 # time_of COMMAND...: the median time of one run of COMMAND (its record's time_s).
 time_of() { "$@" --json >"$work/t.json" && mt_record field "$work/t.json" time_s --format %.6f; }
-{
-  echo
-  echo "### The timeline's cost: recording off and on, side by side"
-  echo
-  echo "| run | off: median s | on: median s | on / off | goal |"
-  echo "|---|---|---|---|---|"
-} >>"$report"
+section "The timeline's cost: recording off and on, side by side" run "off: median s" "on: median s" "on / off" goal \
+  >>"$report"
 # budget_row LABEL GOAL COMMAND...: alternate off and on three times; compare the medians of the medians.
 budget_row() {
   local label=$1 goal=$2; shift 2
@@ -120,11 +125,7 @@ budget_row "cube_omp -t 2, none, 2^$log_n items" 1.02 "$bin/omp/cube_omp" -t 2 -
 
 OMP_NUM_THREADS=2 "$bin/bench/omp_overhead" >"$work/o.json"
 {
-  echo
-  echo "### OpenMP overheads at 2 threads (EPCC-style: test minus reference, median)"
-  echo
-  echo "| construct | overhead |"
-  echo "|---|---|"
+  section "OpenMP overheads at 2 threads (EPCC-style: test minus reference, median)" construct overhead
   echo "| parallel region (start and join a team) | $(mt_record field "$work/o.json" parallel_region_us) µs |"
   echo "| task (create, schedule, run, per task) | $(mt_record field "$work/o.json" task_us) µs |"
 } >>"$report"
@@ -138,11 +139,7 @@ omp_s=$(mt_record field "$work/c.json" time_s)
 bw1=$(mt_record field "$work/s1.json" copy_gb_s) bw2=$(mt_record field "$work/s2.json" copy_gb_s)
 omp_bw=$(gb_per_s "$((16 * n))" "$omp_s")
 {
-  echo
-  echo "### Memory-bound: --work none on 2^$log_n items (16 B moved per item)"
-  echo
-  echo "| run | median s | GB/s | against | ratio | goal |"
-  echo "|---|---|---|---|---|---|"
+  section "Memory-bound: --work none on 2^$log_n items (16 B moved per item)" run "median s" GB/s against ratio goal
   echo "| STREAM copy, 1 thread | $(mt_record field "$work/s1.json" copy_s --format %.4f) | $bw1 | | | |"
   echo "| STREAM copy, 2 threads | $(mt_record field "$work/s2.json" copy_s --format %.4f) | $bw2 | | | |"
   echo "| cube_omp, 2 threads | $(mt_record field "$work/c.json" time_s --format %.4f) | $omp_bw | copy, 2 threads (bandwidth) | $(ratio "$omp_bw" "$bw2") | >= 0.85: $(verdict "$(ratio "$omp_bw" "$bw2" 6)" ">=" 0.85) |"
@@ -170,11 +167,8 @@ print("\n".join(str(random.randint(-2097152, 2097151)) for _ in range(int(sys.ar
   py_rate=$(mt_record field "$work/p.json" items_per_s) mpi_rate=$(mt_record field "$work/mp.json" items_per_s)
   shared_rate=$(mt_record field "$work/ms.json" items_per_s)
   {
-    echo
-    echo "### cube_mpi against the original's Pool(2).starmap, corrected (2^$log_pn items, one list file)"
-    echo
-    echo "| run | median s | items/s | ratio | goal |"
-    echo "|---|---|---|---|---|"
+    section "cube_mpi against the original's Pool(2).starmap, corrected (2^$log_pn items, one list file)" \
+      run "median s" items/s ratio goal
     echo "| Python Pool(2).starmap (valid: $(mt_record field "$work/p.json" valid)) | $(mt_record field "$work/p.json" time_s --format %.4f) | $(mt_record field "$work/p.json" items_per_s --format %.3g) | 1 | |"
     echo "| cube_mpi np 2, scatter | $(mt_record field "$work/mp.json" time_s --format %.4f) | $(mt_record field "$work/mp.json" items_per_s --format %.3g) | $(ratio "$mpi_rate" "$py_rate" 0) | >= 100: $(verdict "$(ratio "$mpi_rate" "$py_rate" 3)" ">=" 100) |"
     echo "| cube_mpi np 2, shared | $(mt_record field "$work/ms.json" time_s --format %.4f) | $(mt_record field "$work/ms.json" items_per_s --format %.3g) | $(ratio "$shared_rate" "$py_rate" 0) | >= 500: $(verdict "$(ratio "$shared_rate" "$py_rate" 3)" ">=" 500) |"

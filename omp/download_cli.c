@@ -26,69 +26,59 @@ enum {
     OPTION_COUNT
 };
 
-/* Names follow curl's where curl has one. */
+/* Names follow curl's where curl has one. The table is laid out by hand: each help text reads as it prints. */
+/* clang-format off */
 static const mt_option options[OPTION_COUNT] = {
     [OPT_INPUT_FILE] = {"input-file", 'i', "FILE",
-                        "one URL a line, blank lines and lines starting with # skipped; - is stdin\n"
-                        "(a line at most 64 KiB, a URL at most 8192 bytes, no NUL byte)\n"
-                        "default: the original lesson's 6 image URLs, 5 times each (needs the\n"
-                        "internet; scripts/image_server.py serves the same list on loopback)",
-                        "The URLs (http and https only; the whole list is checked before anything is fetched):\n"
-                        "  URL...                    as arguments"},
+        "one URL a line, blank lines and lines starting with # skipped; - is stdin\n"
+        "(a line at most 64 KiB, a URL at most 8192 bytes, no NUL byte)\n"
+        "default: the original lesson's 6 image URLs, 5 times each (needs the\n"
+        "internet; scripts/image_server.py serves the same list on loopback)",
+        "The URLs (http and https only; the whole list is checked before anything is fetched):\n"
+        "  URL...                    as arguments"},
     [OPT_OUTPUT_DIR] = {"output-dir", 'o', "DIR",
-                        "where the files go, created if missing (default '" DOWNLOAD_DEFAULT_OUTPUT_DIR "')", NULL},
+        "where the files go, created if missing (default '" DOWNLOAD_DEFAULT_OUTPUT_DIR "')", NULL},
     [OPT_DRY_RUN] = {"dry-run", 0, NULL, "check the list and print 'FILE<TAB>URL' for each; fetch nothing", NULL},
     [OPT_JOBS] = {"jobs", 'j', "N",
-                  "transfers at once, 1 to " TEXT(DOWNLOAD_MAX_JOBS) " (default: OMP_NUM_THREADS, else " TEXT(
-                      DOWNLOAD_DEFAULT_JOBS) "); fewer, with a\n"
-                                             "warning, when the open-file limit cannot hold them",
-                  "Transfers (time limits are rounded up to libcurl's milliseconds, never down to 0):"},
+        "transfers at once, 1 to " TEXT(DOWNLOAD_MAX_JOBS) " (default: OMP_NUM_THREADS, else "
+        TEXT(DOWNLOAD_DEFAULT_JOBS) "); fewer, with a\n"
+        "warning, when the open-file limit cannot hold them",
+        "Transfers (time limits are rounded up to libcurl's milliseconds, never down to 0):"},
     [OPT_THREADS] = {"threads", 't', "N", "the same as --jobs", NULL},
-    [OPT_CONNECT_TIMEOUT] =
-        {"connect-timeout", 0, "S",
-         "give up connecting after S seconds, 0 to " TEXT(DOWNLOAD_MAX_CONNECT_TIMEOUT_S) " (default " TEXT(
-             DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_S) ";\n"
-                                                 "0: libcurl's own limit, 300 s)",
-         NULL},
+    [OPT_CONNECT_TIMEOUT] = {"connect-timeout", 0, "S",
+        "give up connecting after S seconds, 0 to " TEXT(DOWNLOAD_MAX_CONNECT_TIMEOUT_S)
+        " (default " TEXT(DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_S) ";\n"
+        "0: libcurl's own limit, 300 s)", NULL},
     [OPT_MAX_TIME] = {"max-time", 0, "S",
-                      "give up an attempt after S seconds in all, 0 to " TEXT(
-                          DOWNLOAD_MAX_MAX_TIME_S) " (default " TEXT(DOWNLOAD_DEFAULT_MAX_TIME_S) ";\n0: no limit)",
-                      NULL},
-    [OPT_SPEED_LIMIT] =
-        {"speed-limit", 0, "B",
-         "abort an attempt slower than B bytes/s ..., 0 to " TEXT(DOWNLOAD_MAX_SPEED_LIMIT) " (default " TEXT(
-             DOWNLOAD_DEFAULT_SPEED_LIMIT) ";\n0: no check)",
-         NULL},
+        "give up an attempt after S seconds in all, 0 to " TEXT(DOWNLOAD_MAX_MAX_TIME_S)
+        " (default " TEXT(DOWNLOAD_DEFAULT_MAX_TIME_S) ";\n"
+        "0: no limit)", NULL},
+    [OPT_SPEED_LIMIT] = {"speed-limit", 0, "B",
+        "abort an attempt slower than B bytes/s ..., 0 to " TEXT(DOWNLOAD_MAX_SPEED_LIMIT)
+        " (default " TEXT(DOWNLOAD_DEFAULT_SPEED_LIMIT) ";\n"
+        "0: no check)", NULL},
     [OPT_SPEED_TIME] = {"speed-time", 0, "S",
-                        "... for S seconds: a stalled server, 0 to " TEXT(DOWNLOAD_MAX_SPEED_TIME_S) " (default " TEXT(
-                            DOWNLOAD_DEFAULT_SPEED_TIME_S) ";\n"
-                                                           "rounded up to whole seconds; 0: no check)",
-                        NULL},
-    [OPT_RETRY] =
-        {"retry", 0, "N",
-         "retries of a transient failure: 5xx, reset, cut body, timeout, 0 to " TEXT(
-             DOWNLOAD_MAX_RETRY) "\n(default " TEXT(DOWNLOAD_DEFAULT_RETRY) "; 0: none); "
-                                                                            "never a 4xx, too many redirects, a "
-                                                                            "refused protocol\nor a body over "
-                                                                            "--max-size",
-         NULL},
-    [OPT_RETRY_DELAY] =
-        {"retry-delay", 0, "S",
-         "the first retry's wait, doubled at each retry, at most " TEXT(DOWNLOAD_MAX_RETRY_DELAY_S) " s; 0 to " TEXT(
-             DOWNLOAD_MAX_RETRY_DELAY_S) "\n(default " TEXT(DOWNLOAD_DEFAULT_RETRY_DELAY_S) "; 0: retry at once)",
-         NULL},
+        "... for S seconds: a stalled server, 0 to " TEXT(DOWNLOAD_MAX_SPEED_TIME_S)
+        " (default " TEXT(DOWNLOAD_DEFAULT_SPEED_TIME_S) ";\n"
+        "rounded up to whole seconds; 0: no check)", NULL},
+    [OPT_RETRY] = {"retry", 0, "N",
+        "retries of a transient failure: 5xx, reset, cut body, timeout, 0 to " TEXT(DOWNLOAD_MAX_RETRY) "\n"
+        "(default " TEXT(DOWNLOAD_DEFAULT_RETRY) "; 0: none); never a 4xx, too many redirects, a refused protocol\n"
+        "or a body over --max-size", NULL},
+    [OPT_RETRY_DELAY] = {"retry-delay", 0, "S",
+        "the first retry's wait, doubled at each retry, at most " TEXT(DOWNLOAD_MAX_RETRY_DELAY_S) " s; 0 to "
+        TEXT(DOWNLOAD_MAX_RETRY_DELAY_S) "\n"
+        "(default " TEXT(DOWNLOAD_DEFAULT_RETRY_DELAY_S) "; 0: retry at once)", NULL},
     [OPT_MAX_REDIRS] = {"max-redirs", 0, "N",
-                        "redirects followed, http and https only, 0 to " TEXT(
-                            DOWNLOAD_MAX_MAX_REDIRS) " (default " TEXT(DOWNLOAD_DEFAULT_MAX_REDIRS) ";\n0: none)",
-                        NULL},
-    [OPT_MAX_SIZE] =
-        {"max-size", 0, "BYTES",
-         "abort a body larger than this, while it streams, 0 to " TEXT(DOWNLOAD_MAX_MAX_SIZE) "\n(default " TEXT(
-             DOWNLOAD_DEFAULT_MAX_SIZE) ", 1 GiB; 0: no limit); "
-                                        "--max-filesize is the same",
-         NULL},
+        "redirects followed, http and https only, 0 to " TEXT(DOWNLOAD_MAX_MAX_REDIRS)
+        " (default " TEXT(DOWNLOAD_DEFAULT_MAX_REDIRS) ";\n"
+        "0: none)", NULL},
+    [OPT_MAX_SIZE] = {"max-size", 0, "BYTES",
+        "abort a body larger than this, while it streams, 0 to " TEXT(DOWNLOAD_MAX_MAX_SIZE) "\n"
+        "(default " TEXT(DOWNLOAD_DEFAULT_MAX_SIZE) ", 1 GiB; 0: no limit); --max-filesize is the same", NULL},
     [OPT_MAX_FILESIZE] = {"max-filesize", 0, "BYTES", NULL, NULL},
 };
+/* clang-format on */
 
 download_settings download_default_settings(void)
 {

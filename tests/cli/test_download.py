@@ -323,24 +323,6 @@ def test_odd_names_stay_inside_the_folder(server, tmp_path, mode):
         assert (out / t["file"]).stat().st_size == t["bytes"]
 
 
-def test_a_file_and_a_symlink_at_the_target_are_replaced_not_written_through(server, tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.jpg").write_bytes(b"old content")
-    outside = tmp_path / "outside.txt"
-    outside.write_text("do not touch")
-    (out / "link.jpg").symlink_to(outside)
-    (out / "dir.jpg").mkdir()
-    result = failed(download(server.url("/images/old.jpg"), server.url("/images/link.jpg"),
-                             server.url("/images/dir.jpg"), "-o", out))
-    assert sha256_of(out / "old.jpg") == image_sha256("old.jpg")
-    assert not (out / "link.jpg").is_symlink() and sha256_of(out / "link.jpg") == image_sha256("link.jpg")
-    assert outside.read_text() == "do not touch"
-    assert (out / "dir.jpg").is_dir() and list((out / "dir.jpg").iterdir()) == []
-    assert "dir.jpg: cannot rename" in result.stderr
-    no_leftovers(out)
-
-
 def test_an_output_folder_that_cannot_be_created(server, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")

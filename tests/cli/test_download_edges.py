@@ -216,6 +216,7 @@ def test_failures_and_taken_names_leave_only_complete_files(tmp_path, mode, file
         assert sha256_of(out / name) == image_sha256(name)
     assert not (out / "link.jpg").is_symlink() and outside.read_text() == "keep"
     assert list((out / "dir.jpg").iterdir()) == []
+    assert "dir.jpg: cannot rename" in result.stderr
 
 
 def test_a_signal_ignored_at_start_stays_ignored(tmp_path):

@@ -8,17 +8,12 @@ import socket
 
 import pytest
 from conftest import NPROC, SCRIPTS, SOURCE_DIR, launcher_is_open_mpi, need_built, rows
-from slurm_cluster import Cluster, Node, missing_daemons
+from slurm_cluster import Cluster, Node, need_slurm
 
 
 @pytest.fixture(scope="module")
 def slurm(tmp_path_factory):
-    missing = missing_daemons()
-    if missing:
-        pytest.skip(f"Slurm is not installed (missing {', '.join(missing)}): apt-get install slurm-wlm munge "
-                    "(scripts/lib.sh's slurm group)")
-    if os.geteuid() != 0:
-        pytest.skip("the local Slurm test runs munged, slurmctld and slurmd as root")
+    need_slurm()
     base = tmp_path_factory.mktemp("slurm")
     host = socket.gethostname().split(".")[0]
     with Cluster(base, [Node(host, "127.0.0.1", NPROC)]) as cluster:

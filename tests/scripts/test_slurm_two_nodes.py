@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BUILD_DIR, SCRIPTS, SOURCE_DIR, launcher_is_open_mpi, need_built, rows
-from slurm_cluster import Cluster, Node, missing_daemons
+from slurm_cluster import Cluster, Node, need_slurm
 
 sys.path += [str(Path(__file__).resolve().parents[1] / folder) for folder in ("multihost", "cli")]
 from cases import unique_netns_prefix  # noqa: E402 (found through the line above)
@@ -44,10 +44,7 @@ ON_NODE = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    missing = missing_daemons()
-    if missing:
-        pytest.skip(f"Slurm is not installed (missing {', '.join(missing)}): apt-get install slurm-wlm munge "
-                    "(scripts/lib.sh's slurm group)")
+    need_slurm()
     base = tmp_path_factory.mktemp("slurm2")
     with namespace_hosts(base / "hosts", prefix=unique_netns_prefix("mt-slurm"), subnet=SUBNET) as hosts:
         tmpfs = base / "tmp"

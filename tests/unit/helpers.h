@@ -41,6 +41,14 @@ static inline void write_temp_file(const void *content, size_t length, char path
     assert_int_equal(close(fd), 0);
 }
 
+/* A temporary stream, open for writing and reading, gone when closed (the test fails if none can be made). */
+static inline FILE *scratch_stream(void)
+{
+    FILE *file = tmpfile();
+    assert_non_null(file);
+    return file;
+}
+
 /* Everything written to file (a stream open for reading too, such as tmpfile's), as a malloc'd string (the
  * caller frees it); file is closed. */
 static inline char *stream_text(FILE *file)

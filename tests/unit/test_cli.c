@@ -161,8 +161,7 @@ static void parse_help_and_version(void **state)
 static void help_text_names_the_options_and_negative_numbers(void **state)
 {
     (void)state;
-    FILE *out = tmpfile();
-    assert_non_null(out);
+    FILE *out = scratch_stream();
     mt_cli_print_help(out, &full);
     char *text = stream_text(out);
     const char *options[] = {"--input",   "--generate", "--seed",    "--work", "--delay",     "--mode",    "--threads",

@@ -979,8 +979,7 @@ static void source_made_by_an_initializer_reads_and_rewinds(void **state)
 {
     (void)state;
     /* As cube_mpi keeps a stdin list: a temporary file written with stdio, handed over as a source. */
-    FILE *spool = tmpfile();
-    assert_non_null(spool);
+    FILE *spool = scratch_stream();
     fprintf(spool, "5\n-6\n7\n");
     assert_int_equal(fflush(spool), 0);
     mt_source source = {.kind = MT_SOURCE_FILE, .file = spool, .name = "spool", .owns_file = true, .line = 1};

@@ -19,12 +19,19 @@ static const mt_event_style fetch_events = {
     .item_label = "url",
 };
 
+/* A timeline made for the test, which fails here if it cannot be made. */
+static void make_timeline(mt_timeline *t, uint64_t units, int workers, int rank, bool blocks,
+                          const mt_event_style *style)
+{
+    mt_error err;
+    assert_int_equal(mt_timeline_init(t, units, workers, rank, blocks, style, &err), MT_OK);
+}
+
 static void per_unit_up_to_the_cap(void **state)
 {
     (void)state;
     mt_timeline t;
-    mt_error err;
-    assert_int_equal(mt_timeline_init(&t, MT_TIMELINE_CAP, 4, 0, false, &mt_power_events, &err), MT_OK);
+    make_timeline(&t, MT_TIMELINE_CAP, 4, 0, false, &mt_power_events);
     assert_true(t.per_unit);
     assert_int_equal(t.slot_count, MT_TIMELINE_CAP);
     mt_timeline_start(&t, 10.0);
@@ -44,9 +51,8 @@ static void past_the_cap_one_event_per_worker_and_kind(void **state)
 {
     (void)state;
     mt_timeline t;
-    mt_error err;
     uint64_t units = MT_TIMELINE_CAP + 1;
-    assert_int_equal(mt_timeline_init(&t, units, 2, 1, false, &mt_power_events, &err), MT_OK);
+    make_timeline(&t, units, 2, 1, false, &mt_power_events);
     assert_false(t.per_unit);
     assert_int_equal(t.slot_count, 2 * MT_EVENT_KINDS);
     mt_timeline_start(&t, 0);
@@ -70,8 +76,7 @@ static void blocks_keep_one_event_per_block_whatever_the_count(void **state)
 {
     (void)state;
     mt_timeline t;
-    mt_error err;
-    assert_int_equal(mt_timeline_init(&t, 8, 2, 0, true, &mt_power_events, &err), MT_OK);
+    make_timeline(&t, 8, 2, 0, true, &mt_power_events);
     assert_false(t.per_unit);
     mt_timeline_start(&t, 0);
     mt_timeline_record_units(&t, 0, 0, 5, 4, MT_OP_CUBE, 0, 0.0, 1.0, NULL);
@@ -86,8 +91,7 @@ static void fields_sum_and_a_failure_wins_past_the_cap(void **state)
 {
     (void)state;
     mt_timeline t;
-    mt_error err;
-    assert_int_equal(mt_timeline_init(&t, 0, 1, 0, true, &fetch_events, &err), MT_OK);
+    make_timeline(&t, 0, 1, 0, true, &fetch_events);
     mt_timeline_start(&t, 0);
     mt_event_outcome ok = {.fields = {100, 200, 1}}, bad = {.fields = {7, 503, 2}, .failed = true};
     mt_timeline_record_units(&t, 0, 0, 0, 1, 0, 0, 0, 1, &ok);
@@ -108,8 +112,7 @@ static void many_threads_record_at_once(void **state)
     (void)state;
     enum { THREADS = 8, UNITS = 200000 };
     mt_timeline t;
-    mt_error err;
-    assert_int_equal(mt_timeline_init(&t, UNITS, THREADS, 0, false, &fetch_events, &err), MT_OK);
+    make_timeline(&t, UNITS, THREADS, 0, false, &fetch_events);
     mt_timeline_start(&t, mt_now());
 #pragma omp parallel for num_threads(THREADS) schedule(dynamic, 97)
     for (int u = 0; u < UNITS; u++) {
@@ -153,18 +156,27 @@ static mt_trace one_trace(const mt_event *events, uint64_t count, const char *co
                       .ideal_s = NAN};
 }
 
+/* What mt_trace_write writes for trace to a file called name (its extension chooses CSV or JSON). */
+static char *written_trace(const mt_trace *trace, const char *name)
+{
+    char folder[] = "/tmp/mt_unit_XXXXXX", path[64];
+    assert_non_null(mkdtemp(folder));
+    snprintf(path, sizeof path, "%s/%s", folder, name);
+    mt_error err;
+    assert_int_equal(mt_trace_write(trace, path, &err), MT_OK);
+    char *text = read_file(path);
+    unlink(path);
+    rmdir(folder);
+    return text;
+}
+
 static void csv_columns_come_from_the_style(void **state)
 {
     (void)state;
     const mt_event events[] = {{.start_s = 0, .end_s = 1, .item = 0, .count = 1, .fields = {5, 200, 0}}};
     const char *hosts[] = {"h"}, *names[] = {"http://x/a,b"};
     mt_trace trace = one_trace(events, 1, hosts, names);
-    char folder[] = "/tmp/mt_unit_XXXXXX", path[64];
-    assert_non_null(mkdtemp(folder));
-    snprintf(path, sizeof path, "%s/trace.csv", folder);
-    mt_error err;
-    assert_int_equal(mt_trace_write(&trace, path, &err), MT_OK);
-    char *text = read_file(path);
+    char *text = written_trace(&trace, "trace.csv");
     const char *header = "host,rank,thread,cpu,item,value,op,start_s,end_s,count,url,bytes,status,retries\n";
     assert_int_equal(strncmp(text, header, strlen(header)), 0);
     assert_contains(text, ",fetch,");
@@ -172,13 +184,10 @@ static void csv_columns_come_from_the_style(void **state)
     free(text);
     trace.style = &mt_power_events;
     trace.item_names = NULL;
-    assert_int_equal(mt_trace_write(&trace, path, &err), MT_OK);
-    text = read_file(path);
+    text = written_trace(&trace, "trace.csv");
     header = "host,rank,thread,cpu,item,value,op,start_s,end_s,count\n";
     assert_int_equal(strncmp(text, header, strlen(header)), 0);
     free(text);
-    unlink(path);
-    rmdir(folder);
 }
 
 static void json_keeps_names_that_are_not_utf8(void **state)
@@ -187,12 +196,7 @@ static void json_keeps_names_that_are_not_utf8(void **state)
     const mt_event events[] = {{.start_s = 0, .end_s = 1, .item = 0, .count = 1}};
     const char *hosts[] = {"h\xff"}, *names[] = {"http://x/caf\xe9.jpg"};
     mt_trace trace = one_trace(events, 1, hosts, names);
-    char folder[] = "/tmp/mt_unit_XXXXXX", path[64];
-    assert_non_null(mkdtemp(folder));
-    snprintf(path, sizeof path, "%s/trace.json", folder);
-    mt_error err;
-    assert_int_equal(mt_trace_write(&trace, path, &err), MT_OK);
-    char *text = read_file(path);
+    char *text = written_trace(&trace, "trace.json");
     json_error_t error;
     json_t *document = json_loads(text, 0, &error);
     if (document == NULL) fail_msg("not JSON: %s", error.text);
@@ -200,8 +204,6 @@ static void json_keeps_names_that_are_not_utf8(void **state)
     assert_contains(text, "h\\\\xFF");
     json_decref(document);
     free(text);
-    unlink(path);
-    rmdir(folder);
 }
 
 static void a_folder_is_not_a_trace_file(void **state)
