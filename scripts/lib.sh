@@ -114,6 +114,7 @@ tests|pkg:cmocka|libcmocka-dev
 tests|python:pytest|python3-pytest
 tests|command:ip command:unshare|iproute2 util-linux
 sanitize|command:clang tsan|clang libomp-dev libclang-rt-14-dev
+sanitize|command:llvm-symbolizer|llvm
 lint|command:shellcheck|shellcheck
 lint|command:flake8|flake8
 lint|command:clang-format|clang-format

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from cases import assert_usage_error, body_and_time, failed, ok, record
-from conftest import SERVER_SCRIPT, image_server, program_path, run
+from conftest import SERVER_SCRIPT, image_server, program_env, program_path, run
 
 PROGRAM = "download"
 SANITIZED = bool(os.environ.get("MT_SANITIZE"))
@@ -331,6 +331,26 @@ def test_an_output_folder_that_cannot_be_created(server, tmp_path):
     assert server.stats()["requests"] == before + 1
 
 
+def readable_by_anyone(env, folder):
+    """ENV with the sanitizers' suppression files copied into FOLDER (readable by anyone), for a program run as
+    another user: the checkout may sit in a home folder only its owner can read, and a sanitizer that cannot read
+    its suppressions stops the program."""
+    env = dict(env)
+    for name in ("ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"):
+        options = []
+        for option in env.get(name, "").split(":"):
+            key, _, value = option.partition("=")
+            if key == "suppressions" and value:
+                copy = folder / f"{name.lower()}.supp"
+                shutil.copyfile(value, copy)
+                copy.chmod(0o644)
+                option = f"suppressions={copy}"
+            options.append(option)
+        if name in env:
+            env[name] = ":".join(options)
+    return env
+
+
 def test_an_unwritable_output_folder(server):
     base = Path(tempfile.mkdtemp(prefix="download-unwritable-"))
     try:
@@ -344,8 +364,9 @@ def test_an_unwritable_output_folder(server):
             if setpriv is None:
                 pytest.skip("running as root without setpriv to drop privileges")
             command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        env = readable_by_anyone(program_env(), base)
         before = server.stats()["requests"]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=env)
         assert_usage_error(result, PROGRAM, "cannot write in the output folder", str(folder))
         assert server.stats()["requests"] == before + 1
         assert list(folder.iterdir()) == []
