@@ -56,6 +56,12 @@ verdict() {
   if [ "$2" = "<=" ]; then met=$(mt_record goal "$1" --at-most "$3"); else met=$(mt_record goal "$1" --at-least "$3"); fi
   if [ "$met" = yes ]; then echo yes; else echo "**no**"; fi
 }
+# judge A B OP GOAL [DIGITS]: the cells "A / B | OP GOAL: verdict", the verdict on the ratio as printed.
+judge() {
+  local r
+  r=$(ratio "$1" "$2" "${5:-3}")
+  echo "$r | $3 $4: $(verdict "$r" "$3" "$4")"
+}
 # gb_per_s BYTES SECONDS: the bandwidth in GB/s (bytes per nanosecond).
 gb_per_s() { ratio "$1" "$(ratio "$2" 1e-9 3)" 2; }
 # section TITLE COLUMN...: a section's heading and the header of its table.
@@ -115,7 +121,7 @@ budget_row() {
   done
   local off_s on_s
   off_s=$(printf '%s\n' "${off[@]}" | sort -g | sed -n 2p) on_s=$(printf '%s\n' "${on[@]}" | sort -g | sed -n 2p)
-  echo "| $label | $off_s | $on_s | $(ratio "$on_s" "$off_s") | <= $goal: $(verdict "$(ratio "$on_s" "$off_s" 6)" "<=" "$goal") |" >>"$report"
+  echo "| $label | $off_s | $on_s | $(judge "$on_s" "$off_s" "<=" "$goal") |" >>"$report"
 }
 budget_row "square_cube tasks -t 8, sleep $delay s" 1.01 "$bin/omp/square_cube" --mode tasks -t 8 --delay "$delay" \
   -r "$repeat" -W 1
@@ -142,17 +148,17 @@ omp_bw=$(gb_per_s "$((16 * n))" "$omp_s")
   section "Memory-bound: --work none on 2^$log_n items (16 B moved per item)" run "median s" GB/s against ratio goal
   echo "| STREAM copy, 1 thread | $(mt_record field "$work/s1.json" copy_s --format %.4f) | $bw1 | | | |"
   echo "| STREAM copy, 2 threads | $(mt_record field "$work/s2.json" copy_s --format %.4f) | $bw2 | | | |"
-  echo "| cube_omp, 2 threads | $(mt_record field "$work/c.json" time_s --format %.4f) | $omp_bw | copy, 2 threads (bandwidth) | $(ratio "$omp_bw" "$bw2") | >= 0.85: $(verdict "$(ratio "$omp_bw" "$bw2" 6)" ">=" 0.85) |"
+  echo "| cube_omp, 2 threads | $(mt_record field "$work/c.json" time_s --format %.4f) | $omp_bw | copy, 2 threads (bandwidth) | $(judge "$omp_bw" "$bw2" ">=" "0.85") |"
 } >>"$report"
 if [ -x "$bin/mpi/cube_mpi" ]; then
   mt_mpirun 2 "$bin/mpi/cube_mpi" -t 1 --work none --generate "$n" --json -r 11 -W 1 >"$work/m.json"
   mpi_s=$(mt_record field "$work/m.json" time_s)
   model=$(ratio "$copy1" 0.5 6) # two copies of the list at the 1-thread copy time: 2 x copy1
-  echo "| cube_mpi np 2, scatter (end to end) | $(mt_record field "$work/m.json" time_s --format %.4f) | $(gb_per_s "$((16 * n))" "$mpi_s") | memcpy model: 2 x 16 B/item at 1-thread copy, $(ratio "$model" 1 4) s | $(ratio "$mpi_s" "$model") | <= 1.5: $(verdict "$(ratio "$mpi_s" "$model" 6)" "<=" 1.5) |" >>"$report"
+  echo "| cube_mpi np 2, scatter (end to end) | $(mt_record field "$work/m.json" time_s --format %.4f) | $(gb_per_s "$((16 * n))" "$mpi_s") | memcpy model: 2 x 16 B/item at 1-thread copy, $(ratio "$model" 1 4) s | $(judge "$mpi_s" "$model" "<=" "1.5") |" >>"$report"
   mt_mpirun 2 "$bin/mpi/cube_mpi" -t 1 --transport shared --work none --generate "$n" --json -r 11 -W 1 >"$work/sh.json"
   shared_s=$(mt_record field "$work/sh.json" time_s)
   shared_bw=$(gb_per_s "$((16 * n))" "$shared_s")
-  echo "| cube_mpi np 2, shared windows (end to end) | $(mt_record field "$work/sh.json" time_s --format %.4f) | $shared_bw | copy, 2 threads (bandwidth) | $(ratio "$shared_bw" "$bw2") | >= 0.9: $(verdict "$(ratio "$shared_bw" "$bw2" 6)" ">=" 0.9) |" >>"$report"
+  echo "| cube_mpi np 2, shared windows (end to end) | $(mt_record field "$work/sh.json" time_s --format %.4f) | $shared_bw | copy, 2 threads (bandwidth) | $(judge "$shared_bw" "$bw2" ">=" "0.9") |" >>"$report"
   mapfile -t phases < <(mt_record field "$work/m.json" phases.scatter_s phases.compute_s phases.gather_s --format %.4f)
   echo "| (phases, max over ranks) | scatter ${phases[0]}, compute ${phases[1]}, gather ${phases[2]} | | | | |" >>"$report"
 
@@ -170,8 +176,8 @@ print("\n".join(str(random.randint(-2097152, 2097151)) for _ in range(int(sys.ar
     section "cube_mpi against the original's Pool(2).starmap, corrected (2^$log_pn items, one list file)" \
       run "median s" items/s ratio goal
     echo "| Python Pool(2).starmap (valid: $(mt_record field "$work/p.json" valid)) | $(mt_record field "$work/p.json" time_s --format %.4f) | $(mt_record field "$work/p.json" items_per_s --format %.3g) | 1 | |"
-    echo "| cube_mpi np 2, scatter | $(mt_record field "$work/mp.json" time_s --format %.4f) | $(mt_record field "$work/mp.json" items_per_s --format %.3g) | $(ratio "$mpi_rate" "$py_rate" 0) | >= 100: $(verdict "$(ratio "$mpi_rate" "$py_rate" 3)" ">=" 100) |"
-    echo "| cube_mpi np 2, shared | $(mt_record field "$work/ms.json" time_s --format %.4f) | $(mt_record field "$work/ms.json" items_per_s --format %.3g) | $(ratio "$shared_rate" "$py_rate" 0) | >= 500: $(verdict "$(ratio "$shared_rate" "$py_rate" 3)" ">=" 500) |"
+    echo "| cube_mpi np 2, scatter | $(mt_record field "$work/mp.json" time_s --format %.4f) | $(mt_record field "$work/mp.json" items_per_s --format %.3g) | $(judge "$mpi_rate" "$py_rate" ">=" "100" 0) |"
+    echo "| cube_mpi np 2, shared | $(mt_record field "$work/ms.json" time_s --format %.4f) | $(mt_record field "$work/ms.json" items_per_s --format %.3g) | $(judge "$shared_rate" "$py_rate" ">=" "500" 0) |"
   } >>"$report"
 fi
 

@@ -21,7 +21,8 @@ Usage:
       every record of the FILEs (one per JSON file, one per CSV row), one a line, in aligned
       columns or as a markdown table; the columns default to the first record's. --format applies
       to the numbers with a fraction (times, ratios), not to counts. --goal adds a column that says
-      whether COLUMN meets it (COLUMN<=X or COLUMN>=X): yes, or no (markdown: **no**).
+      whether COLUMN meets it (COLUMN<=X or COLUMN>=X): yes, or no (markdown: **no**), judged on
+      the number as the table prints it
   record.py append ROW_FILE CSV
       add the records of ROW_FILE (a program's --csv output) to the sweep CSV, which stays one table:
       one header, the columns of every record in order of first appearance (a program's own columns
@@ -187,6 +188,14 @@ def command_goal(options):
     print("yes" if meets(number(options.value, "the value"), operator, number(goal, "the goal")) else "no")
 
 
+def judged(value, column, columns, fmt):
+    """The number a goal is judged on: as the table prints it where it prints the column with a format, so the
+    verdict on a line agrees with the number beside it (1.0200 meets <= 1.02, whatever the digits not shown)."""
+    if fmt is not None and column in columns and fractional(value):
+        return number(render(value, fmt), f"column {column}")
+    return number(value, f"column {column}")
+
+
 def command_table(options):
     fmt = check_format(options.format)
     goals = []
@@ -213,7 +222,7 @@ def command_table(options):
             value = lookup(record, column)
             if value is MISSING or value in (None, ""):
                 row.append("")
-            elif meets(number(value, f"column {column}"), operator, goal):
+            elif meets(judged(value, column, columns, fmt), operator, goal):
                 row.append("yes")
             else:
                 row.append("**no**" if options.markdown else "no")

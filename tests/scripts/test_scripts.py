@@ -249,6 +249,13 @@ def test_record_table_as_text_and_markdown_with_goals(tmp_path):
         "| program | threads | time_s | ratio | ratio <= 1.02 |", "|---|---|---|---|---|",
         "| square_cube | 8 | 0.100 | 1.003 | yes |", "| cube_omp | 2 | 0.210 | 1.050 | **no** |",
         "| cube\\|mpi | 4 | 0.100 |  |  |"]
+    # the verdict agrees with the number printed beside it: 1.02004 shown as 1.0200 meets <= 1.02
+    c = tmp_path / "c.json"
+    c.write_text(json.dumps({"program": "cube_omp", "ratio": 1.02004}))
+    shown = record("table", c, "--columns", "ratio", "--format", "%.4f", "--goal", "ratio<=1.02")
+    assert shown.stdout.splitlines()[1].split() == ["1.0200", "yes"]
+    unshown = record("table", c, "--columns", "program", "--goal", "ratio<=1.02")
+    assert unshown.stdout.splitlines()[1].split() == ["cube_omp", "no"]
     text = record("table", a, "--goal", "ratio >= 1.1")
     assert text.stdout.splitlines()[1].split()[-1] == "no"
     assert record("table", a, "--goal", "ratio<1").returncode == 2
