@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -498,16 +499,31 @@ void mt_source_close(mt_source *source)
 
 /* --- the parallel parse of text in memory ------------------------------------------------------------- */
 
-/* The most items a list may hold: a quarter of the memory (the programs keep two to four arrays of them). */
-static uint64_t max_items(void)
+/* The memory a list may come from: the machine's, or less where an address-space limit (ulimit -v, a batch
+ * system's memory limit) allows less; 0 when neither is known. */
+static uint64_t usable_memory(void)
 {
     uint64_t memory = mt_physical_memory();
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+        (memory == 0 || (uint64_t)limit.rlim_cur < memory))
+        memory = (uint64_t)limit.rlim_cur;
+    return memory;
+}
+
+/* The most items a list may hold: a quarter of that memory (the programs keep two to four arrays of them). */
+static uint64_t max_items(void)
+{
+    uint64_t memory = usable_memory();
     return memory == 0 ? UINT64_MAX / sizeof(int64_t) : memory / 4 / sizeof(int64_t);
 }
 
 static mt_status too_large(uint64_t read, mt_error *err)
 {
-    return mt_fail(err, MT_ERR_USAGE, "the list is too large for this machine's memory (%" PRIu64 " items read)", read);
+    return mt_fail(err, MT_ERR_USAGE,
+                   "the list is too large for the memory this process may use (%" PRIu64 " items read; at most %" PRIu64
+                   ", a quarter of %.1f GiB)",
+                   read, max_items(), (double)usable_memory() / 1073741824.0);
 }
 
 /* Room for count items, untouched; free() releases it. No huge pages: the parse touches each page once, in

@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from cases import under_address_limit
 from conftest import program_env, program_path, run
 
 SANITIZED = bool(os.environ.get("MT_SANITIZE"))
@@ -32,12 +33,13 @@ def usage_error(name, code, stdout, stderr, *needles):
     return lines[0]
 
 
-def fed(name, args, chunk, most=None):
-    """Run name with args, its stdin fed chunk again and again (at most `most` bytes; None: until it stops
-    reading). Returns (exit code, stdout, stderr, the child's peak resident memory in bytes)."""
+def fed(name, args, chunk, most=None, limit_kib=None):
+    """Run name with args (under an address-space limit of limit_kib, if given), its stdin fed chunk again and
+    again (at most `most` bytes; None: until it stops reading). Returns (exit code, stdout, stderr, the child's
+    peak resident memory in bytes)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([program_path(name), *args], stdin=subprocess.PIPE, stdout=out, stderr=err,
-                                env=program_env())
+        command = under_address_limit([program_path(name), *args], limit_kib)
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=err, env=program_env())
 
         def feed():
             sent = 0
@@ -74,6 +76,16 @@ def fed(name, args, chunk, most=None):
 def test_dev_zero_is_refused_at_its_first_byte(name):
     result = run(name, "--input", "/dev/zero", timeout=TIMEOUT)
     usage_error(name, result.returncode, result.stdout, result.stderr, "/dev/zero line 1 (item 1)", "NUL byte")
+
+
+@pytest.mark.parametrize("name", NUMBER_PROGRAMS)
+def test_an_endless_valid_list_stops_at_a_quarter_of_the_memory_it_may_use(name):
+    # `yes 1 | PROGRAM -i -`: every number is valid, so only the list's size can end it. The cap is a quarter of
+    # the memory the process may use: the machine's, or here a 1 GiB address-space limit (ulimit -v).
+    code, stdout, stderr, peak = fed(name, ["-i", "-"], b"1\n" * 65536, limit_kib=1 << 20)
+    usage_error(name, code, stdout, stderr, "too large for the memory this process may use", "at most 33554432",
+                "a quarter of 1.0 GiB")
+    assert peak < 1 << 30
 
 
 def test_download_dev_zero_is_refused_at_its_first_byte():
