@@ -53,6 +53,7 @@ static void fetch_blocking(download_transfer *t)
 static mt_status run_tasks(download_job *job, mt_error *err)
 {
     (void)err;
+    download_tail_reset(&job->tail, job->count);
 #pragma omp parallel num_threads(job->jobs)
     {
         /* One thread creates the tasks; every thread of the team (the creator too) runs them. */
@@ -60,7 +61,11 @@ static mt_status run_tasks(download_job *job, mt_error *err)
         {
             for (size_t i = 0; i < job->count; i++) {
 #pragma omp task firstprivate(i)
-                fetch_blocking(&job->transfers[i]);
+                {
+                    download_tail_begin(&job->tail);
+                    fetch_blocking(&job->transfers[i]);
+                    download_tail_end(&job->tail); /* none left to start: sleep until the last one ends */
+                }
             }
         } /* the single's implicit barrier waits for every task */
     }
@@ -196,7 +201,6 @@ static mt_status report(download_job *job, mt_options *options, const mt_repeat_
 
 int main(int argc, char **argv)
 {
-    download_prefer_passive_wait(argc, argv); /* idle threads of the team sleep: the work is waiting */
     download_settings settings = download_default_settings();
     mt_options options;
     int exit_code = mt_cli_start(argc, argv, &download_program, &options, &settings);

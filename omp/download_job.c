@@ -15,21 +15,6 @@
 
 static const char *const PROGRAM = "download";
 
-void download_prefer_passive_wait(int argc, char **argv)
-{
-    static const char *const chosen[] = {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME"};
-    for (size_t i = 0; i < sizeof chosen / sizeof chosen[0]; i++)
-        if (getenv(chosen[i]) != NULL) return; /* the user's choice stands (and this start's, once made) */
-    download_settings settings = download_default_settings();
-    mt_options options;
-    mt_error unused;
-    if (mt_cli_parse(argc, argv, &download_program, &options, &settings, &unused) != MT_CLI_RUN ||
-        settings.mode != DOWNLOAD_MODE_TASKS || settings.dry_run || settings.jobs < 2)
-        return;
-    if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
-    execv("/proc/self/exe", argv); /* the same program and arguments (getopt's order) */
-}
-
 mt_status download_job_init(download_job *job, const download_url_list *urls, const download_settings *settings,
                             mt_options *options, mt_error *err)
 {
@@ -41,6 +26,8 @@ mt_status download_job_init(download_job *job, const download_url_list *urls, co
         .shared = {.settings = settings, .dir_fd = -1, .pid = (long)getpid(), .verbose = settings->verbose}};
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         omp_init_lock(&job->share_locks[i]);
+    pthread_mutex_init(&job->tail.lock, NULL);
+    pthread_cond_init(&job->tail.all_finished, NULL);
     snprintf(job->user_agent, sizeof job->user_agent, "multitarefas-download/%s", mt_version);
     job->shared.user_agent = job->user_agent;
     job->shared.output = &job->output;
@@ -119,6 +106,31 @@ static mt_status open_output_folder(const char *path, int *dir_fd, bool *unnamed
     const char *named = getenv("DOWNLOAD_NAMED_TEMPORARIES");
     *unnamed_files = !(named != NULL && strcmp(named, "1") == 0) && download_unnamed_files_work(dir);
     return MT_OK;
+}
+
+void download_tail_reset(download_tail *tail, size_t count)
+{
+    atomic_store(&tail->started, 0);
+    atomic_store(&tail->finished, 0);
+    tail->count = count;
+}
+
+void download_tail_begin(download_tail *tail)
+{
+    atomic_fetch_add(&tail->started, 1);
+}
+
+void download_tail_end(download_tail *tail)
+{
+    size_t finished = atomic_fetch_add(&tail->finished, 1) + 1;
+    if (finished < tail->count && atomic_load(&tail->started) < tail->count) return; /* more to start: go on */
+    pthread_mutex_lock(&tail->lock);
+    if (finished == tail->count)
+        pthread_cond_broadcast(&tail->all_finished);
+    else
+        while (atomic_load(&tail->finished) < tail->count)
+            pthread_cond_wait(&tail->all_finished, &tail->lock);
+    pthread_mutex_unlock(&tail->lock);
 }
 
 /* The share handle's lock: libcurl asks for the lock of one kind of data at a time. */
@@ -307,6 +319,8 @@ mt_status download_job_close(download_job *job, mt_error *err)
     }
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         omp_destroy_lock(&job->share_locks[i]);
+    pthread_mutex_destroy(&job->tail.lock);
+    pthread_cond_destroy(&job->tail.all_finished);
     if (job->descriptors_before >= 0) {
         int after = count_descriptors();
         if (after > job->descriptors_before)

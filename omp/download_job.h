@@ -4,6 +4,8 @@
 #ifndef DOWNLOAD_JOB_H
 #define DOWNLOAD_JOB_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,6 +18,15 @@
 #include "download_output.h"
 #include "download_transfer.h"
 #include "download_urls.h"
+
+/* The end of a tasks run: the transfers started and finished, and where a thread with nothing left to start
+ * sleeps until the last one ends (download_tail_end). */
+typedef struct {
+    atomic_size_t started, finished;
+    size_t count;
+    pthread_mutex_t lock;
+    pthread_cond_t all_finished;
+} download_tail;
 
 typedef struct {
     download_transfer *transfers;
@@ -32,16 +43,10 @@ typedef struct {
     int descriptors_before;
     bool ready; /* initialized: the locks and the output exist */
     omp_lock_t share_locks[CURL_LOCK_DATA_LAST];
+    download_tail tail;
     mt_placement placement;
     char user_agent[64];
 } download_job;
-
-/* The team's idle threads wait passively (OMP_WAIT_POLICY=passive) unless the user chose a policy
- * (OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME set): in tasks mode with more than one job, set it and
- * start the program again (libgomp reads it once, when it loads). Idle threads that spin by default steal
- * the cores the transfers, and a local server, need. Returns only when nothing is to be done, or the new
- * start failed (the run then goes on as it is). Call first in main: it parses argv on its own. */
-void download_prefer_passive_wait(int argc, char **argv);
 
 /* The transfers of urls, each with its file name, and what they share. Nothing is created on disk. */
 mt_status download_job_init(download_job *job, const download_url_list *urls, const download_settings *settings,
@@ -55,6 +60,14 @@ void download_job_print_plan(download_job *job, mt_options *options);
  * connection pool and the team of the tasks mode (started now, untimed: the first parallel region costs
  * milliseconds). */
 mt_status download_job_open(download_job *job, mt_options *options, mt_timeline *timeline, mt_error *err);
+
+/* Tasks mode, around each transfer: begin counts it started; end counts it finished and, when every transfer
+ * has started, sleeps until the last one ends. A thread with no transfer left to run so waits here, in the
+ * kernel, and not in the OpenMP runtime's barrier (where libomp's threads spin while tasks are running, whatever
+ * the wait policy); nothing is queued then, so no task waits for it. download_tail_reset before each run. */
+void download_tail_reset(download_tail *tail, size_t count);
+void download_tail_begin(download_tail *tail);
+void download_tail_end(download_tail *tail);
 
 /* Descriptors a transfer in flight may hold, measured with libcurl 7.88: its temporary file, its socket (or
  * the socket pair of a name lookup before it), one idle connection in the pool for each transfer at once,

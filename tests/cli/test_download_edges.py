@@ -446,22 +446,45 @@ def test_control_bytes_and_raw_bytes_in_messages_are_shown_escaped(tmp_path):
     assert b"a\\x1B[2J\\x07b.jpg" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
-# --- the team's wait policy ------------------------------------------------------------------------
+# --- idle threads while the transfers wait --------------------------------------------------------
 
-@pytest.mark.parametrize("mode, jobs, given, expected", [
-    ("tasks", 4, None, "OMP_WAIT_POLICY=passive"),  # set by download for its team
-    ("tasks", 4, {"OMP_WAIT_POLICY": "active"}, "OMP_WAIT_POLICY=active"),  # the user's choice stands
-    ("tasks", 4, {"GOMP_SPINCOUNT": "1000"}, None),
-    ("tasks", 1, None, None),  # one thread: no one idle
-    ("multi", 4, None, None),  # no team
-])
-def test_idle_threads_of_the_team_wait_passively_unless_told_otherwise(tmp_path, mode, jobs, given, expected):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_", "KMP_"))}
-    environment.update(given or {})
+def cpu_and_wall(command, env):
+    """Run command; its exit code, CPU seconds (user + system, all its threads) and wall seconds."""
+    start = time.monotonic()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    timer = threading.Timer(TIMEOUT, proc.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    wall = time.monotonic() - start
+    proc.stderr.close()
+    return os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, wall
+
+
+# Idle threads of the OpenMP runtime that never sleep, in libgomp and in libomp.
+SPIN_FOREVER = {"OMP_WAIT_POLICY": "active", "GOMP_SPINCOUNT": "infinite", "KMP_BLOCKTIME": "infinite"}
+
+
+def test_idle_threads_sleep_while_the_transfers_wait(tmp_path):
+    # Two transfers for a team of two: one of 2 s, one of 0.5 s. The thread that ends first has nothing left to
+    # start for 1.5 s: it must sleep, even where the runtime's idle threads spin without end (SPIN_FOREVER), so
+    # the run's CPU time stays a small part of its wall time.
     with image_server() as server:
-        result = subprocess.run([program_path("download"), server.url("/images/policy.jpg"), "-o", str(tmp_path),
-                                 "--mode", mode, "-j", str(jobs), "--json"], capture_output=True, text=True,
-                                env=environment, timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
-    policies = [v for v in record(result.stdout)["omp_env"].split() if v.startswith("OMP_WAIT_POLICY=")]
-    assert policies == ([expected] if expected else [])
+        urls = [server.url("/images/idle-long.jpg?latency=2"), server.url("/images/idle-short.jpg?latency=0.5")]
+        command = [program_path("download"), *urls, "-o", str(tmp_path), "--mode", "tasks", "-j", "2", "-q"]
+        code, cpu, wall = cpu_and_wall(command, {**program_env(), **SPIN_FOREVER})
+    assert code == 0 and wall >= 2.0, (code, wall)
+    assert cpu < 0.25 * wall, f"{cpu:.2f} s of CPU in {wall:.2f} s: the idle thread spun"
+
+
+def test_the_cpu_time_measure_sees_an_idle_thread_spin():
+    # The canary of the test above: a team of two with one item of sleep work, told to spin when idle, burns
+    # about a CPU for the whole run; so a thread that spun there would show.
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("an idle thread spins on a CPU of its own: this machine gives this process one")
+    command = [program_path("cube_omp"), "-t", "2", "--work", "sleep", "--delay", "1", "-W", "0", "-r", "1", "7"]
+    code, cpu, wall = cpu_and_wall(command, {**program_env(), **SPIN_FOREVER})
+    assert code == 0 and wall >= 1.0, (code, wall)
+    assert cpu > 0.5 * wall, f"the idle thread spun only {cpu:.2f} s of CPU in {wall:.2f} s"
