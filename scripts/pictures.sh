@@ -68,6 +68,7 @@ else
 fi
 draw parallelism "Parallelism: square_cube --mode sections -t 2 --work spin, two threads busy at once" \
   "$bin/omp/square_cube" --mode sections -t 2 --work spin --delay 0.05
+mt_say "concurrent parallelism: $((2 * MT_NPROC)) busy threads on $MT_NPROC cores on purpose; square_cube warns that they share CPUs"
 draw concurrent-parallelism \
   "Concurrent parallelism: square_cube --mode tasks -t $((2 * MT_NPROC)) --work spin on $MT_NPROC cores" \
   "$bin/omp/square_cube" --mode tasks -t $((2 * MT_NPROC)) --work spin --delay 0.05
