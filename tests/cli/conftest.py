@@ -10,6 +10,7 @@ import select
 import shlex
 import subprocess
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 
@@ -59,6 +60,19 @@ def program_path(name):
     if not path.exists():
         pytest.skip(f"{name} is not built in {BUILD_DIR} (configured out)")
     return str(path)
+
+
+def wait_within(proc, timeout):
+    """Wait for proc, killed if it runs past timeout seconds; sets proc.returncode and returns its resource
+    usage (os.wait4: CPU time, peak memory), which only the waiting parent can read."""
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage
 
 
 def program_env(env=None):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cases import record
-from conftest import program_env, program_path
+from conftest import program_env, program_path, wait_within
 from test_download import TIMEOUT, image_server, image_server_module, image_sha256, sha256_of
 
 MODES = ["tasks", "multi"]
@@ -452,14 +452,8 @@ def cpu_and_wall(command, env):
     """Run command; its exit code, CPU seconds (user + system, all its threads) and wall seconds."""
     start = time.monotonic()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    timer = threading.Timer(TIMEOUT, proc.kill)
-    timer.start()
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        timer.cancel()
-    wall = time.monotonic() - start
-    return os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, wall
+    usage = wait_within(proc, TIMEOUT)
+    return proc.returncode, usage.ru_utime + usage.ru_stime, time.monotonic() - start
 
 
 # Idle threads of the OpenMP runtime that never sleep, in libgomp and in libomp.

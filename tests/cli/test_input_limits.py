@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from cases import under_address_limit
-from conftest import program_env, program_path, run
+from conftest import program_env, program_path, run, wait_within
 
 SANITIZED = bool(os.environ.get("MT_SANITIZE"))
 TIMEOUT = 300 if SANITIZED else 60
@@ -57,13 +57,7 @@ def fed(name, args, chunk, most=None, limit_kib=None):
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
-        timer = threading.Timer(TIMEOUT, proc.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        usage = wait_within(proc, TIMEOUT)
         writer.join(TIMEOUT)
         out.seek(0), err.seek(0)
         return (proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"),
