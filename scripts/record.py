@@ -22,7 +22,7 @@ Usage:
       columns or as a markdown table; the columns default to the first record's. --format applies
       to the numbers with a fraction (times, ratios), not to counts. --goal adds a column that says
       whether COLUMN meets it (COLUMN<=X or COLUMN>=X): yes, or no (markdown: **no**), judged on
-      the number as the table prints it
+      the number as the table prints it.
   record.py append ROW_FILE CSV
       add the records of ROW_FILE (a program's --csv output) to the sweep CSV, which stays one table:
       one header, the columns of every record in order of first appearance (a program's own columns
