@@ -2,7 +2,7 @@
 # download_scale.sh - download at scale: many small files from a loopback nginx, download (tasks and multi)
 # against curl -Z and aria2c at the same concurrency, runs interleaved, best and median, in one run.
 set -euo pipefail
-MT_SCRIPT=download_scale.sh
+MT_SCRIPT=bench/download_scale.sh
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
@@ -45,10 +45,13 @@ while [ $# -gt 0 ]; do
     *) mt_die "unknown option '$1' (see bench/download_scale.sh --help)" 2 ;;
   esac
 done
-for value in "$count" "$size" "$jobs" "$runs"; do
-  [[ $value =~ ^[1-9][0-9]*$ ]] || mt_die "'$value' is not a positive whole number" 2
-done
+mt_check_count "$count" --count
+mt_check_count "$size" --size
+mt_check_count "$jobs" --jobs
+mt_check_count "$runs" --runs
+[ -z "$out_dir" ] || mt_check_out_dir "$out_dir" --out-dir
 output=${output:-$BUILD_DIR/download_scale.md}
+mt_check_out_file "$output" --output
 
 mt_require build peers
 nginx=$(command -v nginx || echo /usr/sbin/nginx)

@@ -33,8 +33,9 @@ while [ $# -gt 0 ]; do
     *) mt_die "unknown option '$1' (see bench/reader_bench.sh --help)" 2 ;;
   esac
 done
-[[ $count =~ ^[1-9][0-9]*$ ]] || mt_die "--count: '$count' is not a positive whole number" 2
-[[ $repeat =~ ^[1-9][0-9]*$ ]] || mt_die "--repeat: '$repeat' is not a positive whole number" 2
+mt_check_count "$count" --count
+mt_check_count "$repeat" --repeat
+[ -z "$out" ] || mt_check_out_file "$out" --out
 
 mt_require build
 mt_build
