@@ -157,7 +157,7 @@ if [ "$scale" -eq 1 ]; then
   mt_say "at scale ..."
   echo >>"$work/table.md"
   "$MT_ROOT/bench/download_scale.sh" --output "$work/scale.md" >/dev/null || verdict_all=1
-  cat "$work/scale.md" >>"$work/table.md"
+  if [ -f "$work/scale.md" ]; then cat "$work/scale.md" >>"$work/table.md"; else echo "(the run at scale failed)" >>"$work/table.md"; fi
 fi
 mkdir -p "$(dirname "$output")"
 cp "$work/table.md" "$output"

@@ -65,6 +65,7 @@ work=$MT_WORK
 if [ -z "$out_dir" ]; then
   if [ -d /dev/shm ] && [ -w /dev/shm ]; then out_dir=/dev/shm; else out_dir=$work; fi
 fi
+mkdir -p "$out_dir"
 runs_dir=$(mktemp -d "$out_dir/download-scale-runs.XXXXXX")
 MT_ALSO_REMOVE=$runs_dir
 

@@ -21,10 +21,12 @@ def write_list(path, count, per_line, seed):
     """count pseudo-random numbers whose cube fits in int64 (as --generate draws them), per_line a line."""
     rng = random.Random(seed)
     low = -2097152
-    with open(path, "w") as out:
+    partial = f"{path}.partial"  # renamed when whole: an interrupted run leaves no short list to be kept
+    with open(partial, "w") as out:
         for start in range(0, count, per_line):
             n = min(per_line, count - start)
             out.write(" ".join(str(low + rng.getrandbits(22)) for _ in range(n)) + "\n")
+    os.replace(partial, path)
 
 
 def timed(command, stdin_path=None):

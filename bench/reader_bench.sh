@@ -36,6 +36,7 @@ done
 mt_check_count "$count" --count
 mt_check_count "$repeat" --repeat
 [ -z "$out" ] || mt_check_out_file "$out" --out
+[ -z "$file" ] || mt_check_out_file "$file" --file
 
 mt_require build
 mt_build
@@ -44,4 +45,4 @@ trap 'rm -rf "$work"' EXIT
 [ -n "$file" ] || file=$work/numbers.txt
 "$(mt_python)" "$MT_ROOT/bench/reader_bench.py" --cube-omp "$BUILD_DIR/omp/cube_omp" --file "$file" \
   --count "$count" --repeat "$repeat" --python "$(mt_python)" | tee "$work/table.md"
-[ -z "$out" ] || cp "$work/table.md" "$out"
+if [ -n "$out" ]; then mkdir -p "$(dirname "$out")" && cp "$work/table.md" "$out"; fi

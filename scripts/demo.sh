@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 done
 
 # Every value checked before anything is installed or built.
-mt_check_seconds "$delay" --delay
+mt_check_seconds "$delay" --delay positive
 mt_check_mpi "$mpi"
 mt_check_out_dir "$out" --out
 
@@ -65,8 +65,11 @@ run_activity() {
   cat "$out" "$err"
   local time ideal ratio=""
   time=$(mt_record field "$trace" otherData.wall_s --format %.6f)
-  ideal=$(mt_record field "$trace" otherData.ideal_s --format %.4f --default "")
-  [ -z "$ideal" ] || ratio=$(mt_record ratio "$time" "$ideal" --digits 3)
+  ideal=$(mt_record field "$trace" otherData.ideal_s --default "")
+  if [ -n "$ideal" ]; then
+    ratio=$(mt_record ratio "$time" "$ideal" --digits 3)
+    ideal=$(mt_record field "$trace" otherData.ideal_s --format %.4f)
+  fi
   rows+=("$(printf '%-40s %7s %10s %9s %7s' "$label" "$workers" "$time" "${ideal:--}" "${ratio:--}")")
 }
 

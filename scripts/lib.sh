@@ -47,10 +47,12 @@ mt_record() { "$(mt_python)" "$MT_ROOT/scripts/record.py" "$@"; }
 
 # The checks of option values, for every script to make before it installs, builds or runs anything.
 # Each one is the usage error (one line, exit 2) naming the option and the value.
-# mt_check_count VALUE OPTION [LEAST]: a whole number, at least LEAST (default 1).
+# mt_check_count VALUE OPTION [LEAST]: a whole number written without leading zeros (the shell reads 010 as
+# octal), at least LEAST (default 1).
 mt_check_count() {
   local least=${3:-1}
-  if ! [[ $1 =~ ^[0-9]{1,9}$ ]] || [ "$((10#$1))" -lt "$least" ]; then
+  [[ ! $1 =~ ^0[0-9] ]] || mt_die "$2: '$1' starts with 0: write it without leading zeros" 2
+  if ! [[ $1 =~ ^(0|[1-9][0-9]{0,8})$ ]] || [ "$1" -lt "$least" ]; then
     mt_die "$2: '$1' is not a whole number of at least $least" 2
   fi
 }
@@ -86,7 +88,8 @@ mt_check_out_dir() {
   probe=$(mktemp -p "$dir" .mt-probe.XXXXXX 2>/dev/null) || mt_die "$2: cannot write in '$dir'" 2
   rm -f "$probe"
 }
-# mt_check_out_file FILE OPTION: FILE can be written (its folder made if missing), and is not a folder.
+# mt_check_out_file FILE OPTION: FILE can be written (its folder exists or can be made: the caller makes it),
+# and is not a folder.
 mt_check_out_file() {
   [ ! -d "$1" ] || mt_die "$2: '$1' is a folder" 2
   mt_check_out_dir "$(dirname "$1")" "$2"

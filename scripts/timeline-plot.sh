@@ -48,8 +48,11 @@ mt_check_out_file "$output" --output
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$(mt_python)" "$MT_ROOT/scripts/timeline_lanes.py" "$input" "$work/boxes.dat" "$work/meta.json" 2>"$work/lanes.err" ||
-  mt_die "'$input' is not a timeline written by --timeline" 2
+if ! "$(mt_python)" "$MT_ROOT/scripts/timeline_lanes.py" "$input" "$work/boxes.dat" "$work/meta.json" 2>"$work/lanes.err"
+then # its one line says why (which key is missing, which byte is not UTF-8)
+  reason=$(sed -n '1s/^timeline_lanes: error: //p' "$work/lanes.err")
+  mt_die "${reason:-"'$input' is not a timeline written by --timeline"}" 2
+fi
 [ "$title_given" -eq 1 ] || title=$(mt_record field "$work/meta.json" title)
 [ -n "$ideal" ] || ideal=$(mt_record field "$work/meta.json" ideal_s)
 lanes=$(mt_record field "$work/meta.json" lanes)
