@@ -100,14 +100,23 @@ void mt_placement_note(mt_placement *p, int thread)
     place->noted = 1;
 }
 
+static bool worked(const mt_place *place)
+{
+    return place->cpu >= 0;
+}
+
 void mt_placement_judge(const mt_place *places, int count, bool mpi, mt_placement_verdict *v)
 {
     *v = (mt_placement_verdict){0};
     char text[128];
+    /* Only the workers that did work this run (a CPU noted since mt_placement_start): a thread of the team
+     * that ran nothing, such as the third of two sections, shares no CPU with anyone. */
     for (int i = 0; i < count; i++) {
+        if (!worked(&places[i])) continue;
         /* The first of each host and of each rank: the sums over them. */
         bool first_of_host = true, first_of_rank = true;
         for (int j = 0; j < i; j++) {
+            if (!worked(&places[j])) continue;
             first_of_host &= strcmp(places[j].host, places[i].host) != 0;
             first_of_rank &= !(places[j].rank == places[i].rank && strcmp(places[j].host, places[i].host) == 0);
         }
@@ -115,7 +124,8 @@ void mt_placement_judge(const mt_place *places, int count, bool mpi, mt_placemen
             mt_cpu_set allowed = {{0}};
             int workers = 0;
             for (int j = i; j < count; j++)
-                if (strcmp(places[j].host, places[i].host) == 0) set_union(&allowed, &places[j].allowed), workers++;
+                if (worked(&places[j]) && strcmp(places[j].host, places[i].host) == 0)
+                    set_union(&allowed, &places[j].allowed), workers++;
             int cpus = mt_cpu_set_count(&allowed);
             v->cpus_allowed_total += cpus;
             if (workers > cpus && cpus > 0 && !v->oversubscribed) {
@@ -131,7 +141,8 @@ void mt_placement_judge(const mt_place *places, int count, bool mpi, mt_placemen
             mt_cpu_set allowed = {{0}};
             int threads = 0;
             for (int j = i; j < count; j++)
-                if (places[j].rank == places[i].rank && strcmp(places[j].host, places[i].host) == 0)
+                if (worked(&places[j]) && places[j].rank == places[i].rank &&
+                    strcmp(places[j].host, places[i].host) == 0)
                     set_union(&allowed, &places[j].allowed), threads++;
             int cpus = mt_cpu_set_count(&allowed);
             /* A rank held to fewer CPUs than its host has: its mask is the cause (a binding, taskset, a job's

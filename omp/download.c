@@ -162,6 +162,7 @@ static mt_status run_once(void *context, const mt_run_info *run, mt_sample *samp
     download_output_start_run(&job->output, job->count);
     double start = mt_now();
     if (job->shared.timeline != NULL) mt_timeline_start(job->shared.timeline, start); /* keeps the last run's */
+    mt_placement_start(&job->placement);                                              /* likewise */
     bool multi = job->shared.settings->mode == DOWNLOAD_MODE_MULTI;
     mt_status status = multi ? run_multi(job, err) : run_tasks(job, err);
     sample->elapsed_s = job->last_s = mt_now() - start;
