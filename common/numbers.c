@@ -759,9 +759,10 @@ static mt_status read_mapped(mt_source *source, mt_numbers *numbers, bool *done,
         fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_size <= 0 || lseek(fd, 0, SEEK_CUR) != 0)
         return MT_OK;
     uint64_t size = (uint64_t)info.st_size;
-    /* Room for one item in two bytes must stay well within memory, else the stream's growing array is kinder. */
-    uint64_t memory = mt_physical_memory();
-    if (size > SIZE_MAX / 4 || (memory != 0 && size / 2 * sizeof(int64_t) > memory)) return MT_OK;
+    /* The map and room for one item in two bytes must stay within half the memory the process may use (an
+     * address-space limit counts what is reserved, touched or not), else the stream's growing array is kinder. */
+    uint64_t memory = usable_memory();
+    if (size > SIZE_MAX / 4 || (memory != 0 && size / 2 * sizeof(int64_t) + size > memory / 2)) return MT_OK;
     size_t mapped;
     const char *text = map_text(fd, (size_t)size, &mapped);
     if (text == NULL) return MT_OK;
