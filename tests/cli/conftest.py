@@ -114,7 +114,8 @@ def launcher():
     exe = os.environ.get("MT_MPIEXEC") or None
     if exe is None:
         for candidate in ("mpiexec", "mpirun"):
-            found = subprocess.run(["sh", "-c", f"command -v {candidate}"], capture_output=True, text=True)
+            found = subprocess.run(["sh", "-c", f"command -v {candidate}"], capture_output=True, text=True,
+                                   timeout=30)
             if found.returncode == 0:
                 exe = found.stdout.strip()
                 break

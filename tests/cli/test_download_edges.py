@@ -180,14 +180,15 @@ def hanging_port():
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_signal_ends_a_hanging_connect(tmp_path, mode, hanging_port):
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])  # a batch system's end, a closed terminal
+def test_a_signal_ends_a_hanging_connect(tmp_path, mode, number, hanging_port):
     urls = [f"http://127.0.0.1:{hanging_port}/hang-{i}.jpg" for i in range(3)]
     run = Running(*urls, "-o", tmp_path, "--mode", mode, "--connect-timeout", STALL_S)
     time.sleep(0.5)
     assert run.process.poll() is None  # still connecting
-    elapsed = run.interrupt(signal.SIGTERM)
+    elapsed = run.interrupt(number)
     assert elapsed < PROMPT_S
-    assert_interrupted(run, signal.SIGTERM, 0, 3)
+    assert_interrupted(run, number, 0, 3)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -469,7 +470,7 @@ def test_idle_threads_sleep_while_the_transfers_wait(tmp_path):
         command = [program_path("download"), *urls, "-o", str(tmp_path), "--mode", "tasks", "-j", "2", "-q"]
         code, cpu, wall = cpu_and_wall(command, {**program_env(), **SPIN_FOREVER})
     assert code == 0 and wall >= 2.0, (code, wall)
-    assert cpu < 0.25 * wall, f"{cpu:.2f} s of CPU in {wall:.2f} s: the idle thread spun"
+    assert cpu < 0.1 * wall, f"{cpu:.2f} s of CPU in {wall:.2f} s: the idle thread spun"
 
 
 def test_the_cpu_time_measure_sees_an_idle_thread_spin():
@@ -480,4 +481,5 @@ def test_the_cpu_time_measure_sees_an_idle_thread_spin():
     command = [program_path("cube_omp"), "-t", "2", "--work", "sleep", "--delay", "1", "-W", "0", "-r", "1", "7"]
     code, cpu, wall = cpu_and_wall(command, {**program_env(), **SPIN_FOREVER})
     assert code == 0 and wall >= 1.0, (code, wall)
-    assert cpu > 0.5 * wall, f"the idle thread spun only {cpu:.2f} s of CPU in {wall:.2f} s"
+    # (at least a third of a CPU: another test may share the cores)
+    assert cpu > 0.3 * wall, f"the idle thread spun only {cpu:.2f} s of CPU in {wall:.2f} s"
