@@ -2,13 +2,14 @@
 hang), a stream that cannot be read twice (a FIFO, a pipe) is right when --chunk reads it again for each run,
 and a folder as --timeline FILE is refused on every rank before any work."""
 import os
+import shlex
 import subprocess
 import threading
 
 import pytest
 
-from cases import power_lines
-from conftest import launch_env, mpirun_command, program_path
+from cases import RANK, every_rank, power_lines, rank_codes
+from conftest import launch_env, mpirun_command, per_rank_exit_codes, program_path
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60
@@ -25,12 +26,13 @@ def mpi_under_shell(np, args, shell):
 @pytest.mark.parametrize("args", [["-t", "1", *FAST], ["--json", "-t", "1", *FAST],
                                   ["--chunk", "2", "-t", "1", *FAST], ["--transport", "shared", "-t", "1", *FAST]],
                          ids=lambda a: " ".join(a))
-def test_cube_mpi_full_device_fails_every_rank_without_a_hang(args):
+def test_cube_mpi_full_device_fails_every_rank_without_a_hang(tmp_path, args):
     np = 2
-    command = mpi_under_shell(np, args, 'exec "$@" >/dev/full')
+    # each rank's own exit code written beside it, so a rank killed by the launcher cannot pass for one that ended
+    command = mpi_under_shell(np, args, f'"$@" >/dev/full; echo $? > {shlex.quote(str(tmp_path))}/rank.{RANK}')
     with launch_env() as env:
         result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
-    assert result.returncode != 0
+    assert rank_codes(tmp_path) == every_rank(np, 1), result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("cube_mpi: error:")]
     assert len(errors) == 1 and "cannot write standard output" in errors[0], result.stderr
 
@@ -72,10 +74,10 @@ def test_a_pipe_read_again_by_chunk_under_mpirun_is_kept_once():
 def test_a_folder_as_timeline_file_is_refused_on_every_rank_before_any_work(tmp_path):
     folder = tmp_path / "trace.json"
     folder.mkdir()
-    command = mpirun_command(2, "cube_mpi", "--timeline", folder, *FAST)
-    with launch_env() as env:
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
-    assert result.returncode != 0
+    codes = tmp_path / "codes"
+    codes.mkdir()
+    result, ranks = per_rank_exit_codes(2, "cube_mpi", ["--timeline", folder, *FAST], codes, timeout=TIMEOUT)
+    assert ranks == every_rank(2, 2), result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("cube_mpi: error:")]
     assert len(errors) == 1 and "folder" in errors[0] and str(folder) in errors[0], result.stderr
     assert power_lines(result.stdout) == [] and "Execution Time" not in result.stdout
