@@ -40,7 +40,7 @@ mt_status stream_scan(const mt_options *options, mt_source *source, uint64_t *n,
             status = mt_fail(err, MT_ERR_RUNTIME, "cannot write the temporary copy of '%s'", source->name);
         const char *name = source->name;
         mt_source_close(source);
-        *source = (mt_source){.kind = MT_SOURCE_FILE, .file = spool, .name = name, .owns_file = true, .line = 1};
+        mt_source_open_stream(source, spool, name, true);
     }
     return status;
 }
