@@ -48,7 +48,8 @@ scaling keeps n per worker fixed (3 items, or 3 x 2^k for none; strong: a power 
                          fit shows the serial fraction of the program itself (the tables say which)
   --one-machine          read every row as one machine (a cluster whose node names differ by more
                          than their digits); see Machines below
-  --dry-run              print the commands of the sweep, run nothing
+  --dry-run              build, then print the commands of the sweep and time nothing (mpirun gets
+                         --oversubscribe and --allow-run-as-root where it needs them)
   -h, --help             this help
 
 What the analysis reads from each record (the programs' --csv columns):
@@ -302,24 +303,27 @@ if [ "$dry_run" -eq 1 ]; then
   for point in "${points[@]}"; do
     IFS=$'\x1f' read -r -a words <<<"${point#*|}"
     [ "${words[0]}" = run_mpi ] && words=("$(basename "$(mt_mpiexec)")" -n "${words[@]:1}")
-    printf '%s\n' "${words[*]} --csv --no-header"
+    printf '%s\n' "${words[*]} --csv"
   done
   exit 0
 fi
 
 mkdir -p "$out"
-[ "$append" -eq 1 ] || : >"$csv"
+# A new sweep fills a file of its own, which replaces the last one's CSV only when every point has run: an
+# interrupted sweep leaves the last one whole.
+sweep=$csv
+[ "$append" -eq 1 ] || sweep=$(mktemp "$out/.scaling.XXXXXX.csv")
 mt_say "Sweep: ${#points[@]} points (workers ${workers[*]}; work $works; $scalings scaling; series $series; $repeat runs each after a warm-up) into $csv"
 start=$SECONDS failed=0 index=0
 row=$(mktemp) err=$(mktemp)
-trap 'rm -f "$row" "$err"' EXIT
+trap 'rm -f "$row" "$err"; [ "$sweep" = "$csv" ] || rm -f "$sweep"' EXIT
 for point in "${points[@]}"; do
   index=$((index + 1))
   label=${point%%|*}
   IFS=$'\x1f' read -r -a words <<<"${point#*|}"
   # Each point's record (--csv: a header and a row) joins the sweep's CSV, with its header only when
   # the columns changed (record.py append).
-  if "${words[@]}" --csv >"$row" 2>"$err" && mt_record append "$row" "$csv"; then
+  if "${words[@]}" --csv >"$row" 2>"$err" && mt_record append "$row" "$sweep"; then
     mt_say "[$index/${#points[@]}] $label: $(point_summary "$row")"
   else
     failed=$((failed + 1))
@@ -327,5 +331,6 @@ for point in "${points[@]}"; do
   fi
 done
 mt_say "Timed ${#points[@]} points in $((SECONDS - start)) s"
+[ "$sweep" = "$csv" ] || mv "$sweep" "$csv"
 analyze_and_plot
 [ "$failed" -eq 0 ] || mt_die "$failed point(s) failed (see above)"
