@@ -20,6 +20,17 @@
 # shellcheck source=scripts/lib.sh
 source "$MT_ROOT/scripts/lib.sh"
 
+# The job's settings, checked before anything is built or run (a usage error: one line, exit 2).
+MT_WORK=${MT_WORK:-spin}
+MT_DELAY=${MT_DELAY:-0.05}
+MT_REPEAT=${MT_REPEAT:-5}
+if [ -n "${SLURM_JOB_ID:-}" ]; then MT_LAUNCHER=${MT_LAUNCHER:-srun}; else MT_LAUNCHER=${MT_LAUNCHER:-mpirun}; fi
+mt_check_choice "$MT_WORK" MT_WORK sleep spin none
+mt_check_seconds "$MT_DELAY" MT_DELAY
+mt_check_count "$MT_REPEAT" MT_REPEAT
+[ -z "${MT_ITEMS:-}" ] || mt_check_count "$MT_ITEMS" MT_ITEMS
+mt_check_choice "$MT_LAUNCHER" MT_LAUNCHER srun mpirun
+
 # The programs: built if cmake is here (configure once, then only what changed), else already built
 # (on a cluster: load the compiler and MPI modules first, build on a login node).
 if command -v cmake >/dev/null 2>&1; then
@@ -51,10 +62,6 @@ export OMP_PROC_BIND=${OMP_PROC_BIND:-close}
 MT_RESULTS=${MT_RESULTS:-$MT_ROOT/results}
 mkdir -p "$MT_RESULTS"
 MT_CSV=${MT_CSV:-$MT_RESULTS/$MT_JOB_NAME-$MT_JOB_ID.csv}
-MT_WORK=${MT_WORK:-spin}
-MT_DELAY=${MT_DELAY:-0.05}
-MT_REPEAT=${MT_REPEAT:-5}
-if [ -n "${SLURM_JOB_ID:-}" ]; then MT_LAUNCHER=${MT_LAUNCHER:-srun}; else MT_LAUNCHER=${MT_LAUNCHER:-mpirun}; fi
 # The allocation's nodes: Slurm's count, else the distinct hosts of PBS's node file, else this one.
 if [ -n "${SLURM_JOB_NUM_NODES:-${SLURM_NNODES:-}}" ]; then
   MT_JOB_NODES=${SLURM_JOB_NUM_NODES:-$SLURM_NNODES}
