@@ -67,7 +67,7 @@ download=$BUILD_DIR/omp/download
 python=$(mt_python)
 
 mt_run_folder download-bench
-work=$MT_WORK
+work=$MT_RUN_DIR
 mt_image_server "$work" --latency "$latency" --bandwidth "$bandwidth" --image-size "$size"
 base="http://127.0.0.1:$(cat "$work/port")"
 curl -fsS "$base/lists/bench.txt?n=$count" >"$work/list.txt"

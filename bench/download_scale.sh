@@ -61,7 +61,7 @@ download=$BUILD_DIR/omp/download
 python=$(mt_python)
 
 mt_run_folder download-scale
-work=$MT_WORK
+work=$MT_RUN_DIR
 if [ -z "$out_dir" ]; then
   if [ -d /dev/shm ] && [ -w /dev/shm ]; then out_dir=/dev/shm; else out_dir=$work; fi
 fi

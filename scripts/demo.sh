@@ -48,7 +48,7 @@ bin=$BUILD_DIR
 
 rows=()
 mt_run_folder multitarefas-demo
-work=$MT_WORK
+work=$MT_RUN_DIR
 
 # run_activity LABEL WORKERS COMMAND...: show the run as a student would see it, and keep its row. The
 # run also writes its timeline (--timeline, not shown: it changes nothing of what the run prints), whose

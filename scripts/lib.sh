@@ -313,16 +313,21 @@ mt_mpirun_reason() {
 # mt_build_target TARGET: configure BUILD_DIR when it never was, then build TARGET alone (a benchmark needs no
 # more of the suite).
 mt_build_target() {
+  local lock
+  mkdir -p "$(dirname "$BUILD_DIR")"
+  exec {lock}>>"$BUILD_DIR.lock" # one build of a folder at a time, as mt_build
+  flock "$lock"
   if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
     cmake -S "$MT_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2 || mt_die "cmake configure failed"
   fi
   cmake --build "$BUILD_DIR" -j "$MT_NPROC" --target "$1" >&2 || mt_die "building $1 failed"
+  exec {lock}>&-
 }
 
-# mt_run_folder NAME: MT_WORK, a folder of this run's own, removed at exit together with MT_ALSO_REMOVE (a
+# mt_run_folder NAME: MT_RUN_DIR, a folder of this run's own, removed at exit together with MT_ALSO_REMOVE (a
 # path) and the background process MT_BACKGROUND_PID names (a server), if any.
 mt_run_folder() {
-  MT_WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  MT_RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
   MT_BACKGROUND_PID="" MT_ALSO_REMOVE=""
   trap mt_run_folder_cleanup EXIT
 }
@@ -339,7 +344,7 @@ mt_stop_background() {
 # shellcheck disable=SC2317 # called by the trap
 mt_run_folder_cleanup() {
   mt_stop_background
-  rm -rf "${MT_WORK:-}" ${MT_ALSO_REMOVE:+"$MT_ALSO_REMOVE"}
+  rm -rf "${MT_RUN_DIR:-}" ${MT_ALSO_REMOVE:+"$MT_ALSO_REMOVE"}
 }
 
 # mt_image_server FOLDER [OPTION...]: scripts/image_server.py on a free loopback port, in the background
