@@ -57,9 +57,11 @@ static const mt_option shared_options[SHARED_OPTIONS] = {
     [OPT_WORK] = {"work", 'w', "KIND",
                   "sleep (the original's time.sleep), spin (burn CPU as long) or none (default " MT_DEFAULT_WORK ")",
                   "The work per item:"},
-    [OPT_DELAY] = {"delay", 'd', "SECONDS", "work per item (default " TEXT(MT_DEFAULT_DELAY_S) ")", NULL},
+    [OPT_DELAY] = {"delay", 'd', "SECONDS",
+                   "work per item, 0 to " TEXT(MT_MAX_DELAY_S) " seconds (default " TEXT(MT_DEFAULT_DELAY_S) ")", NULL},
     [OPT_MODE] = {"mode", 'm', "MODE", NULL, NULL}, /* its help is the program's list of modes */
-    [OPT_THREADS] = {"threads", 't', "N", "OpenMP threads (overrides OMP_NUM_THREADS)", "Workers and timing:"},
+    [OPT_THREADS] = {"threads", 't', "N", "OpenMP threads, 1 to " TEXT(MT_MAX_THREADS) " (overrides OMP_NUM_THREADS)",
+                     "Workers and timing:"},
     [OPT_REPEAT] = {"repeat", 'r', "R",
                     "timed runs, reported as median, min and max, 1 to " TEXT(MT_MAX_REPEAT) " (default " TEXT(
                         MT_DEFAULT_REPEAT) ")",

@@ -8,7 +8,7 @@
 #define MT_DEFAULT_REPEAT 1          /* timed runs; the original times one */
 #define MT_DEFAULT_WARMUP 0          /* untimed runs first; the OpenMP team is always started before timing */
 #define MT_DEFAULT_SEED 1            /* --generate's seed */
-#define MT_MAX_DELAY_S 3600.0        /* an hour per item is surely a typo */
+#define MT_MAX_DELAY_S 3600          /* seconds: an hour per item is surely a typo */
 #define MT_MAX_THREADS 4096
 #define MT_MAX_REPEAT 1000000
 
