@@ -333,6 +333,7 @@ mt_status download_job_close(download_job *job, mt_error *err)
     if (job->shared.dir_fd >= 0) close(job->shared.dir_fd);
     download_output_destroy(&job->output);
     mt_placement_free(&job->placement);
+    download_interrupts_unwatch();
     free(job->transfers);
     for (size_t i = 0; job->shown_urls != NULL && i < job->count; i++)
         free(job->shown_urls[i]);

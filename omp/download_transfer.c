@@ -6,7 +6,9 @@
 #include <inttypes.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,19 +32,22 @@ const mt_event_style download_events = {
 static volatile sig_atomic_t interrupt_signal;
 static int interrupt_pipe[2] = {-1, -1}; /* one byte written by the handler: readable once interrupted */
 static download_transfer *watched;       /* the transfers whose threads a signal wakes */
-static size_t watched_count;
+static atomic_size_t watched_count;      /* 0 once they may be freed (download_interrupts_unwatch) */
+static atomic_int in_handler;            /* handlers reading them now: the unwatch waits for them */
 
 /* Async-signal-safe only: note the first signal, make the pipe readable, and send the signal on to every
  * other thread that runs a transfer, so that its poll returns at once (EINTR) instead of within a second. */
 static void on_interrupt(int signal_number)
 {
     int saved_errno = errno;
+    atomic_fetch_add(&in_handler, 1);
     if (interrupt_signal == 0) {
         interrupt_signal = signal_number;
         if (interrupt_pipe[1] >= 0 && write(interrupt_pipe[1], "!", 1) < 0) {
         } /* nothing to do: the flag is set */
         pthread_t self = pthread_self(), last = self;
-        for (size_t i = 0; i < watched_count; i++) {
+        size_t count = atomic_load(&watched_count);
+        for (size_t i = 0; i < count; i++) {
             if (!atomic_load(&watched[i].running)) continue;
             pthread_t thread = watched[i].thread;
             if (pthread_equal(thread, self) || pthread_equal(thread, last)) continue;
@@ -50,13 +55,22 @@ static void on_interrupt(int signal_number)
             last = thread;
         }
     }
+    atomic_fetch_sub(&in_handler, 1);
     errno = saved_errno;
+}
+
+void download_interrupts_unwatch(void)
+{
+    atomic_store(&watched_count, 0);
+    while (atomic_load(&in_handler) > 0) /* a handler that read the old count is done within microseconds */
+        sched_yield();
+    watched = NULL;
 }
 
 mt_status download_interrupts_install(download_transfer *transfers, size_t count, mt_error *err)
 {
     watched = transfers;
-    watched_count = count;
+    atomic_store(&watched_count, count);
     if (interrupt_pipe[0] < 0) {
         if (pipe(interrupt_pipe) != 0)
             return mt_fail(err, MT_ERR_RUNTIME, "cannot create the interrupt pipe: %s", strerror(errno));

@@ -76,6 +76,9 @@ typedef struct {
  * A signal ignored when the program started (a background job of a script) stays ignored.
  * Install before the first transfer starts; transfers[0..count) are the ones a signal may have to wake. */
 mt_status download_interrupts_install(download_transfer *transfers, size_t count, mt_error *err);
+/* Before the transfers are freed: a signal from now on only notes itself (the handlers stay, so the report and
+ * the trace are still written whole), and no handler still reads them when this returns. */
+void download_interrupts_unwatch(void);
 /* The signal that interrupted the run (SIGINT, SIGTERM, SIGHUP), or 0. */
 int download_interrupted(void);
 /* A descriptor that becomes readable once interrupted (for curl_multi_poll's extra descriptors), or -1. */
