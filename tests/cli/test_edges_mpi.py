@@ -1,6 +1,7 @@
 """cube_mpi at its edges, under mpirun: standard output that cannot be written fails every rank (exit, never a
 hang), a stream that cannot be read twice (a FIFO, a pipe) is right when --chunk reads it again for each run,
 and a folder as --timeline FILE is refused on every rank before any work."""
+import json
 import os
 import shlex
 import subprocess
@@ -81,3 +82,41 @@ def test_a_folder_as_timeline_file_is_refused_on_every_rank_before_any_work(tmp_
     errors = [line for line in result.stderr.splitlines() if line.startswith("cube_mpi: error:")]
     assert len(errors) == 1 and "folder" in errors[0] and str(folder) in errors[0], result.stderr
     assert power_lines(result.stdout) == [] and "Execution Time" not in result.stdout
+
+
+def after_a_header(command, path):
+    """command run with stdin the list file at path, past its first line, which a shell read off it."""
+    return ["sh", "-c", '{ read -r header; exec "$@"; } < "$0"', str(path), *map(str, command)]
+
+
+@pytest.mark.parametrize("header", ["header line", "7"], ids=["words", "a number"])
+@pytest.mark.parametrize("np", [0, 2], ids=["singleton", "np2"])
+def test_stdin_past_its_start_is_read_from_there_in_every_pass(tmp_path, np, header):
+    # The scan counts the list from stdin's offset; the priming pass, warm-ups, repeats and rounds must read the
+    # same list, not the file from byte 0 (a header read as a number, or a word refused without a word said).
+    values = [1, 2, 3, 4, 5, -6, 7]
+    path = tmp_path / "list.txt"
+    path.write_text(header + "\n" + " ".join(map(str, values[:3])) + "\n" + " ".join(map(str, values[3:])) + "\n")
+    args = ["--chunk", "2", "-r", "2", "-W", "1", "-t", "1", *FAST, "-i", "-"]
+    for extra in ([], ["--json"]):
+        program = [program_path("cube_mpi"), *args, *extra] if np == 0 else mpirun_command(np, "cube_mpi", *args,
+                                                                                           *extra)
+        with launch_env() as env:
+            result = subprocess.run(after_a_header(program, path), capture_output=True, text=True, env=env,
+                                    timeout=TIMEOUT)
+        assert result.returncode == 0, result.stderr
+        if extra:
+            record = json.loads(result.stdout)
+            assert record["n"] == len(values) and record["valid"] is True, result.stdout
+        else:
+            assert power_lines(result.stdout) == [(x, 3, x ** 3) for x in values], result.stdout + result.stderr
+
+
+def test_a_device_read_again_by_chunk_is_an_empty_list_read_once():
+    command = mpirun_command(2, "cube_mpi", "--chunk", "2", "-r", "2", "-W", "1", "-t", "1", *FAST, "-i",
+                             "/dev/null", "--json")
+    with launch_env() as env:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["n"] == 0 and record["valid"] is True
