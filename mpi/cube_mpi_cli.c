@@ -41,7 +41,8 @@ const mt_program cube_mpi_program = {
     .options = own_options,
     .option_count = OPTION_COUNT,
     .parse_option = parse_option,
-    .notes = "Run it with mpirun (mpirun -np 4 cube_mpi) or alone, as one rank. Threads a rank: -t, else\n"
+    .notes = "Run it with mpirun (mpirun -np 4 cube_mpi) or alone, as one rank; the launcher of another MPI\n"
+             "than the build's starts singletons, which refuse (exit 2). Threads a rank: -t, else\n"
              "OMP_NUM_THREADS, else the node's cores divided by the ranks on that node (at least 1).\n"
              "Timed: from a start barrier to the end of the gather, the maximum over ranks; --json and\n"
              "--verbose give the scatter, compute and gather phases apart.\n"
