@@ -25,14 +25,14 @@ static const char *shown(const char *value, char buffer[4 * 64 + 4])
     return buffer;
 }
 
-/* One count of a list at *text, as the runtime reads it: blanks, an optional '+', base-10 digits, blanks.
- * 0: not a count; -1: a count out of range; else the count, with *text past it. */
+/* One count of a list at *text, as both runtimes read it: blanks, base-10 digits, blanks (libgomp takes a '+'
+ * too, but libomp calls it invalid and then fails to start: it is refused). 0: not a count; -1: a count out of
+ * range; else the count, with *text past it. */
 static long take_count(const char **text)
 {
     const char *c = *text;
     while (isspace((unsigned char)*c))
         c++;
-    if (*c == '+') c++;
     if (*c < '0' || *c > '9') return 0;
     long value = 0;
     bool beyond = false;

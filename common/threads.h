@@ -7,7 +7,7 @@
  *
  * The rules (--help and docs/programs.md state them):
  *   OMP_NUM_THREADS  a thread count or a comma-separated list of them (one per nesting level), blanks around
- *                    each allowed, as the runtime reads it; every count within 1 to MT_MAX_THREADS. Checked
+ *                    each allowed, as both runtimes read it (libgomp's '+' is not: libomp fails on it); every count within 1 to MT_MAX_THREADS. Checked
  *                    even when -t overrides its first count.
  *   OMP_THREAD_LIMIT one count within 1 to MT_MAX_THREADS; threads asked beyond it (-t, OMP_NUM_THREADS) are
  *                    refused, not silently cut.

@@ -224,7 +224,8 @@ def own_error(name, result, *needles):
 @pytest.mark.parametrize("name", THREAD_PROGRAMS)
 @pytest.mark.parametrize("variable, value", [
     ("OMP_NUM_THREADS", "65536"), ("OMP_NUM_THREADS", "4,65536"), ("OMP_NUM_THREADS", "0"),
-    ("OMP_NUM_THREADS", "abc"), ("OMP_NUM_THREADS", "2;3"), ("OMP_NUM_THREADS", "99999999999999999999"),
+    ("OMP_NUM_THREADS", "abc"), ("OMP_NUM_THREADS", "2;3"), ("OMP_NUM_THREADS", "+3"),
+    ("OMP_NUM_THREADS", "99999999999999999999"),
     ("OMP_THREAD_LIMIT", "5000"), ("OMP_THREAD_LIMIT", "2,2"), ("OMP_DYNAMIC", "maybe")])
 def test_runtime_variables_beyond_the_thread_range_are_refused(name, variable, value):
     # OMP_NUM_THREADS=65536 crashed the runtime (SIGSEGV): the variables are input, held to -t's range.
@@ -241,7 +242,7 @@ def test_runtime_variable_is_checked_even_when_t_overrides_it(name):
 
 
 @pytest.mark.parametrize("name", THREAD_PROGRAMS)
-@pytest.mark.parametrize("value", [" 3 ", "+3", "3,2", "3, 2", "3,4096"])
+@pytest.mark.parametrize("value", [" 3 ", "3,2", "3, 2", "3,4096"])
 def test_every_form_the_runtime_takes_is_taken(name, value):
     result = run(name, *team(name), *QUICK, "--json", env={"OMP_NUM_THREADS": value}, timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr

@@ -31,8 +31,7 @@ static void every_form_the_runtime_takes_passes(void **state)
     static const struct {
         const char *value;
         int first;
-    } forms[] = {{"4", 4},    {" 4 ", 4},        {"+4", 4},      {"4,2", 4},
-                 {"4, 2", 4}, {" 3 , 2 ,1 ", 3}, {"4096", 4096}, {"1,4096", 1}};
+    } forms[] = {{"4", 4}, {" 4 ", 4}, {"4,2", 4}, {"4, 2", 4}, {" 3 , 2 ,1 ", 3}, {"4096", 4096}, {"1,4096", 1}};
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
         bool dynamic_off;
         mt_error err = {""};
@@ -49,23 +48,13 @@ static void counts_beyond_the_range_and_malformed_values_are_refused(void **stat
     (void)state;
     static const struct {
         const char *variable, *value;
-    } bad[] = {{"OMP_NUM_THREADS", "65536"},
-               {"OMP_NUM_THREADS", "4097"},
-               {"OMP_NUM_THREADS", "4,65536"},
-               {"OMP_NUM_THREADS", "0"},
-               {"OMP_NUM_THREADS", "-4"},
-               {"OMP_NUM_THREADS", ""},
-               {"OMP_NUM_THREADS", "4,"},
-               {"OMP_NUM_THREADS", "4x"},
-               {"OMP_NUM_THREADS", "0x10"},
-               {"OMP_NUM_THREADS", "4;2"},
-               {"OMP_NUM_THREADS", "99999999999999999999999"},
-               {"OMP_THREAD_LIMIT", "5000"},
-               {"OMP_THREAD_LIMIT", "0"},
-               {"OMP_THREAD_LIMIT", "4,2"},
-               {"OMP_THREAD_LIMIT", "many"},
-               {"OMP_DYNAMIC", "maybe"},
-               {"OMP_DYNAMIC", ""}};
+    } bad[] = {
+        {"OMP_NUM_THREADS", "65536"}, {"OMP_NUM_THREADS", "4097"}, {"OMP_NUM_THREADS", "4,65536"},
+        {"OMP_NUM_THREADS", "0"},     {"OMP_NUM_THREADS", "-4"},   {"OMP_NUM_THREADS", ""},
+        {"OMP_NUM_THREADS", "4,"},    {"OMP_NUM_THREADS", "4x"},   {"OMP_NUM_THREADS", "0x10"},
+        {"OMP_NUM_THREADS", "4;2"},   {"OMP_NUM_THREADS", "+4"},   {"OMP_NUM_THREADS", "99999999999999999999999"},
+        {"OMP_THREAD_LIMIT", "5000"}, {"OMP_THREAD_LIMIT", "0"},   {"OMP_THREAD_LIMIT", "4,2"},
+        {"OMP_THREAD_LIMIT", "many"}, {"OMP_DYNAMIC", "maybe"},    {"OMP_DYNAMIC", ""}};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         bool dynamic_off;
         mt_error err = {""};
