@@ -165,13 +165,14 @@ def test_chunk_ideal_counts_what_a_round_keeps_busy(transport, np_, chunk, threa
     assert r["ideal_s"] == pytest.approx(streamed_ideal_steps(n, chunk, np_, np_ * threads) * 0.001)
 
 
-@pytest.mark.parametrize("np_", [1, 2])
-def test_chunk_one_with_two_threads_reaches_its_model(transport, np_):
-    """The ratio of --chunk 1 -t 2 is near 1 (it was 2.2 against n*d/(P*T), a time no round could reach)."""
-    result = ok(launch(np_, transport, "-t", 2, "--delay", "0.1", "-r", 3, "--chunk", 1, "--json", "--", 2, 3, 5, 8))
+def test_chunk_one_with_two_threads_reaches_its_model(transport):
+    """The ratio of cube_mpi --chunk 1 -t 2 is near 1 (it was 2.2 against n*d/(P*T), a time no round could reach).
+    One rank: more ranks add a collective's cost to every round, which a loaded machine makes large; the ideal at
+    more ranks is checked exactly above."""
+    result = ok(launch(1, transport, "-t", 2, "--delay", "0.2", "-r", 3, "--chunk", 1, "--json", "--", 2, 3, 5, 8))
     r = record(result.stdout)
     assert r["valid"] is True
-    assert r["ideal_s"] == pytest.approx(4 / np_ * 0.1)
+    assert r["ideal_s"] == pytest.approx(4 * 0.2)
     assert 0.9 < r["ratio"] < 1.6, r
 
 
