@@ -6,14 +6,13 @@
  * exit 2, and threads that cannot be had are one line and exit 1.
  *
  * The rules (--help and docs/programs.md state them):
- *   OMP_NUM_THREADS  a thread count or a comma-separated list of them (one per nesting level), blanks around
- *                    each allowed, as both runtimes read it (libgomp's '+' is not: libomp fails on it); every count within 1 to MT_MAX_THREADS. Checked
- *                    even when -t overrides its first count.
- *   OMP_THREAD_LIMIT one count within 1 to MT_MAX_THREADS; threads asked beyond it (-t, OMP_NUM_THREADS) are
- *                    refused, not silently cut.
- *   OMP_DYNAMIC      true or false (any case; 1, 0, yes, no, on, off too); with true the runtime may give a team
- *                    fewer threads than asked, which a measurement cannot have: adjustment is turned off, with
- *                    a warning.
+ * - OMP_NUM_THREADS: a thread count or a comma-separated list of them (one per nesting level), blanks around
+ *   each allowed, as both runtimes read it (not libgomp's '+': libomp fails on it); every count within 1 to
+ *   MT_MAX_THREADS. Checked even when -t overrides its first count.
+ * - OMP_THREAD_LIMIT: one count within 1 to MT_MAX_THREADS; threads asked beyond it (-t, OMP_NUM_THREADS) are
+ *   refused, not silently cut.
+ * - OMP_DYNAMIC: true or false (any case; 1, 0, yes, no, on, off too); with true the runtime may give a team
+ *   fewer threads than asked, which a measurement cannot have: adjustment is turned off, with a warning.
  * A value that breaks a rule is a usage error naming the variable and the value. */
 #ifndef MT_THREADS_H
 #define MT_THREADS_H
