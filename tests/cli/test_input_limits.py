@@ -290,6 +290,8 @@ def test_threads_the_system_will_not_give_are_the_programs_own_error(name):
                          ids=["square_cube seq", "square_cube sections", "square_cube tasks", "cube_omp"])
 def test_number_programs_run_in_a_64_kib_stack(tmp_path, args):
     # The reader held a 64 KiB block on the stack: every number program crashed under ulimit -s 64.
+    if SANITIZED:
+        pytest.skip("a sanitizer pads every stack frame: the small stack is the plain build's")
     name = "square_cube" if args else "cube_omp"
     path = tmp_path / "list.txt"
     path.write_text("\n".join(str(i) for i in range(-3000, 3000)) + "\n")
