@@ -11,6 +11,7 @@
 #include <omp.h>
 
 #include "defaults.h"
+#include "threads.h"
 #include "timer.h"
 
 #ifndef MT_VERSION
@@ -60,7 +61,11 @@ static const mt_option shared_options[SHARED_OPTIONS] = {
     [OPT_DELAY] = {"delay", 'd', "SECONDS",
                    "work per item, 0 to " TEXT(MT_MAX_DELAY_S) " seconds (default " TEXT(MT_DEFAULT_DELAY_S) ")", NULL},
     [OPT_MODE] = {"mode", 'm', "MODE", NULL, NULL}, /* its help is the program's list of modes */
-    [OPT_THREADS] = {"threads", 't', "N", "OpenMP threads, 1 to " TEXT(MT_MAX_THREADS) " (overrides OMP_NUM_THREADS)",
+    [OPT_THREADS] = {"threads", 't', "N",
+                     "OpenMP threads, 1 to " TEXT(
+                         MT_MAX_THREADS) " (overrides OMP_NUM_THREADS); OMP_NUM_THREADS\n"
+                                         "(each count of a list) and OMP_THREAD_LIMIT are held to the same range,\n"
+                                         "refused beyond it; OMP_DYNAMIC=true is turned off, with a warning",
                      "Workers and timing:"},
     [OPT_REPEAT] = {"repeat", 'r', "R",
                     "timed runs, reported as median, min and max, 1 to " TEXT(MT_MAX_REPEAT) " (default " TEXT(
@@ -467,8 +472,21 @@ int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *o
         mt_print_error(program->name, &err);
         return MT_ERR_USAGE;
     }
+    /* The runtime's variables are input too, checked before any OpenMP call (threads.h). */
+    bool dynamic_off = false;
+    if (program->numbers && mt_threads_check_environment(options->threads, &dynamic_off, &err) != MT_OK) {
+        mt_print_error(program->name, &err);
+        return MT_ERR_USAGE;
+    }
+    if (dynamic_off) mt_print_warning(program->name, "%s", MT_DYNAMIC_OFF_TEXT);
     if (options->threads > 0) omp_set_num_threads(options->threads); /* -t overrides OMP_NUM_THREADS */
     if (options->verbose) mt_cli_print_settings(stderr, program, options, settings);
+    /* The team starts now, so that threads the system will not give are this program's one line, not the
+     * runtime's end of the process. */
+    if (program->numbers && mt_threads_start(omp_get_max_threads(), &err) != MT_OK) {
+        mt_print_error(program->name, &err);
+        return MT_ERR_RUNTIME;
+    }
     return -1;
 }
 

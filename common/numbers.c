@@ -14,7 +14,7 @@
 
 #include "kernel.h"
 
-enum { MAX_TOKEN = MT_NUMBERS_MAX_TOKEN };
+enum { MAX_TOKEN = MT_NUMBERS_MAX_TOKEN, BLOCK_BYTES = MT_SOURCE_BLOCK + MAX_TOKEN + 2 };
 
 /* --- one token ---------------------------------------------------------------------------------------- */
 
@@ -347,9 +347,19 @@ void mt_source_open_args(mt_source *source, char *const *args, size_t count)
     *source = (mt_source){.kind = MT_SOURCE_ARGS, .args = args, .arg_count = count};
 }
 
+/* Whether fd is a regular file (the one kind that reads the same text again). */
+static bool is_regular(int fd)
+{
+    struct stat info;
+    return fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+}
+
 void mt_source_open_stream(mt_source *source, FILE *file, const char *name, bool owns_file)
 {
     *source = (mt_source){.kind = MT_SOURCE_FILE, .file = file, .name = name, .owns_file = owns_file, .line = 1};
+    /* A regular file's text starts where its descriptor stands: a shell may have read a header off stdin. */
+    off_t at = file != NULL && is_regular(fileno(file)) ? lseek(fileno(file), 0, SEEK_CUR) : 0;
+    source->start = at > 0 ? (uint64_t)at : 0;
 }
 
 mt_status mt_source_open_file(mt_source *source, const char *path, mt_error *err)
@@ -379,7 +389,7 @@ static void restart_text(mt_source *source)
     source->offset = source->line_start = 0;
     source->position = source->filled = 0;
     source->in_comment = source->at_end = false;
-    source->block[0] = '\0';
+    if (source->block != NULL) source->block[0] = '\0';
 }
 
 mt_status mt_source_rewind(mt_source *source, mt_error *err)
@@ -387,7 +397,13 @@ mt_status mt_source_rewind(mt_source *source, mt_error *err)
     source->items_read = 0;
     source->state = source->seed;
     if (source->kind != MT_SOURCE_FILE) return MT_OK;
-    if (lseek(fileno(source->file), 0, SEEK_SET) != 0)
+    if (source->file == NULL) return mt_fail(err, MT_ERR_USAGE, "cannot read '%s'", source->name);
+    int fd = fileno(source->file);
+    /* A pipe, a FIFO, a terminal or a device gives other bytes (or none) a second time, even where lseek
+     * succeeds (/dev/zero, a tape): only a regular file is read again. */
+    if (!is_regular(fd))
+        return mt_fail(err, MT_ERR_USAGE, "cannot read '%s' twice: it is not a regular file", source->name);
+    if (source->start > (uint64_t)INT64_MAX || lseek(fd, (off_t)source->start, SEEK_SET) != (off_t)source->start)
         return mt_fail(err, MT_ERR_USAGE, "cannot read '%s' twice: %s", source->name, strerror(errno));
     restart_text(source);
     return MT_OK;
@@ -415,7 +431,7 @@ static mt_status refill(mt_source *source, mt_error *err)
     source->offset += source->position;
     source->position = 0;
     source->filled = kept;
-    size_t room = sizeof source->block - 1 - kept;
+    size_t room = BLOCK_BYTES - 1 - kept;
     if (source->read_max != 0 && source->read_max < room) room = source->read_max;
     ssize_t got;
     do
@@ -433,6 +449,12 @@ static mt_status read_text(mt_source *source, int64_t *buffer, size_t max, size_
 {
     size_t count = 0;
     if (source->file == NULL) return mt_fail(err, MT_ERR_USAGE, "cannot read '%s'", source->name);
+    if (source->block == NULL) {
+        /* On the heap, not in the source: a source on a small stack (ulimit -s 64) must fit in it. */
+        source->block = malloc(BLOCK_BYTES);
+        if (source->block == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory to read '%s'", source->name);
+        source->block[0] = '\0';
+    }
     uint64_t max_line = source_max_line(source);
     for (;;) {
         scanner s = {.data = source->block,
@@ -493,6 +515,8 @@ mt_status mt_source_read(mt_source *source, int64_t *buffer, size_t max, size_t 
 void mt_source_close(mt_source *source)
 {
     if (source->owns_file && source->file != NULL) fclose(source->file);
+    free(source->block);
+    source->block = NULL;
     source->file = NULL;
     source->owns_file = false;
 }
@@ -729,52 +753,57 @@ mt_status mt_numbers_parse_text(const char *data, size_t size, const char *name,
     return parse_text(data, size, name, parts, max_line, false, numbers, err);
 }
 
-/* A regular file, mapped read-only with a zero byte after its end: the scanner's sentinel. NULL when it
- * cannot be (the caller then reads it as a stream). Pages come in as they are read (no MAP_POPULATE): a file
+/* A regular file's bytes [start, size), mapped read-only with a zero byte after its end: the scanner's sentinel.
+ * The map begins at start's page (a map's offset is whole pages); *area and *mapped are what to unmap. NULL when
+ * it cannot be (the caller then reads it as a stream). Pages come in as they are read (no MAP_POPULATE): a file
  * refused early, as one with a line past its limit, is never held whole. */
-static const char *map_text(int fd, size_t size, size_t *mapped)
+static const char *map_text(int fd, uint64_t start, uint64_t size, void **area, size_t *mapped)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    if (size > SIZE_MAX - 2 * page) return NULL;
-    *mapped = (size / page + 1) * page; /* at least one whole page of zeros past the end of the file's pages */
-    void *area = mmap(NULL, *mapped, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (area == MAP_FAILED) return NULL;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), from = start / page * page;
+    if (size - from > SIZE_MAX - 2 * page) return NULL;
+    size_t length = (size_t)(size - from);
+    *mapped = (length / page + 1) * page; /* at least one whole page of zeros past the end of the file's pages */
+    *area = mmap(NULL, *mapped, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (*area == MAP_FAILED) return NULL;
     /* The file over the start of the area: bytes past its end, to the end of its last page, read as 0. */
-    void *file = mmap(area, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    void *file = mmap(*area, length, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, (off_t)from);
     if (file == MAP_FAILED) {
-        munmap(area, *mapped);
+        munmap(*area, *mapped);
         return NULL;
     }
-    return area;
+    return (const char *)*area + (start - from);
 }
 
-/* The parallel parse of a whole regular file not yet read from: MT_OK with *done set when it was taken that
- * way; *done false when the file must be read as a stream (not regular, already begun, cannot be mapped). */
+/* The parallel parse of the text of a regular file not yet read from (from its start, which need not be byte 0):
+ * MT_OK with *done set when it was taken that way; *done false when the file must be read as a stream (not
+ * regular, already begun, cannot be mapped). */
 static mt_status read_mapped(mt_source *source, mt_numbers *numbers, bool *done, mt_error *err)
 {
     *done = false;
     int fd = fileno(source->file);
     struct stat info;
     if (source->items_read != 0 || source->offset != 0 || source->filled != 0 || source->at_end ||
-        fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_size <= 0 || lseek(fd, 0, SEEK_CUR) != 0)
+        fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || (uint64_t)info.st_size <= source->start ||
+        lseek(fd, 0, SEEK_CUR) != (off_t)source->start)
         return MT_OK;
-    uint64_t size = (uint64_t)info.st_size;
+    uint64_t size = (uint64_t)info.st_size - source->start;
     /* The map and room for one item in two bytes must stay within half the memory the process may use (an
      * address-space limit counts what is reserved, touched or not), else the stream's growing array is kinder. */
     uint64_t memory = usable_memory();
     if (size > SIZE_MAX / 4 || (memory != 0 && size / 2 * sizeof(int64_t) + size > memory / 2)) return MT_OK;
     size_t mapped;
-    const char *text = map_text(fd, (size_t)size, &mapped);
+    void *area;
+    const char *text = map_text(fd, source->start, (uint64_t)info.st_size, &area, &mapped);
     if (text == NULL) return MT_OK;
     enum { PART_BYTES = 1 << 20 }; /* smaller parts cost more to start than they save */
     uint64_t by_size = size / PART_BYTES > 0 ? size / PART_BYTES : 1;
     int parts = (uint64_t)omp_get_max_threads() < by_size ? omp_get_max_threads() : (int)by_size;
     mt_status status = parse_text(text, (size_t)size, source->name, parts, source->max_line, true, numbers, err);
-    munmap((void *)text, mapped);
+    munmap(area, mapped);
     *done = true;
     if (status != MT_OK) return status;
     /* The source is at the end of its text, as if it had been read through. */
-    lseek(fd, (off_t)size, SEEK_SET);
+    lseek(fd, info.st_size, SEEK_SET);
     source->items_read = numbers->count;
     source->offset = size;
     source->at_end = true;

@@ -15,9 +15,10 @@
  * A stream of valid text that never ends is bounded by the memory its list takes: mt_numbers_read_all refuses a
  * list of more than a quarter of this machine's memory. Blank lines alone keep nothing and are read like any text.
  *
- * Speed: a regular file is mapped and parsed by every OpenMP thread at once (one part each, split at
- * whitespace); stdin, pipes and mt_source_read read blocks of MT_SOURCE_BLOCK bytes with read(2). Either way no
- * message is formatted until there is an error: lines are counted as the text passes, the item is the count. */
+ * Speed: a regular file (from where its text starts: stdin may stand past byte 0) is mapped and parsed by every
+ * OpenMP thread at once (one part each, split at whitespace); stdin, pipes and mt_source_read read blocks of
+ * MT_SOURCE_BLOCK bytes with read(2). Either way no message is formatted until there is an error: lines are
+ * counted as the text passes, the item is the count. */
 #ifndef MT_NUMBERS_H
 #define MT_NUMBERS_H
 
@@ -42,7 +43,9 @@ typedef enum { MT_SOURCE_ARGS, MT_SOURCE_FILE, MT_SOURCE_GENERATE } mt_source_ki
 enum { MT_SOURCE_BLOCK = 65536 }; /* bytes a file source asks read(2) for at a time */
 
 /* The fields of a file source start zeroed (but line = 1), so an open FILE may be made a source by an
- * initializer naming kind, file, name, owns_file and line. */
+ * initializer naming kind, file, name, owns_file and line (its text then starts at byte 0 of the file). A file
+ * source holds a block of MT_SOURCE_BLOCK bytes on the heap from its first read to mt_source_close: never on
+ * the stack, which may be small (ulimit -s 64). */
 typedef struct {
     mt_source_kind kind;
     uint64_t items_read; /* items handed out so far */
@@ -53,16 +56,19 @@ typedef struct {
     FILE *file;
     const char *name; /* as the user gave it; "-" is stdin */
     bool owns_file;
-    uint64_t line;       /* the line the reader is in, from 1 */
-    uint64_t offset;     /* where block[0] stands in the text */
-    uint64_t line_start; /* where the current line starts in the text */
-    size_t position;     /* the next byte of block to look at */
-    size_t filled;       /* bytes held in block; block[filled] is 0 */
-    bool in_comment;     /* block ended inside a comment */
-    bool at_end;         /* read(2) said the text ends after block[filled - 1] */
-    size_t read_max;     /* tests: the most bytes one read asks for (0: as many as block holds) */
-    uint64_t max_line;   /* tests: a smaller line limit (0: MT_NUMBERS_MAX_LINE) */
-    unsigned char block[MT_SOURCE_BLOCK + MT_NUMBERS_MAX_TOKEN + 2];
+    /* where the text starts in a regular file: its offset when opened (a shell may have read a header off stdin:
+     * `{ read -r header; cube_mpi -i -; } < list`), where a rewind returns */
+    uint64_t start;
+    uint64_t line;        /* the line the reader is in, from 1 */
+    uint64_t offset;      /* where block[0] stands in the text */
+    uint64_t line_start;  /* where the current line starts in the text */
+    size_t position;      /* the next byte of block to look at */
+    size_t filled;        /* bytes held in block; block[filled] is 0 */
+    bool in_comment;      /* block ended inside a comment */
+    bool at_end;          /* read(2) said the text ends after block[filled - 1] */
+    size_t read_max;      /* tests: the most bytes one read asks for (0: as many as block holds) */
+    uint64_t max_line;    /* tests: a smaller line limit (0: MT_NUMBERS_MAX_LINE) */
+    unsigned char *block; /* MT_SOURCE_BLOCK + MT_NUMBERS_MAX_TOKEN + 2 bytes, from the first read; NULL before */
     /* generator */
     uint64_t to_generate;
     uint64_t seed, state;
@@ -73,11 +79,13 @@ void mt_source_open_args(mt_source *source, char *const *args, size_t count);
 /* The list in a file; path "-" reads stdin. MT_ERR_USAGE naming the file when it cannot be opened. */
 mt_status mt_source_open_file(mt_source *source, const char *path, mt_error *err);
 /* The list in a stream already open (a pipe, a temporary file), named name in messages; mt_source_close
- * closes it when owns_file. */
+ * closes it when owns_file. Its text starts where its descriptor stands now (a regular file's offset). */
 void mt_source_open_stream(mt_source *source, FILE *file, const char *name, bool owns_file);
 /* count pseudo-random values in [MT_CUBE_MIN, MT_CUBE_MAX], the same for the same seed everywhere. */
 void mt_source_open_generate(mt_source *source, uint64_t count, uint64_t seed);
-/* Start again from the first item (arguments, generator, and regular files; not pipes). */
+/* Start again from the first item: arguments, generator, and regular files (back to the offset the text started
+ * at, so every pass reads what the first read). MT_ERR_USAGE for anything else (a pipe, a FIFO, a terminal, a
+ * device): such a list is read once, or kept in a regular file to be read again (cube_mpi's spool). */
 mt_status mt_source_rewind(mt_source *source, mt_error *err);
 /* Read up to max items into buffer; *got < max only at the end of the list. */
 mt_status mt_source_read(mt_source *source, int64_t *buffer, size_t max, size_t *got, mt_error *err);

@@ -18,7 +18,8 @@
  *          items per rank (stream.c), and the timed part is the whole stream: rank 0 reading each round,
  *          moving it, and printing its lines (use --quiet to leave printing out).
  *          n counts the input items, one cube each. Ideal time with sleep work, d the delay, P ranks and T
- *          threads a rank: ceil(n/(P*T))d, which the block split reaches exactly.
+ *          threads a rank: ceil(n/(P*T))d, which the block split reaches exactly; with --chunk K, rounds of K*P
+ *          items one after another, each ceil(K/T) delays and the last ceil((n mod K*P)/(P*T)) (stream.h).
  *          Errors: bad input found at rank 0 is shared as a status, so every rank ends by itself with exit 2
  *          (no MPI_Abort); MPI calls return their errors (MPI_ERRORS_RETURN): a message, exit 1.
  *          The other transport, --transport shared (MPI-3 shared-memory windows), is in shared_window.c;
@@ -153,20 +154,23 @@ static mt_status scatter_cube_gather(cube_run *run, uint64_t round_n, uint64_t f
     return MT_OK;
 }
 
-/* Rank 0, streaming: read the next round into values. Every rank learns whether that worked (only rank 0
- * can fail here), so that none waits in a scatter that will not come. */
+/* Rank 0, streaming: read the next round into values (round_n 0: go back to the start of the list first).
+ * Every rank learns whether that worked (only rank 0 can fail here), so that none waits in a scatter that will
+ * not come; rank 0 prints why, and every rank ends by itself. */
 static mt_status read_round(cube_run *run, uint64_t round_n, mt_error *err)
 {
     mt_status status = MT_OK;
     if (run->world.rank == 0) {
         size_t got = 0;
-        status = mt_source_read(&run->source, run->values, (size_t)round_n, &got, err);
+        status = round_n == 0 ? mt_source_rewind(&run->source, err)
+                              : mt_source_read(&run->source, run->values, (size_t)round_n, &got, err);
         if (status == MT_OK && got != round_n)
             status = mt_fail(err, MT_ERR_RUNTIME, "the list changed while it was read");
+        if (status != MT_OK) mt_print_error(run->world.program, err);
     }
     int verdict = (int)status;
     MPI_CHECK(MPI_Bcast(&verdict, 1, MPI_INT, 0, MPI_COMM_WORLD));
-    if (verdict != MT_OK && run->world.rank != 0) err->message[0] = '\0'; /* rank 0 says why */
+    if (verdict != MT_OK) err->message[0] = '\0'; /* rank 0 has said why */
     return (mt_status)verdict;
 }
 
@@ -185,8 +189,8 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
     if (run.placement != NULL) mt_placement_start(run.placement); /* keeps the last run's */
     bool streaming = run.chunk > 0, root = run.world.rank == 0;
     run.print_round = streaming && info->last && root && run.print_lines;
-    if (streaming && root) {
-        mt_status status = mt_source_rewind(&run.source, err);
+    if (streaming) {
+        mt_status status = read_round(&run, 0, err); /* every pass reads the list the scan read */
         if (status != MT_OK) return status;
     }
     double phases[PHASE_COUNT] = {0}, slowest[PHASE_COUNT + 1];
@@ -333,8 +337,10 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     int workers = mt_model_workers(&options->work, w->size * w->threads, w->total_cores);
     const char *transport = run->shared ? "shared" : "scatter";
     mt_record record;
+    /* Rounds follow one another: the model sums what each round keeps busy (stream.h). */
+    uint64_t steps = stream_ideal_steps(run->n, run->chunk, (uint64_t)w->size, (uint64_t)workers);
     mt_status status = mt_cli_record(&cube_mpi_program, options, transport, run->n, w->threads, w->size, runs,
-                                     ceil((double)run->n / workers) * options->work.delay_s, &record, err);
+                                     (double)steps * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
     record.mpi_library = library;
     record.rank_hosts = where->host_names;
@@ -457,10 +463,10 @@ int main(int argc, char **argv)
     mt_options options;
     mt_error err = {""};
     mt_status status = cube_mpi(argc, argv, &options, &err);
+    if (status != MT_OK && err.message[0] != '\0') mt_print_error(cube_mpi_program.name, &err); /* none unsaid */
     if (status == MT_ERR_RUNTIME && err.message[0] != '\0') {
         /* An MPI failure may leave other ranks waiting in a collective: end here, and the launcher ends the
          * rest, rather than wait in MPI_Finalize for ranks that will not come. */
-        mt_print_error(cube_mpi_program.name, &err);
         return MT_ERR_RUNTIME;
     }
     MPI_Finalize();

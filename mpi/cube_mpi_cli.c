@@ -41,11 +41,14 @@ const mt_program cube_mpi_program = {
     .options = own_options,
     .option_count = OPTION_COUNT,
     .parse_option = parse_option,
-    .notes = "Run it with mpirun (mpirun -np 4 cube_mpi) or alone, as one rank. Threads a rank: -t, else\n"
+    .notes = "Run it with mpirun (mpirun -np 4 cube_mpi) or alone, as one rank; the launcher of another MPI\n"
+             "than the build's starts singletons, which refuse (exit 2). Threads a rank: -t, else\n"
              "OMP_NUM_THREADS, else the node's cores divided by the ranks on that node (at least 1).\n"
              "Timed: from a start barrier to the end of the gather, the maximum over ranks; --json and\n"
              "--verbose give the scatter, compute and gather phases apart.\n"
-             "Ideal time with sleep work, d the delay, P ranks of T threads: ceil(n/(P*T))d.\n"
+             "Ideal time with sleep work, d the delay, P ranks of T threads: ceil(n/(P*T))d. With --chunk K the\n"
+             "rounds of K*P items follow one another, each as long as its busiest thread:\n"
+             "floor(n/(K*P))*ceil(K/T)d + ceil((n mod K*P)/(P*T))d (--chunk 1 -t 2: n/P delays).\n"
              "Examples:\n"
              "  mpirun -np 4 cube_mpi                                   # about 0.1 s\n"
              "  mpirun -np 3 cube_mpi --explain 1 2 3 4 5 6 7           # an uneven split\n"

@@ -38,9 +38,22 @@ mt_status stream_scan(const mt_options *options, mt_source *source, uint64_t *n,
     if (spool != NULL) {
         if (status == MT_OK && (fflush(spool) != 0 || ferror(spool)))
             status = mt_fail(err, MT_ERR_RUNTIME, "cannot write the temporary copy of '%s'", source->name);
+        /* The copy's text starts at its byte 0: the source is opened there (it takes the offset it finds). */
+        if (status == MT_OK && fseek(spool, 0, SEEK_SET) != 0)
+            status = mt_fail(err, MT_ERR_RUNTIME, "cannot read the temporary copy of '%s'", source->name);
         const char *name = source->name;
         mt_source_close(source);
         mt_source_open_stream(source, spool, name, true);
     }
     return status;
+}
+
+uint64_t stream_ideal_steps(uint64_t n, uint64_t chunk, uint64_t ranks, uint64_t workers)
+{
+    if (workers == 0) workers = 1;
+    uint64_t per_round = chunk > 0 && chunk <= n / ranks ? chunk * ranks : n;
+    if (per_round == 0) return 0;
+    /* Every whole round, then the last one's rest. */
+    uint64_t rounds = n / per_round, rest = n % per_round;
+    return rounds * ((per_round + workers - 1) / workers) + (rest + workers - 1) / workers;
 }

@@ -15,4 +15,12 @@
  * be rewound and read round by round. */
 mt_status stream_scan(const mt_options *options, mt_source *source, uint64_t *n, mt_error *err);
 
+/* The ideal time of n items in delays of work (sleep work: the model), on ranks ranks of workers workers in all,
+ * streamed in rounds of chunk items per rank (0: one round). A round of r items is split in blocks over the ranks
+ * and each rank's block over its threads, so its busiest thread has ceil(ceil(r/P)/T) = ceil(r/W) items (P ranks
+ * of T threads, W = P*T); the rounds follow one another, so the whole takes the sum over rounds:
+ *     floor(n/(K*P)) * ceil(K*P/W) + ceil((n mod K*P)/W)     (K = chunk; one round of n: ceil(n/W)).
+ * With --chunk 1 and T = 2, each rank's second thread has nothing to do: n/P delays, not n/(2P). */
+uint64_t stream_ideal_steps(uint64_t n, uint64_t chunk, uint64_t ranks, uint64_t workers);
+
 #endif

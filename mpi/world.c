@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <omp.h>
+
+#include "threads.h"
 
 mt_status world_mpi_failure(int code, const char *call, mt_error *err)
 {
@@ -30,15 +33,107 @@ mt_status world_agree(const world_info *world, mt_status local, const mt_error *
     return (mt_status)worst;
 }
 
-/* Threads for this rank: -t, else OMP_NUM_THREADS, else this node's cores shared by its ranks. */
+/* world_agree, but where every rank fails alike (the same environment, the same library), rank 0 alone says why. */
+static mt_status agree_rank0_says(const world_info *world, mt_status local, const mt_error *local_err, mt_error *err)
+{
+    int verdicts[2] = {(int)local, world->rank == 0 ? (int)local : 0}; /* the worst, and rank 0's */
+    int code = MPI_Allreduce(MPI_IN_PLACE, verdicts, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (local != MT_OK && (world->rank == 0 || verdicts[1] == MT_OK)) mt_print_error(world->program, local_err);
+    if (code != MPI_SUCCESS) {
+        mt_status status = world_mpi_failure(code, "MPI_Allreduce", err);
+        mt_print_error(world->program, err);
+        return status;
+    }
+    return (mt_status)verdicts[0];
+}
+
+/* Threads for this rank: -t, else OMP_NUM_THREADS, else this node's cores shared by its ranks (within
+ * OMP_THREAD_LIMIT). */
 static int choose_threads(const mt_options *options, int node_size)
 {
     if (options->threads > 0) return options->threads;
-    const char *env = getenv("OMP_NUM_THREADS");
-    if (env != NULL && env[0] != '\0') return omp_get_max_threads();
+    int from_environment = mt_threads_from_environment();
+    if (from_environment > 0) return from_environment;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    long threads = cores / node_size;
+    long threads = cores / node_size, limit = omp_get_thread_limit();
+    if (threads > limit) threads = limit;
     return threads < 1 ? 1 : (int)threads;
+}
+
+/* The variables a launcher sets for each process it starts, as this process found them: read before main, because
+ * an Open MPI singleton's MPI_Init writes PMIx variables of its own (PMIX_RANK=0) over them. Written once, by
+ * note_launcher, before main; only read after. */
+static const char *const launcher_names[] = {
+    "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "PMI_SIZE",  "PMI_RANK",
+    "MPI_LOCALNRANKS",      "MPI_LOCALRANKID",      "PMIX_RANK", "SLURM_STEP_NUM_TASKS",
+    "SLURM_PROCID"};
+enum { LAUNCHER_NAMES = sizeof launcher_names / sizeof launcher_names[0] };
+static long launcher_at_start[LAUNCHER_NAMES];
+
+__attribute__((constructor)) static void note_launcher(void)
+{
+    for (int k = 0; k < LAUNCHER_NAMES; k++) {
+        const char *text = getenv(launcher_names[k]);
+        char *end = NULL;
+        long value = text != NULL && *text >= '0' && *text <= '9' ? strtol(text, &end, 10) : -1;
+        launcher_at_start[k] = end != NULL && *end != '\0' ? -1 : value;
+    }
+}
+
+/* A launcher's variable for this very process as it was at the start, as a count (-1 when unset or not one). */
+static long launcher_count(const char *name)
+{
+    for (int k = 0; name != NULL && k < LAUNCHER_NAMES; k++)
+        if (strcmp(name, launcher_names[k]) == 0) return launcher_at_start[k];
+    return -1;
+}
+
+/* A singleton whose launcher started more processes: the launcher speaks another MPI than the build's (Open MPI's
+ * mpirun for an MPICH build, MPICH's mpiexec for an Open MPI one, srun without the plugin the build needs), and
+ * every process would compute the whole list alone. Only what a launcher sets for each process it starts counts:
+ * a batch job's SLURM_NTASKS is the allocation's, and a program run in it without srun is a true singleton.
+ * MT_ERR_USAGE naming both MPIs; the process the launcher calls rank 0 (or any, when it names none) says it. */
+static mt_status check_launcher(const world_info *world, mt_error *err)
+{
+    if (world->size != 1) return MT_OK;
+    static const struct {
+        const char *size, *rank, *launcher;
+    } launchers[] = {
+        {"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "Open MPI's mpirun"},
+        {"PMI_SIZE", "PMI_RANK", "a PMI launcher (MPICH's mpiexec, Hydra, or srun --mpi=pmi2)"},
+        {"MPI_LOCALNRANKS", "MPI_LOCALRANKID", "MPICH's mpiexec (Hydra)"},
+        {NULL, "PMIX_RANK", "a PMIx launcher (prterun, Open MPI 5's mpirun, or srun --mpi=pmix)"},
+    };
+    const char *launcher = NULL, *name = NULL;
+    long count = -1, rank = -1;
+    bool any = false;
+    for (size_t k = 0; k < sizeof launchers / sizeof launchers[0] && launcher == NULL; k++) {
+        long size = launcher_count(launchers[k].size);
+        long its_rank = launcher_count(launchers[k].rank);
+        any = any || size >= 0 || its_rank >= 0;
+        if (size > 1 || its_rank > 0)
+            launcher = launchers[k].launcher, name = size > 1 ? launchers[k].size : launchers[k].rank,
+            count = size > 1 ? size : its_rank, rank = its_rank;
+    }
+    /* srun's step variables, only where no MPI launcher's are: an mpirun inside a step sets its own. */
+    if (!any && launcher_count("SLURM_PROCID") >= 0 && launcher_count("SLURM_STEP_NUM_TASKS") > 1)
+        launcher = "Slurm's srun, without the MPI plugin this build needs (srun --mpi=...)",
+        name = "SLURM_STEP_NUM_TASKS", count = launcher_count(name), rank = launcher_count("SLURM_PROCID");
+    if (launcher == NULL) return MT_OK;
+    char library[MPI_MAX_LIBRARY_VERSION_STRING];
+    world_library_version(library);
+    library[strcspn(library, ",")] = '\0';
+    char *to = library; /* blanks collapsed: MPICH pads its name with tabs */
+    for (const char *from = library; *from != '\0'; from++)
+        if (*from != ' ' || (to > library && to[-1] != ' ')) *to++ = *from;
+    *to = '\0';
+    mt_fail(err, MT_ERR_USAGE,
+            "%s=%ld: started by %s with other processes, but this build's MPI (%s) made a singleton of each: "
+            "start it with its own MPI's launcher",
+            name, count, launcher, library);
+    if (rank <= 0) mt_print_error(world->program, err);
+    err->message[0] = '\0';
+    return MT_ERR_USAGE;
 }
 
 mt_status world_describe(const mt_options *options, world_info *world, mt_error *err)
@@ -57,6 +152,30 @@ mt_status world_describe(const mt_options *options, world_info *world, mt_error 
     return MT_OK;
 }
 
+/* MPICH's collectives between processes hold more than 128 KiB on the stack (measured: a 128 KiB stack
+ * overflows in MPI_Allreduce at np 2, 256 KiB runs; a singleton and Open MPI's ranks run in 64 KiB): a smaller
+ * stack is refused before the first collective, where it would crash. Every rank has the limit its launcher gave
+ * all (ulimit -s before mpiexec): each ends by itself, and rank 0 says why. */
+static mt_status check_stack(const world_info *world, mt_error *err)
+{
+#ifdef MPICH
+    enum { MPICH_STACK_KIB = 256 };
+    struct rlimit limit;
+    if (world->size > 1 && getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+        limit.rlim_cur < (rlim_t)MPICH_STACK_KIB * 1024) {
+        mt_fail(err, MT_ERR_USAGE,
+                "a stack of %llu KiB (ulimit -s) is below the %d KiB that MPICH's collectives need between ranks: "
+                "raise it (ulimit -s %d)",
+                (unsigned long long)limit.rlim_cur / 1024, MPICH_STACK_KIB, MPICH_STACK_KIB);
+        if (world->rank == 0) mt_print_error(world->program, err);
+        err->message[0] = '\0';
+        return MT_ERR_USAGE;
+    }
+#endif
+    (void)world, (void)err;
+    return MT_OK;
+}
+
 mt_status world_start(int argc, char **argv, const mt_program *program, mt_options *options, void *settings,
                       world_info *world, bool *run, mt_error *err)
 {
@@ -69,12 +188,33 @@ mt_status world_start(int argc, char **argv, const mt_program *program, mt_optio
     if (parsed == MT_CLI_VERSION && root) mt_cli_print_version(stdout, program);
     if (parsed == MT_CLI_BAD_USAGE && root) mt_print_error(program->name, &parse_err);
     if (parsed != MT_CLI_RUN) return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
-    mt_status status = world_describe(options, world, err);
+    MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &world->size));
+    mt_status status = check_launcher(world, err);
+    if (status == MT_OK) status = check_stack(world, err);
     if (status != MT_OK) return status;
+    /* The thread level: a rank's OpenMP threads run beside its main thread, the only one that calls MPI. */
+    int provided = MPI_THREAD_SINGLE;
+    MPI_CHECK(MPI_Query_thread(&provided));
+    mt_error local_err = {""};
+    mt_status local = provided >= MPI_THREAD_FUNNELED ? MT_OK
+                                                      : mt_fail(&local_err, MT_ERR_RUNTIME,
+                                                                "this MPI library gives thread level %d, below "
+                                                                "MPI_THREAD_FUNNELED (%d), which a rank's OpenMP "
+                                                                "threads beside MPI need",
+                                                                provided, MPI_THREAD_FUNNELED);
+    /* The runtime's variables are input (threads.h): checked on every rank before any OpenMP call. */
+    bool dynamic_off = false;
+    if (local == MT_OK) local = mt_threads_check_environment(options->threads, &dynamic_off, &local_err);
+    if ((status = agree_rank0_says(world, local, &local_err, err)) != MT_OK) return status;
+    if (dynamic_off && root) mt_print_warning(program->name, "%s", MT_DYNAMIC_OFF_TEXT);
+    status = world_describe(options, world, err);
+    if (status != MT_OK) return status;
+    /* Each rank's team starts now: threads the system will not give are one line, not the runtime's end. */
+    local = mt_threads_start(world->threads, &local_err);
+    if ((status = agree_rank0_says(world, local, &local_err, err)) != MT_OK) return status;
     if (options->verbose && root) mt_cli_print_settings(stderr, program, options, settings);
     /* A trace that cannot be written is a usage error before any work starts. */
-    mt_error local_err = {""};
-    mt_status local = root && options->timeline_path ? mt_trace_check_path(options->timeline_path, &local_err) : MT_OK;
+    local = root && options->timeline_path ? mt_trace_check_path(options->timeline_path, &local_err) : MT_OK;
     status = world_agree(world, local, &local_err, err);
     *run = status == MT_OK;
     return status;

@@ -263,10 +263,12 @@ def assert_mpi_record(r, transport, ranks, n):
 RANK = "${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-${PMI_RANK:-unknown}}}"
 
 
-def exit_code_wrapper(folder, rank=RANK):
+def exit_code_wrapper(folder, rank=RANK, before=""):
     """A command to put before the program on every rank: a shell that runs it and writes the program's own exit
-    code to folder/rank.N, then exits 0 (so the launcher does not end the other ranks early)."""
-    return ["sh", "-c", f'"$@"; echo $? > {shlex.quote(str(folder))}/rank.{rank}', "sh"]
+    code to folder/rank.N, then exits 0 (so the launcher does not end the other ranks early). before: shell
+    commands run first in that shell, for the rank alone (a limit, a variable)."""
+    return ["sh", "-c", f'{before + " && " if before else ""}"$@"; echo $? > {shlex.quote(str(folder))}/rank.{rank}',
+            "sh"]
 
 
 def rank_codes(folder):

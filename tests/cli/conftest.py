@@ -153,14 +153,15 @@ def mpirun(np, name, *args, input=None, env=None, timeout=60, extra=()):
         return subprocess.run(command, input=input, capture_output=True, text=True, env=full_env, timeout=timeout)
 
 
-def per_rank_exit_codes(np, name, args, folder, input=None, limit_kib=None, timeout=60):
+def per_rank_exit_codes(np, name, args, folder, input=None, limit_kib=None, timeout=60, before=""):
     """Launch through a shell per rank that records the program's own exit code (cases.exit_code_wrapper): every
     rank must end by itself with its own status, not be killed by the launcher. limit_kib: run mpirun (and so
-    every rank) under that address-space limit. Returns (result, {"rank.N": code})."""
+    every rank) under that address-space limit; before: shell commands each rank's shell runs first (a rank's
+    own limit or variable, not the launcher's). Returns (result, {"rank.N": code})."""
     program = program_path(name)
     command = mpirun_command(np, name, *args)
     at = command.index(program)
-    command = under_address_limit(command[:at] + exit_code_wrapper(folder) + command[at:], limit_kib)
+    command = under_address_limit(command[:at] + exit_code_wrapper(folder, before=before) + command[at:], limit_kib)
     with launch_env() as full_env:
         result = subprocess.run(command, input=input, capture_output=True, text=True, env=full_env,
                                 timeout=timeout)

@@ -142,6 +142,40 @@ def test_chunk_with_sleep_work(transport, np_):
     assert_cubes(result, FIXTURE_VALUES)
 
 
+def streamed_ideal_steps(n, chunk, ranks, workers):
+    """The model of --chunk, from its definition: rounds of at most chunk items a rank, one after another, each as
+    long as its busiest thread (a round's block split gives one ceil(round/workers) items)."""
+    steps, left = 0, n
+    while left > 0:
+        round_n = min(chunk * ranks, left)
+        steps += math.ceil(round_n / workers)
+        left -= round_n
+    return steps
+
+
+@pytest.mark.parametrize("np_, chunk, threads, n", [(1, 1, 2, 4), (2, 1, 2, 7), (2, 2, 2, 7), (1, 3, 2, 8),
+                                                    (3, 2, 1, 10), (2, 1000, 2, 7)])
+def test_chunk_ideal_counts_what_a_round_keeps_busy(transport, np_, chunk, threads, n):
+    """With --chunk the rounds follow one another: the ideal sums what each round keeps busy (--chunk 1 -t 2 gives
+    each rank one item a round, so its second thread idles: n/P delays, not n/(2P))."""
+    values = list(range(1, n + 1))
+    result = ok(launch(np_, transport, "-t", threads, "--delay", "0.001", "--chunk", chunk, "--json", "--", *values))
+    r = record(result.stdout)
+    assert r["valid"] is True and r["workers"] == np_ * threads
+    assert r["ideal_s"] == pytest.approx(streamed_ideal_steps(n, chunk, np_, np_ * threads) * 0.001)
+
+
+def test_chunk_one_with_two_threads_reaches_its_model(transport):
+    """The ratio of cube_mpi --chunk 1 -t 2 is near 1 (it was 2.2 against n*d/(P*T), a time no round could reach).
+    One rank: more ranks add a collective's cost to every round, which a loaded machine makes large; the ideal at
+    more ranks is checked exactly above."""
+    result = ok(launch(1, transport, "-t", 2, "--delay", "0.2", "-r", 3, "--chunk", 1, "--json", "--", 2, 3, 5, 8))
+    r = record(result.stdout)
+    assert r["valid"] is True
+    assert r["ideal_s"] == pytest.approx(4 * 0.2)
+    assert 0.9 < r["ratio"] < 1.6, r
+
+
 @pytest.mark.parametrize("np_", [1, 3])
 def test_chunk_json_is_one_record(transport, np_):
     """--json prints one JSON object instead of the human lines, with or without --chunk."""

@@ -194,3 +194,111 @@ def test_help_states_the_limits():
     assert "64 bytes" in run("square_cube", "--help").stdout and "64 MiB" in run("cube_omp", "--help").stdout
     text = run("download", "--help").stdout
     assert "64 KiB" in text and "8192 bytes" in text
+
+
+# --- the OpenMP runtime's variables, its threads, its stack ----------------------------------------
+
+# The number programs and cube_mpi's singleton (which runs the MPI of the build without a launcher).
+THREAD_PROGRAMS = ["square_cube", "cube_omp", "cube_mpi"]
+QUICK = ["--delay", "0.001"]
+
+
+def team(name):
+    """The options that run name on a team of the threads asked (square_cube's default mode runs one)."""
+    return ["--mode", "tasks"] if name == "square_cube" else []
+
+
+def own_error(name, result, *needles):
+    """One line of the program's own on stderr, naming every needle, and nothing on stdout. libgomp may have
+    said its word first (it reads the variables before main): its lines, and only those, may stand beside."""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    ours = [line for line in lines if line.startswith(f"{name}: error: ")]
+    assert len(ours) == 1, result.stderr
+    assert all(line in ours or line.startswith("libgomp: ") for line in lines), result.stderr
+    assert result.stdout == "", result.stdout
+    for needle in needles:
+        assert needle in ours[0], f"{needle!r} not in {ours[0]!r}"
+    return ours[0]
+
+
+@pytest.mark.parametrize("name", THREAD_PROGRAMS)
+@pytest.mark.parametrize("variable, value", [
+    ("OMP_NUM_THREADS", "65536"), ("OMP_NUM_THREADS", "4,65536"), ("OMP_NUM_THREADS", "0"),
+    ("OMP_NUM_THREADS", "abc"), ("OMP_NUM_THREADS", "2;3"), ("OMP_NUM_THREADS", "+3"),
+    ("OMP_NUM_THREADS", "99999999999999999999"),
+    ("OMP_THREAD_LIMIT", "5000"), ("OMP_THREAD_LIMIT", "2,2"), ("OMP_DYNAMIC", "maybe")])
+def test_runtime_variables_beyond_the_thread_range_are_refused(name, variable, value):
+    # OMP_NUM_THREADS=65536 crashed the runtime (SIGSEGV): the variables are input, held to -t's range.
+    result = run(name, *QUICK, env={variable: value}, timeout=TIMEOUT)
+    assert result.returncode == 2, result.stderr
+    own_error(name, result, variable, f"'{value}'")
+
+
+@pytest.mark.parametrize("name", THREAD_PROGRAMS)
+def test_runtime_variable_is_checked_even_when_t_overrides_it(name):
+    result = run(name, "-t", "2", *QUICK, env={"OMP_NUM_THREADS": "65536"}, timeout=TIMEOUT)
+    assert result.returncode == 2, result.stderr
+    own_error(name, result, "OMP_NUM_THREADS", "'65536'")
+
+
+@pytest.mark.parametrize("name", THREAD_PROGRAMS)
+@pytest.mark.parametrize("value", [" 3 ", "3,2", "3, 2", "3,4096"])
+def test_every_form_the_runtime_takes_is_taken(name, value):
+    result = run(name, *team(name), *QUICK, "--json", env={"OMP_NUM_THREADS": value}, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["valid"] is True and record["threads"] == 3, record
+
+
+@pytest.mark.parametrize("name", THREAD_PROGRAMS)
+def test_threads_asked_beyond_the_thread_limit_are_refused(name):
+    for args, env, source in ((["-t", "2"], {}, "-t"), ([], {"OMP_NUM_THREADS": "2"}, "OMP_NUM_THREADS")):
+        result = run(name, *args, *QUICK, env={"OMP_THREAD_LIMIT": "1", **env}, timeout=TIMEOUT)
+        assert result.returncode == 2, result.stderr
+        own_error(name, result, "OMP_THREAD_LIMIT", source)
+    # asking nothing, the default team keeps within the limit
+    result = run(name, *team(name), *QUICK, "--json", env={"OMP_THREAD_LIMIT": "1"}, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["threads"] == 1
+
+
+@pytest.mark.parametrize("name", THREAD_PROGRAMS)
+def test_dynamic_adjustment_is_turned_off_with_a_warning(name):
+    result = run(name, *team(name), "-t", "3", *QUICK, "--json", env={"OMP_DYNAMIC": "TRUE"}, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["threads"] == 3
+    assert [line for line in result.stderr.splitlines() if "OMP_DYNAMIC" in line] == [
+        f"{name}: warning: OMP_DYNAMIC is true, but a measured team must have the threads asked: adjustment is off"]
+
+
+@pytest.mark.parametrize("name", THREAD_PROGRAMS)
+def test_threads_the_system_will_not_give_are_the_programs_own_error(name):
+    # 4096 threads of 8 MiB stacks cannot fit in 1 GiB of address space: the runtime ended the process with
+    # its own message ("libgomp: Thread creation failed"); the program says so first, exit 1.
+    command = under_address_limit([program_path(name), "-t", "4096", *QUICK], 1 << 20)
+    if name == "cube_mpi":
+        command = ["env", "TMPDIR=" + tempfile.gettempdir(), *command]
+    result = subprocess.run(command, capture_output=True, text=True, env=program_env({"OMP_STACKSIZE": "8M"}),
+                            timeout=TIMEOUT)
+    assert result.returncode == 1, result.stderr
+    line = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(line) == 1 and line[0].startswith(f"{name}: error: cannot start 4096 threads"), result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [["--mode", "seq"], ["--mode", "sections"], ["--mode", "tasks"], []],
+                         ids=["square_cube seq", "square_cube sections", "square_cube tasks", "cube_omp"])
+def test_number_programs_run_in_a_64_kib_stack(tmp_path, args):
+    # The reader held a 64 KiB block on the stack: every number program crashed under ulimit -s 64.
+    if SANITIZED:
+        pytest.skip("a sanitizer pads every stack frame: the small stack is the plain build's")
+    name = "square_cube" if args else "cube_omp"
+    path = tmp_path / "list.txt"
+    path.write_text("\n".join(str(i) for i in range(-3000, 3000)) + "\n")
+    for extra in (["-i", path], ["-i", "-"], ["--timeline", tmp_path / "t.json", "--gantt", "1", "2", "3"]):
+        command = [program_path(name), *args, "-t", "4", "--work", "none", "--json", *map(str, extra)]
+        with open(path) as stdin:
+            result = subprocess.run(["sh", "-c", 'ulimit -s 64 && exec "$@"', "sh", *command], stdin=stdin,
+                                    capture_output=True, text=True, env=program_env(), timeout=TIMEOUT)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["valid"] is True

@@ -477,6 +477,92 @@ static void stdin_pipe_cannot_rewind(void **state)
     assert_contains(err.message, "stdin");
 }
 
+static size_t read_in_chunks(mt_source *source, size_t max, int64_t *out, size_t capacity);
+
+/* Make stdin the regular file at path, standing at offset; returns the saved descriptor for restore_stdin. */
+static int stdin_from_file_at(const char *path, off_t offset)
+{
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(lseek(fd, offset, SEEK_SET), offset);
+    int saved = dup(STDIN_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fd, STDIN_FILENO) >= 0);
+    close(fd);
+    clearerr(stdin);
+    return saved;
+}
+
+/* `{ read -r header; cube_mpi --chunk 2 -i -; } < list`: stdin is a regular file past its first line. Every way
+ * of reading it (the mapped parallel parse, the stream, a rewind after either) reads the list from there; none
+ * goes back to byte 0, where the header is not a number. The header spans pages, so the map starts mid-page. */
+static void stdin_regular_file_past_its_start_is_read_from_there_every_time(void **state)
+{
+    (void)state;
+    enum { HEADER = 5000, COUNT = 3000 };
+    char *content = malloc(HEADER + COUNT * 8);
+    assert_non_null(content);
+    memset(content, 'h', HEADER - 1);
+    content[HEADER - 1] = '\n';
+    size_t length = HEADER;
+    for (int i = 0; i < COUNT; i++)
+        length += (size_t)sprintf(content + length, "%d%s", i + 1, i % 10 == 9 ? "\n" : " ");
+    char path[TEST_PATH_SIZE];
+    write_temp_file(content, length, path);
+    free(content);
+    for (int way = 0; way < 2; way++) {
+        int saved = stdin_from_file_at(path, HEADER);
+        mt_source source;
+        mt_error err = {{0}};
+        assert_int_equal(mt_source_open_file(&source, "-", &err), MT_OK);
+        int64_t *values = malloc((COUNT + 8) * sizeof *values);
+        assert_non_null(values);
+        for (int pass = 0; pass < 3; pass++) {
+            if (way == 0 && pass == 0) { /* the mapped parse first, then the stream after a rewind */
+                mt_numbers numbers;
+                if (mt_numbers_read_all(&source, &numbers, &err) != MT_OK) fail_msg("refused: %s", err.message);
+                assert_int_equal(numbers.count, COUNT);
+                memcpy(values, numbers.values, COUNT * sizeof *values);
+                mt_numbers_free(&numbers);
+            } else {
+                assert_int_equal(read_in_chunks(&source, 7, values, COUNT + 7), COUNT);
+            }
+            for (int i = 0; i < COUNT; i++)
+                if (values[i] != i + 1) fail_msg("way %d pass %d: item %d is %lld", way, pass, i, (long long)values[i]);
+            if (mt_source_rewind(&source, &err) != MT_OK) fail_msg("rewind: %s", err.message);
+        }
+        free(values);
+        mt_source_close(&source);
+        restore_stdin(saved);
+    }
+    unlink(path);
+}
+
+/* A device reads no list twice, though lseek succeeds on it: it is refused, with a message naming it. */
+static void device_cannot_rewind(void **state)
+{
+    (void)state;
+    mt_source source;
+    mt_error err = {{0}};
+    assert_int_equal(mt_source_open_file(&source, "/dev/null", &err), MT_OK);
+    int64_t buffer[1];
+    size_t got = 1;
+    assert_int_equal(mt_source_read(&source, buffer, 1, &got, &err), MT_OK);
+    assert_int_equal(got, 0);
+    assert_int_equal(mt_source_rewind(&source, &err), MT_ERR_USAGE);
+    assert_contains(err.message, "/dev/null");
+    assert_contains(err.message, "not a regular file");
+    mt_source_close(&source);
+}
+
+/* A source lives on the stack of whoever reads (cube_mpi copies its run, source included, every pass): its read
+ * block is on the heap, so a program runs in a small stack (ulimit -s 64). */
+static void source_is_small_enough_for_any_stack(void **state)
+{
+    (void)state;
+    assert_true(sizeof(mt_source) < 1024);
+}
+
 /* --- reading in chunks, rewinding --- */
 
 /* Read source max items at a time into out (capacity items); returns how many. */
@@ -1190,6 +1276,9 @@ int main(void)
         cmocka_unit_test(generate_different_seed_different_list),
         cmocka_unit_test(generate_every_value_within_cube_range),
         cmocka_unit_test(generate_rewind_gives_the_same_list),
+        cmocka_unit_test(stdin_regular_file_past_its_start_is_read_from_there_every_time),
+        cmocka_unit_test(device_cannot_rewind),
+        cmocka_unit_test(source_is_small_enough_for_any_stack),
         cmocka_unit_test(fits_in_memory_refuses_absurd_counts),
         cmocka_unit_test(fits_in_memory_accepts_small_lists),
     };
