@@ -116,6 +116,8 @@ def test_c_files_pass_clang_format():
 
 def test_every_file_passes_reuse_lint():
     need("reuse")
+    if not (SOURCE_DIR / ".git").exists():
+        pytest.skip("not a git checkout: reuse would read the build folders and every file left in the tree")
     result = subprocess.run(["reuse", "lint"], capture_output=True, text=True, timeout=240, cwd=SOURCE_DIR)
     assert result.returncode == 0, f"reuse lint: files without a licence or copyright\n{result.stdout[-6000:]}"
 
