@@ -44,7 +44,7 @@ if(MT_DOCS)
   add_custom_command(OUTPUT ${completion}
     COMMAND ${MT_DOCS_PYTHON} ${PROJECT_SOURCE_DIR}/packaging/completion.py ${completion} ${help_files}
     DEPENDS ${help_files} ${PROJECT_SOURCE_DIR}/packaging/completion.py
-    COMMENT "Bash completion of ${programs}" VERBATIM)
+    COMMENT "Bash completion of the programs" VERBATIM)
   add_custom_target(mt_docs ALL DEPENDS ${completion} ${man_pages})
 
   install(FILES ${man_pages} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
