@@ -126,9 +126,10 @@ mt_check_out_file() {
 mt_check_mpi() { mt_check_choice "$1" --mpi openmpi mpich; }
 
 # Each dependency: a group, the checks that pass when it is there, and the Debian packages that bring it.
-# Groups: build (the programs), run (what an installation's scripts need: the programs are built), tests (ctest's suites), sanitize (ASan, UBSan, TSan with clang), lint
-# (shellcheck, flake8, clang-format, reuse), plots, mpich (the second MPI library), slurm (a local batch
-# system for the batch-job tests). A check is KIND:WHAT (mt_has): command:NAME, file:PATH, pkg:MODULE (pkg-config),
+# Groups: build (the programs, their man pages), run (what an installation's scripts need: its programs are
+# built), tests (ctest's suites), sanitize (ASan, UBSan, TSan with clang), lint (shellcheck, flake8,
+# clang-format, reuse), plots, mpich (the second MPI library), slurm (a local batch system for the batch-job
+# tests). A check is KIND:WHAT (mt_has): command:NAME, file:PATH, pkg:MODULE (pkg-config),
 # python:MODULE (imported by Debian's python3), or tsan (clang builds with -fopenmp -fsanitize=thread).
 mt_dependencies() {
   cat <<'LIST'
