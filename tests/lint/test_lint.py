@@ -313,8 +313,9 @@ def test_the_pipe_rule_sees_the_pattern():
         assert hits == expected, (code, segments)
 
 
-# A sourced file must be one of the tree's scripts: a path beside the script or under MT_ROOT, ending in .sh.
-TREE_SCRIPT = r'"(\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)|\$MT_ROOT)/[\w./-]+\.sh"\s*$'
+# A sourced file must be one of the tree's scripts: a path beside the script or under MT_ROOT, ending in .sh, or the
+# batch templates' MT_JOB_LIB (the scripts/slurm folder of a checkout or an installation, where job_lib.sh is).
+TREE_SCRIPT = r'"(\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)|\$MT_ROOT|\$MT_JOB_LIB)/[\w./-]+\.sh"\s*$'
 INTERPRETER = r'(python3?|"?\$\{?py(thon)?\}?"?|\bmt_python\)"?|\bbash|\bsh|\bawk|\bperl)'
 DATA_AS_CODE = [
     (re.compile(r"(^|[;&|({]\s*|\s)eval\s"), "eval runs text as shell code"),
