@@ -383,9 +383,22 @@ void mt_cli_print_help(FILE *out, const mt_program *p)
           out);
 }
 
+/* --version, as curl -V: the suite, the commit, the compiler and the libraries the program was built with. */
 void mt_cli_print_version(FILE *out, const mt_program *p)
 {
-    fprintf(out, "%s (multitarefas) %s\n", p->name, mt_version);
+#if defined(__clang__)
+    const char *compiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+    const char *compiler = "gcc " __VERSION__;
+#else
+    const char *compiler = "unknown";
+#endif
+    fprintf(out, "%s (multitarefas) %s\ncommit: %s\ncompiler: %s\nOpenMP: %d\n", p->name, mt_version, mt_commit,
+            compiler, _OPENMP);
+    if (p->print_libraries != NULL)
+        p->print_libraries(out);
+    else
+        fputs("MPI: none\nlibcurl: none\n", out);
 }
 
 void mt_cli_print_settings(FILE *out, const mt_program *p, const mt_options *o, const void *settings)

@@ -20,6 +20,8 @@
 
 /* The suite's version, the same in every program (--version, download's User-Agent). */
 extern const char mt_version[];
+/* The commit the programs were built from (git, at build time), or "unknown". */
+extern const char mt_commit[];
 
 /* One option of a program's own (cube_mpi's --chunk, download's --jobs), or of the shared table. A
  * program's option with the name or the letter of a shared one takes its place. */
@@ -53,6 +55,8 @@ typedef struct {
     void (*print_settings)(FILE *out, const void *settings);
     const char *notes;       /* what is timed, what n counts, examples */
     const char *exit_status; /* the exit codes in the program's words; NULL: the number programs' */
+    /* --version: the lines "MPI: ..." and "libcurl: ..." of the libraries the program uses (NULL: none). */
+    void (*print_libraries)(FILE *out);
 } mt_program;
 
 typedef enum { MT_FORMAT_TEXT, MT_FORMAT_JSON, MT_FORMAT_CSV } mt_format;

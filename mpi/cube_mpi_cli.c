@@ -3,6 +3,8 @@
 #include <limits.h>
 #include <string.h>
 
+#include "world.h"
+
 enum { OPT_TRANSPORT, OPT_CHUNK, OPT_EXPLAIN, OPTION_COUNT };
 
 static const mt_option own_options[OPTION_COUNT] = {
@@ -54,4 +56,5 @@ const mt_program cube_mpi_program = {
              "  mpirun -np 3 cube_mpi --explain 1 2 3 4 5 6 7           # an uneven split\n"
              "  mpirun -np 2 cube_mpi --work none --generate 33554432 --json -r 5\n"
              "  mpirun -np 4 cube_mpi --work none --generate 100000000 --chunk 1000000 --quiet\n",
+    .print_libraries = world_print_libraries,
 };

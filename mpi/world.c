@@ -225,6 +225,13 @@ void world_free(world_info *world)
     if (world->node != MPI_COMM_NULL) MPI_Comm_free(&world->node);
 }
 
+void world_print_libraries(FILE *out)
+{
+    char library[MPI_MAX_LIBRARY_VERSION_STRING];
+    world_library_version(library);
+    fprintf(out, "MPI: %s (MPI %d.%d)\nlibcurl: none\n", library, MPI_VERSION, MPI_SUBVERSION);
+}
+
 void world_library_version(char buffer[MPI_MAX_LIBRARY_VERSION_STRING])
 {
     int length = 0;

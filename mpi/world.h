@@ -51,6 +51,9 @@ void world_free(world_info *world);
 /* The MPI library's own name for itself (MPI_Get_library_version's first line, tabs as spaces). */
 void world_library_version(char buffer[MPI_MAX_LIBRARY_VERSION_STRING]);
 
+/* --version's library lines (mt_program.print_libraries): the MPI library and the standard it implements. */
+void world_print_libraries(FILE *out);
+
 /* Where the work ran, at rank 0: every rank's host (in rank order), every worker's placement (rank-then-thread
  * order) and, when recording, every rank's events. */
 typedef struct {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #define STRINGIFY(x) #x
 #define TEXT(x) STRINGIFY(x)
 
@@ -180,6 +182,20 @@ static mt_status check(void *settings, const mt_options *options, mt_error *err)
     return MT_OK;
 }
 
+/* --version's library lines, as curl -V names its own: libcurl's version, host and TLS, zlib and nghttp2. */
+static void print_libraries(FILE *out)
+{
+    const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+    fprintf(out, "MPI: none\nlibcurl: %s (%s)", curl->version, curl->host);
+    if (curl->ssl_version != NULL) fprintf(out, " %s", curl->ssl_version);
+    if (curl->libz_version != NULL) fprintf(out, " zlib/%s", curl->libz_version);
+#if LIBCURL_VERSION_NUM >= 0x074200 /* 7.66: CURLVERSION_SIXTH */
+    if (curl->age >= CURLVERSION_SIXTH && curl->nghttp2_version != NULL)
+        fprintf(out, " nghttp2/%s", curl->nghttp2_version);
+#endif
+    fputc('\n', out);
+}
+
 static void print_settings(FILE *out, const void *settings)
 {
     const download_settings *s = settings;
@@ -216,6 +232,7 @@ const mt_program download_program = {
     .parse_option = parse_option,
     .check = check,
     .print_settings = print_settings,
+    .print_libraries = print_libraries,
     .notes = "Files: named after the URL's last path segment (query and fragment dropped, %XX decoded). A name\n"
              "that is empty, '.', '..', starts with '-' or '.', holds '/', '\\' or a control character, or is over\n"
              "200 bytes becomes 'url-HASH' (16 hex digits of the URL's FNV-1a hash), always inside DIR. Each\n"

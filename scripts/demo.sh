@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo.sh - the main job: build (if needed), run the original lesson's activities in C, and print a
+# demo.sh - the main job: build (if needed: in a checkout; an installation has its programs), run the original lesson's activities in C, and print a
 # table that compares each run with its ideal time.
 set -euo pipefail
 MT_SCRIPT=demo.sh
@@ -13,14 +13,15 @@ Build the suite if needed, then run the lesson's activities and compare each wit
 
   --delay SECONDS   work per item (default 0.1, as the original)
   --mpi LIBRARY     openmpi (default) or mpich: build against it (in build-mpich/) and launch with it
-  --out DIR         where the three pictures go (default: out/pictures under the suite)
+  --out DIR         where the three pictures go (default: out/pictures in a checkout, pictures/ in
+                    the current folder when installed)
   -h, --help        this help
 
-Environment: BUILD_DIR (default build/).
+Environment: BUILD_DIR (default build/; a checkout only: installed, the programs are the installation's).
 USAGE
 }
 
-delay=0.1 mpi=openmpi out=$MT_ROOT/out/pictures
+delay=0.1 mpi=openmpi out=$(mt_default_out "$MT_ROOT/out/pictures" pictures)
 while [ $# -gt 0 ]; do
   case $1 in
     --delay) mt_need "${2:-}" "--delay needs seconds"; delay=$2; shift 2 ;;
@@ -44,7 +45,8 @@ if [ "$mpi" = mpich ]; then
 fi
 mapfile -t mpi_args < <(mt_mpi_cmake_args "$mpi")
 mt_build "${mpi_args[@]}"
-bin=$BUILD_DIR
+square_cube=$(mt_program square_cube) cube_omp=$(mt_program cube_omp)
+download=$(mt_program download) cube_mpi=$(mt_program cube_mpi)
 
 rows=()
 mt_run_folder multitarefas-demo
@@ -56,7 +58,8 @@ work=$MT_RUN_DIR
 run_activity() {
   local label=$1 workers=$2; shift 2
   local shown=("$@")
-  shown=("${shown[@]#"$bin"/}")
+  shown=("${shown[@]#"$(dirname "$square_cube")"/}")
+  shown=("${shown[@]#"$(dirname "$cube_mpi")"/}")
   [ "${shown[0]}" = mt_mpirun ] && shown=("$(basename "$(mt_mpiexec)")" -n "${shown[1]}" "${shown[@]:2}")
   printf '\n== %s\n$ %s\n' "$label" "${shown[*]}"
   local out=$work/run.out err=$work/run.err trace=$work/run.json
@@ -74,26 +77,26 @@ run_activity() {
 }
 
 echo "multitarefas: the lesson's activities in C (work per item: sleep $delay s)"
-run_activity "1  seq: squares, then cubes" 1 "$bin/omp/square_cube" --mode seq --delay "$delay"
-run_activity "2  sections: two threads" 2 "$bin/omp/square_cube" --mode sections -t 2 --delay "$delay"
-run_activity "2+ tasks: one task per item and op" 8 "$bin/omp/square_cube" --mode tasks -t 8 --delay "$delay"
+run_activity "1  seq: squares, then cubes" 1 "$square_cube" --mode seq --delay "$delay"
+run_activity "2  sections: two threads" 2 "$square_cube" --mode sections -t 2 --delay "$delay"
+run_activity "2+ tasks: one task per item and op" 8 "$square_cube" --mode tasks -t 8 --delay "$delay"
 # Activity 3: the original's 30 downloads (6 images x 5) from the project's loopback image server, which
 # answers each request after $delay s, as a distant server would. No internet needed; stopped at the end.
-if [ -x "$bin/omp/download" ]; then
+if [ -x "$download" ]; then
   mt_image_server "$work" --latency "$delay" --list-file "$work/list.txt"
-  run_activity "3  download: 30 files, 1 job" 1 "$bin/omp/download" -j 1 -o "$work/files" -i "$work/list.txt"
-  run_activity "3  download: tasks, 8 jobs" 8 "$bin/omp/download" -j 8 -o "$work/files" -i "$work/list.txt"
-  run_activity "3  download: multi, 1 thread, 8 at once" 8 "$bin/omp/download" --mode multi -j 8 \
+  run_activity "3  download: 30 files, 1 job" 1 "$download" -j 1 -o "$work/files" -i "$work/list.txt"
+  run_activity "3  download: tasks, 8 jobs" 8 "$download" -j 8 -o "$work/files" -i "$work/list.txt"
+  run_activity "3  download: multi, 1 thread, 8 at once" 8 "$download" --mode multi -j 8 \
     -o "$work/files" -i "$work/list.txt"
   mt_stop_background
 else
   echo; echo "(activity 3 left out: download is not built; it needs libcurl)"
 fi
-run_activity "4  cube_omp: a parallel loop" 2 "$bin/omp/cube_omp" -t 2 --delay "$delay"
-if [ -x "$bin/mpi/cube_mpi" ]; then
+run_activity "4  cube_omp: a parallel loop" 2 "$cube_omp" -t 2 --delay "$delay"
+if [ -x "$cube_mpi" ]; then
   reason=$(mt_mpirun_reason 4)
   [ -z "$reason" ] || printf '\n(mpirun gets %s)\n' "$reason"
-  run_activity "4  cube_mpi: 4 ranks, Scatterv" 4 mt_mpirun 4 "$bin/mpi/cube_mpi" -t 1 --delay "$delay"
+  run_activity "4  cube_mpi: 4 ranks, Scatterv" 4 mt_mpirun 4 "$cube_mpi" -t 1 --delay "$delay"
 else
   echo; echo "(cube_mpi is not built: configured without MPI)"
 fi

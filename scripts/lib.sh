@@ -4,6 +4,15 @@
 # shellcheck shell=bash
 
 MT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Where the scripts run from: a checkout (MT_ROOT holds the CMakeLists.txt: the scripts build what they run,
+# in BUILD_DIR), or an installation (cmake --install, the package: MT_ROOT is PREFIX/share/multitarefas, the
+# programs are PREFIX/bin's, already built; nothing is built, and what a script makes goes under the current
+# folder). Found from this file's own place, so an installation may move.
+if [ -f "$MT_ROOT/CMakeLists.txt" ]; then
+  MT_INSTALLED=0 MT_PREFIX=""
+else
+  MT_INSTALLED=1 MT_PREFIX=$(cd "$MT_ROOT/../.." && pwd)
+fi
 # shellcheck disable=SC2034 # read by the scripts that source this file
 MT_BUILD_DIR_GIVEN=${BUILD_DIR:+1}
 BUILD_DIR=${BUILD_DIR:-$MT_ROOT/build}
@@ -39,6 +48,24 @@ mt_os_name() {
     done </etc/os-release
   fi
   uname -s
+}
+
+# mt_program NAME: the path of a program (square_cube, cube_omp, download, cube_mpi): BUILD_DIR's in a
+# checkout, the one beside the installation's scripts (PREFIX/bin) when installed.
+mt_program() {
+  if [ "$MT_INSTALLED" = 1 ]; then
+    printf '%s\n' "$MT_PREFIX/bin/$1"
+  elif [ "$1" = cube_mpi ]; then
+    printf '%s\n' "$BUILD_DIR/mpi/$1"
+  else
+    printf '%s\n' "$BUILD_DIR/omp/$1"
+  fi
+}
+
+# mt_default_out CHECKOUT_PATH NAME: where a script writes by default: CHECKOUT_PATH in a checkout, NAME under
+# the current folder when installed (the installation is not the user's to write in).
+mt_default_out() {
+  if [ "$MT_INSTALLED" = 1 ]; then printf '%s\n' "$PWD/$2"; else printf '%s\n' "$1"; fi
 }
 
 # mt_record COMMAND ARG...: read the programs' records (--json, --csv) with scripts/record.py: field,
@@ -99,9 +126,10 @@ mt_check_out_file() {
 mt_check_mpi() { mt_check_choice "$1" --mpi openmpi mpich; }
 
 # Each dependency: a group, the checks that pass when it is there, and the Debian packages that bring it.
-# Groups: build (the programs), tests (ctest's suites), sanitize (ASan, UBSan, TSan with clang), lint
-# (shellcheck, flake8, clang-format), plots, mpich (the second MPI library), slurm (a local batch
-# system for the batch-job tests). A check is KIND:WHAT (mt_has): command:NAME, pkg:MODULE (pkg-config),
+# Groups: build (the programs, their man pages), run (what an installation's scripts need: its programs are
+# built), tests (ctest's suites), sanitize (ASan, UBSan, TSan with clang), lint (shellcheck, flake8,
+# clang-format, reuse), plots, mpich (the second MPI library), slurm (a local batch system for the batch-job
+# tests). A check is KIND:WHAT (mt_has): command:NAME, file:PATH, pkg:MODULE (pkg-config),
 # python:MODULE (imported by Debian's python3), or tsan (clang builds with -fopenmp -fsanitize=thread).
 mt_dependencies() {
   cat <<'LIST'
@@ -113,14 +141,20 @@ build|pkg:jansson|libjansson-dev
 build|pkg:libcurl|libcurl4-openssl-dev
 build|command:mpicc command:mpiexec|libopenmpi-dev openmpi-bin
 build|command:python3|python3
+build|command:help2man|help2man
+run|command:python3|python3
 tests|pkg:cmocka|libcmocka-dev
 tests|python:pytest|python3-pytest
 tests|command:ip command:unshare|iproute2 util-linux
+tests|file:/usr/share/lmod/lmod/init/bash|lmod
+tests|file:/usr/share/bash-completion/bash_completion|bash-completion
+tests|command:man|man-db
 sanitize|command:clang tsan|clang libomp-dev libclang-rt-14-dev
 sanitize|command:llvm-symbolizer|llvm
 lint|command:shellcheck|shellcheck
 lint|command:flake8|flake8
 lint|command:clang-format|clang-format
+lint|command:reuse|reuse
 plots|command:gnuplot|gnuplot-nox
 mpich|command:mpicc.mpich command:mpiexec.mpich|mpich libmpich-dev
 slurm|command:slurmctld command:slurmd command:sbatch command:munged|slurm-wlm munge
@@ -138,6 +172,7 @@ mt_has() {
     pkg:*) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "${1#pkg:}" ;;
     python:*) [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import importlib, sys; importlib.import_module(sys.argv[1])' \
       "${1#python:}" >/dev/null 2>&1 ;;
+    file:*) [ -e "${1#file:}" ] ;;
     nginx) command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ;;
     tsan) clang -fopenmp -fsanitize=thread -x c -o /dev/null - <<<'int main(void) { return 0; }' >/dev/null 2>&1 ;;
     *) mt_die "unknown dependency check '$1'" ;;
@@ -149,6 +184,8 @@ mt_require() {
   local missing=() group checks packages wanted check list
   while IFS='|' read -r group checks packages; do
     for wanted in "$@"; do
+      # Installed, the programs are built already: what running them needs (the run group) replaces the build's.
+      [ "$MT_INSTALLED" = 0 ] || [ "$wanted" != build ] || wanted=run
       [ "$group" = "$wanted" ] || continue
       read -r -a list <<<"$checks"
       for check in "${list[@]}"; do
@@ -212,6 +249,7 @@ mt_check_hosts_file() {
 # shellcheck disable=SC2120 # the arguments are optional
 mt_build() {
   local type=() lock
+  if [ "$MT_INSTALLED" = 1 ]; then mt_check_installed; return 0; fi
   mkdir -p "$(dirname "$BUILD_DIR")"
   exec {lock}>>"$BUILD_DIR.lock"
   flock "$lock"
@@ -226,6 +264,11 @@ mt_build() {
   exec {lock}>&-
 }
 
+# mt_check_installed: an installation has its programs (at least cube_omp) beside its scripts.
+mt_check_installed() {
+  [ -x "$MT_PREFIX/bin/cube_omp" ] || mt_die "the programs are not in $MT_PREFIX/bin: is the installation whole?"
+}
+
 # mt_mpi_cmake_args LIBRARY: the CMake arguments that build against LIBRARY, one a line (openmpi: none,
 # it is Debian's default; mpich: its compiler wrapper and launcher, installed side by side).
 mt_mpi_cmake_args() {
@@ -237,22 +280,25 @@ mt_mpi_cmake_args() {
 }
 
 # mt_cmake_cache NAME: a value from the build's CMake cache (empty when absent). Lines are NAME:TYPE=VALUE.
+# Installed: the launcher's settings of the build the programs came from (share/multitarefas/launcher.cache).
 mt_cmake_cache() {
-  local line
-  [ -f "$BUILD_DIR/CMakeCache.txt" ] || return 0
+  local line cache=$BUILD_DIR/CMakeCache.txt
+  [ "$MT_INSTALLED" = 0 ] || cache=$MT_ROOT/launcher.cache
+  [ -f "$cache" ] || return 0
   while IFS= read -r line; do
     if [[ $line == "$1":*=* ]]; then
       printf '%s\n' "${line#*=}"
       return 0
     fi
-  done <"$BUILD_DIR/CMakeCache.txt"
+  done <"$cache"
 }
 
-# The MPI launcher CMake found (FindMPI's MPIEXEC_EXECUTABLE), or mpiexec on PATH.
+# The MPI launcher CMake found (FindMPI's MPIEXEC_EXECUTABLE), or mpiexec on PATH (an installation moved to a
+# machine where that launcher is elsewhere: a cluster's MPI module).
 mt_mpiexec() {
   local exe
   exe=$(mt_cmake_cache MPIEXEC_EXECUTABLE)
-  [ -n "$exe" ] || exe=$(command -v mpiexec || true)
+  [ -n "$exe" ] && [ -x "$exe" ] || exe=$(command -v mpiexec || true)
   echo "$exe"
 }
 
@@ -314,6 +360,7 @@ mt_mpirun_reason() {
 # more of the suite).
 mt_build_target() {
   local lock
+  if [ "$MT_INSTALLED" = 1 ]; then mt_check_installed; return 0; fi
   mkdir -p "$(dirname "$BUILD_DIR")"
   exec {lock}>>"$BUILD_DIR.lock" # one build of a folder at a time, as mt_build
   flock "$lock"

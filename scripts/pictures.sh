@@ -18,12 +18,13 @@ original lesson opens with, from real runs:
                               many: more busy threads than cores, so the system interleaves them
                               (each item takes longer than its delay) while the cores run in parallel
 
-  --out DIR    where the pictures and their timelines go (default docs/pictures)
+  --out DIR    where the pictures and their timelines go (default docs/pictures in a checkout,
+               pictures/ in the current folder when installed)
   -h, --help   this help
 USAGE
 }
 
-out=$MT_ROOT/docs/pictures
+out=$(mt_default_out "$MT_ROOT/docs/pictures" pictures)
 while [ $# -gt 0 ]; do
   case $1 in
     --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
@@ -38,7 +39,7 @@ mt_check_out_dir "$out" --out
 mt_require build plots
 mt_build
 mkdir -p "$out"
-bin=$BUILD_DIR
+square_cube=$(mt_program square_cube) download=$(mt_program download)
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -55,20 +56,20 @@ draw() {
   echo "$out/$name.png"
 }
 
-if [ -x "$bin/omp/download" ] && [[ $("$bin/omp/download" --help) == *--timeline* ]]; then
+if [ -x "$download" ] && [[ $("$download" --help) == *--timeline* ]]; then
   "$(mt_python)" "$MT_ROOT/scripts/image_server.py" --latency 0.1 --port-file "$work/port" \
     --list-file "$work/urls.txt" >/dev/null &
   server_pid=$!
   for _ in $(seq 100); do [ -s "$work/urls.txt" ] && break; sleep 0.1; done
   [ -s "$work/urls.txt" ] || mt_die "the image server did not start"
   draw concurrency "Concurrency: download --mode multi -j 6, one thread, 30 transfers, 6 in flight" \
-    "$bin/omp/download" --mode multi -j 6 -i "$work/urls.txt" -o "$work/files"
+    "$download" --mode multi -j 6 -i "$work/urls.txt" -o "$work/files"
 else
   mt_say "concurrency.png left out: download is not built (configured without libcurl)"
 fi
 draw parallelism "Parallelism: square_cube --mode sections -t 2 --work spin, two threads busy at once" \
-  "$bin/omp/square_cube" --mode sections -t 2 --work spin --delay 0.05
+  "$square_cube" --mode sections -t 2 --work spin --delay 0.05
 mt_say "concurrent parallelism: $((2 * MT_NPROC)) busy threads on $MT_NPROC cores on purpose; square_cube warns that they share CPUs"
 draw concurrent-parallelism \
   "Concurrent parallelism: square_cube --mode tasks -t $((2 * MT_NPROC)) --work spin on $MT_NPROC cores" \
-  "$bin/omp/square_cube" --mode tasks -t $((2 * MT_NPROC)) --work spin --delay 0.05
+  "$square_cube" --mode tasks -t $((2 * MT_NPROC)) --work spin --delay 0.05

@@ -28,7 +28,7 @@ Work (--work): sleep (concurrency: scales with the workers, even past the cores)
 scales up to the cores), none (the bare map: memory-bound). Strong scaling keeps n fixed; weak
 scaling keeps n per worker fixed (3 items, or 3 x 2^k for none; strong: a power of two), so the two never share an n.
 
-  --out DIR              where the results go (default: BUILD_DIR/scaling)
+  --out DIR              where the results go (default: BUILD_DIR/scaling; installed: scaling/ here)
   --max-workers N        the most workers (default: twice the cores, at least 8; --quick: 4)
   --quick                a small sweep, under two minutes on 2 cores: short delays, fewer workers
   --work LIST            comma-separated: sleep,spin,none (default all three)
@@ -39,7 +39,7 @@ scaling keeps n per worker fixed (3 items, or 3 x 2^k for none; strong: a power 
                          the median's 95% interval; fewer runs give none)
   --append               add rows to DIR/scaling.csv instead of starting it again
   --no-plot              analyze, but do not draw (no gnuplot needed)
-  --docs                 also copy the PNG to docs/scaling.png (the README's picture)
+  --docs                 also copy the PNG to docs/scaling.png (the README's picture; a checkout only)
   --analyze CSV...       time nothing: read these CSVs (a laptop's, a cluster's batch jobs of 1, 2 ... N
                          nodes), one table in DIR/scaling.csv, analyze and plot them
   --time NAME            the time the analysis reads: time_s (default), the median of the timed runs;
@@ -127,7 +127,8 @@ IFS=, read -r -a scaling_kinds <<<"$scalings"
 for file in ${analyze[@]+"${analyze[@]}"}; do
   if [ ! -f "$file" ] || [ ! -r "$file" ]; then mt_die "--analyze: cannot read '$file'" 2; fi
 done
-out=${out:-$BUILD_DIR/scaling}
+[ "$docs" -eq 0 ] || [ "$MT_INSTALLED" -eq 0 ] || mt_die "--docs updates a checkout's docs/: this is an installation" 2
+out=${out:-$(mt_default_out "$BUILD_DIR/scaling" scaling)}
 mt_check_out_dir "$out" --out
 py=$(mt_python)
 csv=$out/scaling.csv
@@ -172,7 +173,7 @@ fi
 
 mt_require build
 mt_build
-bin=$BUILD_DIR
+cube_omp=$(mt_program cube_omp) square_cube=$(mt_program square_cube) cube_mpi=$(mt_program cube_mpi)
 
 # The plan: which workers, which sizes, how many repeats.
 if [ "$quick" -eq 1 ]; then
@@ -194,9 +195,9 @@ while [ "$items_strong" -lt $((2 * max_workers)) ]; do items_strong=$((items_str
 items_weak=3
 
 have_mpi=0 have_shared=0
-[ -x "$bin/mpi/cube_mpi" ] && have_mpi=1
+[ -x "$cube_mpi" ] && have_mpi=1
 if [ "$have_mpi" -eq 1 ]; then
-  help_text=$("$bin/mpi/cube_mpi" --help 2>&1) || true
+  help_text=$("$cube_mpi" --help 2>&1) || true
   if [[ $help_text == *--transport* ]]; then have_shared=1; fi
 fi
 if [ -z "$series" ]; then
@@ -279,20 +280,20 @@ for work in "${work_kinds[@]}"; do
       fi
       common=("${work_args[@]}" --generate "$n" -r "$repeat" -W 1)
       tag="$work $scaling W=$w"
-      in_list threads "$series" && add_point "$tag threads" "$bin/omp/cube_omp" -t "$w" "${common[@]}"
+      in_list threads "$series" && add_point "$tag threads" "$cube_omp" -t "$w" "${common[@]}"
       if in_list tasks "$series" && [ "$work" != none ]; then
-        add_point "$tag tasks" "$bin/omp/square_cube" --mode tasks -t "$w" "${common[@]}"
+        add_point "$tag tasks" "$square_cube" --mode tasks -t "$w" "${common[@]}"
       fi
-      in_list ranks "$series" && add_point "$tag ranks" run_mpi "$w" "$bin/mpi/cube_mpi" -t 1 "${common[@]}"
+      in_list ranks "$series" && add_point "$tag ranks" run_mpi "$w" "$cube_mpi" -t 1 "${common[@]}"
       if in_list shared "$series"; then
-        add_point "$tag shared" run_mpi "$w" "$bin/mpi/cube_mpi" --transport shared -t 1 "${common[@]}"
+        add_point "$tag shared" run_mpi "$w" "$cube_mpi" --transport shared -t 1 "${common[@]}"
       fi
       if in_list hybrid "$series"; then
         if [ "$w" -ge "$per_rank" ] && [ $((w % per_rank)) -eq 0 ]; then
           add_point "$tag hybrid $((w / per_rank))x$per_rank" run_mpi $((w / per_rank)) --bind-to none \
-            "$bin/mpi/cube_mpi" -t "$per_rank" "${common[@]}"
+            "$cube_mpi" -t "$per_rank" "${common[@]}"
         elif [ "$w" -eq 1 ] && ! in_list ranks "$series"; then
-          add_point "$tag hybrid 1x1" run_mpi 1 "$bin/mpi/cube_mpi" -t 1 "${common[@]}" # its baseline
+          add_point "$tag hybrid 1x1" run_mpi 1 "$cube_mpi" -t 1 "${common[@]}" # its baseline
         fi
       fi
     done

@@ -4,9 +4,11 @@
 # (scripts/scaling.sh --analyze results/*.csv build/scaling/scaling.csv).
 # shellcheck shell=bash
 #
-# A template sets MT_ROOT before sourcing this (the folder the job was submitted from, where
-# scripts/lib.sh is). Environment a job takes (sbatch --export=ALL,NAME=VALUE; qsub -v NAME=VALUE):
-#   MT_RESULTS   folder of the CSV files (default: results/ under the suite)
+# A template finds this file (a checkout's, or an installation's through the module or PATH) and sources it;
+# it sources scripts/lib.sh beside it, which tells a checkout (programs built here) from an installation
+# (programs in PREFIX/bin). Environment a job takes (sbatch --export=ALL,NAME=VALUE; qsub -v NAME=VALUE):
+#   MT_RESULTS   folder of the CSV files (default: results/ under a checkout; installed: results/ in the
+#                folder the job was submitted from)
 #   MT_CSV       the CSV file (default: MT_RESULTS/JOBNAME-JOBID.csv)
 #   MT_WORK      sleep, spin or none (default spin: CPU-bound, what a core count is for)
 #   MT_DELAY     seconds of work per item (default 0.05)
@@ -15,10 +17,10 @@
 #   MT_LAUNCHER  srun or mpirun, how ranks start (default: srun under Slurm, mpirun elsewhere)
 #   MT_SRUN_MPI  srun's --mpi plugin (default: pmix for Open MPI, pmi2 for MPICH and its derivatives,
 #                told apart by the build's launcher; srun --mpi=list shows what a cluster has)
-#   BUILD_DIR    the build folder (default: build/ under the suite)
+#   BUILD_DIR    the build folder (default: build/ under a checkout; installed: not used)
 
 # shellcheck source=scripts/lib.sh
-source "$MT_ROOT/scripts/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # The job's settings, checked before anything is built or run (a usage error: one line, exit 2).
 MT_WORK=${MT_WORK:-spin}
@@ -31,12 +33,12 @@ mt_check_count "$MT_REPEAT" MT_REPEAT
 [ -z "${MT_ITEMS:-}" ] || mt_check_count "$MT_ITEMS" MT_ITEMS
 mt_check_choice "$MT_LAUNCHER" MT_LAUNCHER srun mpirun
 
-# The programs: built if cmake is here (configure once, then only what changed), else already built
-# (on a cluster: load the compiler and MPI modules first, build on a login node).
-if command -v cmake >/dev/null 2>&1; then
+# The programs: an installation's, or a checkout's, built if cmake is here (configure once, then only what
+# changed), else already built (on a cluster: load the compiler and MPI modules first, build on a login node).
+if [ "$MT_INSTALLED" = 1 ] || command -v cmake >/dev/null 2>&1; then
   mt_build
 fi
-[ -x "$BUILD_DIR/omp/cube_omp" ] || mt_die "the suite is not built in $BUILD_DIR (run cmake on a login node)"
+[ -x "$(mt_program cube_omp)" ] || mt_die "the suite is not built in $BUILD_DIR (run cmake on a login node)"
 
 MT_JOB_ID=${SLURM_ARRAY_JOB_ID:-${SLURM_JOB_ID:-${PBS_JOBID:-local}}}
 MT_JOB_ID=${MT_JOB_ID%%.*}
@@ -59,7 +61,11 @@ MT_OMP_PLACED=0
 export OMP_PLACES=${OMP_PLACES:-cores}
 export OMP_PROC_BIND=${OMP_PROC_BIND:-close}
 
-MT_RESULTS=${MT_RESULTS:-$MT_ROOT/results}
+if [ "$MT_INSTALLED" = 1 ]; then
+  MT_RESULTS=${MT_RESULTS:-${SLURM_SUBMIT_DIR:-${PBS_O_WORKDIR:-$PWD}}/results}
+else
+  MT_RESULTS=${MT_RESULTS:-$MT_ROOT/results}
+fi
 mkdir -p "$MT_RESULTS"
 MT_CSV=${MT_CSV:-$MT_RESULTS/$MT_JOB_NAME-$MT_JOB_ID.csv}
 # The allocation's nodes: Slurm's count, else the distinct hosts of PBS's node file, else this one.
@@ -72,7 +78,7 @@ else
 fi
 if [ -z "${MT_SRUN_MPI:-}" ]; then
   if mt_is_open_mpi; then MT_SRUN_MPI=pmix; else MT_SRUN_MPI=pmi2; fi
-  if [ -x "$BUILD_DIR/mpi/cube_mpi" ] && ! "$(mt_mpiexec)" --version >/dev/null 2>&1; then
+  if [ -x "$(mt_program cube_mpi)" ] && ! "$(mt_mpiexec)" --version >/dev/null 2>&1; then
     mt_say "warning: cannot run the build's MPI launcher '$(mt_mpiexec)' to tell its MPI: srun gets --mpi=$MT_SRUN_MPI (set MT_SRUN_MPI to choose)"
   fi
 fi

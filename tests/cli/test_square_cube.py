@@ -201,8 +201,11 @@ def test_help_and_version_exit_zero():
         assert result.stderr == ""
     for flag in ("--version", "-V"):
         result = ok(square_cube(flag))
-        assert result.stdout.startswith("square_cube ")
-        assert len(result.stdout.splitlines()) == 1
+        assert result.stdout.startswith("square_cube (multitarefas) ")
+        # as curl -V: the commit, the compiler, OpenMP, and the libraries (none for square_cube)
+        assert [line.split(":")[0] for line in result.stdout.splitlines()[1:]] == [
+            "commit", "compiler", "OpenMP", "MPI", "libcurl"]
+        assert "MPI: none\nlibcurl: none\n" in result.stdout
 
 
 # --- the record ---

@@ -2,6 +2,8 @@
   shellcheck     every shell script (found by extension or shebang: scripts/, bench/, tests/, .ci/run)
   flake8         every Python file (the root's .flake8)
   clang-format   every C file, --dry-run --Werror (the root's .clang-format; version 14)
+  reuse          reuse lint: every file of the tree carries its licence and copyright (an SPDX header, or an
+                 entry of .reuse/dep5 for the files that cannot hold one), and every licence named is in LICENSES/
   pipelines      no reader that can leave a pipe early (head, grep -q ...): under pipefail the writer's
                  SIGPIPE (exit 141) fails the whole script
   data as code   no eval, no generated file sourced, no gnuplot -e, no data pasted into the code an
@@ -110,6 +112,14 @@ def test_c_files_pass_clang_format():
     bad = offenders(result.stderr, files)
     assert result.returncode == 0 and not bad, report(f"clang-format ({version.strip()})", bad or ["?"],
                                                       result.stderr[-6000:])
+
+
+def test_every_file_passes_reuse_lint():
+    need("reuse")
+    if not (SOURCE_DIR / ".git").exists():
+        pytest.skip("not a git checkout: reuse would read the build folders and every file left in the tree")
+    result = subprocess.run(["reuse", "lint"], capture_output=True, text=True, timeout=240, cwd=SOURCE_DIR)
+    assert result.returncode == 0, f"reuse lint: files without a licence or copyright\n{result.stdout[-6000:]}"
 
 
 # --- the scripts' own rules --------------------------------------------------------------------------
@@ -303,8 +313,9 @@ def test_the_pipe_rule_sees_the_pattern():
         assert hits == expected, (code, segments)
 
 
-# A sourced file must be one of the tree's scripts: a path beside the script or under MT_ROOT, ending in .sh.
-TREE_SCRIPT = r'"(\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)|\$MT_ROOT)/[\w./-]+\.sh"\s*$'
+# A sourced file must be one of the tree's scripts: a path beside the script or under MT_ROOT, ending in .sh, or the
+# batch templates' MT_JOB_LIB (the scripts/slurm folder of a checkout or an installation, where job_lib.sh is).
+TREE_SCRIPT = r'"(\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)|\$MT_ROOT|\$MT_JOB_LIB)/[\w./-]+\.sh"\s*$'
 INTERPRETER = r'(python3?|"?\$\{?py(thon)?\}?"?|\bmt_python\)"?|\bbash|\bsh|\bawk|\bperl)'
 DATA_AS_CODE = [
     (re.compile(r"(^|[;&|({]\s*|\s)eval\s"), "eval runs text as shell code"),

@@ -420,7 +420,7 @@ def test_a_real_mpi_launch_runs_in_its_own_session_folder(tmp_path):
 def test_installs_wait_for_the_package_managers_lock(tmp_path):
     """mt_require's apt-get calls wait for the package manager's locks (another install may hold them): install
     through DPkg::Lock::Timeout, update by trying again while the lists' lock is held. The lint group brings
-    shellcheck, flake8 and clang-format."""
+    shellcheck, flake8, clang-format and reuse."""
     if os.geteuid() != 0:
         pytest.skip("installs happen only as root")
     bin_dir, log = tmp_path / "bin", tmp_path / "apt.log"
@@ -437,7 +437,8 @@ def test_installs_wait_for_the_package_managers_lock(tmp_path):
     env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "MT_APT_UPDATED": "", "MT_APT_LOCK_TIMEOUT": "77"}
     result = run(["bash", "-c", script], env=env, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert [line.split("|")[2] for line in result.stdout.splitlines()] == ["shellcheck", "flake8", "clang-format"]
+    assert [line.split("|")[2] for line in result.stdout.splitlines()] == ["shellcheck", "flake8", "clang-format",
+                                                                           "reuse"]
     calls = log.read_text().splitlines()
     assert calls == ["-o DPkg::Lock::Timeout=77 update -qq", "-o DPkg::Lock::Timeout=77 update -qq",
                      "-o DPkg::Lock::Timeout=77 install -y -qq --no-install-recommends pkg-one pkg-two"]
