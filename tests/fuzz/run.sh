@@ -16,7 +16,7 @@ be added to tests/fuzz/corpus/TARGET/ once fixed, where the unit tests replay it
 
   --seconds N    how long each target runs (default 15)
   --target NAME  only this target (repeatable): fuzz_numbers, fuzz_parse_int64, fuzz_url_list,
-                 fuzz_file_name
+                 fuzz_file_name, fuzz_url_name
   --out DIR      where the targets, the grown corpora and crashes go (default: BUILD_DIR/fuzz)
   -h, --help     this help
 
@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || mt_die "--seconds: '$seconds' is not a whole number of seconds" 2
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_numbers fuzz_parse_int64 fuzz_url_list fuzz_file_name)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_numbers fuzz_parse_int64 fuzz_url_list fuzz_file_name fuzz_url_name)
 out=${out:-$BUILD_DIR/fuzz}
 
 if [ -n "${MT_SANITIZE:-}" ]; then
@@ -64,7 +64,8 @@ build() {
     fuzz_numbers|fuzz_parse_int64) sources=("${common[@]}") ;;
     fuzz_url_list) sources=("${common[@]}" "$MT_ROOT/omp/download_urls.c" "$MT_ROOT/omp/download_name.c")
       libs=("${curl_libs[@]}") ;;
-    fuzz_file_name) sources=("$MT_ROOT/common/status.c" "$MT_ROOT/omp/download_name.c") libs=("${curl_libs[@]}") ;;
+    fuzz_file_name|fuzz_url_name) sources=("$MT_ROOT/common/status.c" "$MT_ROOT/omp/download_name.c")
+      libs=("${curl_libs[@]}") ;;
     *) mt_die "--target: unknown target '$target'" 2 ;;
   esac
   clang "${flags[@]}" "$here/$target.c" "${sources[@]}" "${libs[@]}" -o "$out/$target"

@@ -285,6 +285,64 @@ def test_record_append_keeps_a_sweep_one_table_as_columns_are_added(tmp_path):
     assert sweep.read_text() == before, "a failed append leaves the sweep as it was"
 
 
+def test_record_reads_a_field_longer_than_the_csv_modules_default_limit(tmp_path):
+    """A program writes a field over 128 KiB itself: its environment (omp_env) when the variables are long."""
+    need_built("omp/square_cube")
+    long = "a" * 100000  # each variable below the kernel's 128 KiB a string; together past csv's default
+    env = {**os.environ, "KMP_MT_LONG_A": long, "GOMP_MT_LONG_B": long}
+    out = subprocess.run([str(BUILD_DIR / "omp/square_cube"), "-d", "0", "--csv"], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    path = tmp_path / "long.csv"
+    path.write_text(out.stdout)
+    result = record("field", path, "program", "omp_env")
+    assert result.returncode == 0, result.stderr
+    program, omp_env = result.stdout.splitlines()
+    assert program == "square_cube" and len(omp_env) > 200000 and f"KMP_MT_LONG_A={long}" in omp_env
+    table = record("table", path, "--columns", "program")
+    assert table.returncode == 0 and table.stdout.splitlines() == ["program", "square_cube"], table.stderr
+    sweep = tmp_path / "sweep.csv"
+    assert record("append", path, sweep).returncode == 0 and record("append", path, sweep).returncode == 0
+    assert record("field", sweep, "omp_env").stdout.strip() == omp_env
+
+
+def test_record_reads_the_nesting_the_programs_make_and_refuses_what_is_not_a_record(tmp_path):
+    path = tmp_path / "r.json"
+    nested = {"program": "x", "a": {"b": {"c": [[{"d": 1}]]}}}
+    path.write_text(json.dumps(nested))
+    assert record("field", path, "a.b.c").stdout == '[[{"d":1}]]\n'
+    deep_but_readable = '{"program": "x", "deep": ' + "[" * 500 + "]" * 500 + "}"
+    path.write_text(deep_but_readable)
+    assert record("field", path, "program").stdout == "x\n"
+    for text, what in (
+            ('[{"program": "x"}]', "is a JSON array, not a record"),
+            ("42\n", "is a JSON number, not a record"),
+            ('"program"\n', "is a JSON string, not a record"),
+            ("null", "is a JSON null, not a record"),
+            ("[" * 100000 + "]" * 100000, "is JSON nested too deeply"),
+            ('{"a":' * 100000 + "1" + "}" * 100000, "is JSON nested too deeply"),
+            ("[1,\n", "is not one JSON object"),
+            ("program,time_s\n", "holds a header (program,time_s) and no record")):
+        path.write_text(text)
+        for args in (["field", path, "program"], ["table", path]):
+            bad = record(*args)
+            assert bad.returncode == 2 and bad.stdout == "", (text[:40], bad)
+            lines = bad.stderr.splitlines()
+            assert len(lines) == 1 and lines[0].startswith(f"record.py: error: '{path}' {what}"), bad.stderr
+    appended = record("append", path, tmp_path / "sweep.csv")
+    assert appended.returncode == 2 and len(appended.stderr.splitlines()) == 1
+
+
+def test_record_append_replacing_a_sweep_keeps_its_permissions(tmp_path):
+    sweep, row = tmp_path / "sweep.csv", tmp_path / "row.csv"
+    sweep.write_text("program,time_s\ncube_omp,1.5\n")
+    sweep.chmod(0o600)
+    row.write_text("program,time_s,mode\ncube_mpi,0.25,x\n")  # a new column: the table is written again
+    assert record("append", row, sweep).returncode == 0
+    assert sweep.read_text().splitlines()[0] == "program,time_s,mode"
+    assert sweep.stat().st_mode & 0o777 == 0o600
+
+
 def test_record_usage_errors_are_one_line_and_exit_2():
     for args in ([], ["nope"], ["field"], ["ratio", "1"], ["ratio", "1", "2", "--digits", "x"]):
         result = record(*args)
