@@ -18,7 +18,7 @@
 #   BUILD_DIR    the build folder (default: build/ under the suite)
 
 # shellcheck source=scripts/lib.sh
-source "$MT_ROOT/scripts/lib.sh"
+source -- "$MT_ROOT/scripts/lib.sh"
 
 # The job's settings, checked before anything is built or run (a usage error: one line, exit 2).
 MT_WORK=${MT_WORK:-spin}
@@ -59,14 +59,14 @@ MT_OMP_PLACED=0
 export OMP_PLACES=${OMP_PLACES:-cores}
 export OMP_PROC_BIND=${OMP_PROC_BIND:-close}
 
-MT_RESULTS=${MT_RESULTS:-$MT_ROOT/results}
-mkdir -p "$MT_RESULTS"
-MT_CSV=${MT_CSV:-$MT_RESULTS/$MT_JOB_NAME-$MT_JOB_ID.csv}
+MT_RESULTS=$(mt_path "${MT_RESULTS:-$MT_ROOT/results}")
+mkdir -p -- "$MT_RESULTS"
+MT_CSV=$(mt_path "${MT_CSV:-$MT_RESULTS/$MT_JOB_NAME-$MT_JOB_ID.csv}")
 # The allocation's nodes: Slurm's count, else the distinct hosts of PBS's node file, else this one.
 if [ -n "${SLURM_JOB_NUM_NODES:-${SLURM_NNODES:-}}" ]; then
   MT_JOB_NODES=${SLURM_JOB_NUM_NODES:-$SLURM_NNODES}
 elif [ -n "${PBS_NODEFILE:-}" ] && [ -r "${PBS_NODEFILE:-}" ]; then
-  MT_JOB_NODES=$(sort -u "$PBS_NODEFILE" | wc -l)
+  MT_JOB_NODES=$(sort -u -- "$PBS_NODEFILE" | wc -l)
 else
   MT_JOB_NODES=1
 fi

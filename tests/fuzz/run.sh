@@ -4,7 +4,7 @@
 set -euo pipefail
 MT_SCRIPT=tests/fuzz/run.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -30,7 +30,8 @@ while [ $# -gt 0 ]; do
   case $1 in
     --seconds) mt_need "${2:-}" "--seconds needs a number"; seconds=$2; shift 2 ;;
     --target) mt_need "${2:-}" "--target needs a name"; targets+=("$2"); shift 2 ;;
-    --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a folder"; out=$(mt_path "$2"); shift 2 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see tests/fuzz/run.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see tests/fuzz/run.sh --help)" 2 ;;
   esac
@@ -51,7 +52,8 @@ elif ! command -v clang >/dev/null 2>&1; then
 fi
 
 here=$MT_ROOT/tests/fuzz
-mkdir -p "$out"
+mkdir -p -- "$out"
+out=$(cd -- "$out" && pwd) # absolute: each target runs from inside it
 sanitizers=fuzzer,address,undefined
 flags=(-g -O1 "-fsanitize=$sanitizers" -fno-sanitize-recover=undefined -fopenmp
   -D_POSIX_C_SOURCE=200809L -std=c11 -Wall -Wextra -I"$MT_ROOT/common" -I"$MT_ROOT/omp" -I"$here")
@@ -77,15 +79,15 @@ for target in "${targets[@]}"; do
   build "$target"
   # The seed corpus is read, never written: what the run finds goes to a corpus of its own.
   grown=$out/corpus-$target
-  mkdir -p "$grown"
+  mkdir -p -- "$grown"
   mt_say "-- $target: $seconds s"
   # One OpenMP thread: the parts of a parallel parse still split the text, at three times the inputs a
   # second (the threads themselves are the unit tests' and the sanitizer builds' concern).
-  if ! (cd "$out" && OMP_NUM_THREADS=1 UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+  if ! (cd -- "$out" && OMP_NUM_THREADS=1 UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
         "./$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=4096 \
         -print_final_stats=1 -artifact_prefix="$out/crash-$target-" "$grown" "$here/corpus/$target" \
         >"$out/$target.log" 2>&1); then
-    tail -n 40 "$out/$target.log" >&2
+    tail -n 40 -- "$out/$target.log" >&2
     failed+=("$target")
     continue
   fi
