@@ -724,3 +724,15 @@ def test_there_is_no_insecure_option():
     assert result.returncode == 2 and b"--insecure" in result.stderr
     assert b"insecure" not in subprocess.run([program_path("download"), "--help"], capture_output=True,
                                              timeout=TIMEOUT).stdout
+
+
+# --- paths that start with '-' --------------------------------------------------------------------
+
+def test_option_values_that_start_with_a_dash_are_paths(tmp_path):
+    with image_server() as server:
+        (tmp_path / "-urls.txt").write_text(server.url("/images/dash.jpg") + "\n")
+        result = subprocess.run([program_path("download"), "-i", "-urls.txt", "-o", "-out", "--timeline", "-t.json",
+                                 "-q"], capture_output=True, env=program_env(), timeout=TIMEOUT, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "-out" / "dash.jpg").read_bytes() == image_server_module.image_body("dash.jpg")
+    assert json.loads((tmp_path / "-t.json").read_text())["traceEvents"]

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 from conftest import (BUILD_DIR, FAKE_SLURM, NPROC, SCRIPTS, SOURCE_DIR, launcher_is_open_mpi, need_built,
-                      need_command, rows, run)
+                      need_command, rows, run, script_env)
 
 HEADER = ("program,mode,transport,threads,ranks,workers,n,work,delay_s,warmup,repeat,time_s,time_min_s,"
           "time_max_s,ideal_s,ratio,items_per_s,valid,host,compiler,openmp,mpi_library,libcurl,omp_env,job_env,date")
@@ -900,3 +900,28 @@ def test_the_sweeps_csv_honours_the_umask_and_a_replaced_one_keeps_its_mode(tmp_
     (out / "scaling.csv").chmod(0o640)
     assert run(command, timeout=120).returncode == 0
     assert (out / "scaling.csv").stat().st_mode & 0o777 == 0o640
+
+
+def test_the_readme_says_what_a_full_device_does_under_this_builds_launcher(tmp_path):
+    """The README's sentence on a full device is the launcher's behaviour: a rank run alone reports it (exit 1);
+    under Open MPI's mpirun the launcher writes the ranks' output and drops its own write error (exit 0), under
+    MPICH's mpiexec the launcher reports it (not 0). Checked with this build's launcher."""
+    need_built("mpi/cube_mpi")
+    readme = " ".join((SOURCE_DIR / "README.md").read_text().split())
+    assert "on every rank under `mpirun`" not in readme
+    assert "`mpirun -np 2 cube_mpi > /dev/full` prints nothing and exits 0" in readme
+    assert "MPICH's `mpiexec` reports them" in readme and "`--output FILE`" in readme
+    program = BUILD_DIR / "mpi" / "cube_mpi"
+    base = tmp_path / "tmp"
+    base.mkdir()
+    with open("/dev/full", "w") as full:
+        alone = subprocess.run([str(program), "-d", "0"], stdout=full, stderr=subprocess.PIPE, text=True,
+                               env=script_env({"TMPDIR": str(base)}), timeout=120)
+        assert alone.returncode == 1 and "No space left on device" in alone.stderr, alone.stderr
+        script = f'source "{SCRIPTS}/lib.sh"; mt_mpirun 2 "{program}" -t 1 -d 0'
+        launched = subprocess.run(["bash", "-c", script], stdout=full, stderr=subprocess.PIPE, text=True,
+                                  env=script_env({"TMPDIR": str(base)}), timeout=120)
+    if launcher_is_open_mpi():
+        assert launched.returncode == 0, launched.stderr
+    else:
+        assert launched.returncode != 0 and "No space left on device" in launched.stderr, launched.stderr
