@@ -116,11 +116,13 @@ def test_pbs_template_writes_rows(tmp_path, template):
 
 
 def test_a_job_takes_results_and_suite_folders_that_start_with_a_dash(tmp_path):
-    """MT_RESULTS=-results (relative to where the job runs) and the suite reached through a folder named -suite:
-    the rows land in ./-results, not in an option."""
+    """MT_RESULTS=-results (relative to where the job runs) and MT_ROOT=-x/../...: the rows land in ./-results, not
+    in an option. (MT_ROOT names the suite itself, through '..', not a link to it: cmake would record the link's
+    path as the source of the build folder.)"""
     need_built("omp/cube_omp")
-    (tmp_path / "-suite").symlink_to(SOURCE_DIR, target_is_directory=True)
-    env = {"PATH": f"{FAKE_SLURM}:{os.environ['PATH']}", "MT_RESULTS": "-results", "MT_ROOT": "-suite", **QUICK}
+    (tmp_path / "-x").mkdir()
+    suite = os.path.join("-x", os.path.relpath(SOURCE_DIR, tmp_path / "-x"))
+    env = {"PATH": f"{FAKE_SLURM}:{os.environ['PATH']}", "MT_RESULTS": "-results", "MT_ROOT": suite, **QUICK}
     result = run(["sbatch", "--wait", "--output=job-%j.out", "--cpus-per-task=1", SCRIPTS / "slurm" / "threads.sbatch"],
                  env=env, cwd=tmp_path, timeout=600)
     logs = "".join(p.read_text() for p in tmp_path.glob("*.out"))
