@@ -5,7 +5,7 @@
 set -euo pipefail
 MT_SCRIPT=bench/download_bench.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -41,8 +41,9 @@ while [ $# -gt 0 ]; do
     --bandwidth) mt_need "${2:-}" "--bandwidth needs bytes per second"; bandwidth=$2; shift 2 ;;
     --jobs) mt_need "${2:-}" "--jobs needs a list"; jobs_list=$2; shift 2 ;;
     --runs) mt_need "${2:-}" "--runs needs a number"; runs=$2; shift 2 ;;
-    --output) mt_need "${2:-}" "--output needs a file"; output=$2; shift 2 ;;
+    --output) mt_need "${2:-}" "--output needs a file"; output=$(mt_path "$2"); shift 2 ;;
     --no-scale) scale=0; shift ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see bench/download_bench.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see bench/download_bench.sh --help)" 2 ;;
   esac
@@ -69,16 +70,16 @@ python=$(mt_python)
 mt_run_folder download-bench
 work=$MT_RUN_DIR
 mt_image_server "$work" --latency "$latency" --bandwidth "$bandwidth" --image-size "$size"
-base="http://127.0.0.1:$(cat "$work/port")"
+base="http://127.0.0.1:$(cat -- "$work/port")"
 curl -fsS "$base/lists/bench.txt?n=$count" >"$work/list.txt"
 mapfile -t urls <"$work/list.txt"
 
 # time_wall COMMAND...: run in a fresh empty folder, print the wall seconds; check every file arrived.
 time_wall() {
-  rm -rf "$work/out"; mkdir "$work/out"
+  rm -rf -- "$work/out"; mkdir -- "$work/out"
   local start end
   start=$EPOCHREALTIME
-  (cd "$work/out" && "$@") >"$work/run.out" 2>"$work/run.err" || { cat "$work/run.err" >&2; mt_die "failed: $*"; }
+  (cd -- "$work/out" && "$@") >"$work/run.out" 2>"$work/run.err" || { cat -- "$work/run.err" >&2; mt_die "failed: $*"; }
   end=$EPOCHREALTIME
   local files
   files=$(find "$work/out" -type f -size "${size}c" | wc -l)
@@ -157,10 +158,10 @@ if [ "$scale" -eq 1 ]; then
   mt_say "at scale ..."
   echo >>"$work/table.md"
   "$MT_ROOT/bench/download_scale.sh" --output "$work/scale.md" >/dev/null || verdict_all=1
-  if [ -f "$work/scale.md" ]; then cat "$work/scale.md" >>"$work/table.md"; else echo "(the run at scale failed)" >>"$work/table.md"; fi
+  if [ -f "$work/scale.md" ]; then cat -- "$work/scale.md" >>"$work/table.md"; else echo "(the run at scale failed)" >>"$work/table.md"; fi
 fi
-mkdir -p "$(dirname "$output")"
-cp "$work/table.md" "$output"
-cat "$work/table.md"
+mkdir -p -- "$(dirname -- "$output")"
+cp -- "$work/table.md" "$output"
+cat -- "$work/table.md"
 mt_say "tables written to $output"
 exit "$verdict_all"

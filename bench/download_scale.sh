@@ -4,7 +4,7 @@
 set -euo pipefail
 MT_SCRIPT=bench/download_scale.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -39,8 +39,9 @@ while [ $# -gt 0 ]; do
     --size) mt_need "${2:-}" "--size needs bytes"; size=$2; shift 2 ;;
     --jobs) mt_need "${2:-}" "--jobs needs a number"; jobs=$2; shift 2 ;;
     --runs) mt_need "${2:-}" "--runs needs a number"; runs=$2; shift 2 ;;
-    --out-dir) mt_need "${2:-}" "--out-dir needs a folder"; out_dir=$2; shift 2 ;;
-    --output) mt_need "${2:-}" "--output needs a file"; output=$2; shift 2 ;;
+    --out-dir) mt_need "${2:-}" "--out-dir needs a folder"; out_dir=$(mt_path "$2"); shift 2 ;;
+    --output) mt_need "${2:-}" "--output needs a file"; output=$(mt_path "$2"); shift 2 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see bench/download_scale.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see bench/download_scale.sh --help)" 2 ;;
   esac
@@ -65,12 +66,12 @@ work=$MT_RUN_DIR
 if [ -z "$out_dir" ]; then
   if [ -d /dev/shm ] && [ -w /dev/shm ]; then out_dir=/dev/shm; else out_dir=$work; fi
 fi
-mkdir -p "$out_dir"
-runs_dir=$(mktemp -d "$out_dir/download-scale-runs.XXXXXX")
+mkdir -p -- "$out_dir"
+runs_dir=$(mktemp -d -- "$out_dir/download-scale-runs.XXXXXX")
 MT_ALSO_REMOVE=$runs_dir
 
 # The files, readable by nginx's workers (nobody, when nginx starts as root).
-mkdir -p "$work/www" "$work/logs"
+mkdir -p -- "$work/www" "$work/logs"
 "$python" - "$work/www" "$count" "$size" <<'PY'
 import os, sys
 folder, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -78,8 +79,8 @@ for i in range(count):
     with open(os.path.join(folder, "f%05d.bin" % i), "wb") as f:
         f.write(os.urandom(size))
 PY
-chmod 755 "$work" "$work/www"
-chmod 644 "$work"/www/*
+chmod 755 -- "$work" "$work/www"
+chmod 644 -- "$work"/www/*
 
 # nginx on a free loopback port: ask the kernel for one, and try again if another process takes it first.
 free_port() { "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -115,7 +116,7 @@ CONF
   [ -n "$port" ] && break
   mt_stop_background
 done
-[ -n "$port" ] || mt_die "nginx did not start: $(cat "$work/logs/error.log" 2>/dev/null)"
+[ -n "$port" ] || mt_die "nginx did not start: $(cat -- "$work/logs/error.log" 2>/dev/null)"
 base="http://127.0.0.1:$port"
 for i in $(seq 0 $((count - 1))); do printf '%s/f%05d.bin\n' "$base" "$i"; done >"$work/list.txt"
 mapfile -t urls <"$work/list.txt"
@@ -126,13 +127,13 @@ time_run() {
   local name=$1; shift
   run_number=$((run_number + 1))
   local folder=$runs_dir/$run_number-$name start end files
-  mkdir "$folder"
+  mkdir -- "$folder"
   start=$EPOCHREALTIME
-  (cd "$folder" && "$@") >"$work/run.out" 2>"$work/run.err" || { cat "$work/run.err" >&2; mt_die "$name failed"; }
+  (cd -- "$folder" && "$@") >"$work/run.out" 2>"$work/run.err" || { cat -- "$work/run.err" >&2; mt_die "$name failed"; }
   end=$EPOCHREALTIME
   files=$(find "$folder" -type f -size "${size}c" | wc -l)
   [ "$files" -eq "$count" ] || mt_die "$name left $files whole files of $count"
-  rm -rf "$folder"
+  rm -rf -- "$folder"
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f\n", b - a }'
 }
 
@@ -187,8 +188,8 @@ multi_ok=$(awk -v a="$(best <<<"${times[multi]}")" -v c="$curl_best" 'BEGIN { pr
   echo
   echo "Goals: tasks best <= 1.05 x curl -Z best: $tasks_ok; multi best <= curl -Z best: $multi_ok."
 } >>"$work/table.md"
-mkdir -p "$(dirname "$output")"
-cp "$work/table.md" "$output"
-cat "$work/table.md"
+mkdir -p -- "$(dirname -- "$output")"
+cp -- "$work/table.md" "$output"
+cat -- "$work/table.md"
 mt_say "table written to $output"
 [ "$tasks_ok" = yes ] && [ "$multi_ok" = yes ]

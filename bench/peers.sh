@@ -6,7 +6,7 @@
 set -euo pipefail
 MT_SCRIPT=bench/peers.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -44,7 +44,8 @@ while [ $# -gt 0 ]; do
     --items) mt_need "${2:-}" "--items needs a number"; items=$2; shift 2 ;;
     --jobs) mt_need "${2:-}" "--jobs needs a number"; jobs=$2; shift 2 ;;
     --no-download) downloads=0; shift ;;
-    --out) mt_need "${2:-}" "--out needs a file"; out=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a file"; out=$(mt_path "$2"); shift 2 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see bench/peers.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see bench/peers.sh --help)" 2 ;;
   esac
@@ -73,7 +74,7 @@ have_mpi4py=0
 "$py" -c 'import mpi4py.futures' >/dev/null 2>&1 && [ -x "$bin/mpi/cube_mpi" ] && have_mpi4py=1
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf -- "$work"' EXIT
 table=$work/table.md
 
 # ours LABEL COMMAND...: one of our programs, --json -r R -W 1; its median into the table.
@@ -82,7 +83,7 @@ baseline=""
 ours() {
   local label=$1; shift
   mt_say "  $label"
-  "$@" --json -r "$repeat" -W 1 >"$work/run.json" 2>"$work/run.err" || { cat "$work/run.err" >&2; mt_die "$label failed"; }
+  "$@" --json -r "$repeat" -W 1 >"$work/run.json" 2>"$work/run.err" || { cat -- "$work/run.err" >&2; mt_die "$label failed"; }
   [ "$(mt_record field "$work/run.json" valid)" = true ] || mt_die "$label did not validate"
   local t
   t=$(mt_record field "$work/run.json" time_s)
@@ -92,9 +93,9 @@ ours() {
 peer() {
   local label=$1; shift
   mt_say "  $label"
-  rm -f "$work/run.json"
+  rm -f -- "$work/run.json"
   if ! "$@" --repeat "$repeat" --record "$work/run.json" >"$work/run.out" 2>"$work/run.err"; then
-    cat "$work/run.err" >&2; mt_die "$label failed"
+    cat -- "$work/run.err" >&2; mt_die "$label failed"
   fi
   [ "$(mt_record field "$work/run.json" valid)" = true ] || mt_die "$label did not validate"
   row "$label" "$(mt_record field "$work/run.json" time_s)" "peer"
@@ -176,7 +177,7 @@ if [ "$downloads" -eq 1 ]; then
   fi
 fi
 
-mkdir -p "$(dirname "$out")"
-cp "$table" "$out"
-cat "$table"
+mkdir -p -- "$(dirname -- "$out")"
+cp -- "$table" "$out"
+cat -- "$table"
 mt_say "table written to $out"

@@ -4,7 +4,7 @@
 set -euo pipefail
 MT_SCRIPT=bench/reader_bench.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -27,8 +27,9 @@ while [ $# -gt 0 ]; do
   case $1 in
     --count) mt_need "${2:-}" "--count needs a number"; count=$2; shift 2 ;;
     --repeat) mt_need "${2:-}" "--repeat needs a number"; repeat=$2; shift 2 ;;
-    --file) mt_need "${2:-}" "--file needs a path"; file=$2; shift 2 ;;
-    --out) mt_need "${2:-}" "--out needs a file"; out=$2; shift 2 ;;
+    --file) mt_need "${2:-}" "--file needs a path"; file=$(mt_path "$2"); shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a file"; out=$(mt_path "$2"); shift 2 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see bench/reader_bench.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see bench/reader_bench.sh --help)" 2 ;;
   esac
@@ -41,8 +42,8 @@ mt_check_count "$repeat" --repeat
 mt_require build
 mt_build
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf -- "$work"' EXIT
 [ -n "$file" ] || file=$work/numbers.txt
 "$(mt_python)" "$MT_ROOT/bench/reader_bench.py" --cube-omp "$BUILD_DIR/omp/cube_omp" --file "$file" \
   --count "$count" --repeat "$repeat" --python "$(mt_python)" | tee "$work/table.md"
-if [ -n "$out" ]; then mkdir -p "$(dirname "$out")" && cp "$work/table.md" "$out"; fi
+if [ -n "$out" ]; then mkdir -p -- "$(dirname -- "$out")" && cp -- "$work/table.md" "$out"; fi

@@ -5,7 +5,7 @@
 set -euo pipefail
 MT_SCRIPT=bench/run.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -27,7 +27,8 @@ while [ $# -gt 0 ]; do
   case $1 in
     --repeat) mt_need "${2:-}" "--repeat needs a number"; repeat=$2; shift 2 ;;
     --quick) quick=1; shift ;;
-    --out) mt_need "${2:-}" "--out needs a file"; out=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a file"; out=$(mt_path "$2"); shift 2 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see bench/run.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see bench/run.sh --help)" 2 ;;
   esac
@@ -47,7 +48,7 @@ mt_build
 bin=$BUILD_DIR
 py=$(mt_python)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf -- "$work"' EXIT
 
 # ratio A B [DIGITS]: A / B. verdict VALUE OP GOAL: yes when VALUE OP GOAL (<= or >=), else **no**.
 ratio() { mt_record ratio "$1" "$2" --digits "${3:-3}"; }
@@ -181,6 +182,6 @@ print("\n".join(str(random.randint(-2097152, 2097151)) for _ in range(int(sys.ar
   } >>"$report"
 fi
 
-cat "$report"
-mkdir -p "$(dirname "$out")"
-cp "$report" "$out"
+cat -- "$report"
+mkdir -p -- "$(dirname -- "$out")"
+cp -- "$report" "$out"

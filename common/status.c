@@ -119,6 +119,82 @@ char *mt_escape_copy(const char *text)
     return copy != NULL ? mt_escape_text(text, true, copy, size) : NULL;
 }
 
+bool mt_text_has_unseen(const char *bytes, size_t length)
+{
+    const unsigned char *in = (const unsigned char *)bytes;
+    for (size_t i = 0; i < length;) {
+        char_kind kind;
+        size_t n = classify(in + i, length - i, &kind);
+        if (kind == UNSEEN || (kind == INVALID && in[i] >= 0x80 && in[i] <= 0x9F)) return true;
+        i += n;
+    }
+    return false;
+}
+
+static bool scheme_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+           c == '.';
+}
+
+/* The next password in text from *from: its first byte and length (0 when there is none), and *from moved past
+ * the URL's authority. */
+static size_t next_password(const char *text, size_t *from, size_t *start)
+{
+    for (;;) {
+        const char *bound = text + *from, *colon = strstr(bound, ":/");
+        if (colon == NULL) return 0;
+        *from = (size_t)(colon + 1 - text);
+        const char *scheme = colon;
+        while (scheme > bound && scheme_char(scheme[-1]))
+            scheme--;
+        /* a scheme starts with a letter: what comes before it ("1http", "-http") is not part of it */
+        while (scheme < colon && !((*scheme >= 'a' && *scheme <= 'z') || (*scheme >= 'A' && *scheme <= 'Z')))
+            scheme++;
+        if (scheme == colon) continue;
+        const char *authority = colon + 1;
+        while (*authority == '/')
+            authority++;
+        size_t length = strcspn(authority, "/?#");
+        *from = (size_t)(authority + length - text);
+        const char *at = NULL;
+        for (size_t i = 0; i < length; i++)
+            if (authority[i] == '@') at = authority + i;
+        if (at == NULL) continue;
+        const char *separator = memchr(authority, ':', (size_t)(at - authority));
+        if (separator == NULL || separator + 1 == at) continue; /* no password, or an empty one */
+        *start = (size_t)(separator + 1 - text);
+        return (size_t)(at - separator - 1);
+    }
+}
+
+bool mt_has_password(const char *text)
+{
+    size_t from = 0, start;
+    return next_password(text, &from, &start) > 0;
+}
+
+char *mt_mask_passwords(const char *text)
+{
+    static const char mask[] = "***";
+    size_t length = strlen(text), count = 0, from = 0, start;
+    while (next_password(text, &from, &start) > 0)
+        count++;
+    char *out = malloc(length + count * (sizeof mask - 1) + 1); /* each password at least 1 byte: room to spare */
+    if (out == NULL) return NULL;
+    size_t copied = 0, o = 0, password;
+    from = 0;
+    while ((password = next_password(text, &from, &start)) > 0) {
+        memcpy(out + o, text + copied, start - copied);
+        o += start - copied;
+        memcpy(out + o, mask, sizeof mask - 1);
+        o += sizeof mask - 1;
+        copied = start + password;
+    }
+    memcpy(out + o, text + copied, length - copied + 1);
+    return out;
+}
+
 void mt_print_error(const char *program, const mt_error *err)
 {
     char shown[4 * MT_ERROR_MESSAGE_SIZE];

@@ -48,6 +48,19 @@ char *mt_escape_text(const char *text, bool controls, char *out, size_t size);
 /* mt_escape_text of the whole text, controls escaped, in a new string (NULL when out of memory): free it. */
 char *mt_escape_copy(const char *text);
 
+/* Whether the length bytes hold a character a reader cannot see or that moves the text: an unseen character
+ * (as MT_SHOW_UNSEEN: C0, DEL, C1, zero-width, direction and other invisible marks, the byte-order mark), or a
+ * byte 0x80-0x9F outside valid UTF-8 (a C1 control where the bytes are read as Latin-1). */
+bool mt_text_has_unseen(const char *bytes, size_t length);
+
+/* text with the password of every URL in it masked: "scheme://user:PASSWORD@host" becomes
+ * "scheme://user:***@host" (the password is everything from the first ':' of the authority's user part to its
+ * last '@', so a password with a raw '@' is masked whole; 1 to 3 slashes after the scheme, as libcurl takes).
+ * Text without a password is returned copied unchanged. A new string (NULL when out of memory): free it. */
+char *mt_mask_passwords(const char *text);
+/* Whether text holds a URL password that mt_mask_passwords would mask. */
+bool mt_has_password(const char *text);
+
 /* Print "PROGRAM: error: MESSAGE" as one line on stderr, its control bytes and invalid UTF-8 escaped. */
 void mt_print_error(const char *program, const mt_error *err);
 

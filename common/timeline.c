@@ -4,9 +4,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel.h"
@@ -246,14 +249,47 @@ static int write_csv(const mt_trace *trace, FILE *out)
     return ferror(out) ? -1 : 0;
 }
 
+/* A new file beside path, named PATH.XXXXXX, for the trace to be written to, then renamed over path. Not mkstemp:
+ * its file is 0600 whatever the umask. This one is made 0666 less the umask (the kernel applies it), as a shell's
+ * '>' makes a file; where path is a file already, its own permissions are kept, as '>' keeps them. The name in
+ * temporary (size bytes); the descriptor, or -1 with errno set. */
+static int create_beside(const char *path, char *temporary, size_t size)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    struct stat existing;
+    bool replacing = stat(path, &existing) == 0 && S_ISREG(existing.st_mode);
+    uint64_t seed = (uint64_t)getpid() * UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)(uintptr_t)temporary;
+    struct timespec now;
+    if (clock_gettime(CLOCK_REALTIME, &now) == 0) seed ^= (uint64_t)now.tv_nsec << 20 ^ (uint64_t)now.tv_sec;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        char suffix[7];
+        for (int i = 0; i < 6; i++) {
+            seed = seed * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+            suffix[i] = letters[(seed >> 33) % (sizeof letters - 1)];
+        }
+        suffix[6] = '\0';
+        snprintf(temporary, size, "%s.%s", path, suffix);
+        int fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0 && errno == EEXIST) continue;
+        if (fd >= 0 && replacing && fchmod(fd, existing.st_mode & 0777) != 0) {
+            int error = errno;
+            close(fd), unlink(temporary);
+            errno = error;
+            return -1;
+        }
+        return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 mt_status mt_trace_write(const mt_trace *trace, const char *path, mt_error *err)
 {
     bool json = strcmp(strrchr(path, '.'), ".json") == 0;
     size_t length = strlen(path);
     char *temporary = malloc(length + 16);
     if (temporary == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
-    snprintf(temporary, length + 16, "%s.XXXXXX", path);
-    int fd = mkstemp(temporary);
+    int fd = create_beside(path, temporary, length + 16);
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (out == NULL) {
         mt_status status = mt_fail(err, MT_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(errno));
@@ -270,7 +306,6 @@ mt_status mt_trace_write(const mt_trace *trace, const char *path, mt_error *err)
         failed = write_csv(trace, out) != 0;
     }
     /* The trace replaces path whole, or path stays as it was. */
-    failed |= fchmod(fileno(out), 0644) != 0;
     failed |= fclose(out) != 0;
     if (!failed) failed = rename(temporary, path) != 0;
     mt_status status = MT_OK;

@@ -134,7 +134,8 @@ typedef struct {
 
 /* Check up front that path can be written as a trace (.json or .csv): MT_ERR_USAGE naming it if not. */
 mt_status mt_trace_check_path(const char *path, mt_error *err);
-/* Write the trace to path (format from its extension), whole or not at all (a temporary file renamed). */
+/* Write the trace to path (format from its extension), whole or not at all (a temporary file renamed). A new
+ * file is made 0666 less the umask; a file replaced keeps its permissions. */
 mt_status mt_trace_write(const mt_trace *trace, const char *path, mt_error *err);
 /* The numbers: events, aggregated, mean_concurrency, max_in_flight, busy_fraction per worker. */
 json_t *mt_trace_summary(const mt_trace *trace);

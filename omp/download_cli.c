@@ -1,9 +1,13 @@
 #include "download_cli.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -25,6 +29,8 @@ enum {
     OPT_MAX_REDIRS,
     OPT_MAX_SIZE,
     OPT_MAX_FILESIZE,
+    OPT_CACERT,
+    OPT_CAPATH,
     OPTION_COUNT
 };
 
@@ -79,6 +85,13 @@ static const mt_option options[OPTION_COUNT] = {
         "abort a body larger than this, while it streams, 0 to " TEXT(DOWNLOAD_MAX_MAX_SIZE) "\n"
         "(default " TEXT(DOWNLOAD_DEFAULT_MAX_SIZE) ", 1 GiB; 0: no limit); --max-filesize is the same", NULL},
     [OPT_MAX_FILESIZE] = {"max-filesize", 0, "BYTES", NULL, NULL},
+    [OPT_CACERT] = {"cacert", 0, "FILE",
+        "trust the certificate authorities in FILE (PEM) for https, instead of the\n"
+        "system's (default: CURL_CA_BUNDLE, else SSL_CERT_FILE, as curl reads them)",
+        "Certificates (https is always verified: there is no option to skip it):"},
+    [OPT_CAPATH] = {"capath", 0, "DIR",
+        "trust the certificate authorities in DIR (hashed names, c_rehash or\n"
+        "openssl rehash; default: SSL_CERT_DIR when CURL_CA_BUNDLE is unset)", NULL},
 };
 /* clang-format on */
 
@@ -151,6 +164,12 @@ static mt_status parse_option(void *settings, int index, const char *value, mt_e
     case OPT_MAX_FILESIZE:
         status = mt_parse_count(value, "--max-size", 0, DOWNLOAD_MAX_MAX_SIZE, &s->max_size, err);
         break;
+    case OPT_CACERT:
+        s->cacert = value, s->cacert_source = "--cacert";
+        break;
+    case OPT_CAPATH:
+        s->capath = value, s->capath_source = "--capath";
+        break;
     }
     return status;
 }
@@ -167,6 +186,45 @@ static int jobs_from_environment(void)
     return (int)value;
 }
 
+/* A variable's value, or NULL when it is unset or empty. */
+static const char *variable(const char *name)
+{
+    const char *value = getenv(name);
+    return value != NULL && value[0] != '\0' ? value : NULL;
+}
+
+/* The certificate authorities: the options; when neither is given, the variables curl's own tool reads
+ * (CURL_CA_BUNDLE; else SSL_CERT_FILE and SSL_CERT_DIR), which libcurl itself ignores. Each one proved readable
+ * now, before anything is fetched: a wrong path is the user's to fix (exit 2), not a failed transfer. */
+static mt_status check_certificates(download_settings *s, mt_error *err)
+{
+    if (s->cacert == NULL && s->capath == NULL) {
+        if ((s->cacert = variable("CURL_CA_BUNDLE")) != NULL) {
+            s->cacert_source = "CURL_CA_BUNDLE";
+        } else {
+            if ((s->cacert = variable("SSL_CERT_FILE")) != NULL) s->cacert_source = "SSL_CERT_FILE";
+            if ((s->capath = variable("SSL_CERT_DIR")) != NULL) s->capath_source = "SSL_CERT_DIR";
+        }
+    }
+    struct stat info;
+    if (s->cacert != NULL) {
+        int fd = open(s->cacert, O_RDONLY | O_CLOEXEC);
+        int error = fd < 0 ? errno : fstat(fd, &info) != 0 ? errno : S_ISDIR(info.st_mode) ? EISDIR : 0;
+        if (fd >= 0) close(fd);
+        if (error != 0)
+            return mt_fail(err, MT_ERR_USAGE, "%s: cannot read the certificate file '%s': %s", s->cacert_source,
+                           s->cacert, strerror(error));
+    }
+    if (s->capath != NULL) {
+        DIR *dir = opendir(s->capath);
+        if (dir == NULL)
+            return mt_fail(err, MT_ERR_USAGE, "%s: cannot read the certificate folder '%s': %s", s->capath_source,
+                           s->capath, strerror(errno));
+        closedir(dir);
+    }
+    return MT_OK;
+}
+
 static mt_status check(void *settings, const mt_options *options, mt_error *err)
 {
     download_settings *s = settings;
@@ -179,7 +237,7 @@ static mt_status check(void *settings, const mt_options *options, mt_error *err)
         s->jobs = environment_jobs;
         s->jobs_source = "OMP_NUM_THREADS";
     }
-    return MT_OK;
+    return check_certificates(s, err);
 }
 
 /* --version's library lines, as curl -V names its own: libcurl's version, host and TLS, zlib and nghttp2. */
@@ -213,6 +271,9 @@ static void print_settings(FILE *out, const void *settings)
             s->mode == DOWNLOAD_MODE_TASKS ? "tasks" : "multi", s->jobs, s->jobs_source,
             s->input_path != NULL ? "file" : "arguments or the original's list", s->output_dir, s->connect_timeout_s,
             s->max_time_s, s->speed_limit, s->speed_time_s, s->retry, s->retry_delay_s, s->max_redirs, s->max_size);
+    if (s->cacert == NULL && s->capath == NULL) fprintf(out, "download: certificate authorities: the system's\n");
+    if (s->cacert != NULL) fprintf(out, "download: certificate file %s (from %s)\n", s->cacert, s->cacert_source);
+    if (s->capath != NULL) fprintf(out, "download: certificate folder %s (from %s)\n", s->capath, s->capath_source);
 }
 
 static const char *const modes[] = {"tasks", "multi", NULL};
@@ -234,12 +295,15 @@ const mt_program download_program = {
     .print_settings = print_settings,
     .print_libraries = print_libraries,
     .notes = "Files: named after the URL's last path segment (query and fragment dropped, %XX decoded). A name\n"
-             "that is empty, '.', '..', starts with '-' or '.', holds '/', '\\' or a control character, or is over\n"
-             "200 bytes becomes 'url-HASH' (16 hex digits of the URL's FNV-1a hash), always inside DIR. Each\n"
-             "transfer writes a file of its own in DIR that has no name (O_TMPFILE) until a complete 2xx transfer\n"
-             "links it into place (where DIR's filesystem has no O_TMPFILE, or DOWNLOAD_NAMED_TEMPORARIES=1, a\n"
-             "hidden .download-PID-INDEX-ATTEMPT.part renamed into place), so a name fetched by several URLs (the\n"
-             "original's 6 x 5) is replaced atomically: the last to finish wins, and no file is ever torn or mixed.\n"
+             "that is empty or only blanks, '.', '..', starts with '-' or '.', holds '/' or '\\', is over 200 bytes,\n"
+             "or holds a character that is not seen or moves the text (a C0 or C1 control, DEL, a zero-width or\n"
+             "bidirectional mark, U+FEFF: '%E2%80%AEgpj.exe' would show as 'exe.jpg') becomes 'url-HASH' (16 hex\n"
+             "digits of the FNV-1a hash of the URL, its password masked), always inside DIR, made 0666 less the\n"
+             "umask. Each transfer writes a file of its own in DIR that has no name (O_TMPFILE) until a complete\n"
+             "2xx transfer links it into place (or, where DIR's filesystem has no O_TMPFILE or where\n"
+             "DOWNLOAD_NAMED_TEMPORARIES=1, a hidden .download-PID-INDEX-ATTEMPT.part renamed into place), so a\n"
+             "name fetched by several URLs (the original's 6 x 5) is replaced atomically: the last to finish wins,\n"
+             "and no file is ever torn or mixed.\n"
              "An existing file or symlink at the name is replaced, never written through.\n"
              "\n"
              "Interrupted: SIGINT, SIGTERM or SIGHUP during the transfers ends them within about a second; each\n"
@@ -253,6 +317,8 @@ const mt_program download_program = {
              "refuses before anything is fetched (exit 1).\n"
              "Shown strings: URLs, file names and messages go to the terminal, the record and the trace as valid\n"
              "UTF-8 with every other byte, and every control character, written \\xHH.\n"
+             "Secrets: a URL's password (http://user:PASSWORD@host/) is sent to its server only: every message,\n"
+             "--verbose, --dry-run, the record and the trace show it as 'user:***@'.\n"
              "\n"
              "Timed: from the first transfer's start to the last one's end (files written and renamed, lines\n"
              "printed); not reading the list, creating DIR, curl_global_init nor starting the team. n counts URLs.\n"
@@ -265,5 +331,6 @@ const mt_program download_program = {
     .exit_status = "\nExit status: 0 every transfer succeeded; 1 one or more failed, or output that could not be\n"
                    "written; 2 a usage or input error (bad option, unreadable or empty list, a URL that is not http\n"
                    "or https, an output folder that cannot be written, a --timeline FILE that cannot be written or\n"
-                   "does not end in .json or .csv).\n",
+                   "does not end in .json or .csv, a --cacert FILE or --capath DIR, or the variable naming one,\n"
+                   "that cannot be read). A certificate that does not verify fails its transfer (exit 1).\n",
 };

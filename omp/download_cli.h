@@ -45,6 +45,8 @@ typedef struct {
     uint64_t speed_limit, max_size;
     int retry, max_redirs;
     bool dry_run, verbose;
+    const char *cacert, *capath;               /* --cacert, --capath, or the variables; NULL: the system's */
+    const char *cacert_source, *capath_source; /* the option or the variable each came from */
 } download_settings;
 
 /* The defaults, before parsing. */

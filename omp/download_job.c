@@ -40,24 +40,27 @@ mt_status download_job_init(download_job *job, const download_url_list *urls, co
         return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %zu transfers", urls->count);
     for (size_t i = 0; i < urls->count; i++) {
         download_transfer_init(&job->transfers[i], urls->items[i], i, &job->shared);
-        if ((job->shown_urls[i] = mt_escape_copy(urls->items[i])) == NULL)
+        if ((job->shown_urls[i] = download_shown_url(urls->items[i])) == NULL)
             return mt_fail(err, MT_ERR_RUNTIME, "out of memory for %zu transfers", urls->count);
+        job->transfers[i].shown_url = job->shown_urls[i];
     }
     return MT_OK;
 }
 
 void download_job_print_plan(download_job *job, mt_options *options)
 {
+    /* As every message shows them: the name and the URL escaped, the URL's password masked. */
+    char name[4 * DOWNLOAD_NAME_SIZE];
     for (size_t i = 0; i < job->count; i++) {
-        const download_transfer *t = &job->transfers[i];
-        size_t name = strlen(t->name), url = strlen(t->url);
-        char *line = malloc(name + url + 2);
+        mt_escape_text(job->transfers[i].name, true, name, sizeof name);
+        size_t name_length = strlen(name), url = strlen(job->shown_urls[i]);
+        char *line = malloc(name_length + url + 2);
         if (line == NULL) continue;
-        memcpy(line, t->name, name);
-        line[name] = '\t';
-        memcpy(line + name + 1, t->url, url);
-        line[name + 1 + url] = '\n';
-        mt_output_write(&options->output, line, name + url + 2, false);
+        memcpy(line, name, name_length);
+        line[name_length] = '\t';
+        memcpy(line + name_length + 1, job->shown_urls[i], url);
+        line[name_length + 1 + url] = '\n';
+        mt_output_write(&options->output, line, name_length + url + 2, false);
         free(line);
     }
 }
@@ -92,7 +95,7 @@ static mt_status open_output_folder(const char *path, int *dir_fd, bool *unnamed
     if (dir < 0) return mt_fail(err, MT_ERR_USAGE, "cannot open the output folder '%s': %s", path, strerror(errno));
     char probe[64];
     snprintf(probe, sizeof probe, ".download-%ld-probe", (long)getpid());
-    int fd = openat(dir, probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = openat(dir, probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0) {
         int error = errno;
         close(dir);
@@ -272,6 +275,14 @@ mt_status download_job_open(download_job *job, mt_options *options, mt_timeline 
     return MT_OK;
 }
 
+/* t's error as shown: a URL in it (a redirect's, libcurl's message) with its password masked, then escaped. */
+static void shown_error(const download_transfer *t, char *out, size_t size)
+{
+    char *masked = mt_mask_passwords(t->error);
+    mt_escape_text(masked != NULL ? masked : "(out of memory)", true, out, size);
+    free(masked);
+}
+
 void download_job_report(const download_job *job, const mt_options *options, mt_record *record)
 {
     char error[4 * sizeof job->transfers[0].error];
@@ -279,7 +290,7 @@ void download_job_report(const download_job *job, const mt_options *options, mt_
         const download_transfer *t = &job->transfers[i];
         if (job->failed == 0 || t->ok) continue;
         mt_error failure;
-        mt_escape_text(t->error, true, error, sizeof error);
+        shown_error(t, error, sizeof error);
         mt_fail(&failure, MT_ERR_RUNTIME, "%.300s: %s", job->shown_urls[i], error);
         mt_print_error(PROGRAM, &failure);
     }
@@ -291,7 +302,7 @@ void download_job_report(const download_job *job, const mt_options *options, mt_
     for (size_t i = 0; list != NULL && i < job->count; i++) {
         const download_transfer *t = &job->transfers[i];
         mt_escape_text(t->name, true, name, sizeof name);
-        mt_escape_text(t->error, true, error, sizeof error);
+        shown_error(t, error, sizeof error);
         json_t *item = json_pack("{s:s, s:s, s:I, s:I, s:f, s:i, s:b, s:s?}", "url", job->shown_urls[i], "file", name,
                                  "http_status", (json_int_t)t->http_status, "bytes", (json_int_t)t->bytes, "seconds",
                                  t->seconds, "retries", t->retries, "ok", t->ok, "error", t->ok ? NULL : error);
@@ -359,9 +370,12 @@ int download_job_finish(const download_job *job, mt_options *options, mt_status 
 double download_note_retry(download_transfer *t)
 {
     double delay = download_transfer_retry_delay(t);
-    if (t->shared->verbose)
+    if (t->shared->verbose) {
+        char error[4 * sizeof t->error];
+        shown_error(t, error, sizeof error);
         mt_print_warning(PROGRAM, "retry %d of %d in %.2f s for %s: %s", t->retries + 1, t->shared->settings->retry,
-                         delay, t->url, t->error);
+                         delay, t->shown_url, error);
+    }
     t->retries++;
     return delay;
 }

@@ -222,6 +222,8 @@ static CURLcode set_options(download_transfer *t)
     SET(CURLOPT_MAXREDIRS, (long)o->max_redirs);
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (o->cacert != NULL) SET(CURLOPT_CAINFO, o->cacert); /* checked readable by download_cli */
+    if (o->capath != NULL) SET(CURLOPT_CAPATH, o->capath);
     SET(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(o->connect_timeout_s));
     SET(CURLOPT_TIMEOUT_MS, milliseconds(o->max_time_s));
     if (o->speed_limit > 0 && o->speed_time_s > 0) {
@@ -243,7 +245,7 @@ static CURLcode set_options(download_transfer *t)
 bool download_unnamed_files_work(int dir_fd)
 {
 #ifdef O_TMPFILE
-    int fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    int fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
     if (fd < 0) return false;
     char path[64], probe[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
@@ -264,7 +266,7 @@ static bool create_named(download_transfer *t, int dir, int *fd)
     for (unsigned attempt = 0; attempt < 100; attempt++) {
         snprintf(t->temp_name, sizeof t->temp_name, ".download-%ld-%zu-%u.part", t->shared->pid, t->index, attempt);
         /* O_NOFOLLOW: never through a symlink. */
-        *fd = openat(dir, t->temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        *fd = openat(dir, t->temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (*fd >= 0) return true;
         if (errno != EEXIST) break;
     }
@@ -281,7 +283,7 @@ static bool create_temporary(download_transfer *t)
         /* An inode of the folder with no name: it gets one only when complete, and vanishes with its descriptor
          * otherwise. One change to the folder per file (the link), as a plain create: fewer for threads to
          * wait on than a create and a rename. */
-        t->fd = openat(dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+        t->fd = openat(dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
         created = t->fd >= 0;
     } else
 #endif

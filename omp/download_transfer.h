@@ -44,7 +44,8 @@ typedef enum { DOWNLOAD_DONE, DOWNLOAD_RETRY, DOWNLOAD_FAILED } download_verdict
 
 typedef struct {
     /* set once, before the first run */
-    const char *url;
+    const char *url;       /* for the transfer only: messages show shown_url */
+    const char *shown_url; /* download_shown_url's: its password masked, escaped (the job's) */
     char name[DOWNLOAD_NAME_SIZE];
     size_t index;
     const download_shared *shared;

@@ -46,11 +46,22 @@ static mt_status check_printable(const char *url, size_t length, const char *whe
     size_t plain = mt_plain_prefix_as(url, length, MT_SHOW_UNSEEN);
     if (plain == length) return MT_OK;
     enum { SHOWN = 80 };
+    char *copy = malloc(length + 1), *masked = NULL;
+    if (copy != NULL) {
+        memcpy(copy, url, length);
+        copy[length] = '\0';
+        masked = mt_mask_passwords(copy); /* its password hidden; a NUL byte (never in a list) ends it early */
+    }
+    free(copy);
+    if (masked == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory for the URL list");
+    size_t masked_length = strlen(masked);
     char shown[4 * SHOWN + 1];
-    size_t taken = mt_show_bytes(shown, sizeof shown, url, length < SHOWN ? length : SHOWN);
-    return mt_fail(err, MT_ERR_USAGE,
-                   "%sURL %zu, '%s%s', holds a byte that is not printable text (\\x%02X at byte %zu)", where, position,
-                   shown, taken < length ? "..." : "", (unsigned char)url[plain], plain + 1);
+    size_t taken = mt_show_bytes(shown, sizeof shown, masked, masked_length < SHOWN ? masked_length : SHOWN);
+    mt_status status =
+        mt_fail(err, MT_ERR_USAGE, "%sURL %zu, '%s%s', holds a byte that is not printable text (\\x%02X at byte %zu)",
+                where, position, shown, taken < masked_length ? "..." : "", (unsigned char)url[plain], plain + 1);
+    free(masked);
+    return status;
 }
 
 /* One line of a list file (its newline dropped): a URL, or blank, or a comment. */

@@ -4,7 +4,7 @@
 set -euo pipefail
 MT_SCRIPT=demo.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -25,8 +25,9 @@ delay=0.1 mpi=openmpi out=$(mt_default_out "$MT_ROOT/out/pictures" pictures)
 while [ $# -gt 0 ]; do
   case $1 in
     --delay) mt_need "${2:-}" "--delay needs seconds"; delay=$2; shift 2 ;;
-    --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a folder"; out=$(mt_path "$2"); shift 2 ;;
     --mpi) mt_need "${2:-}" "--mpi needs openmpi or mpich"; mpi=$2; shift 2 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see scripts/demo.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/demo.sh --help)" 2 ;;
   esac
@@ -58,14 +59,14 @@ work=$MT_RUN_DIR
 run_activity() {
   local label=$1 workers=$2; shift 2
   local shown=("$@")
-  shown=("${shown[@]#"$(dirname "$square_cube")"/}")
-  shown=("${shown[@]#"$(dirname "$cube_mpi")"/}")
-  [ "${shown[0]}" = mt_mpirun ] && shown=("$(basename "$(mt_mpiexec)")" -n "${shown[1]}" "${shown[@]:2}")
+  shown=("${shown[@]#"$(dirname -- "$square_cube")"/}")
+  shown=("${shown[@]#"$(dirname -- "$cube_mpi")"/}")
+  [ "${shown[0]}" = mt_mpirun ] && shown=("$(basename -- "$(mt_mpiexec)")" -n "${shown[1]}" "${shown[@]:2}")
   printf '\n== %s\n$ %s\n' "$label" "${shown[*]}"
   local out=$work/run.out err=$work/run.err trace=$work/run.json
-  rm -f "$trace"
-  "$@" --timeline "$trace" >"$out" 2>"$err" || { cat "$out" "$err"; mt_die "$label failed"; }
-  cat "$out" "$err"
+  rm -f -- "$trace"
+  "$@" --timeline "$trace" >"$out" 2>"$err" || { cat -- "$out" "$err"; mt_die "$label failed"; }
+  cat -- "$out" "$err"
   local time ideal ratio=""
   time=$(mt_record field "$trace" otherData.wall_s --format %.6f)
   ideal=$(mt_record field "$trace" otherData.ideal_s --default "")

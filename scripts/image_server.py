@@ -4,7 +4,8 @@
 Serves generated images with injectable per-request latency, per-connection bandwidth and faults, bound to
 127.0.0.1 on a free port (--port 0, the default). The first line on stdout is `PORT N` (and --port-file F
 writes N to F), so a script or a test learns where it listens; --list-file L writes the original's 6 x 5 URL
-list on this server to L (before the port file). Stop it with SIGTERM or SIGINT.
+list on this server to L (before the port file); --tls-cert C --tls-key K serves https instead (a certificate
+for 127.0.0.1 that a test signs with a certificate authority of its own). Stop it with SIGTERM or SIGINT.
 
 Routes (GET; a query string is ignored except `latency=S` and `bandwidth=B`, which override --latency and
 --bandwidth for that request: a slow body for one URL among fast ones):
@@ -41,6 +42,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -155,6 +157,10 @@ class Handler(BaseHTTPRequestHandler):
             sys.stderr.write("image_server: %s %s\n" % (self.address_string(), format % args))
 
     def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):  # TLS: the handshake in this thread, not the accepting one
+            self.request.settimeout(30)
+            self.request.do_handshake()
+            self.request.settimeout(None)
         super().setup()
         self.server.stats.connect(+1)
 
@@ -166,7 +172,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- helpers -------------------------------------------------------------------------------------
     def base_url(self):
-        return "http://%s:%d" % self.server.server_address[:2]
+        scheme = "https" if self.server.options.tls_cert else "http"
+        return "%s://%s:%d" % ((scheme,) + self.server.server_address[:2])
 
     def send_simple(self, code, text, extra_headers=()):
         body = text.encode()
@@ -323,6 +330,15 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True  # a stalled or endless response never keeps the server from stopping
     request_queue_size = 1024  # hundreds of transfers connecting at once must not meet a full accept queue
 
+    def handle_error(self, request, client_address):
+        """A client that refused the certificate, or hung up, is one line with -v, not a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ssl.SSLError, ConnectionError, socket.timeout)):
+            if self.options.verbose:
+                sys.stderr.write("image_server: %s: %s\n" % (client_address[0], error))
+            return
+        super().handle_error(request, client_address)
+
 
 def main(argv=None):
     parser = OneLineParser(prog="image_server.py",
@@ -336,8 +352,21 @@ def main(argv=None):
                         help="bytes per second per connection (default 0: unlimited)")
     parser.add_argument("--image-size", type=int, default=None, help="every image this many bytes")
     parser.add_argument("--stall", type=float, default=120.0, help="seconds /fault/stall stays silent")
+    parser.add_argument("--tls-cert", metavar="PEM",
+                        help="serve https with this certificate (its chain after it, PEM); needs --tls-key")
+    parser.add_argument("--tls-key", metavar="PEM", help="the certificate's private key (PEM)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request on stderr")
     options = parser.parse_args(argv)
+    if bool(options.tls_cert) != bool(options.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    context = None
+    if options.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(options.tls_cert, options.tls_key)
+        except (OSError, ssl.SSLError) as error:
+            parser.error("cannot load the certificate '%s' and key '%s': %s"
+                         % (options.tls_cert, options.tls_key, error))
     if not 0 <= options.port <= 65535:
         parser.error("--port must be 0 to 65535")
     if options.latency < 0 or options.stall < 0:
@@ -349,10 +378,13 @@ def main(argv=None):
 
     server = Server((options.host, options.port), Handler)
     server.options = options
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    scheme = "https" if context is not None else "http"
     server.stats = Stats()
     port = server.server_address[1]
     if options.list_file:  # before the port file: a script that waits for the port finds the list too
-        urls = ["http://127.0.0.1:%d/images/%s\n" % (port, name) for name in ORIGINAL_NAMES] * 5
+        urls = ["%s://127.0.0.1:%d/images/%s\n" % (scheme, port, name) for name in ORIGINAL_NAMES] * 5
         with open(options.list_file + ".tmp", "w") as f:
             f.writelines(urls)
         os.replace(options.list_file + ".tmp", options.list_file)

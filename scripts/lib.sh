@@ -3,7 +3,7 @@
 # the switches it needs, and the one reader of the programs' records (record.py).
 # shellcheck shell=bash
 
-MT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MT_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 # Where the scripts run from: a checkout (MT_ROOT holds the CMakeLists.txt: the scripts build what they run,
 # in BUILD_DIR), or an installation (cmake --install, the package: MT_ROOT is PREFIX/share/multitarefas, the
 # programs are PREFIX/bin's, already built; nothing is built, and what a script makes goes under the current
@@ -11,11 +11,15 @@ MT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [ -f "$MT_ROOT/CMakeLists.txt" ]; then
   MT_INSTALLED=0 MT_PREFIX=""
 else
-  MT_INSTALLED=1 MT_PREFIX=$(cd "$MT_ROOT/../.." && pwd)
+  MT_INSTALLED=1 MT_PREFIX=$(cd -- "$MT_ROOT/../.." && pwd)
 fi
 # shellcheck disable=SC2034 # read by the scripts that source this file
 MT_BUILD_DIR_GIVEN=${BUILD_DIR:+1}
-BUILD_DIR=${BUILD_DIR:-$MT_ROOT/build}
+# mt_path PATH: PATH written so that every command reads it as a path: './' before a relative path that starts
+# with '-', which cmake, gnuplot, mktemp's template and Python's argparse would read as an option. The scripts
+# also end the options of every file command with '--' (the lint test holds them to it).
+mt_path() { case $1 in -*) printf './%s\n' "$1" ;; *) printf '%s\n' "$1" ;; esac; }
+BUILD_DIR=$(mt_path "${BUILD_DIR:-$MT_ROOT/build}")
 MT_NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
 mt_say() { printf '%s\n' "$*" >&2; }
@@ -110,17 +114,24 @@ mt_check_list() {
 # root passes every mode test, and a read-only file system fails root too.
 mt_check_out_dir() {
   local dir=$1 probe
-  while [ ! -e "$dir" ] && [ ! -L "$dir" ]; do dir=$(dirname "$dir"); done
+  while [ ! -e "$dir" ] && [ ! -L "$dir" ]; do dir=$(dirname -- "$dir"); done
   [ -d "$dir" ] || mt_die "$2: '$1' cannot be made: '$dir' is not a folder" 2
-  probe=$(mktemp -p "$dir" .mt-probe.XXXXXX 2>/dev/null) || mt_die "$2: cannot write in '$dir'" 2
-  rm -f "$probe"
+  probe=$(mktemp -p "$dir" -- .mt-probe.XXXXXX 2>/dev/null) || mt_die "$2: cannot write in '$dir'" 2
+  rm -f -- "$probe"
 }
 # mt_check_out_file FILE OPTION: FILE can be written (its folder exists or can be made: the caller makes it),
 # and is not a folder.
 mt_check_out_file() {
   [ ! -d "$1" ] || mt_die "$2: '$1' is a folder" 2
-  mt_check_out_dir "$(dirname "$1")" "$2"
+  mt_check_out_dir "$(dirname -- "$1")" "$2"
   [ ! -e "$1" ] || [ -w "$1" ] || mt_die "$2: cannot write '$1'" 2
+}
+# mt_replace TEMPORARY FILE: put TEMPORARY (a file built beside FILE, by mktemp: mode 0600) in FILE's place, with
+# FILE's permissions when it exists, else 0666 less the umask, as a new file made with '>' gets.
+mt_replace() {
+  local mode
+  if [ -e "$2" ]; then mode=$(stat -c %a -- "$2"); else mode=$(printf '%o' $((0666 & ~$(umask)))); fi
+  chmod -- "$mode" "$1" && mv -f -- "$1" "$2"
 }
 # mt_check_mpi LIBRARY: an MPI library the scripts can build against.
 mt_check_mpi() { mt_check_choice "$1" --mpi openmpi mpich; }
@@ -250,16 +261,16 @@ mt_check_hosts_file() {
 mt_build() {
   local type=() lock
   if [ "$MT_INSTALLED" = 1 ]; then mt_check_installed; return 0; fi
-  mkdir -p "$(dirname "$BUILD_DIR")"
+  mkdir -p -- "$(dirname -- "$BUILD_DIR")"
   exec {lock}>>"$BUILD_DIR.lock"
   flock "$lock"
   [ -f "$BUILD_DIR/CMakeCache.txt" ] || type=(-DCMAKE_BUILD_TYPE=Release)
   cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${type[@]}" "$@" >"$BUILD_DIR.configure.log" 2>&1 ||
-    { cat "$BUILD_DIR.configure.log" >&2; mt_die "cmake configure failed"; }
+    { cat -- "$BUILD_DIR.configure.log" >&2; mt_die "cmake configure failed"; }
   grep -E 'left out|built with' "$BUILD_DIR.configure.log" >&2 || true
   mt_say "-- building in ${BUILD_DIR#"$MT_ROOT"/}/"
   cmake --build "$BUILD_DIR" -j "$MT_NPROC" >"$BUILD_DIR.build.log" 2>&1 ||
-    { cat "$BUILD_DIR.build.log" >&2; mt_die "build failed"; }
+    { cat -- "$BUILD_DIR.build.log" >&2; mt_die "build failed"; }
   grep -E 'warning:' "$BUILD_DIR.build.log" >&2 || true
   exec {lock}>&-
 }
@@ -338,9 +349,9 @@ mt_mpirun() {
   done
   [ "$placed" -eq 1 ] || args+=("${post_flags[@]}")
   local session status=0
-  session=$(mktemp -d "${TMPDIR:-/tmp}/mt-mpirun.XXXXXX") || mt_die "cannot make a session folder in ${TMPDIR:-/tmp}"
+  session=$(mktemp -d -- "${TMPDIR:-/tmp}/mt-mpirun.XXXXXX") || mt_die "cannot make a session folder in ${TMPDIR:-/tmp}"
   TMPDIR=$session OMPI_MCA_btl_vader_backing_directory=$session "$exe" "${flags[@]}" "${numproc:--n}" "$np" "${pre_flags[@]}" "${args[@]}" || status=$?
-  rm -rf "$session"
+  rm -rf -- "$session"
   return "$status"
 }
 
@@ -361,7 +372,7 @@ mt_mpirun_reason() {
 mt_build_target() {
   local lock
   if [ "$MT_INSTALLED" = 1 ]; then mt_check_installed; return 0; fi
-  mkdir -p "$(dirname "$BUILD_DIR")"
+  mkdir -p -- "$(dirname -- "$BUILD_DIR")"
   exec {lock}>>"$BUILD_DIR.lock" # one build of a folder at a time, as mt_build
   flock "$lock"
   if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
@@ -374,7 +385,7 @@ mt_build_target() {
 # mt_run_folder NAME: MT_RUN_DIR, a folder of this run's own, removed at exit together with MT_ALSO_REMOVE (a
 # path) and the background process MT_BACKGROUND_PID names (a server), if any.
 mt_run_folder() {
-  MT_RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  MT_RUN_DIR=$(mktemp -d -- "${TMPDIR:-/tmp}/$1.XXXXXX")
   MT_BACKGROUND_PID="" MT_ALSO_REMOVE=""
   trap mt_run_folder_cleanup EXIT
 }
@@ -391,7 +402,7 @@ mt_stop_background() {
 # shellcheck disable=SC2317 # called by the trap
 mt_run_folder_cleanup() {
   mt_stop_background
-  rm -rf "${MT_RUN_DIR:-}" ${MT_ALSO_REMOVE:+"$MT_ALSO_REMOVE"}
+  rm -rf -- "${MT_RUN_DIR:-}" ${MT_ALSO_REMOVE:+"$MT_ALSO_REMOVE"}
 }
 
 # mt_image_server FOLDER [OPTION...]: scripts/image_server.py on a free loopback port, in the background
@@ -403,5 +414,5 @@ mt_image_server() {
     >"$folder/server.out" 2>"$folder/server.err" &
   MT_BACKGROUND_PID=$!
   for _ in $(seq 100); do [ -s "$folder/port" ] && break; sleep 0.05; done
-  [ -s "$folder/port" ] || mt_die "the image server did not start: $(cat "$folder/server.err")"
+  [ -s "$folder/port" ] || mt_die "the image server did not start: $(cat -- "$folder/server.err")"
 }

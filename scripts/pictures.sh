@@ -4,7 +4,7 @@
 set -euo pipefail
 MT_SCRIPT=pictures.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -27,7 +27,8 @@ USAGE
 out=$(mt_default_out "$MT_ROOT/docs/pictures" pictures)
 while [ $# -gt 0 ]; do
   case $1 in
-    --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a folder"; out=$(mt_path "$2"); shift 2 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see scripts/pictures.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/pictures.sh --help)" 2 ;;
   esac
@@ -38,13 +39,13 @@ mt_check_out_dir "$out" --out
 
 mt_require build plots
 mt_build
-mkdir -p "$out"
+mkdir -p -- "$out"
 square_cube=$(mt_program square_cube) download=$(mt_program download)
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
+  rm -rf -- "$work"
 }
 trap cleanup EXIT
 

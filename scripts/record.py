@@ -29,6 +29,10 @@ Usage:
       are empty in the other programs' rows). CSV is created when missing; nothing is written when
       ROW_FILE holds no record.
 
+Fields may be of any length, JSON as deep as the programs nest it. Anything else is refused with one
+line that says what it is: JSON that is not one object (a list of records, a number), JSON nested too
+deeply, a CSV line the csv module refuses, a header and no row.
+
 Exit status: 0 done; 2 a usage or input error (a file that holds no record, an absent field, a value
 that is not a number), with one line on stderr.
 """
@@ -56,20 +60,56 @@ def read_text(path):
         raise RecordError(f"cannot read '{path}': {getattr(error, 'strerror', None) or error}")
 
 
+def raise_csv_field_limit():
+    """Fields of any length: the csv module refuses a field over 128 KiB by default, and the programs write longer
+    ones themselves (an environment value in the provenance)."""
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:  # the C long of a platform where it is narrower than Py_ssize_t
+            limit //= 2
+
+
 def parse_csv(text, path):
     """The records of a CSV text: a list of (header, row) pairs, each row under the last header above it."""
+    raise_csv_field_limit()
     records, header, marker = [], None, None
-    for number, fields in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not fields or fields == [""]:
-            continue
-        if header is None or fields[0] == marker:
-            header = fields
-            marker = marker or fields[0]
-            continue
-        if len(fields) != len(header):
-            raise RecordError(f"'{path}' line {number}: {len(fields)} fields under a header of {len(header)}")
-        records.append(dict(zip(header, fields)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for fields in reader:
+            if not fields or fields == [""]:
+                continue
+            if header is None or fields[0] == marker:
+                header = fields
+                marker = marker or fields[0]
+                continue
+            if len(fields) != len(header):
+                raise RecordError(f"'{path}' line {reader.line_num}: {len(fields)} fields under a header of "
+                                  f"{len(header)}")
+            records.append(dict(zip(header, fields)))
+    except csv.Error as error:
+        raise RecordError(f"'{path}' line {reader.line_num}: not a CSV record: {error}")
     return records, header
+
+
+JSON_KINDS = {list: "a JSON array", str: "a JSON string", int: "a JSON number", float: "a JSON number",
+              bool: "a JSON true or false", type(None): "a JSON null"}
+
+
+NOT_JSON = object()
+
+
+def parse_json(text, path):
+    """The JSON value of a text, or NOT_JSON when the text is not JSON. Nesting deeper than the parser can follow
+    (far deeper than any record: the programs nest three levels) is refused, never a traceback."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return NOT_JSON
+    except RecursionError:
+        raise RecordError(f"'{path}' is JSON nested too deeply to be a record")
 
 
 def read_records(path):
@@ -78,17 +118,20 @@ def read_records(path):
     start = text.lstrip()
     if not start:
         raise RecordError(f"'{path}' is empty: no record")
-    if start.startswith("{"):
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise RecordError(f"'{path}' is not one JSON object: {error}")
-        if not isinstance(record, dict):
-            raise RecordError(f"'{path}' is not one JSON object")
-        return [record]
-    records, _header = parse_csv(text, path)
+    value = parse_json(text, path)
+    if isinstance(value, dict):
+        return [value]
+    if value is not NOT_JSON or start[0] in "[{":
+        # JSON, but not one object (a list of records, a number): say what it is rather than read it as CSV
+        if value is NOT_JSON:
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as error:
+                raise RecordError(f"'{path}' is not one JSON object: {error}")
+        raise RecordError(f"'{path}' is {JSON_KINDS.get(type(value), 'JSON')}, not a record (one JSON object)")
+    records, header = parse_csv(text, path)
     if not records:
-        raise RecordError(f"'{path}' holds a header and no record")
+        raise RecordError(f"'{path}' holds a header ({','.join(header)[:60]}) and no record")
     return records
 
 
@@ -274,8 +317,10 @@ def command_append(options):
     try:
         if rewrite:  # the whole table, written beside it and renamed over it: never half a table
             temporary = f"{options.csv}.{os.getpid()}.tmp"
-            with open(temporary, "w", newline="", encoding="utf-8") as f:
+            with open(temporary, "w", newline="", encoding="utf-8") as f:  # 0666 less the umask
                 f.write(out.getvalue())
+                if existing:  # a table replaced keeps its permissions
+                    os.chmod(f.fileno(), os.stat(options.csv).st_mode & 0o777)
             os.replace(temporary, options.csv)
         else:
             with open(options.csv, "a", newline="", encoding="utf-8") as f:
@@ -335,6 +380,9 @@ def main(argv=None):
         options.run(options)
     except RecordError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        return 2
+    except RecursionError:  # a value nested too deeply to print (a record read whole is checked as it is read)
+        print(f"{PROGRAM}: error: a value nested too deeply to print", file=sys.stderr)
         return 2
     except BrokenPipeError:  # a reader that stopped early: its choice, not an error here
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -5,7 +5,7 @@
 set -euo pipefail
 MT_SCRIPT=scaling.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -86,7 +86,7 @@ out="" max_workers="" quick=0 works="sleep,spin,none" scalings="strong,weak" ser
 repeat="" append=0 plot=1 docs=0 dry_run=0 analyze=() time_name=time_s one_machine=0
 while [ $# -gt 0 ]; do
   case $1 in
-    --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a folder"; out=$(mt_path "$2"); shift 2 ;;
     --max-workers) mt_need "${2:-}" "--max-workers needs a number"; max_workers=$2; shift 2 ;;
     --quick) quick=1; shift ;;
     --work) mt_need "${2:-}" "--work needs a list"; works=$2; shift 2 ;;
@@ -102,9 +102,10 @@ while [ $# -gt 0 ]; do
     --one-machine) one_machine=1; shift ;;
     --analyze)
       shift
-      while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do analyze+=("$1"); shift; done
+      while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do analyze+=("$(mt_path "$1")"); shift; done
       [ ${#analyze[@]} -gt 0 ] || mt_die "--analyze needs one or more CSV files" 2
       ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see scripts/scaling.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/scaling.sh --help)" 2 ;;
   esac
@@ -144,8 +145,8 @@ analyze_and_plot() {
       gnuplot -c "$MT_ROOT/scripts/plot_scaling.gp" "$out" || mt_die "gnuplot failed"
       mt_say "Plot: $out/scaling.png and $out/scaling.svg"
       if [ "$docs" -eq 1 ]; then
-        mkdir -p "$MT_ROOT/docs"
-        cp "$out/scaling.png" "$MT_ROOT/docs/scaling.png"
+        mkdir -p -- "$MT_ROOT/docs"
+        cp -- "$out/scaling.png" "$MT_ROOT/docs/scaling.png"
         mt_say "Copied to docs/scaling.png"
       fi
     else
@@ -156,17 +157,17 @@ analyze_and_plot() {
 }
 
 if [ ${#analyze[@]} -gt 0 ]; then
-  mkdir -p "$out"
+  mkdir -p -- "$out"
   # One table of every file's records (batch jobs' CSVs may repeat their header, with other columns),
   # built beside the result and renamed over it.
-  combined=$(mktemp "$out/.scaling.csv.XXXXXX")
+  combined=$(mktemp -- "$out/.scaling.csv.XXXXXX")
   for file in "${analyze[@]}"; do
     if ! failure=$(mt_record append "$file" "$combined" 2>&1); then
-      rm -f "$combined"
+      rm -f -- "$combined"
       mt_die "--analyze: ${failure#record.py: error: }" 2
     fi
   done
-  mv "$combined" "$csv"
+  mt_replace "$combined" "$csv"
   analyze_and_plot
   exit 0
 fi
@@ -303,21 +304,21 @@ done
 if [ "$dry_run" -eq 1 ]; then
   for point in "${points[@]}"; do
     IFS=$'\x1f' read -r -a words <<<"${point#*|}"
-    [ "${words[0]}" = run_mpi ] && words=("$(basename "$(mt_mpiexec)")" -n "${words[@]:1}")
+    [ "${words[0]}" = run_mpi ] && words=("$(basename -- "$(mt_mpiexec)")" -n "${words[@]:1}")
     printf '%s\n' "${words[*]} --csv"
   done
   exit 0
 fi
 
-mkdir -p "$out"
+mkdir -p -- "$out"
 # A new sweep fills a file of its own, which replaces the last one's CSV only when every point has run: an
 # interrupted sweep leaves the last one whole.
 sweep=$csv
-[ "$append" -eq 1 ] || sweep=$(mktemp "$out/.scaling.XXXXXX.csv")
+[ "$append" -eq 1 ] || sweep=$(mktemp -- "$out/.scaling.XXXXXX.csv")
 mt_say "Sweep: ${#points[@]} points (workers ${workers[*]}; work $works; $scalings scaling; series $series; $repeat runs each after a warm-up) into $csv"
 start=$SECONDS failed=0 index=0
 row=$(mktemp) err=$(mktemp)
-trap 'rm -f "$row" "$err"; [ "$sweep" = "$csv" ] || rm -f "$sweep"' EXIT
+trap 'rm -f -- "$row" "$err"; [ "$sweep" = "$csv" ] || rm -f -- "$sweep"' EXIT
 for point in "${points[@]}"; do
   index=$((index + 1))
   label=${point%%|*}
@@ -328,10 +329,10 @@ for point in "${points[@]}"; do
     mt_say "[$index/${#points[@]}] $label: $(point_summary "$row")"
   else
     failed=$((failed + 1))
-    mt_say "[$index/${#points[@]}] $label: FAILED: $(tail -n 3 "$err" | tr '\n' ' ')"
+    mt_say "[$index/${#points[@]}] $label: FAILED: $(tail -n 3 -- "$err" | tr '\n' ' ')"
   fi
 done
 mt_say "Timed ${#points[@]} points in $((SECONDS - start)) s"
-[ "$sweep" = "$csv" ] || mv "$sweep" "$csv"
+[ "$sweep" = "$csv" ] || mt_replace "$sweep" "$csv"
 analyze_and_plot
 [ "$failed" -eq 0 ] || mt_die "$failed point(s) failed (see above)"

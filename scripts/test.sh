@@ -3,7 +3,7 @@
 set -euo pipefail
 MT_SCRIPT=test.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -35,6 +35,7 @@ while [ $# -gt 0 ]; do
     -L|--label) mt_need "${2:-}" "--label needs a regular expression"; label=$2; shift 2 ;;
     -E|--exclude) mt_need "${2:-}" "--exclude needs a regular expression"; exclude=$2; shift 2 ;;
     -j) mt_need "${2:-}" "-j needs a number"; jobs=$2; shift 2 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see scripts/test.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/test.sh --help)" 2 ;;
   esac

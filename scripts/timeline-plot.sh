@@ -4,11 +4,11 @@
 set -euo pipefail
 MT_SCRIPT=timeline-plot.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/timeline-plot.sh FILE.json|FILE.csv -o OUT.png|OUT.svg [--title TEXT] [--ideal SECONDS]
+Usage: scripts/timeline-plot.sh -o OUT.png|OUT.svg [--title TEXT] [--ideal SECONDS] [--] FILE.json|FILE.csv
 Draw the timeline a program wrote with --timeline: one lane per worker (rank and thread; transfers
 that overlap on one thread get a lane each), one box per item, coloured by operation (square, cube,
 download; failed transfers red), and the ideal time as a dashed line.
@@ -16,6 +16,7 @@ download; failed transfers red), and the ideal time as a dashed line.
   -o, --output OUT   the picture; .png or .svg
   --title TEXT       the title (default: program, mode, workers, time, ideal and ratio, when known)
   --ideal SECONDS    mark this ideal time (a .json timeline carries its own)
+  --                 the end of the options: a FILE that starts with '-' comes after it
   -h, --help         this help
 Example:
   build/omp/square_cube --mode tasks -t 8 --timeline tasks.json
@@ -26,13 +27,18 @@ USAGE
 input="" output="" title="" ideal="" title_given=0
 while [ $# -gt 0 ]; do
   case $1 in
-    -o|--output) mt_need "${2:-}" "--output needs a file"; output=$2; shift 2 ;;
+    -o|--output) mt_need "${2:-}" "--output needs a file"; output=$(mt_path "$2"); shift 2 ;;
     --title) mt_need "${2:-}" "--title needs text"; title=$2 title_given=1; shift 2 ;;
     --ideal) mt_need "${2:-}" "--ideal needs seconds"; ideal=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
+    --) shift; break ;; # the rest are operands, whatever they start with
     -*) mt_die "unknown option '$1' (see scripts/timeline-plot.sh --help)" 2 ;;
-    *) [ -z "$input" ] || mt_die "one timeline at a time" 2; input=$1; shift ;;
+    *) [ -z "$input" ] || mt_die "one timeline at a time" 2; input=$(mt_path "$1"); shift ;;
   esac
+done
+for operand in "$@"; do
+  [ -z "$input" ] || mt_die "one timeline at a time" 2
+  input=$(mt_path "$operand")
 done
 # Every value checked before gnuplot is installed or started.
 [ -n "$input" ] || mt_die "no timeline given (see --help)" 2
@@ -47,7 +53,7 @@ mt_check_out_file "$output" --output
 [ -z "$ideal" ] || mt_check_seconds "$ideal" --ideal positive
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf -- "$work"' EXIT
 if ! "$(mt_python)" "$MT_ROOT/scripts/timeline_lanes.py" "$input" "$work/boxes.dat" "$work/meta.json" 2>"$work/lanes.err"
 then # its one line says why (which key is missing, which byte is not UTF-8)
   reason=$(sed -n '1s/^timeline_lanes: error: //p' "$work/lanes.err")
@@ -57,7 +63,7 @@ fi
 [ -n "$ideal" ] || ideal=$(mt_record field "$work/meta.json" ideal_s)
 lanes=$(mt_record field "$work/meta.json" lanes)
 mt_require plots
-mkdir -p "$(dirname "$output")"
+mkdir -p -- "$(dirname -- "$output")"
 # Data reaches gnuplot as data: the script is fixed, the values are its arguments (ARG1 ... ARG6).
 gnuplot -c "$MT_ROOT/scripts/timeline.gp" "$work/boxes.dat" "$output" "$format" "$title" "$ideal" "$lanes" ||
   mt_die "gnuplot could not draw '$output'"

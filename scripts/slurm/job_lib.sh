@@ -20,7 +20,7 @@
 #   BUILD_DIR    the build folder (default: build/ under a checkout; installed: not used)
 
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/../lib.sh"
 
 # The job's settings, checked before anything is built or run (a usage error: one line, exit 2).
 MT_WORK=${MT_WORK:-spin}
@@ -62,17 +62,17 @@ export OMP_PLACES=${OMP_PLACES:-cores}
 export OMP_PROC_BIND=${OMP_PROC_BIND:-close}
 
 if [ "$MT_INSTALLED" = 1 ]; then
-  MT_RESULTS=${MT_RESULTS:-${SLURM_SUBMIT_DIR:-${PBS_O_WORKDIR:-$PWD}}/results}
+  MT_RESULTS=$(mt_path "${MT_RESULTS:-${SLURM_SUBMIT_DIR:-${PBS_O_WORKDIR:-$PWD}}/results}")
 else
-  MT_RESULTS=${MT_RESULTS:-$MT_ROOT/results}
+  MT_RESULTS=$(mt_path "${MT_RESULTS:-$MT_ROOT/results}")
 fi
-mkdir -p "$MT_RESULTS"
-MT_CSV=${MT_CSV:-$MT_RESULTS/$MT_JOB_NAME-$MT_JOB_ID.csv}
+mkdir -p -- "$MT_RESULTS"
+MT_CSV=$(mt_path "${MT_CSV:-$MT_RESULTS/$MT_JOB_NAME-$MT_JOB_ID.csv}")
 # The allocation's nodes: Slurm's count, else the distinct hosts of PBS's node file, else this one.
 if [ -n "${SLURM_JOB_NUM_NODES:-${SLURM_NNODES:-}}" ]; then
   MT_JOB_NODES=${SLURM_JOB_NUM_NODES:-$SLURM_NNODES}
 elif [ -n "${PBS_NODEFILE:-}" ] && [ -r "${PBS_NODEFILE:-}" ]; then
-  MT_JOB_NODES=$(sort -u "$PBS_NODEFILE" | wc -l)
+  MT_JOB_NODES=$(sort -u -- "$PBS_NODEFILE" | wc -l)
 else
   MT_JOB_NODES=1
 fi

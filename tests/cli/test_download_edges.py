@@ -9,9 +9,11 @@ import re
 import resource
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -483,3 +485,254 @@ def test_the_cpu_time_measure_sees_an_idle_thread_spin():
     assert code == 0 and wall >= 1.0, (code, wall)
     # (at least a third of a CPU: another test may share the cores)
     assert cpu > 0.3 * wall, f"the idle thread spun only {cpu:.2f} s of CPU in {wall:.2f} s"
+
+
+# --- secrets: a URL's password is for the transfer only -------------------------------------------
+
+SECRET = "s3cret-pw"
+
+
+def with_password(url, password=SECRET):
+    return url.replace("http://", f"http://user:{password}@", 1)
+
+
+def downloaded(args, umask=None, env=None, input=None):
+    """download with args (bytes or str), under umask when given; the CompletedProcess, stdout and stderr bytes."""
+    def start():
+        if umask is not None:
+            os.umask(umask)
+    return subprocess.run([program_path("download"), *args], capture_output=True, input=input, env=program_env(env),
+                          timeout=TIMEOUT, preexec_fn=start)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("source", ["arguments", "list"])
+def test_a_password_is_masked_in_every_record_trace_message_and_dry_run(tmp_path, mode, source):
+    outputs = []
+    with image_server() as server:
+        for form, trace in (("--json", "trace.json"), ("--csv", "trace.csv")):
+            # a retry (a 500 once: the --verbose warning), a failure (the error line), a name replaced
+            paths = ["/images/a.jpg", f"/fault/flaky/1/500/{form}/c.jpg", "/fault/404/b.jpg",
+                     "/images/%E2%80%AEgpj.exe"]
+            urls = [with_password(server.url(path)) for path in paths]
+            if source == "list":
+                listing = tmp_path / "urls.txt"
+                listing.write_text("".join(url + "\n" for url in urls))
+                given = ["-i", str(listing)]
+            else:
+                given = urls
+            result = downloaded([*given, "--mode", mode, "-o", str(tmp_path / "out"), "--retry", "1",
+                                 "--retry-delay", "0.05", "-v", form, "--timeline", str(tmp_path / trace)])
+            assert result.returncode == 1, result.stderr  # the 404
+            traced = (tmp_path / trace).read_bytes()
+            outputs += [result.stdout, result.stderr, traced]
+            assert b"retry 1 of 1" in result.stderr and b"user:***@127.0.0.1" in result.stderr
+            assert b"user:***@127.0.0.1" in traced  # the events' names
+            if form == "--json":
+                transfers = json.loads(result.stdout)["transfers"]
+                assert [t["url"] for t in transfers] == [with_password(server.url(p), "***") for p in paths]
+                assert [t["ok"] for t in transfers] == [True, True, False, True]
+            dry = downloaded([*given, "--dry-run"])
+            assert dry.returncode == 0 and dry.stdout.count(b"user:***@") == 4, dry.stdout
+            outputs += [dry.stdout, dry.stderr]
+    for output in outputs:
+        assert SECRET.encode() not in output, output
+    # the transfers themselves had the real URL
+    assert (tmp_path / "out" / "a.jpg").read_bytes() == image_server_module.image_body("a.jpg")
+
+
+@pytest.mark.parametrize("url, needle", [
+    (f"ftp://user:{SECRET}@127.0.0.1/x.jpg", "scheme 'ftp' refused"),
+    (f"http://user:{SECRET}@bad host/x.jpg", "is not a valid"),
+    (f"http:/user:{SECRET}@127.0.0.1:9/one-slash.jpg", None),  # libcurl takes 1 to 3 slashes
+    (f"http://user:p@ss{SECRET}@127.0.0.1:9/raw-at.jpg", "is not a valid"),
+])
+def test_a_password_is_masked_in_the_checks_messages(tmp_path, url, needle):
+    result = downloaded(["--dry-run", url])
+    if needle is None:
+        assert result.returncode == 0 and b"user:***@" in result.stdout, result
+    else:
+        assert result.returncode == 2 and needle.encode() in result.stderr and b":***@" in result.stderr, result
+    assert SECRET.encode() not in result.stdout + result.stderr
+    listing = tmp_path / "urls.txt"
+    listing.write_bytes(f"http://user:{SECRET}@127.0.0.1:9/a\x01b.jpg\n".encode())  # refused for its control byte
+    result = downloaded(["--dry-run", "-i", str(listing)])
+    assert result.returncode == 2 and b"user:***@" in result.stderr and SECRET.encode() not in result.stderr
+
+
+def test_a_url_name_hash_does_not_hold_the_password():
+    # url-HASH is of the URL as shown: two passwords, one name; the hash cannot be used to guess the password
+    from test_download import fnv1a
+    names = []
+    for password in ("one", "two"):
+        result = downloaded(["--dry-run", f"http://user:{password}@127.0.0.1:9/dir/"])
+        assert result.returncode == 0, result.stderr
+        names.append(result.stdout.split(b"\t")[0].decode())
+    assert names == [fnv1a("http://user:***@127.0.0.1:9/dir/")] * 2
+
+
+# --- files honour the umask -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("umask, mode", [(0o077, 0o600), (0o002, 0o664), (0o022, 0o644)])
+@pytest.mark.parametrize("trace_name", ["trace.json", "trace.csv"])
+def test_saved_files_and_the_trace_honour_the_umask(tmp_path, umask, mode, trace_name):
+    with image_server() as server:
+        result = downloaded([server.url("/images/a.jpg"), "-o", str(tmp_path / "out"), "-q", "--timeline",
+                             str(tmp_path / trace_name)], umask=umask)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "a.jpg").stat().st_mode & 0o777 == mode
+    assert (tmp_path / trace_name).stat().st_mode & 0o777 == mode
+
+
+@pytest.mark.parametrize("kept", [0o600, 0o640, 0o666])
+def test_a_trace_replaced_keeps_its_permissions(tmp_path, kept):
+    trace = tmp_path / "trace.json"
+    trace.write_text("old")
+    trace.chmod(kept)
+    with image_server() as server:
+        result = downloaded([server.url("/images/a.jpg"), "-o", str(tmp_path / "out"), "-q", "--timeline",
+                             str(trace)], umask=0o022)
+    assert result.returncode == 0, result.stderr
+    assert trace.stat().st_mode & 0o777 == kept
+    assert json.loads(trace.read_text())["traceEvents"]
+
+
+# --- names that display as something else ---------------------------------------------------------
+
+@pytest.mark.parametrize("encoded", [
+    "%01x.jpg", "x%7F.jpg", "%C2%85x.jpg", "%C2%9Bx.jpg", "%9Bx.jpg",  # C0, DEL, C1 (UTF-8 and a Latin-1 byte)
+    "a%E2%80%8Bb.jpg", "a%E2%80%8Fb.jpg",  # zero-width space, right-to-left mark
+    "%E2%80%AAa.jpg", "%E2%80%AEgpj.exe",  # bidirectional embedding and override
+    "%E2%81%A6a.jpg", "%E2%81%A9a.jpg",  # isolates
+    "%EF%BB%BFa.jpg",  # byte-order mark
+    "%20", "%20%20%20",  # only blanks
+])
+def test_a_name_holding_an_unseen_character_or_only_blanks_becomes_url_hash(tmp_path, encoded):
+    from test_download import fnv1a
+    url = f"http://127.0.0.1:9/images/{encoded}"
+    result = downloaded(["--dry-run", url])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{fnv1a(url)}\t{url}\n".encode()
+
+
+def test_a_bidirectional_name_is_saved_as_url_hash_and_shown_escaped(tmp_path):
+    from test_download import fnv1a
+    with image_server() as server:
+        url = server.url("/images/%E2%80%AEgpj.exe")
+        plain = server.url("/images/caf%C3%A9%20au%20lait.jpg")  # visible text and inner blanks stay as they are
+        result = downloaded([url, plain, "-o", str(tmp_path)])
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path)) == sorted([fnv1a(url), "caf\u00e9 au lait.jpg"])
+    assert b"\xe2\x80\xae" not in result.stdout + result.stderr
+    assert f"saved {fnv1a(url)} (".encode() in result.stdout
+
+
+def test_dry_run_escapes_a_latin1_name():
+    result = downloaded(["--dry-run", "http://127.0.0.1:9/%E9t%E9.jpg"])
+    assert result.returncode == 0 and result.stdout == b"\\xE9t\\xE9.jpg\thttp://127.0.0.1:9/%E9t%E9.jpg\n"
+
+
+# --- private certificate authorities --------------------------------------------------------------
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def private_ca(tmp_path_factory):
+    """A certificate authority of this test's own, and a certificate for 127.0.0.1 it signed: (folder, CA file,
+    folder of hashed CA names, server certificate, server key)."""
+    folder = tmp_path_factory.mktemp("ca")
+    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *curve, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj",
+            "/CN=multitarefas test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=folder)
+    openssl("req", "-new", *curve, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1",
+            cwd=folder)
+    (folder / "server.ext").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+                                       "extendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "server.ext", cwd=folder)
+    hashed = folder / "hashed"
+    hashed.mkdir()
+    name = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", "ca.pem"], cwd=folder, check=True,
+                          capture_output=True, text=True, timeout=60).stdout.strip()
+    (hashed / f"{name}.0").write_bytes((folder / "ca.pem").read_bytes())
+    return folder, folder / "ca.pem", hashed, folder / "server.pem", folder / "server.key"
+
+
+@pytest.fixture(scope="module")
+def tls_server(private_ca):
+    _, _, _, cert, key = private_ca
+    with image_server("--tls-cert", str(cert), "--tls-key", str(key)) as server:
+        server.base = f"https://127.0.0.1:{server.port}"
+        yield server
+
+
+# No system CA file either: what is trusted is only what the test says.
+NO_SYSTEM_CA = {"CURL_CA_BUNDLE": "", "SSL_CERT_FILE": "", "SSL_CERT_DIR": ""}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_private_ca_is_trusted_with_cacert_and_refused_without(tmp_path, private_ca, tls_server, mode):
+    _, ca, hashed, _, _ = private_ca
+    url = tls_server.url("/images/tls.jpg")
+    body = image_server_module.image_body("tls.jpg")
+    for trust in (["--cacert", str(ca)], ["--capath", str(hashed)]):
+        out = tmp_path / trust[0].strip("-")
+        result = downloaded([url, "--mode", mode, "-o", str(out), "--retry", "0", *trust], env=NO_SYSTEM_CA)
+        assert result.returncode == 0, result.stderr
+        assert (out / "tls.jpg").read_bytes() == body
+    result = downloaded([url, "--mode", mode, "-o", str(tmp_path / "none"), "--retry", "0"], env=NO_SYSTEM_CA)
+    assert result.returncode == 1 and result.stdout == b"", result
+    failure = [line for line in result.stderr.decode().splitlines() if url in line]
+    assert len(failure) == 1 and "certificate" in failure[0].lower(), result.stderr
+    assert not (tmp_path / "none" / "tls.jpg").exists()
+
+
+@pytest.mark.parametrize("variables", [{"CURL_CA_BUNDLE": "CA"}, {"SSL_CERT_FILE": "CA"},
+                                       {"SSL_CERT_DIR": "HASHED"},
+                                       {"CURL_CA_BUNDLE": "CA", "SSL_CERT_FILE": "/no/such/file"}])
+def test_the_variables_curl_reads_name_the_ca(tmp_path, private_ca, tls_server, variables):
+    _, ca, hashed, _, _ = private_ca
+    env = {**NO_SYSTEM_CA, **{k: {"CA": str(ca), "HASHED": str(hashed)}.get(v, v) for k, v in variables.items()}}
+    result = downloaded([tls_server.url("/images/env.jpg"), "-o", str(tmp_path), "--retry", "0"], env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "env.jpg").read_bytes() == image_server_module.image_body("env.jpg")
+
+
+@pytest.mark.parametrize("args, env, needle", [
+    (["--cacert", "/no/such/ca.pem"], {}, "--cacert: cannot read the certificate file '/no/such/ca.pem'"),
+    (["--cacert", "/"], {}, "Is a directory"),
+    (["--capath", "/no/such/dir"], {}, "--capath: cannot read the certificate folder '/no/such/dir'"),
+    ([], {"CURL_CA_BUNDLE": "/no/such/bundle.pem"}, "CURL_CA_BUNDLE: cannot read the certificate file"),
+    ([], {"SSL_CERT_DIR": "/no/such/dir"}, "SSL_CERT_DIR: cannot read the certificate folder"),
+])
+def test_an_unreadable_ca_is_refused_before_any_transfer(tmp_path, private_ca, tls_server, args, env, needle):
+    result = downloaded([tls_server.url("/images/never.jpg"), "-o", str(tmp_path / "out"), *args],
+                        env={**NO_SYSTEM_CA, **env})
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and needle in lines[0], result.stderr
+    assert not (tmp_path / "out").exists()
+    context = ssl.create_default_context(cafile=str(private_ca[1]))
+    with urllib.request.urlopen(tls_server.url("/stats"), timeout=10, context=context) as response:
+        assert json.loads(response.read())["paths"].get("/images/never.jpg", 0) == 0
+
+
+def test_there_is_no_insecure_option():
+    result = downloaded(["--insecure", "--dry-run", "https://127.0.0.1:9/a.jpg"])
+    assert result.returncode == 2 and b"--insecure" in result.stderr
+    assert b"insecure" not in subprocess.run([program_path("download"), "--help"], capture_output=True,
+                                             timeout=TIMEOUT).stdout
+
+
+# --- paths that start with '-' --------------------------------------------------------------------
+
+def test_option_values_that_start_with_a_dash_are_paths(tmp_path):
+    with image_server() as server:
+        (tmp_path / "-urls.txt").write_text(server.url("/images/dash.jpg") + "\n")
+        result = subprocess.run([program_path("download"), "-i", "-urls.txt", "-o", "-out", "--timeline", "-t.json",
+                                 "-q"], capture_output=True, env=program_env(), timeout=TIMEOUT, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "-out" / "dash.jpg").read_bytes() == image_server_module.image_body("dash.jpg")
+    assert json.loads((tmp_path / "-t.json").read_text())["traceEvents"]

@@ -4,7 +4,7 @@
 set -euo pipefail
 MT_SCRIPT=tests/fuzz/run.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -16,7 +16,7 @@ be added to tests/fuzz/corpus/TARGET/ once fixed, where the unit tests replay it
 
   --seconds N    how long each target runs (default 15)
   --target NAME  only this target (repeatable): fuzz_numbers, fuzz_parse_int64, fuzz_url_list,
-                 fuzz_file_name
+                 fuzz_file_name, fuzz_url_name
   --out DIR      where the targets, the grown corpora and crashes go (default: BUILD_DIR/fuzz)
   -h, --help     this help
 
@@ -30,13 +30,14 @@ while [ $# -gt 0 ]; do
   case $1 in
     --seconds) mt_need "${2:-}" "--seconds needs a number"; seconds=$2; shift 2 ;;
     --target) mt_need "${2:-}" "--target needs a name"; targets+=("$2"); shift 2 ;;
-    --out) mt_need "${2:-}" "--out needs a folder"; out=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a folder"; out=$(mt_path "$2"); shift 2 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see tests/fuzz/run.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see tests/fuzz/run.sh --help)" 2 ;;
   esac
 done
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || mt_die "--seconds: '$seconds' is not a whole number of seconds" 2
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_numbers fuzz_parse_int64 fuzz_url_list fuzz_file_name)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_numbers fuzz_parse_int64 fuzz_url_list fuzz_file_name fuzz_url_name)
 out=${out:-$BUILD_DIR/fuzz}
 
 if [ -n "${MT_SANITIZE:-}" ]; then
@@ -51,7 +52,8 @@ elif ! command -v clang >/dev/null 2>&1; then
 fi
 
 here=$MT_ROOT/tests/fuzz
-mkdir -p "$out"
+mkdir -p -- "$out"
+out=$(cd -- "$out" && pwd) # absolute: each target runs from inside it
 sanitizers=fuzzer,address,undefined
 flags=(-g -O1 "-fsanitize=$sanitizers" -fno-sanitize-recover=undefined -fopenmp
   -D_POSIX_C_SOURCE=200809L -std=c11 -Wall -Wextra -I"$MT_ROOT/common" -I"$MT_ROOT/omp" -I"$here")
@@ -64,7 +66,8 @@ build() {
     fuzz_numbers|fuzz_parse_int64) sources=("${common[@]}") ;;
     fuzz_url_list) sources=("${common[@]}" "$MT_ROOT/omp/download_urls.c" "$MT_ROOT/omp/download_name.c")
       libs=("${curl_libs[@]}") ;;
-    fuzz_file_name) sources=("$MT_ROOT/common/status.c" "$MT_ROOT/omp/download_name.c") libs=("${curl_libs[@]}") ;;
+    fuzz_file_name|fuzz_url_name) sources=("$MT_ROOT/common/status.c" "$MT_ROOT/omp/download_name.c")
+      libs=("${curl_libs[@]}") ;;
     *) mt_die "--target: unknown target '$target'" 2 ;;
   esac
   clang "${flags[@]}" "$here/$target.c" "${sources[@]}" "${libs[@]}" -o "$out/$target"
@@ -76,15 +79,15 @@ for target in "${targets[@]}"; do
   build "$target"
   # The seed corpus is read, never written: what the run finds goes to a corpus of its own.
   grown=$out/corpus-$target
-  mkdir -p "$grown"
+  mkdir -p -- "$grown"
   mt_say "-- $target: $seconds s"
   # One OpenMP thread: the parts of a parallel parse still split the text, at three times the inputs a
   # second (the threads themselves are the unit tests' and the sanitizer builds' concern).
-  if ! (cd "$out" && OMP_NUM_THREADS=1 UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+  if ! (cd -- "$out" && OMP_NUM_THREADS=1 UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
         "./$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=4096 \
         -print_final_stats=1 -artifact_prefix="$out/crash-$target-" "$grown" "$here/corpus/$target" \
         >"$out/$target.log" 2>&1); then
-    tail -n 40 "$out/$target.log" >&2
+    tail -n 40 -- "$out/$target.log" >&2
     failed+=("$target")
     continue
   fi

@@ -315,7 +315,7 @@ def test_the_pipe_rule_sees_the_pattern():
 
 # A sourced file must be one of the tree's scripts: a path beside the script or under MT_ROOT, ending in .sh, or the
 # batch templates' MT_JOB_LIB (the scripts/slurm folder of a checkout or an installation, where job_lib.sh is).
-TREE_SCRIPT = r'"(\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)|\$MT_ROOT|\$MT_JOB_LIB)/[\w./-]+\.sh"\s*$'
+TREE_SCRIPT = r'(--\s+)?"(\$\(dirname (--\s+)?"\$\{BASH_SOURCE\[0\]\}"\)|\$MT_ROOT|\$MT_JOB_LIB)/[\w./-]+\.sh"\s*$'
 INTERPRETER = r'(python3?|"?\$\{?py(thon)?\}?"?|\bmt_python\)"?|\bbash|\bsh|\bawk|\bperl)'
 DATA_AS_CODE = [
     (re.compile(r"(^|[;&|({]\s*|\s)eval\s"), "eval runs text as shell code"),
@@ -378,9 +378,44 @@ def test_the_data_rule_sees_the_pattern():
              '. "$tmp/vars"': 1, '"$py" -c "print(2 * $copy1)"': 1, 'gnuplot <<GNUPLOT': 1,
              'cat >"$dir/agent.sh" <<AGENT': 1, 'source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"': 0,
              'source "$MT_ROOT/scripts/slurm/job_lib.sh"': 0, "gnuplot -c plot.gp \"$out\"": 0,
+             'source -- "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"': 0, 'source -- "$MT_ROOT/scripts/lib.sh"': 0,
+             'source -- "$work/meta.sh"': 1,
              "\"$py\" -c 'import sys; print(sys.argv[1])' \"$x\"": 0, "cat <<'USAGE'": 0,
              'x=$(mt_record field "$f" time_s)': 0,
              "f() { \"$py\" -c 'import json,sys; r=json.load(sys.stdin); print(eval(sys.argv[1]))' \"$1\"; }": 1}
     for code, expected in cases.items():
         hits = sum(1 for pattern, _ in DATA_AS_CODE if pattern.search(code))
         assert hits == expected, code
+
+
+# --- paths that start with '-' ------------------------------------------------------------------------
+
+# A file command given a variable must end its options first: `mkdir -p "$out"` with out=-x makes nothing and
+# fails on the option -x; `mkdir -p -- "$out"` makes the folder. The scripts a user runs (scripts/, the batch
+# jobs, bench/, the fuzz runner) also turn such a path into ./-x as they parse it (lib.sh's mt_path), for the
+# commands that take no '--' (cmake, gnuplot, argparse).
+PATH_COMMANDS = re.compile(r"(^|[;&|({`']\s*|\$\(\s*|\s)(dirname|basename|mkdir|rm|cp|mv)((\s+-[A-Za-z]+)*)\s+\"?\$")
+PATH_SCRIPT_FOLDERS = ("scripts/", "bench/", "tests/fuzz/")
+
+
+def options_before_paths(path):
+    return [f"{path}:{number}: `{match.group(2)}` on a variable without `--`: {code.strip()}"
+            for number, code in logical_lines(path) for match in [PATH_COMMANDS.search(code)] if match]
+
+
+def test_file_commands_end_their_options_before_a_variable_path():
+    """dirname, basename, mkdir, rm, cp and mv on a variable write `--` first, in every script a user runs."""
+    scripts = [p for p in shell_files() if str(p).startswith(PATH_SCRIPT_FOLDERS)]
+    assert scripts, "no script found"
+    problems = [p for path in scripts for p in options_before_paths(path)]
+    bad = sorted({p.split(":", 1)[0] for p in problems})
+    assert not problems, report("paths that start with '-'", bad, "\n".join(problems))
+
+
+def test_the_path_rule_sees_the_pattern():
+    cases = {'mkdir -p "$out"': 1, 'dir=$(dirname "$1")': 1, 'rm -rf "$work"': 1, 'cp "$a" "$b"': 1,
+             'x && mv "$tmp" "$csv"': 1, "trap 'rm -f $x' EXIT": 1, 'basename "$(mt_mpiexec)"': 1,
+             'mkdir -p -- "$out"': 0, 'dir=$(dirname -- "$1")': 0, 'rm -rf -- "$work"': 0, 'cp -- "$a" "$b"': 0,
+             'mkdir -p "$MT_ROOT/docs"': 1, 'mkdir results': 0, 'echo "$rm"': 0, 'rm -f file.txt': 0}
+    for code, expected in cases.items():
+        assert (1 if PATH_COMMANDS.search(code) else 0) == expected, code

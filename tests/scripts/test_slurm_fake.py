@@ -113,3 +113,20 @@ def test_pbs_template_writes_rows(tmp_path, template):
     records = rows(tmp_path / "mt-hybrid-77.csv")
     assert [(r["ranks"], r["threads"]) for r in records] == [("1", "1"), ("1", "2"), ("2", "2")]
     assert all("PBS_JOBID=77.server" in r["job_env"] for r in records)
+
+
+def test_a_job_takes_results_and_suite_folders_that_start_with_a_dash(tmp_path):
+    """MT_RESULTS=-results (relative to where the job runs) and MT_ROOT=-x/../...: the rows land in ./-results, not
+    in an option. (MT_ROOT names the suite itself, through '..', not a link to it: cmake would record the link's
+    path as the source of the build folder.)"""
+    need_built("omp/cube_omp")
+    (tmp_path / "-x").mkdir()
+    suite = os.path.join("-x", os.path.relpath(SOURCE_DIR, tmp_path / "-x"))
+    env = {"PATH": f"{FAKE_SLURM}:{os.environ['PATH']}", "MT_RESULTS": "-results", "MT_ROOT": suite, **QUICK}
+    result = run(["sbatch", "--wait", "--output=job-%j.out", "--cpus-per-task=1", SCRIPTS / "slurm" / "threads.sbatch"],
+                 env=env, cwd=tmp_path, timeout=600)
+    logs = "".join(p.read_text() for p in tmp_path.glob("*.out"))
+    job = re.search(r"Submitted batch job (\d+)", result.stdout)
+    assert result.returncode == 0 and job, result.stdout + result.stderr + logs
+    records = rows(tmp_path / "-results" / f"mt-threads-{job.group(1)}.csv")
+    assert [r["threads"] for r in records] == ["1"] and records[0]["valid"] == "true", logs

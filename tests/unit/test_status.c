@@ -71,6 +71,48 @@ static void json_text_keeps_every_string(void **state)
     json_decref(good), json_decref(bad), json_decref(none);
 }
 
+static void assert_masked(const char *text, const char *expected)
+{
+    char *masked = mt_mask_passwords(text);
+    assert_non_null(masked);
+    assert_string_equal(masked, expected);
+    assert_int_equal(mt_has_password(text), strcmp(text, expected) != 0);
+    free(masked);
+}
+
+static void url_passwords_are_masked(void **state)
+{
+    (void)state;
+    assert_masked("http://user:secret@host/a.jpg", "http://user:***@host/a.jpg");
+    assert_masked("https://:secret@host:8443/", "https://:***@host:8443/");
+    assert_masked("http://u:p@ss@host/x?y#z", "http://u:***@host/x?y#z"); /* a raw '@' in it: masked whole */
+    assert_masked("http:/u:secret@host/x", "http:/u:***@host/x");         /* one slash, as libcurl takes */
+    assert_masked("--url=HTTP://u:pw@h", "--url=HTTP://u:***@h");         /* an option's value */
+    assert_masked("http://a:1@h/?next=http://b:2@g/", "http://a:***@h/?next=http://b:***@g/");
+    assert_masked("http://user@host/a:b@c", "http://user@host/a:b@c"); /* no password; '@' past the host */
+    assert_masked("http://user:@host/", "http://user:@host/");         /* an empty one */
+    assert_masked("http://host:8080/p", "http://host:8080/p");
+    assert_masked("plain text: no URL", "plain text: no URL");
+    assert_masked("1://a:b@c", "1://a:b@c"); /* not a scheme */
+    assert_masked("", "");
+}
+
+static void unseen_characters_are_found(void **state)
+{
+    (void)state;
+    assert_false(mt_text_has_unseen("caf\xc3\xa9 au lait.jpg", 17));
+    assert_false(mt_text_has_unseen("\xe9t\xe9", 3)); /* Latin-1: not UTF-8, but seen */
+    assert_true(mt_text_has_unseen("a\x01", 2));
+    assert_true(mt_text_has_unseen("a\x7f", 2));
+    assert_true(mt_text_has_unseen("\xc2\x85", 2));     /* C1 as UTF-8 */
+    assert_true(mt_text_has_unseen("\x9b", 1));         /* C1 as a Latin-1 byte */
+    assert_true(mt_text_has_unseen("\xe2\x80\x8b", 3)); /* zero-width space */
+    assert_true(mt_text_has_unseen("\xe2\x80\xae", 3)); /* right-to-left override */
+    assert_true(mt_text_has_unseen("\xe2\x81\xa6", 3)); /* left-to-right isolate */
+    assert_true(mt_text_has_unseen("\xef\xbb\xbf", 3)); /* byte-order mark */
+    assert_true(mt_text_has_unseen("a\0b", 3));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -79,6 +121,8 @@ int main(void)
         cmocka_unit_test(escape_cuts_to_fit_and_stays_terminated),
         cmocka_unit_test(error_line_is_escaped_and_whole),
         cmocka_unit_test(json_text_keeps_every_string),
+        cmocka_unit_test(url_passwords_are_masked),
+        cmocka_unit_test(unseen_characters_are_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
