@@ -280,6 +280,8 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
         .warmup = MT_DEFAULT_WARMUP,
         .repeat = MT_DEFAULT_REPEAT,
         .header = true,
+        .argc = argc,
+        .argv = argv,
     };
     mt_output_init(&o->output, stdout, "standard output");
     option_table table;
@@ -496,6 +498,13 @@ mt_status mt_cli_record(const mt_program *program, mt_options *options, const ch
                           .valid = true};
     options->runs_end = mt_now();
     record->runs_s = runs->runs_s;
+    mt_usage usage = mt_process_usage();
+    record->cpu_user_s = runs->cpu_user_s, record->cpu_sys_s = runs->cpu_sys_s, record->cpu_wall_s = runs->timed_wall_s;
+    record->max_rss_mib = usage.max_rss_mib;
+    record->machine_busy =
+        mt_machine_other_cpus(runs->machine_busy_s, runs->cpu_user_s + runs->cpu_sys_s, runs->timed_wall_s);
+    record->samples = runs->samples;
+    record->argc = options->argc, record->argv = options->argv;
     return mt_sample_stats(runs->samples, runs->repeat, -1, &record->time, err);
 }
 

@@ -80,6 +80,9 @@ struct mt_options {
     double started_at; /* the command line parsed */
     double read_s;     /* reading and checking the list */
     double runs_end;   /* the runs over (mt_cli_record) */
+    /* the command line as given, for the record's command */
+    int argc;
+    char **argv;
 };
 
 typedef enum { MT_CLI_RUN, MT_CLI_HELP, MT_CLI_VERSION, MT_CLI_BAD_USAGE } mt_cli_result;
