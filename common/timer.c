@@ -127,14 +127,16 @@ mt_status mt_repeat(mt_run_fn fn, void *context, mt_repeat_plan *plan, mt_error 
         mt_status status = fn(context, &run, &sample, err);
         double wall = mt_now() - start;
         plan->runs_s += wall;
+        if (!run.warmup) {
+            /* a timed run that failed (a download's) cost what it cost too */
+            mt_usage after = mt_process_usage();
+            plan->cpu_user_s += after.user_s - before.user_s;
+            plan->cpu_sys_s += after.system_s - before.system_s;
+            plan->timed_wall_s += wall;
+            plan->machine_busy_s += mt_machine_busy_s() - busy_before;
+        }
         if (status != MT_OK) return status;
-        if (run.warmup) continue;
-        mt_usage after = mt_process_usage();
-        plan->cpu_user_s += after.user_s - before.user_s;
-        plan->cpu_sys_s += after.system_s - before.system_s;
-        plan->timed_wall_s += wall;
-        plan->machine_busy_s += mt_machine_busy_s() - busy_before;
-        plan->samples[index - plan->warmup] = sample;
+        if (!run.warmup) plan->samples[index - plan->warmup] = sample;
     }
     return MT_OK;
 }
