@@ -9,7 +9,8 @@ Reads one or more CSV files of records (a header line, then rows; headers repeat
 skipped, rows that did not validate are left out), so a sweep from a laptop and batch jobs of 1, 2
 and 4 nodes are read together. Writes into DIR (default: the folder of the first CSV):
   scaling_points.csv   one line per point: series, scaling, workers, time and its 95% interval, speedup,
-                       efficiency, Karp-Flatt, nodes, CPUs, whether oversubscribed, a note
+                       efficiency, Karp-Flatt, nodes, CPUs, whether oversubscribed, a note, the ranks'
+                       imbalance
   scaling_series.csv   one line per series: the speedup at the most workers, the fitted serial fraction
   scaling.md           the same as markdown tables, and which differences are noise, for a README
   scaling_panels.gp    the gnuplot commands that draw it (loaded by plot_scaling.gp), with their data in
@@ -55,7 +56,13 @@ workers, normally 1):
   Gustafson fit (weak): the f that best fits S = W - f (W - 1)
 The fits use the points that have a CPU for every worker (W <= cpus_allowed_total, not oversubscribed;
 W <= --cores where the records do not say); past the CPUs the Karp-Flatt column shows what
-oversubscription costs.
+oversubscription costs. A series whose fitted points have 95% intervals and two of them overlap gets
+no fit: the sweep cannot tell those times apart, so a curve through them would fit the noise; the
+tables say which points overlap instead.
+
+Imbalance. cube_mpi's records carry imbalance: the slowest rank's own compute phase over the ranks'
+mean (1 is balanced). A point's notes give it (the median of its records), and scaling_points.csv
+has it as its last column.
 
 Time (--time). time_s (default): the median of the timed runs, the part the program times. end_to_end_s:
 the whole program as one run, read_s + setup_s + time_s + output_s (end_to_end_s without the other
@@ -137,6 +144,7 @@ def parse_row(row, measure, one_machine):
         "nodes": number(row, "nodes", int) or 1, "cpus": number(row, "cpus_allowed_total", int),
         "oversubscribed": {"true": True, "false": False}.get((row.get("oversubscribed") or "").strip()),
         "serial_fraction": number(row, "serial_fraction"), "lo": None, "hi": None,
+        "imbalance": number(row, "imbalance"),
     }
     if measure == "time_s":
         record["time"] = time_s
@@ -246,7 +254,9 @@ def aggregate(rows, borrowed=False):
     cpus = [r["cpus"] for r in rows if r["cpus"] is not None]
     flags = [r["oversubscribed"] for r in rows if r["oversubscribed"] is not None]
     fractions = [r["serial_fraction"] for r in rows if r["serial_fraction"] is not None]
+    imbalances = [r["imbalance"] for r in rows if r.get("imbalance") is not None]
     return {"time": statistics.median(times), "records": len(rows),
+            "imbalance": statistics.median(imbalances) if imbalances else None,
             "lo": min(r["lo"] for r in rows) if bounded else None,
             "hi": max(r["hi"] for r in rows) if bounded else None,
             "cpus": max(cpus) if cpus else None, "oversubscribed": any(flags) if flags else None,
@@ -343,22 +353,41 @@ def make_series(base, shape, scaling, size, at, example, with_machine, cores):
                        "ideal_s": ideal, "counted": counted, "cpus": p["cpus"],
                        "karp_flatt": karp_flatt(speedup, counted),
                        "oversubscribed": p["oversubscribed"], "borrowed": p["borrowed"], "records": p["records"],
-                       "serial_fraction": p["serial_fraction"], "fits": fits})
+                       "serial_fraction": p["serial_fraction"], "fits": fits, "imbalance": p["imbalance"]})
     for p in points:
         p["note"] = point_note(p, work)
     model = "amdahl" if scaling == "strong" else "gustafson"
-    within = [(p["workers"], p["speedup"]) for p in points if p["fits"]]
+    fitted = [p for p in points if p["fits"]]
+    within = [(p["workers"], p["speedup"]) for p in fitted]
     fit = fit_serial_fraction(within, model)
     fit_workers = max(w for w, _ in within) if fit is not None else None
     if fit is None:
+        fitted = points
         fit = fit_serial_fraction([(p["workers"], p["speedup"]) for p in points], model)
         fit_workers = max(p["workers"] for p in points)
+    # A curve through points the noise cannot tell apart says nothing: no fit where two intervals overlap.
+    no_fit = indistinct(fitted)
+    if no_fit:
+        fit = None
     size_text = f"n {size}" if scaling == "strong" else f"n/worker {size}"
     return {"machine": machine, "program": program, "mode": mode, "transport": transport, "work": work,
             "delay_s": delay, "family": shape, "scaling": scaling, "size": size_text, "size_key": size,
             "label": series_label(row, shape, with_machine), "points": points, "model": model,
-            "serial_fraction": fit, "fit_max_workers": fit_workers,
+            "serial_fraction": fit, "fit_max_workers": fit_workers, "no_fit": no_fit,
             "record_serial_fraction": base_point["serial_fraction"]}
+
+
+def indistinct(points):
+    """Why no fit goes through points: the first two whose 95% intervals overlap ("" when every pair is apart, or
+    when a point has no interval to judge by)."""
+    if len(points) < 2 or any(p["lo"] is None for p in points):
+        return ""
+    for i, a in enumerate(points):
+        for b in points[i + 1:]:
+            if a["lo"] <= b["hi"] and b["lo"] <= a["hi"]:
+                return (f"no fit: the 95% intervals of {a['workers']} and {b['workers']} workers overlap, so the "
+                        "times cannot be told apart and a curve through them would fit the noise")
+    return ""
 
 
 def point_note(p, work):
@@ -377,6 +406,8 @@ def point_note(p, work):
                          "every worker")
     if p["nodes"] > 1:
         notes.append(f"across {p['nodes']} nodes")
+    if p.get("imbalance") is not None and p["workers"] > 1:
+        notes.append(f"imbalance {p['imbalance']:.2f} (the slowest rank's compute over the mean)")
     return "; ".join(notes)
 
 
@@ -408,7 +439,7 @@ def write_outputs(series, out, cores, skipped, measure="time_s"):
         w.writerow(["series", "scaling", "size", "host", "program", "mode", "transport", "work", "delay_s",
                     "workers", "n", "time_s", "speedup", "efficiency", "karp_flatt", "time", "time_ci95_lo_s",
                     "time_ci95_hi_s", "speedup_lo", "speedup_hi", "ideal_s", "counted_workers", "nodes",
-                    "cpus_allowed_total", "oversubscribed", "records", "note"])
+                    "cpus_allowed_total", "oversubscribed", "records", "note", "imbalance"])
         for s in series:
             for p in s["points"]:
                 flag = "" if p["oversubscribed"] is None else str(p["oversubscribed"]).lower()
@@ -417,7 +448,8 @@ def write_outputs(series, out, cores, skipped, measure="time_s"):
                             fmt(p["speedup"], 4), fmt(p["efficiency"], 4), fmt(p["karp_flatt"], 4), measure,
                             "" if p["lo"] is None else f"{p['lo']:.9g}", "" if p["hi"] is None else f"{p['hi']:.9g}",
                             fmt(p["speedup_lo"], 4), fmt(p["speedup_hi"], 4), f"{p['ideal_s']:.9g}", p["counted"],
-                            p["nodes"], "" if p["cpus"] is None else p["cpus"], flag, p["records"], p["note"]])
+                            p["nodes"], "" if p["cpus"] is None else p["cpus"], flag, p["records"], p["note"],
+                            fmt(p["imbalance"], 4)])
     with open(os.path.join(out, "scaling_series.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["series", "scaling", "size", "work", "delay_s", "max_workers", "speedup_at_max",
@@ -459,7 +491,7 @@ def markdown(series, cores, skipped, measure="time_s"):
             efficiency = f"{last['efficiency']:.2f}"
             if last["counted"] < last["workers"]:
                 efficiency += f" (counts {last['counted']} CPUs, not {last['workers']} workers: the ceiling)"
-            fit = f"{s['serial_fraction']:.3f} ({s['model']}, W <= {s['fit_max_workers']})"
+            fit = s["no_fit"] or f"{s['serial_fraction']:.3f} ({s['model']}, W <= {s['fit_max_workers']})"
             lines.append(f"| {s['label']} | {s['scaling']} | {s['size']} | {speedups} | {efficiency} "
                          f"| {fmt(last['karp_flatt'])} | {fit} |"
                          + (f" {fmt(s['record_serial_fraction'])} |" if record_column else ""))

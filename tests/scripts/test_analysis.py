@@ -427,3 +427,31 @@ def test_the_plot_draws_bars_marks_and_nodes(tmp_path):
     assert "node" not in (out / "scaling_panels.gp").read_text().replace("more than one node", "").replace(
         "across nodes", ""), "host names stay in the data files"
     assert math.isfinite(float(table(out / "scaling_series.csv")[0]["speedup_at_max"]))
+
+
+# --- 5. the ranks side by side, and no fit through noise ---------------------------------------------------------
+
+def test_the_ranks_imbalance_reaches_the_points(tmp_path):
+    """cube_mpi's imbalance (the slowest rank's compute over the mean) is in each point's note and column."""
+    records = [ranks(t, w, 1, "h1", "", ci=(t * 0.99, t * 1.01)) for w, t in ((1, 0.4), (2, 0.2), (3, 0.2))]
+    for r, imbalance in zip(records, (1.0, 1.0, 1.5)):
+        r["imbalance"] = imbalance
+    write(tmp_path / "a.csv", records, columns=COLUMNS + ["transport", "imbalance"])
+    md = analyze(tmp_path, tmp_path / "a.csv").stdout
+    found = {p["workers"]: p for p in points_of(tmp_path)}
+    assert float(found["3"]["imbalance"]) == pytest.approx(1.5) and float(found["2"]["imbalance"]) == 1.0
+    assert "imbalance 1.50 (the slowest rank's compute over the mean)" in found["3"]["note"]
+    assert "imbalance 1.50" in md
+
+
+def test_no_fit_through_points_the_noise_cannot_tell_apart(tmp_path):
+    """Two series: one whose fitted points' intervals are apart gets its Amdahl fit; one whose intervals overlap
+    gets none, and the table says why (no number to misread)."""
+    apart = [point(t, w, ci=(t * 0.98, t * 1.02)) for w, t in ((1, 1.0), (2, 0.55))]
+    overlapping = [point(t, w, n=32, ci=(t * 0.8, t * 1.2)) for w, t in ((1, 1.0), (2, 0.9))]
+    write(tmp_path / "a.csv", apart + overlapping)
+    md = analyze(tmp_path, tmp_path / "a.csv").stdout
+    series = {s["size"]: s for s in table(tmp_path / "scaling_series.csv")}
+    assert float(series["n 16"]["serial_fraction"]) == pytest.approx((1 / (1 / 0.55) - 1 / 2) / (1 - 1 / 2), abs=1e-4)
+    assert series["n 32"]["serial_fraction"] == ""
+    assert "no fit: the 95% intervals of 1 and 2 workers overlap" in md
