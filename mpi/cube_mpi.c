@@ -87,7 +87,7 @@ static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count
             uint64_t thread = (uint64_t)omp_get_thread_num(), threads = (uint64_t)omp_get_num_threads();
             uint64_t first = mt_block_first((uint64_t)count, threads, thread);
             uint64_t last = mt_block_first((uint64_t)count, threads, thread + 1);
-            double start = timeline != NULL ? mt_now() : 0;
+            double start = timeline != NULL ? mt_timeline_item_start() : 0;
             mt_placement_note(run->placement, (int)thread);
             for (uint64_t i = first; i < last; i++)
                 out[i] = mt_cube(in[i]);
@@ -98,7 +98,7 @@ static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count
     } else {
 #pragma omp parallel for schedule(static)
         for (int i = 0; i < count; i++) {
-            double start = timeline != NULL ? mt_now() : 0;
+            double start = timeline != NULL ? mt_timeline_item_start() : 0;
             mt_placement_note(run->placement, omp_get_thread_num());
             mt_work_do(work);
             out[i] = mt_cube(in[i]);

@@ -69,7 +69,7 @@ static void cube_map(cube_job *job)
         if (job->work.kind == MT_WORK_NONE) {
             int64_t first = (int64_t)mt_block_first((uint64_t)n, (uint64_t)threads, (uint64_t)thread);
             int64_t last = (int64_t)mt_block_first((uint64_t)n, (uint64_t)threads, (uint64_t)thread + 1);
-            double start = timeline != NULL ? mt_now() : 0;
+            double start = timeline != NULL ? mt_timeline_item_start() : 0;
             mt_placement_note(job->placement, thread);
             for (int64_t i = first; i < last; i++)
                 out[i] = mt_cube(in[i]);
@@ -79,7 +79,7 @@ static void cube_map(cube_job *job)
         } else {
 #pragma omp for schedule(static)
             for (int64_t i = 0; i < n; i++) {
-                double start = timeline != NULL ? mt_now() : 0;
+                double start = timeline != NULL ? mt_timeline_item_start() : 0;
                 mt_placement_note(job->placement, thread);
                 mt_work_do(&job->work);
                 out[i] = mt_cube(in[i]);
