@@ -51,6 +51,9 @@ typedef struct {
     mt_status (*check)(void *settings, const mt_options *options, mt_error *err);
     /* --verbose: the program's own settings in force (NULL: none). */
     void (*print_settings)(FILE *out, const void *settings);
+    /* The mode the record names when the program has no --mode (cube_omp's "loop", cube_mpi's transport), for
+     * --verbose; NULL: none. */
+    const char *(*record_mode)(const void *settings);
     const char *notes;       /* what is timed, what n counts, examples */
     const char *exit_status; /* the exit codes in the program's words; NULL: the number programs' */
 } mt_program;
@@ -93,6 +96,9 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
                            mt_error *err);
 
 void mt_cli_print_help(FILE *out, const mt_program *program);
+/* After --help or --version on standard output: 0 when it was written whole, else (a full disk, /dev/full) the
+ * error printed as one line, as ls does, and 1. */
+int mt_cli_help_written(const mt_program *program);
 void mt_cli_print_version(FILE *out, const mt_program *program);
 /* The defaults and the options in force, for --verbose. */
 void mt_cli_print_settings(FILE *out, const mt_program *program, const mt_options *options, const void *settings);

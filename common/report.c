@@ -312,7 +312,7 @@ const char *mt_cpus_busy_words(double cpus_busy, int workers)
     return "computing (parallelism)";
 }
 
-static double cpus_busy(const mt_record *r)
+double mt_record_cpus_busy(const mt_record *r)
 {
     double cpu = r->cpu_user_s + r->cpu_sys_s;
     return isfinite(cpu) && r->cpu_wall_s > 0 ? cpu / r->cpu_wall_s : NAN;
@@ -412,7 +412,7 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "cpu_s", real_or_null(r->cpu_user_s + r->cpu_sys_s));
     json_object_set_new(o, "cpu_user_s", real_or_null(r->cpu_user_s));
     json_object_set_new(o, "cpu_sys_s", real_or_null(r->cpu_sys_s));
-    json_object_set_new(o, "cpus_busy", real_or_null(cpus_busy(r)));
+    json_object_set_new(o, "cpus_busy", real_or_null(mt_record_cpus_busy(r)));
     json_object_set_new(o, "max_rss_mib", real_or_null(r->max_rss_mib));
     json_object_set_new(o, "machine_busy", real_or_null(r->machine_busy));
     json_object_set_new(o, "schema_version", json_integer(MT_RECORD_SCHEMA_VERSION));
@@ -523,6 +523,14 @@ mt_status mt_record_print_csv(mt_output *out, const mt_record *record, bool head
     return MT_OK;
 }
 
+bool mt_color_wanted(int fd)
+{
+    const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+    if (no_color != NULL && no_color[0] != '\0') return false;
+    if (term != NULL && strcmp(term, "dumb") == 0) return false;
+    return isatty(fd) == 1;
+}
+
 /* Clauses joined by "; " (by " " after one that ends with a colon) into lines of at most MT_SUMMARY_COLUMNS,
  * a line broken only between clauses, the lines after the first indented by two spaces. */
 static void print_wrapped(FILE *out, const char *const *clauses, int count)
@@ -575,7 +583,7 @@ void mt_print_summary(FILE *out, const mt_record *r)
     bool waits = r->io_bound || r->work.kind == MT_WORK_SLEEP;
     const char *shared = placement.oversubscribed && waits ? "more workers than CPUs, as waiting work may have" : "";
     char cpu[128] = "", memory[48] = "", busy[96] = "";
-    double busy_cpus = cpus_busy(r);
+    double busy_cpus = mt_record_cpus_busy(r);
     if (isfinite(busy_cpus))
         snprintf(cpu, sizeof cpu, "CPU %.3f s, %.2f CPUs busy: %s", r->cpu_user_s + r->cpu_sys_s, busy_cpus,
                  mt_cpus_busy_words(busy_cpus, r->threads * r->ranks));

@@ -95,6 +95,9 @@ double mt_machine_other_cpus(double machine_busy_s, double own_cpu_s, double wal
  * most size bytes to out (NUL-terminated, cut if need be) and returns out. */
 char *mt_mask_password(const char *word, char *out, size_t size);
 
+/* cpus_busy: the record's CPU seconds over the wall time of the same windows; NAN when unknown. */
+double mt_record_cpus_busy(const mt_record *record);
+
 /* What the summary says of cpus_busy, in a student's words: "waiting (concurrency)" and the like. */
 const char *mt_cpus_busy_words(double cpus_busy, int workers);
 
@@ -123,6 +126,10 @@ void mt_csv_print_string(FILE *out, const char *s);
 
 /* The common CSV columns, in order, NULL-terminated; a program's own fields follow them. */
 extern const char *const mt_record_columns[];
+
+/* Whether to colour what goes to the file descriptor fd: only a terminal, never under NO_COLOR (set and not
+ * empty, as no-color.org asks) or TERM=dumb. */
+bool mt_color_wanted(int fd);
 
 /* The short human summary on stderr after a run: mode, workers, median/min/max, ideal and ratio. */
 void mt_print_summary(FILE *out, const mt_record *record);

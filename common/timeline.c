@@ -255,6 +255,9 @@ static json_t *trace_event_json(const mt_trace *trace)
     json_t *other = json_pack("{s:o, s:o, s:f, s:b}", "program", mt_json_text(trace->program), "mode",
                               mt_json_text(trace->mode), "wall_s", trace->wall_s, "aggregated", trace->aggregated);
     json_object_set_new(other, "ideal_s", isfinite(trace->ideal_s) ? json_real(trace->ideal_s) : json_null());
+    json_object_set_new(other, "cpus_busy", isfinite(trace->cpus_busy) ? json_real(trace->cpus_busy) : json_null());
+    json_object_set_new(other, "machine_busy",
+                        isfinite(trace->machine_busy) ? json_real(trace->machine_busy) : json_null());
     return json_pack("{s:o, s:s, s:o}", "traceEvents", events, "displayTimeUnit", "ms", "otherData", other);
 }
 

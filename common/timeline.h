@@ -138,6 +138,9 @@ typedef struct {
     bool waits;     /* the work waits (sleep, transfers): workers sharing CPUs is no news */
     double wall_s;  /* the run's time */
     double ideal_s; /* NAN when there is no model */
+    /* the record's cpus_busy and machine_busy (NAN: unknown), for a picture's title: how many CPUs the run kept
+     * busy, and how many other work did */
+    double cpus_busy, machine_busy;
 } mt_trace;
 
 /* Check up front that path can be written as a trace (.json or .csv): MT_ERR_USAGE naming it if not. */

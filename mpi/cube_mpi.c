@@ -428,7 +428,9 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
                           .place_count = where->place_count,
                           .waits = options->work.kind == MT_WORK_SLEEP,
                           .wall_s = runs->samples[runs->repeat - 1].elapsed_s,
-                          .ideal_s = record.ideal_s};
+                          .ideal_s = record.ideal_s,
+                          .cpus_busy = mt_record_cpus_busy(&record),
+                          .machine_busy = record.machine_busy};
         status = mt_cli_timeline(options, &trace, &record, err);
     }
     if (status == MT_OK) status = mt_cli_report(&cube_mpi_program, options, &record, err);

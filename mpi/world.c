@@ -68,6 +68,14 @@ mt_status world_start(int argc, char **argv, const mt_program *program, mt_optio
     if (parsed == MT_CLI_HELP && root) mt_cli_print_help(stdout, program);
     if (parsed == MT_CLI_VERSION && root) mt_cli_print_version(stdout, program);
     if (parsed == MT_CLI_BAD_USAGE && root) mt_print_error(program->name, &parse_err);
+    if (parsed == MT_CLI_HELP || parsed == MT_CLI_VERSION) {
+        /* Help that could not be written (a full device) fails as ls does, one line from rank 0; every rank
+         * learns it and ends by itself with 1. */
+        int failed = root && mt_cli_help_written(program) != 0;
+        MPI_CHECK(MPI_Bcast(&failed, 1, MPI_INT, 0, MPI_COMM_WORLD));
+        err->message[0] = '\0';
+        return failed ? MT_ERR_RUNTIME : MT_OK;
+    }
     if (parsed != MT_CLI_RUN) return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
     mt_status status = world_describe(options, world, err);
     if (status != MT_OK) return status;

@@ -28,8 +28,15 @@
 #include "timeline.h"
 #include "timer.h"
 
+static const char *loop_mode(const void *settings)
+{
+    (void)settings;
+    return "loop"; /* the record's mode: one parallel loop */
+}
+
 static const mt_program program = {
     .name = "cube_omp",
+    .record_mode = loop_mode,
     .summary = "The cube of each number, on OpenMP threads (a parallel loop): activity 4 on threads.",
     .numbers = true,
     .operands = "[--] [NUMBER]...",
@@ -142,7 +149,7 @@ static mt_status report(const cube_job *job, mt_options *options, const mt_repea
 {
     int workers = mt_model_workers(&options->work, job->team_size, omp_get_num_procs());
     mt_record record;
-    mt_status status = mt_cli_record(&program, options, "loop", job->n, job->team_size, 1, runs,
+    mt_status status = mt_cli_record(&program, options, loop_mode(NULL), job->n, job->team_size, 1, runs,
                                      ceil((double)job->n / workers) * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
     record.places = job->placement->places, record.place_count = job->team_size;
