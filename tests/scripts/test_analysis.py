@@ -96,7 +96,7 @@ def test_intervals_reach_the_tables_the_points_and_the_error_bars(tmp_path):
     assert float(by_workers["2"][5]) == pytest.approx(0.9 / 0.55, rel=1e-5)
     assert float(by_workers["4"][8]) == pytest.approx(1.1 / 0.25 / 4, rel=1e-5)
     panels = (tmp_path / "scaling_panels.gp").read_text()
-    assert "using ($1 * 1.00000):2:6:7 with yerrorbars" in panels and ":3:8:9 with yerrorbars" in panels
+    assert "using ($1 * 1.00000):2:6:7 with yerrorbars" in panels  # speedup; the efficiency is in the tables
     assert "title 'the 95% interval'" in panels
 
 
@@ -455,3 +455,46 @@ def test_no_fit_through_points_the_noise_cannot_tell_apart(tmp_path):
     assert float(series["n 16"]["serial_fraction"]) == pytest.approx((1 / (1 / 0.55) - 1 / 2) / (1 - 1 / 2), abs=1e-4)
     assert series["n 32"]["serial_fraction"] == ""
     assert "no fit: the 95% intervals of 1 and 2 workers overlap" in md
+
+
+# --- 6. a plot that answers one question a panel ----------------------------------------------------------------
+
+def panel_ranges(panels):
+    """Each panel's (x range, y range) as numbers, in order."""
+    xs = [tuple(map(float, m)) for m in re.findall(r"set xrange \[([\d.e+-]+):([\d.e+-]+)\]", panels)]
+    ys = [tuple(map(float, m)) for m in re.findall(r"set yrange \[([\d.e+-]+):([\d.e+-]+)\]", panels)]
+    return list(zip(xs, ys))
+
+
+def test_one_question_a_panel_at_most_four_series_axes_fitted_and_bars_inside(tmp_path):
+    """Five families of sleep work, strong and weak, with wide intervals: each panel holds one kind of work and one
+    scaling, at most 4 series; its axes fit its points (no axis to 256 for speedups below 8) and hold every error
+    bar."""
+    records = []
+    families = (("cube_omp", "loop", None, None), ("square_cube", "tasks", None, None),
+                ("cube_mpi", "scatter", "scatter", 1), ("cube_mpi", "shared", "shared", 1),
+                ("cube_mpi", "scatter", "scatter", 2))
+    for program, mode, transport, threads in families:
+        for w in (1, 2, 4):
+            for n, t in ((16, 1.0 / w), (3 * w, 1.0)):  # strong: n 16, faster; weak: 3 items a worker, as long
+                records.append(point(t, w, threads=min(threads or w, w), program=program, mode=mode, n=n,
+                                     work="sleep", ci=(t * 0.7, t * 1.4), transport=transport))
+    write(tmp_path / "a.csv", records)
+    analyze(tmp_path, tmp_path / "a.csv", cores=8)
+    panels = (tmp_path / "scaling_panels.gp").read_text()
+    titles = (tmp_path / "plot" / "titles.dat").read_text().splitlines()
+    plots = panels.split("\nplot ")[1:]
+    assert len(plots) == len(titles) >= 4  # strong and weak, each over two panels (5 families > 4)
+    for text in plots:
+        assert text.split("unset arrow")[0].count("title columnheader(1)") <= 4
+    assert all(re.search(r"sleep work, (strong|weak) scaling( \(\d of \d\))?: ", t) for t in titles), titles
+    for text, ((left, right), (bottom, top)) in zip(plots, panel_ranges(panels)):
+        assert left < 1 and 4 < right < 8, (left, right)
+        assert top < 16, "fitted to speedups below 8, not to a power of two above them"
+        # every point and every end of its error bar inside the frame
+        for name in set(re.findall(r"/plot/(\d+\.dat)", text)):
+            for line in (tmp_path / "plot" / name).read_text().splitlines()[1:]:
+                fields = line.split()
+                for value in [fields[1]] + fields[5:7]:
+                    if value != "NaN":
+                        assert bottom <= float(value) <= top, (name, value, bottom, top)
