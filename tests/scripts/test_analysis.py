@@ -371,7 +371,7 @@ def test_help_describes_the_columns_and_options_the_analysis_reads(command):
     text = " ".join(result.stdout.split())
     for word in ("time_ci95_lo_s", "time_ci95_hi_s", "cpus_allowed_total", "oversubscribed", "nodes", "end_to_end_s",
                  "read_s", "setup_s", "output_s", "--time", "--one-machine", "95% interval", "ceiling",
-                 "overlap", "node01"):
+                 "overlap", "node01", "imbalance"):
         assert word in text, word
 
 
