@@ -649,8 +649,9 @@ POINT_TYPE = {("strong", False): 7, ("weak", False): 6, ("strong", True): 5, ("w
 
 # A panel answers one question: how one kind of work scales, strong or weak, with at most this many series.
 PANEL_SERIES = 4
+WORK_NAME = {"none": "no work (the bare map)"}
 QUESTION = {"strong": "how much faster with more workers (n fixed)?",
-            "weak": "does the time hold as the work grows with the workers (n per worker fixed)?"}
+            "weak": "does the time hold as n grows with the workers?"}
 
 
 def plot_panels(series):
@@ -659,10 +660,12 @@ def plot_panels(series):
     for work in works_of(series):
         for scaling in ("strong", "weak"):
             chosen = [s for s in series if s["work"] == work and s["scaling"] == scaling]
-            parts = [chosen[i:i + PANEL_SERIES] for i in range(0, len(chosen), PANEL_SERIES)]
+            count = math.ceil(len(chosen) / PANEL_SERIES)  # as few panels as hold them, shared out evenly
+            size = math.ceil(len(chosen) / count) if count else 1
+            parts = [chosen[i:i + size] for i in range(0, len(chosen), size)]
             for number_, part in enumerate(parts, start=1):
                 of = f" ({number_} of {len(parts)})" if len(parts) > 1 else ""
-                title = f"{work} work, {scaling} scaling{of}: {QUESTION[scaling]}"
+                title = f"{WORK_NAME.get(work, work + ' work')}, {scaling} scaling{of}: {QUESTION[scaling]}"
                 panels.append((work, scaling, part, title))
     return panels
 
