@@ -51,7 +51,7 @@ plot boxes using ($7 < 0 ? ($2+$3)/2 : NaN):1:(($3-$2)/2):(0.38):4 with boxxyerr
      keyentry with boxes fs solid 0.85 lc rgb '#d0342c' title (has('failed') ? 'failed' : ''), \
      keyentry with boxes fs solid 0.85 lc rgb '#777777' title (has('computing') ? 'filled: its CPU time' : ''), \
      keyentry with boxes fs empty border lw 1.5 lc rgb '#777777' \
-         title (has('waiting') ? 'hollow: off the CPU (waiting)' : ''), \
+         title (has('waiting') ? 'hollow: off the CPU' : ''), \
      keyentry with boxes fs transparent solid 0.3 noborder lc rgb '#777777' \
          title (has('unmeasured') ? 'pale: CPU time not recorded' : '')
 unset output

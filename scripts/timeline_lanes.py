@@ -8,7 +8,7 @@ as text), then the share of the event's time its thread spent on a CPU (cpu_s ov
 -1 where the trace has no cpu_s). A lane is a worker (rank, thread); where a worker's events overlap
 (download --mode multi), each overlapping transfer gets a lane of its own under that worker.
 OUT_META gets one JSON object (scripts/record.py reads it): title (what ran, its time, ideal and ratio,
-how many CPUs it kept busy, and other work on a busy machine), ideal_s (null without a model), wall_s,
+how many CPUs it kept busy; on a line of its own, other work on a busy machine), ideal_s (null without a model), wall_s,
 lanes (how many), drawn (what the picture holds, for its key, as words: the operations drawn, square cube
 download failed, then computing where some box is filled a tenth or more, waiting where some is mostly hollow,
 unmeasured where some event has no CPU time). Exit status: 2 when FILE is not a
@@ -128,7 +128,7 @@ def main():
     if meta["cpus_busy"] is not None:
         title += f'; {meta["cpus_busy"]:.2f} CPUs busy'
     if meta["machine_busy"] is not None and meta["machine_busy"] >= MACHINE_BUSY_CPUS:
-        title += f'; machine busy: other work used {meta["machine_busy"]:.1f} CPUs'
+        title += f'\nmachine busy: other work used {meta["machine_busy"]:.1f} CPUs'
     measured = [share for share in shares if share >= 0]
     colours = {int(row.split()[3]) for row in rows}
     drawn = [name for index, name in enumerate(COLOUR_NAMES) if index in colours]

@@ -85,7 +85,7 @@ def test_the_picture_keeps_its_numbers_under_a_caption_and_a_key_of_what_is_draw
     assert result.returncode == 0, result.stderr
     svg = picture.read_text()
     assert "Two streams at once" in svg and re.search(r"ideal 0\.080 s, ratio \d", svg)
-    for drawn in ("square", "cube", "hollow: off the CPU (waiting)"):
+    for drawn in ("square", "cube", "hollow: off the CPU"):
         assert f">{drawn}<" in svg, drawn
     for absent in ("download", "failed", "filled: its CPU time"):
         assert f">{absent}<" not in svg, absent
