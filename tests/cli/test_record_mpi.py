@@ -14,17 +14,17 @@ def mpi_record(np, *args):
     return record(result.stdout)
 
 
-@pytest.mark.parametrize("work, tolerance", [("sleep", 0.05), ("spin", 0.2)])
-def test_three_items_over_two_ranks_is_an_imbalance_of_four_thirds(work, tolerance):
-    # Sleep work keeps its time on a busy machine; spin work shares the CPUs with whatever else runs, hence
-    # the wider tolerance (each rank's median over 5 runs).
-    data = mpi_record(2, "--work", work, "--delay", "0.1", "-r", "5", "1", "2", "3")
+@pytest.mark.parametrize("work, delay, tolerance", [("sleep", "0.2", 0.08), ("spin", "0.1", 0.2)])
+def test_three_items_over_two_ranks_is_an_imbalance_of_four_thirds(work, delay, tolerance):
+    # Sleep work keeps its time on a busy machine but for the wake-ups (long delays make them small); spin work
+    # shares the CPUs with whatever else runs, hence the wider tolerance (each rank's median over 5 runs).
+    data = mpi_record(2, "--work", work, "--delay", delay, "-r", "5", "1", "2", "3")
     spread = data["ranks_time_s"]
     assert spread["min"] <= spread["mean"] <= spread["max"]
     # rank 0 works on 2 items, rank 1 on one: max / mean = 2 / 1.5
     assert data["imbalance"] == pytest.approx(4 / 3, abs=tolerance), data
     assert data["imbalance"] == pytest.approx(spread["max"] / spread["mean"])
-    assert spread["max"] / spread["min"] == pytest.approx(2, rel=0.1 if work == "sleep" else 0.35), spread
+    assert spread["max"] / spread["min"] == pytest.approx(2, rel=0.15 if work == "sleep" else 0.35), spread
     for phase in ("scatter_s", "compute_s", "gather_s", "total_s"):
         each = data["phases_ranks"][phase]
         assert each["min"] <= each["mean"] <= each["max"], (phase, each)
@@ -32,8 +32,8 @@ def test_three_items_over_two_ranks_is_an_imbalance_of_four_thirds(work, toleran
 
 
 def test_an_even_split_is_balanced():
-    data = mpi_record(2, "--work", "sleep", "--delay", "0.05", "-r", "3", "1", "2", "3", "4")
-    assert data["imbalance"] == pytest.approx(1, abs=0.05), data
+    data = mpi_record(2, "--work", "sleep", "--delay", "0.2", "-r", "3", "1", "2", "3", "4")
+    assert data["imbalance"] == pytest.approx(1, abs=0.08), data
 
 
 def test_cpu_time_is_summed_over_ranks_and_memory_kept_per_rank():
