@@ -529,6 +529,7 @@ mt_status mt_cli_record(const mt_program *program, mt_options *options, const ch
     record->runs_s = runs->runs_s;
     mt_usage usage = mt_process_usage();
     record->cpu_user_s = runs->cpu_user_s, record->cpu_sys_s = runs->cpu_sys_s, record->cpu_wall_s = runs->timed_wall_s;
+    record->cpu_queue_s = runs->cpu_queue_s;
     record->max_rss_mib = usage.max_rss_mib;
     record->machine_busy =
         mt_machine_other_cpus(runs->machine_busy_s, runs->cpu_user_s + runs->cpu_sys_s, runs->timed_wall_s);

@@ -186,6 +186,7 @@ const char *const mt_record_columns[] = {
     "cpu_user_s",
     "cpu_sys_s",
     "cpus_busy",
+    "cpu_queue_s",
     "max_rss_mib",
     "machine_busy",
     "schema_version",
@@ -303,13 +304,21 @@ char *mt_mask_password(const char *word, char *out, size_t size)
     return out;
 }
 
-const char *mt_cpus_busy_words(double cpus_busy, int workers)
+void mt_cpu_words(double cpus_busy, double queued_cpus, int workers, char *out, size_t size)
 {
-    if (!isfinite(cpus_busy)) return "CPU time unknown";
-    if (cpus_busy < MT_WAITING_BELOW_CPUS) return workers > 1 ? "waiting (concurrency)" : "waiting";
-    if (cpus_busy < MT_PARALLEL_FROM_CPUS)
-        return workers > 1 ? "computing on one CPU at a time (no parallelism)" : "computing on one CPU";
-    return "computing (parallelism)";
+    if (!isfinite(cpus_busy)) {
+        snprintf(out, size, "CPU time unknown");
+        return;
+    }
+    double queued = isfinite(queued_cpus) && queued_cpus > 0 ? queued_cpus : 0, wanted = cpus_busy + queued;
+    const char *words = wanted < MT_WAITING_BELOW_CPUS ? (workers > 1 ? "waiting (concurrency)" : "waiting")
+                        : wanted < MT_PARALLEL_FROM_CPUS
+                            ? (workers > 1 ? "computing on one CPU at a time (no parallelism)" : "computing on one CPU")
+                            : "computing (parallelism)";
+    if (queued >= MT_QUEUED_CPUS && wanted >= MT_WAITING_BELOW_CPUS)
+        snprintf(out, size, "%s, held back: %.2f more CPUs wanted", words, queued);
+    else
+        snprintf(out, size, "%s", words);
 }
 
 double mt_record_cpus_busy(const mt_record *r)
@@ -413,6 +422,7 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "cpu_user_s", real_or_null(r->cpu_user_s));
     json_object_set_new(o, "cpu_sys_s", real_or_null(r->cpu_sys_s));
     json_object_set_new(o, "cpus_busy", real_or_null(mt_record_cpus_busy(r)));
+    json_object_set_new(o, "cpu_queue_s", real_or_null(r->cpu_queue_s));
     json_object_set_new(o, "max_rss_mib", real_or_null(r->max_rss_mib));
     json_object_set_new(o, "machine_busy", real_or_null(r->machine_busy));
     json_object_set_new(o, "schema_version", json_integer(MT_RECORD_SCHEMA_VERSION));
@@ -582,11 +592,12 @@ void mt_print_summary(FILE *out, const mt_record *r)
     mt_placement_judge(r->places, r->place_count, r->mpi_library != NULL, &placement);
     bool waits = r->io_bound || r->work.kind == MT_WORK_SLEEP;
     const char *shared = placement.oversubscribed && waits ? "more workers than CPUs, as waiting work may have" : "";
-    char cpu[128] = "", memory[48] = "", busy[96] = "";
+    char cpu[160] = "", words[96], memory[48] = "", busy[96] = "";
     double busy_cpus = mt_record_cpus_busy(r);
+    mt_cpu_words(busy_cpus, r->cpu_wall_s > 0 ? r->cpu_queue_s / r->cpu_wall_s : NAN, r->threads * r->ranks, words,
+                 sizeof words);
     if (isfinite(busy_cpus))
-        snprintf(cpu, sizeof cpu, "CPU %.3f s, %.2f CPUs busy: %s", r->cpu_user_s + r->cpu_sys_s, busy_cpus,
-                 mt_cpus_busy_words(busy_cpus, r->threads * r->ranks));
+        snprintf(cpu, sizeof cpu, "CPU %.3f s, %.2f CPUs busy: %s", r->cpu_user_s + r->cpu_sys_s, busy_cpus, words);
     if (isfinite(r->max_rss_mib)) snprintf(memory, sizeof memory, "peak memory %.1f MiB", r->max_rss_mib);
     if (isfinite(r->machine_busy) && r->machine_busy >= MT_MACHINE_BUSY_CPUS)
         snprintf(busy, sizeof busy, "machine busy: other work used %.1f CPUs, times may suffer", r->machine_busy);

@@ -66,6 +66,7 @@ typedef struct {
     /* What the timed runs cost: CPU seconds of every thread (under MPI, summed over the ranks), user and system
      * apart, over cpu_wall_s wall seconds of the same windows (cpus_busy = their quotient); NAN: unknown. */
     double cpu_user_s, cpu_sys_s, cpu_wall_s;
+    double cpu_queue_s;         /* seconds the threads were ready to compute but queued for a CPU (summed over ranks) */
     double max_rss_mib;         /* peak resident memory, MiB (under MPI the largest rank's) */
     const double *rank_rss_mib; /* each rank's peak, ranks of them (JSON only); NULL: one process */
     double machine_busy;        /* CPUs other work kept busy, on average, during the timed runs; NAN: unknown */
@@ -81,6 +82,7 @@ typedef struct {
 #define MT_WAITING_BELOW_CPUS 0.5
 #define MT_PARALLEL_FROM_CPUS 1.5
 #define MT_MACHINE_BUSY_CPUS 0.5
+#define MT_QUEUED_CPUS 0.25 /* from this many CPUs wanted but not had, the summary says so */
 enum { MT_SUMMARY_COLUMNS = 80 };
 
 /* The version of the record's layout (schema_version): raised when a key changes meaning or goes away. */
@@ -98,8 +100,10 @@ char *mt_mask_password(const char *word, char *out, size_t size);
 /* cpus_busy: the record's CPU seconds over the wall time of the same windows; NAN when unknown. */
 double mt_record_cpus_busy(const mt_record *record);
 
-/* What the summary says of cpus_busy, in a student's words: "waiting (concurrency)" and the like. */
-const char *mt_cpus_busy_words(double cpus_busy, int workers);
+/* What the summary says of cpus_busy, in a student's words: "waiting (concurrency)" and the like, judged by the
+CPUs the run wanted: those it kept busy and those its threads queued for (queued_cpus, NAN: unknown), so that a
+run held back by other work reads as computing, with how many more CPUs it wanted. Writes at most size bytes. */
+void mt_cpu_words(double cpus_busy, double queued_cpus, int workers, char *out, size_t size);
 
 /* The rest of end_to_end_s: setting the run up (memory touched, the team started, the priming pass). */
 double mt_record_setup_s(const mt_record *record);

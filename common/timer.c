@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdbool.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +55,26 @@ double mt_machine_busy_s(void)
     long ticks = sysconf(_SC_CLK_TCK);
     (void)idle, (void)iowait;
     return (double)(user + nice + system + irq + softirq + steal) / (double)(ticks > 0 ? ticks : 100);
+}
+
+double mt_cpu_queue_s(void)
+{
+    DIR *tasks = opendir("/proc/self/task");
+    if (tasks == NULL) return NAN;
+    double total = 0;
+    bool read_any = false;
+    for (struct dirent *entry = readdir(tasks); entry != NULL; entry = readdir(tasks)) {
+        if (entry->d_name[0] == '.') continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/task/%.20s/schedstat", entry->d_name);
+        FILE *stat = fopen(path, "r");
+        if (stat == NULL) continue; /* the thread ended meanwhile */
+        unsigned long long on_cpu, queued;
+        if (fscanf(stat, "%llu %llu", &on_cpu, &queued) == 2) total += (double)queued * 1e-9, read_any = true;
+        fclose(stat);
+    }
+    closedir(tasks);
+    return read_any ? total : NAN;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -113,7 +135,8 @@ mt_status mt_repeat(mt_run_fn fn, void *context, mt_repeat_plan *plan, mt_error 
         if (status != MT_OK) return status;
     }
     int runs = plan->warmup + plan->repeat;
-    plan->runs_s = plan->cpu_user_s = plan->cpu_sys_s = plan->timed_wall_s = plan->machine_busy_s = 0;
+    plan->runs_s = plan->cpu_user_s = plan->cpu_sys_s = plan->cpu_queue_s = plan->timed_wall_s = 0;
+    plan->machine_busy_s = 0;
     for (int index = 0; index < runs; index++) {
         mt_run_info run = {.index = index,
                            .warmup = index < plan->warmup,
@@ -122,6 +145,7 @@ mt_status mt_repeat(mt_run_fn fn, void *context, mt_repeat_plan *plan, mt_error 
         mt_sample sample = {0};
         /* The costs are read around the whole call, outside fn's own clock: reading them is not timed. */
         double busy_before = run.warmup ? 0 : mt_machine_busy_s();
+        double queue_before = run.warmup ? 0 : mt_cpu_queue_s();
         mt_usage before = run.warmup ? (mt_usage){0} : mt_process_usage();
         double start = mt_now();
         mt_status status = fn(context, &run, &sample, err);
@@ -134,6 +158,8 @@ mt_status mt_repeat(mt_run_fn fn, void *context, mt_repeat_plan *plan, mt_error 
             plan->cpu_sys_s += after.system_s - before.system_s;
             plan->timed_wall_s += wall;
             plan->machine_busy_s += mt_machine_busy_s() - busy_before;
+            double queued = mt_cpu_queue_s() - queue_before; /* a thread that ended took its share along */
+            plan->cpu_queue_s += queued > 0 || isnan(queued) ? queued : 0;
         }
         if (status != MT_OK) return status;
         if (!run.warmup) plan->samples[index - plan->warmup] = sample;

@@ -26,6 +26,10 @@ typedef struct {
 } mt_usage;
 mt_usage mt_process_usage(void);
 
+/* Seconds this process's threads have spent ready to run but queued for a CPU (the run queue: each thread's
+ * /proc/self/task/TID/schedstat, summed over the threads alive now); NAN where unknown. */
+double mt_cpu_queue_s(void);
+
 /* CPU seconds every CPU of this machine has spent busy since boot (/proc/stat: user, nice, system, irq,
  * softirq, steal; not idle nor iowait), counted in clock ticks (1/100 s) per CPU; NAN where unknown. Against
  * the process's own CPU seconds over the same window it shows the machine's other work (machine_busy). */
@@ -81,6 +85,7 @@ typedef struct {
      * inside it): CPU seconds of this process (every thread), the wall seconds of the same windows, and the
      * seconds this machine's CPUs were busy in them (mt_machine_busy_s; NAN where unknown). */
     double cpu_user_s, cpu_sys_s;
+    double cpu_queue_s; /* seconds the threads were ready to compute but queued for a CPU (mt_cpu_queue_s) */
     double timed_wall_s;
     double machine_busy_s;
 } mt_repeat_plan;

@@ -374,6 +374,7 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     /* What the runs cost, over every rank (world_reduce_costs) */
     record.cpu_user_s = costs->cpu_user_s, record.cpu_sys_s = costs->cpu_sys_s, record.cpu_wall_s = costs->wall_s;
     record.max_rss_mib = costs->max_rss_mib, record.rank_rss_mib = costs->rank_rss_mib;
+    record.cpu_queue_s = costs->cpu_queue_s;
     record.machine_busy = costs->machine_busy;
     record.rank_hosts = where->host_names;
     record.places = where->places, record.place_count = where->place_count;

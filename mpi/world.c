@@ -168,9 +168,10 @@ mt_status world_reduce_costs(const world_info *w, const mt_repeat_plan *plan, wo
     mt_usage usage = mt_process_usage();
     /* Sums: user and system CPU seconds of every rank, and each node's busy CPU seconds once (its first rank's
      * reading; the node's other ranks would count the same CPUs again). */
-    double mine[3] = {plan->cpu_user_s, plan->cpu_sys_s, w->node_rank == 0 ? plan->machine_busy_s : 0};
-    double sums[3] = {0, 0, 0};
-    MPI_CHECK(MPI_Reduce(mine, sums, 3, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD));
+    double mine[4] = {plan->cpu_user_s, plan->cpu_sys_s, w->node_rank == 0 ? plan->machine_busy_s : 0,
+                      plan->cpu_queue_s};
+    double sums[4] = {0, 0, 0, 0};
+    MPI_CHECK(MPI_Reduce(mine, sums, 4, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD));
     double longest[2] = {plan->timed_wall_s, usage.max_rss_mib}, most[2] = {0, 0};
     MPI_CHECK(MPI_Reduce(longest, most, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD));
     costs->rank_rss_mib = root ? calloc((size_t)w->size, sizeof *costs->rank_rss_mib) : NULL;
@@ -182,6 +183,7 @@ mt_status world_reduce_costs(const world_info *w, const mt_repeat_plan *plan, wo
     if (missing) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
     costs->cpu_user_s = sums[0], costs->cpu_sys_s = sums[1], costs->wall_s = most[0], costs->max_rss_mib = most[1];
     costs->machine_busy = mt_machine_other_cpus(sums[2], sums[0] + sums[1], most[0]);
+    costs->cpu_queue_s = sums[3];
     return MT_OK;
 }
 

@@ -74,6 +74,7 @@ void world_gathered_free(world_gathered *where);
  * rank's own, over the window. */
 typedef struct {
     double cpu_user_s, cpu_sys_s, wall_s;
+    double cpu_queue_s; /* seconds every rank's threads were ready to compute but queued for a CPU, summed */
     double max_rss_mib;
     double *rank_rss_mib;
     double machine_busy;

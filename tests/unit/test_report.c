@@ -583,12 +583,23 @@ static void cpu_time_gives_cpus_busy_and_words(void **state)
     assert_true(json_real_value(json_object_get(o, "cpu_s")) == 2.0);
     assert_true(json_real_value(json_object_get(o, "cpus_busy")) == 2.0);
     assert_true(json_real_value(json_object_get(o, "max_rss_mib")) == 3.0);
+    assert_true(json_is_null(json_object_get(o, "cpu_queue_s")) || json_is_real(json_object_get(o, "cpu_queue_s")));
     assert_int_equal(json_integer_value(json_object_get(o, "schema_version")), MT_RECORD_SCHEMA_VERSION);
     assert_true(json_is_string(json_object_get(o, "suite_version")) && json_is_string(json_object_get(o, "commit")));
     json_decref(o);
-    assert_string_equal(mt_cpus_busy_words(0.02, 8), "waiting (concurrency)");
-    assert_string_equal(mt_cpus_busy_words(1.9, 2), "computing (parallelism)");
-    assert_non_null(strstr(mt_cpus_busy_words(1.0, 2), "no parallelism"));
+    char words[128];
+    mt_cpu_words(0.02, NAN, 8, words, sizeof words);
+    assert_string_equal(words, "waiting (concurrency)");
+    mt_cpu_words(1.9, 0.0, 2, words, sizeof words);
+    assert_string_equal(words, "computing (parallelism)");
+    mt_cpu_words(1.0, NAN, 2, words, sizeof words);
+    assert_non_null(strstr(words, "no parallelism"));
+    /* a spinning thread that other work kept off the CPU two thirds of the time still reads as computing */
+    mt_cpu_words(0.3, 0.6, 1, words, sizeof words);
+    assert_string_equal(words, "computing on one CPU, held back: 0.60 more CPUs wanted");
+    /* four spinning threads on two CPUs: two busy, two more wanted */
+    mt_cpu_words(1.95, 1.9, 4, words, sizeof words);
+    assert_string_equal(words, "computing (parallelism), held back: 1.90 more CPUs wanted");
     record.cpu_wall_s = 0; /* no window: unknown, never a division by zero */
     o = mt_record_to_json(&record);
     assert_true(json_is_null(json_object_get(o, "cpus_busy")));
