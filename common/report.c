@@ -596,12 +596,18 @@ void mt_print_summary(FILE *out, const mt_record *r)
     double busy_cpus = mt_record_cpus_busy(r);
     mt_cpu_words(busy_cpus, r->cpu_wall_s > 0 ? r->cpu_queue_s / r->cpu_wall_s : NAN, r->threads * r->ranks, words,
                  sizeof words);
+    /* "held back: ..." a clause of its own, so that each clause fits a line */
+    char held[64] = "", *held_at = strstr(words, ", held back");
+    if (held_at != NULL) {
+        snprintf(held, sizeof held, "%s", held_at + 2);
+        *held_at = '\0';
+    }
     if (isfinite(busy_cpus))
         snprintf(cpu, sizeof cpu, "CPU %.3f s, %.2f CPUs busy: %s", r->cpu_user_s + r->cpu_sys_s, busy_cpus, words);
     if (isfinite(r->max_rss_mib)) snprintf(memory, sizeof memory, "peak memory %.1f MiB", r->max_rss_mib);
     if (isfinite(r->machine_busy) && r->machine_busy >= MT_MACHINE_BUSY_CPUS)
         snprintf(busy, sizeof busy, "machine busy: other work used %.1f CPUs, times may suffer", r->machine_busy);
-    const char *clauses[] = {what,   times, spread, model, cpu, r->summary_note != NULL ? r->summary_note : "",
+    const char *clauses[] = {what,   times, spread, model, cpu, held, r->summary_note != NULL ? r->summary_note : "",
                              memory, busy,  shared};
     print_wrapped(out, clauses, (int)(sizeof clauses / sizeof clauses[0]));
 }
