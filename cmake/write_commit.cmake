@@ -1,5 +1,5 @@
 # write_commit.cmake - cmake -DSOURCE_DIR=... -DOUTPUT=... [-DFALLBACK=...] -P write_commit.cmake: write OUTPUT,
-# a C file defining mt_commit (cli.h), the commit of SOURCE_DIR; OUTPUT is left untouched when it says so already.
+# a C file defining mt_commit (report.h), the commit of SOURCE_DIR; OUTPUT is left untouched when it says so already.
 set(commit "")
 find_package(Git QUIET)
 if(GIT_FOUND)
@@ -22,7 +22,7 @@ if(NOT commit)
   set(commit unknown)
 endif()
 string(REGEX REPLACE "[^A-Za-z0-9._+-]" "" commit "${commit}")
-file(WRITE ${OUTPUT}.new "/* Generated at build time by cmake/write_commit.cmake. */\n#include \"cli.h\"\n\n"
+file(WRITE ${OUTPUT}.new "/* Generated at build time by cmake/write_commit.cmake. */\n#include \"report.h\"\n\n"
                          "const char mt_commit[] = \"${commit}\";\n")
 execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUTPUT}.new ${OUTPUT})
 file(REMOVE ${OUTPUT}.new)

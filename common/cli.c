@@ -216,7 +216,19 @@ static mt_cli_result apply_shared(int id, const char *value, const mt_program *p
                 o->mode = *mode;
                 return MT_CLI_RUN;
             }
-        return bad_usage(err, program, "--mode: unknown mode '%s'", value);
+        {
+            char modes[256] = "", unknown[96];
+            for (const char *const *mode = program->modes; *mode != NULL; mode++)
+                snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s",
+                         modes[0] == '\0'  ? ""
+                         : mode[1] == NULL ? " or "
+                                           : ", ",
+                         *mode);
+            snprintf(unknown, sizeof unknown, "%.60s", value);
+            char message[MT_ERROR_MESSAGE_SIZE - 64];
+            snprintf(message, sizeof message, "--mode: unknown mode '%s' (%s)", unknown, modes);
+            return bad_usage(err, program, "%s", message);
+        }
     case OPT_INPUT:
         o->input_path = value;
         break;
@@ -285,6 +297,8 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
         .warmup = MT_DEFAULT_WARMUP,
         .repeat = MT_DEFAULT_REPEAT,
         .header = true,
+        .argc = argc,
+        .argv = argv,
     };
     mt_output_init(&o->output, stdout, "standard output");
     option_table table;
@@ -306,7 +320,13 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
                 snprintf(shown, sizeof shown, "-%c", optopt);
             else
                 snprintf(shown, sizeof shown, "%.60s", argv[optind - 1]);
-            return bad_usage(err, program, "unknown option '%s'", shown);
+            /* "-3": a negative number read as an option, which getopt takes for the letter 3 */
+            bool negative = optopt >= '0' && optopt <= '9';
+            return bad_usage(err, program,
+                             negative && program->numbers
+                                 ? "unknown option '%s': put negative numbers after --, as in -- -3 4"
+                                 : "unknown option '%s'",
+                             shown);
         }
         if (entry->own >= 0) {
             if (program->parse_option(settings, entry->own, optarg, err) != MT_OK) return bad_value(err, program);
@@ -411,9 +431,10 @@ void mt_cli_print_settings(FILE *out, const mt_program *p, const mt_options *o, 
                              : o->generate         ? "generated"
                              : o->operand_count    ? "arguments"
                                                    : "default";
+        const char *mode = o->mode != NULL ? o->mode : p->record_mode != NULL ? p->record_mode(settings) : "-";
         fprintf(out, "%s: in force: mode %s, numbers from %s, work %s, delay %g s, repeat %d, warmup %d, threads %s\n",
-                p->name, o->mode != NULL ? o->mode : "-", source, mt_work_name(o->work.kind), o->work.delay_s,
-                o->repeat, o->warmup, o->threads ? "from -t" : "from OMP_NUM_THREADS or the runtime");
+                p->name, mode, source, mt_work_name(o->work.kind), o->work.delay_s, o->repeat, o->warmup,
+                o->threads ? "from -t" : "from OMP_NUM_THREADS or the runtime");
     }
     if (p->print_settings != NULL) p->print_settings(out, settings);
 }
@@ -464,16 +485,26 @@ void mt_warn_if_too_short(const char *program, double median_s)
                          median_s, MT_MIN_TICKS_PER_RUN, tick);
 }
 
+int mt_cli_help_written(const mt_program *program)
+{
+    mt_output out;
+    mt_output_init(&out, stdout, "standard output");
+    mt_error err;
+    if (mt_output_finish(&out, &err) == MT_OK) return 0;
+    mt_print_error(program->name, &err);
+    return MT_ERR_RUNTIME;
+}
+
 int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options, void *settings)
 {
     mt_error err;
     switch (mt_cli_parse(argc, argv, program, options, settings, &err)) {
     case MT_CLI_HELP:
         mt_cli_print_help(stdout, program);
-        return 0;
+        return mt_cli_help_written(program);
     case MT_CLI_VERSION:
         mt_cli_print_version(stdout, program);
-        return 0;
+        return mt_cli_help_written(program);
     case MT_CLI_BAD_USAGE:
         mt_print_error(program->name, &err);
         return MT_ERR_USAGE;
@@ -527,6 +558,14 @@ mt_status mt_cli_record(const mt_program *program, mt_options *options, const ch
                           .valid = true};
     options->runs_end = mt_now();
     record->runs_s = runs->runs_s;
+    mt_usage usage = mt_process_usage();
+    record->cpu_user_s = runs->cpu_user_s, record->cpu_sys_s = runs->cpu_sys_s, record->cpu_wall_s = runs->timed_wall_s;
+    record->cpu_queue_s = runs->cpu_queue_s;
+    record->max_rss_mib = usage.max_rss_mib;
+    record->machine_busy =
+        mt_machine_other_cpus(runs->machine_busy_s, runs->cpu_user_s + runs->cpu_sys_s, runs->timed_wall_s);
+    record->samples = runs->samples;
+    record->argc = options->argc, record->argv = options->argv;
     return mt_sample_stats(runs->samples, runs->repeat, -1, &record->time, err);
 }
 
@@ -588,7 +627,7 @@ mt_status mt_cli_timeline(const mt_options *options, const mt_trace *trace, mt_r
         mt_status status = mt_trace_write(trace, options->timeline_path, err);
         if (status != MT_OK) return status;
     }
-    if (options->gantt) mt_trace_print_gantt(stderr, trace, isatty(fileno(stderr)));
+    if (options->gantt) mt_trace_print_gantt(stderr, trace, mt_color_wanted(fileno(stderr)));
     if (options->verbose) mt_trace_print_summary(stderr, trace);
     if (record->details == NULL) record->details = json_object();
     json_object_set_new(record->details, "timeline", mt_trace_summary(trace));
@@ -615,6 +654,8 @@ mt_status mt_cli_local_timeline(const mt_options *options, mt_timeline *timeline
                       .place_count = record->place_count,
                       .waits = record->io_bound || record->work.kind == MT_WORK_SLEEP,
                       .wall_s = wall_s,
-                      .ideal_s = record->ideal_s};
+                      .ideal_s = record->ideal_s,
+                      .cpus_busy = mt_record_cpus_busy(record),
+                      .machine_busy = record->machine_busy};
     return mt_cli_timeline(options, &trace, record, err);
 }

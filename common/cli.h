@@ -20,8 +20,6 @@
 
 /* The suite's version, the same in every program (--version, download's User-Agent). */
 extern const char mt_version[];
-/* The commit the programs were built from (git, at build time), or "unknown". */
-extern const char mt_commit[];
 
 /* One option of a program's own (cube_mpi's --chunk, download's --jobs), or of the shared table. A
  * program's option with the name or the letter of a shared one takes its place. */
@@ -53,6 +51,9 @@ typedef struct {
     mt_status (*check)(void *settings, const mt_options *options, mt_error *err);
     /* --verbose: the program's own settings in force (NULL: none). */
     void (*print_settings)(FILE *out, const void *settings);
+    /* The mode the record names when the program has no --mode (cube_omp's "loop", cube_mpi's transport), for
+     * --verbose; NULL: none. */
+    const char *(*record_mode)(const void *settings);
     const char *notes;       /* what is timed, what n counts, examples */
     const char *exit_status; /* the exit codes in the program's words; NULL: the number programs' */
     /* --version: the lines "MPI: ..." and "libcurl: ..." of the libraries the program uses (NULL: none). */
@@ -84,6 +85,9 @@ struct mt_options {
     double started_at; /* the command line parsed */
     double read_s;     /* reading and checking the list */
     double runs_end;   /* the runs over (mt_cli_record) */
+    /* the command line as given, for the record's command */
+    int argc;
+    char **argv;
 };
 
 typedef enum { MT_CLI_RUN, MT_CLI_HELP, MT_CLI_VERSION, MT_CLI_BAD_USAGE } mt_cli_result;
@@ -94,6 +98,9 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
                            mt_error *err);
 
 void mt_cli_print_help(FILE *out, const mt_program *program);
+/* After --help or --version on standard output: 0 when it was written whole, else (a full disk, /dev/full) the
+ * error printed as one line, as ls does, and 1. */
+int mt_cli_help_written(const mt_program *program);
 void mt_cli_print_version(FILE *out, const mt_program *program);
 /* The defaults and the options in force, for --verbose. */
 void mt_cli_print_settings(FILE *out, const mt_program *program, const mt_options *options, const void *settings);

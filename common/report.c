@@ -182,8 +182,22 @@ const char *const mt_record_columns[] = {
     "omp_env",
     "job_env",
     "date",
+    "cpu_s",
+    "cpu_user_s",
+    "cpu_sys_s",
+    "cpus_busy",
+    "cpu_queue_s",
+    "max_rss_mib",
+    "machine_busy",
+    "schema_version",
+    "suite_version",
+    "commit",
     NULL,
 };
+
+#ifndef MT_VERSION
+#define MT_VERSION "unknown"
+#endif
 
 static const char *compiler_name(void)
 {
@@ -243,6 +257,49 @@ json_t *mt_json_text(const char *text)
 static json_t *real_or_null(double x)
 {
     return isfinite(x) ? json_real(x) : json_null();
+}
+
+double mt_machine_other_cpus(double machine_busy_s, double own_cpu_s, double wall_s)
+{
+    if (!isfinite(machine_busy_s) || !isfinite(own_cpu_s) || !(wall_s > 0)) return NAN;
+    double other = (machine_busy_s - own_cpu_s) / wall_s;
+    return other > 0 ? other : 0;
+}
+
+void mt_cpu_words(double cpus_busy, double queued_cpus, int workers, char *out, size_t size)
+{
+    if (!isfinite(cpus_busy)) {
+        snprintf(out, size, "CPU time unknown");
+        return;
+    }
+    double queued = isfinite(queued_cpus) && queued_cpus > 0 ? queued_cpus : 0, wanted = cpus_busy + queued;
+    const char *words = wanted < MT_WAITING_BELOW_CPUS ? (workers > 1 ? "waiting (concurrency)" : "waiting")
+                        : wanted < MT_PARALLEL_FROM_CPUS
+                            ? (workers > 1 ? "computing on one CPU at a time (no parallelism)" : "computing on one CPU")
+                            : "computing (parallelism)";
+    if (queued >= MT_QUEUED_CPUS && wanted >= MT_WAITING_BELOW_CPUS)
+        snprintf(out, size, "%s, held back: %.2f more CPUs wanted", words, queued);
+    else
+        snprintf(out, size, "%s", words);
+}
+
+double mt_record_cpus_busy(const mt_record *r)
+{
+    double cpu = r->cpu_user_s + r->cpu_sys_s;
+    return isfinite(cpu) && r->cpu_wall_s > 0 ? cpu / r->cpu_wall_s : NAN;
+}
+
+/* The command line as an array of words, URL passwords masked. */
+static json_t *command_json(const mt_record *r)
+{
+    json_t *command = json_array();
+    for (int i = 0; r->argv != NULL && i < r->argc && r->argv[i] != NULL; i++) {
+        char *masked = mt_mask_passwords(r->argv[i]);
+        if (masked == NULL) break;
+        json_array_append_new(command, mt_json_text(masked));
+        free(masked);
+    }
+    return command;
 }
 
 /* The hosts the ranks ran on, each once, in rank order of first appearance. */
@@ -322,10 +379,31 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "date", json_string(date));
     free(omp_env);
     free(job_env);
+    json_object_set_new(o, "cpu_s", real_or_null(r->cpu_user_s + r->cpu_sys_s));
+    json_object_set_new(o, "cpu_user_s", real_or_null(r->cpu_user_s));
+    json_object_set_new(o, "cpu_sys_s", real_or_null(r->cpu_sys_s));
+    json_object_set_new(o, "cpus_busy", real_or_null(mt_record_cpus_busy(r)));
+    json_object_set_new(o, "cpu_queue_s", real_or_null(r->cpu_queue_s));
+    json_object_set_new(o, "max_rss_mib", real_or_null(r->max_rss_mib));
+    json_object_set_new(o, "machine_busy", real_or_null(r->machine_busy));
+    json_object_set_new(o, "schema_version", json_integer(MT_RECORD_SCHEMA_VERSION));
+    json_object_set_new(o, "suite_version", json_string(MT_VERSION));
+    json_object_set_new(o, "commit", mt_json_text(mt_commit));
     if (r->fields != NULL) json_object_update(o, r->fields);
     json_object_set_new(o, "hosts", hosts);
     if (interval) json_object_set_new(o, "time_ci95_s", json_pack("[f, f]", r->time.ci_low, r->time.ci_high));
     json_object_set_new(o, "placement", mt_placement_json(r->places, r->place_count));
+    json_t *times = json_array();
+    for (int i = 0; timed && r->samples != NULL && i < r->time.count; i++)
+        json_array_append_new(times, json_real(r->samples[i].elapsed_s));
+    json_object_set_new(o, "times_s", times);
+    json_object_set_new(o, "command", command_json(r));
+    if (r->rank_rss_mib != NULL) {
+        json_t *per_rank = json_array();
+        for (int rank = 0; rank < r->ranks; rank++)
+            json_array_append_new(per_rank, real_or_null(r->rank_rss_mib[rank]));
+        json_object_set_new(o, "max_rss_mib_ranks", per_rank);
+    }
     if (r->details != NULL) json_object_update(o, r->details);
     return o;
 }
@@ -416,6 +494,38 @@ mt_status mt_record_print_csv(mt_output *out, const mt_record *record, bool head
     return MT_OK;
 }
 
+bool mt_color_wanted(int fd)
+{
+    const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+    if (no_color != NULL && no_color[0] != '\0') return false;
+    if (term != NULL && strcmp(term, "dumb") == 0) return false;
+    return isatty(fd) == 1;
+}
+
+/* Clauses joined by "; " (by " " after one that ends with a colon) into lines of at most MT_SUMMARY_COLUMNS,
+ * a line broken only between clauses, the lines after the first indented by two spaces. */
+static void print_wrapped(FILE *out, const char *const *clauses, int count)
+{
+    int column = 0;
+    bool after_colon = false;
+    for (int i = 0; i < count; i++) {
+        int length = (int)strlen(clauses[i]);
+        if (length == 0) continue;
+        const char *separator = after_colon ? " " : "; ";
+        if (column == 0) {
+            fputs(clauses[i], out);
+            column = length;
+        } else if (column + (int)strlen(separator) + length <= MT_SUMMARY_COLUMNS) {
+            fprintf(out, "%s%s", separator, clauses[i]);
+            column += (int)strlen(separator) + length;
+        } else {
+            fprintf(out, "%s\n  %s", after_colon ? "" : ";", clauses[i]);
+            column = 2 + length;
+        }
+        after_colon = clauses[i][length - 1] == ':';
+    }
+    fputc('\n', out);
+}
 void mt_print_summary(FILE *out, const mt_record *r)
 {
     char workers[64];
@@ -431,17 +541,34 @@ void mt_print_summary(FILE *out, const mt_record *r)
     else
         snprintf(work, sizeof work, "work %s %g s", mt_work_name(r->work.kind), r->work.delay_s);
     if (r->work_label != NULL) snprintf(work, sizeof work, "work %s", r->work_label);
-    char spread[96] = "";
+    char what[256], times[160], spread[96] = "", model[96] = "no ideal-time model for this work";
+    snprintf(what, sizeof what, "%s: %s, %s, n %" PRIu64 ", %s:", r->program, r->mode, workers, r->n, work);
     if (r->time.count >= MT_CI_MIN_RUNS && isfinite(r->time.ci_low))
-        snprintf(spread, sizeof spread, ", 95%% interval %.6f to %.6f", r->time.ci_low, r->time.ci_high);
+        snprintf(spread, sizeof spread, "95%% interval %.6f to %.6f", r->time.ci_low, r->time.ci_high);
+    snprintf(times, sizeof times, "median %.6f s of %d run%s (min %.6f, max %.6f)", r->time.median, r->time.count,
+             r->time.count == 1 ? "" : "s", r->time.min, r->time.max);
+    if (isfinite(r->ideal_s) && r->ideal_s > 0)
+        snprintf(model, sizeof model, "ideal %.4f s, ratio %.3f", r->ideal_s, r->time.median / r->ideal_s);
     mt_placement_verdict placement;
     mt_placement_judge(r->places, r->place_count, r->mpi_library != NULL, &placement);
     bool waits = r->io_bound || r->work.kind == MT_WORK_SLEEP;
-    const char *shared = placement.oversubscribed && waits ? "; more workers than CPUs, as waiting work may have" : "";
-    char model[96] = "no ideal-time model for this work";
-    if (isfinite(r->ideal_s) && r->ideal_s > 0)
-        snprintf(model, sizeof model, "ideal %.4f s, ratio %.3f", r->ideal_s, r->time.median / r->ideal_s);
-    fprintf(out, "%s: %s, %s, n %" PRIu64 ", %s: median %.6f s of %d run%s (min %.6f, max %.6f%s); %s%s\n", r->program,
-            r->mode, workers, r->n, work, r->time.median, r->time.count, r->time.count == 1 ? "" : "s", r->time.min,
-            r->time.max, spread, model, shared);
+    const char *shared = placement.oversubscribed && waits ? "more workers than CPUs, as waiting work may have" : "";
+    char cpu[160] = "", words[96], memory[48] = "", busy[96] = "";
+    double busy_cpus = mt_record_cpus_busy(r);
+    mt_cpu_words(busy_cpus, r->cpu_wall_s > 0 ? r->cpu_queue_s / r->cpu_wall_s : NAN, r->threads * r->ranks, words,
+                 sizeof words);
+    /* "held back: ..." a clause of its own, so that each clause fits a line */
+    char held[64] = "", *held_at = strstr(words, ", held back");
+    if (held_at != NULL) {
+        snprintf(held, sizeof held, "%s", held_at + 2);
+        *held_at = '\0';
+    }
+    if (isfinite(busy_cpus))
+        snprintf(cpu, sizeof cpu, "CPU %.3f s, %.2f CPUs busy: %s", r->cpu_user_s + r->cpu_sys_s, busy_cpus, words);
+    if (isfinite(r->max_rss_mib)) snprintf(memory, sizeof memory, "peak memory %.1f MiB", r->max_rss_mib);
+    if (isfinite(r->machine_busy) && r->machine_busy >= MT_MACHINE_BUSY_CPUS)
+        snprintf(busy, sizeof busy, "machine busy: other work used %.1f CPUs, times may suffer", r->machine_busy);
+    const char *clauses[] = {what,   times, spread, model, cpu, held, r->summary_note != NULL ? r->summary_note : "",
+                             memory, busy,  shared};
+    print_wrapped(out, clauses, (int)(sizeof clauses / sizeof clauses[0]));
 }

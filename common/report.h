@@ -18,6 +18,10 @@
 /* Where the results go (standard output), and the first error a write to it met. Every write is checked and
  * every program ends with mt_output_finish, so no output is ever lost silently: a full disk or /dev/full is
  * an error naming the output, and a closed pipe ends the program quietly, as SIGPIPE ends Unix tools. */
+/* The commit the programs were built from (git, at build time; defined in the build's generated commit.c),
+ * or "unknown": --version and the record's provenance. */
+extern const char mt_commit[];
+
 typedef struct {
     FILE *file;
     const char *name; /* "standard output" */
@@ -63,7 +67,43 @@ typedef struct {
     json_t *fields;  /* optional: the program's own scalar fields (cube_mpi's transport, download's libcurl): JSON
                       * keys and CSV columns after the common ones, in their order; the record's owner frees it */
     json_t *details; /* optional: more keys for the JSON object only (nested data); the owner frees it */
+    /* What the timed runs cost: CPU seconds of every thread (under MPI, summed over the ranks), user and system
+     * apart, over cpu_wall_s wall seconds of the same windows (cpus_busy = their quotient); NAN: unknown. */
+    double cpu_user_s, cpu_sys_s, cpu_wall_s;
+    double cpu_queue_s;         /* seconds the threads were ready to compute but queued for a CPU (summed over ranks) */
+    double max_rss_mib;         /* peak resident memory, MiB (under MPI the largest rank's) */
+    const double *rank_rss_mib; /* each rank's peak, ranks of them (JSON only); NULL: one process */
+    double machine_busy;        /* CPUs other work kept busy, on average, during the timed runs; NAN: unknown */
+    const mt_sample *samples;   /* the timed runs in order, time.count of them: times_s */
+    int argc;                   /* the command line, argc words of argv (command, passwords masked) */
+    char *const *argv;
+    const char *summary_note; /* the program's own clause for the summary (cube_mpi's imbalance); NULL: none */
 } mt_record;
+
+/* The summary's thresholds, in CPUs busy on average over the timed runs (cpus_busy): below the first the run
+ * mostly waited, from the second on it computed on several CPUs at once; a machine whose other work kept at
+ * least MT_MACHINE_BUSY_CPUS busy is called busy. The summary wraps at MT_SUMMARY_COLUMNS. */
+#define MT_WAITING_BELOW_CPUS 0.5
+#define MT_PARALLEL_FROM_CPUS 1.5
+#define MT_MACHINE_BUSY_CPUS 0.5
+#define MT_QUEUED_CPUS 0.25 /* from this many CPUs wanted but not had, the summary says so */
+enum { MT_SUMMARY_COLUMNS = 80 };
+
+/* The version of the record's layout (schema_version): raised when a key changes meaning or goes away. */
+enum { MT_RECORD_SCHEMA_VERSION = 1 };
+
+/* The average number of CPUs other work kept busy in a window of wall_s seconds in which the machine's CPUs
+ * were busy machine_busy_s seconds (mt_machine_busy_s) and this run's own processes own_cpu_s: never below 0;
+ * NAN when unknown. */
+double mt_machine_other_cpus(double machine_busy_s, double own_cpu_s, double wall_s);
+
+/* cpus_busy: the record's CPU seconds over the wall time of the same windows; NAN when unknown. */
+double mt_record_cpus_busy(const mt_record *record);
+
+/* What the summary says of cpus_busy, in a student's words: "waiting (concurrency)" and the like, judged by the
+CPUs the run wanted: those it kept busy and those its threads queued for (queued_cpus, NAN: unknown), so that a
+run held back by other work reads as computing, with how many more CPUs it wanted. Writes at most size bytes. */
+void mt_cpu_words(double cpus_busy, double queued_cpus, int workers, char *out, size_t size);
 
 /* The rest of end_to_end_s: setting the run up (memory touched, the team started, the priming pass). */
 double mt_record_setup_s(const mt_record *record);
@@ -90,6 +130,10 @@ void mt_csv_print_string(FILE *out, const char *s);
 
 /* The common CSV columns, in order, NULL-terminated; a program's own fields follow them. */
 extern const char *const mt_record_columns[];
+
+/* Whether to colour what goes to the file descriptor fd: only a terminal, never under NO_COLOR (set and not
+ * empty, as no-color.org asks) or TERM=dumb. */
+bool mt_color_wanted(int fd);
 
 /* The short human summary on stderr after a run: mode, workers, median/min/max, ideal and ratio. */
 void mt_print_summary(FILE *out, const mt_record *record);

@@ -15,6 +15,7 @@
 #include "kernel.h"
 #include "placement.h"
 #include "report.h"
+#include "timer.h"
 
 const mt_event_style mt_power_events = {
     .kinds = {[MT_OP_SQUARE] = {"square", "Ss", "\033[34m"}, [MT_OP_CUBE] = {"cube", "Cc", "\033[32m"}},
@@ -43,11 +44,43 @@ void mt_timeline_start(mt_timeline *t, double origin)
     t->origin = origin;
 }
 
+/* The CPU clock at the starts taken on this thread, newest last: units overlap on one thread up to this many
+ * (past it, the oldest start's CPU is forgotten and its unit's cpu_s is unknown). */
+enum { CPU_MARKS = 256 };
+typedef struct {
+    double wall, cpu;
+} cpu_mark;
+static _Thread_local cpu_mark cpu_marks[CPU_MARKS];
+static _Thread_local unsigned cpu_mark_next;
+
+double mt_timeline_item_start(void)
+{
+    cpu_mark *mark = &cpu_marks[cpu_mark_next++ % CPU_MARKS];
+    mark->cpu = mt_thread_cpu_s();
+    mark->wall = mt_now();
+    return mark->wall;
+}
+
+/* The CPU seconds this thread used since the start it took at wall time start; NAN when it took none. */
+static double cpu_since(double start)
+{
+    for (unsigned i = 1; i <= CPU_MARKS; i++) {
+        cpu_mark *mark = &cpu_marks[(cpu_mark_next - i) % CPU_MARKS];
+        if (mark->wall == start && start != 0) {
+            mark->wall = 0; /* used: a later unit with the same start cannot take it again */
+            double used = mt_thread_cpu_s() - mark->cpu;
+            return used > 0 ? used : 0;
+        }
+    }
+    return NAN;
+}
+
 void mt_timeline_record_units(mt_timeline *t, uint64_t first_unit, uint64_t first_item, int64_t first_value,
                               uint64_t count, int kind, int thread, double start, double end,
                               const mt_event_outcome *outcome)
 {
     if (count == 0) return;
+    double cpu = cpu_since(start);
     mt_event *e = mt_timeline_slot(t, first_unit, thread, kind);
     bool first = e->count == 0;
     if (first) {
@@ -57,7 +90,10 @@ void mt_timeline_record_units(mt_timeline *t, uint64_t first_unit, uint64_t firs
                         .kind = kind,
                         .thread = thread,
                         .rank = t->rank,
-                        .cpu = mt_current_cpu()};
+                        .cpu = mt_current_cpu(),
+                        .cpu_s = cpu};
+    } else {
+        e->cpu_s += cpu; /* a chunk: its units' sum (unknown when one of them is) */
     }
     e->end_s = end - t->origin;
     e->count += count;
@@ -200,6 +236,7 @@ static json_t *trace_event_json(const mt_trace *trace)
             if (trace->style->fields[f] != NULL)
                 json_object_set_new(args, trace->style->fields[f], json_integer(e->fields[f]));
         if (e->failed) json_object_set_new(args, "failed", json_true());
+        json_object_set_new(args, "cpu_s", isfinite(e->cpu_s) ? json_real(e->cpu_s) : json_null());
         double ts = e->start_s * 1e6, dur = (e->end_s - e->start_s) * 1e6;
         if (trace->overlapping) {
             /* Transfers overlap on one thread, which complete events may not: async begin/end pairs. */
@@ -221,6 +258,9 @@ static json_t *trace_event_json(const mt_trace *trace)
     json_t *other = json_pack("{s:o, s:o, s:f, s:b}", "program", mt_json_text(trace->program), "mode",
                               mt_json_text(trace->mode), "wall_s", trace->wall_s, "aggregated", trace->aggregated);
     json_object_set_new(other, "ideal_s", isfinite(trace->ideal_s) ? json_real(trace->ideal_s) : json_null());
+    json_object_set_new(other, "cpus_busy", isfinite(trace->cpus_busy) ? json_real(trace->cpus_busy) : json_null());
+    json_object_set_new(other, "machine_busy",
+                        isfinite(trace->machine_busy) ? json_real(trace->machine_busy) : json_null());
     return json_pack("{s:o, s:s, s:o}", "traceEvents", events, "displayTimeUnit", "ms", "otherData", other);
 }
 
@@ -228,7 +268,7 @@ static json_t *trace_event_json(const mt_trace *trace)
 static int write_csv(const mt_trace *trace, FILE *out)
 {
     const mt_event_style *style = trace->style;
-    fputs("host,rank,thread,cpu,item,value,op,start_s,end_s,count", out);
+    fputs("host,rank,thread,cpu,item,value,op,start_s,end_s,count,cpu_s", out);
     if (style->item_label != NULL) fprintf(out, ",%s", style->item_label);
     for (int f = 0; f < MT_EVENT_FIELDS; f++)
         if (style->fields[f] != NULL) fprintf(out, ",%s", style->fields[f]);
@@ -238,6 +278,10 @@ static int write_csv(const mt_trace *trace, FILE *out)
         mt_csv_print_string(out, trace->hosts[e->rank]);
         fprintf(out, ",%d,%d,%d,%" PRIu64 ",%" PRId64 ",%s,%.9f,%.9f,%" PRIu64, (int)e->rank, (int)e->thread,
                 (int)e->cpu, e->item, e->value, kind_name(trace, e), e->start_s, e->end_s, e->count);
+        if (isfinite(e->cpu_s))
+            fprintf(out, ",%.9f", e->cpu_s);
+        else
+            fputc(',', out);
         if (style->item_label != NULL) {
             fputc(',', out);
             if (trace->item_names != NULL && e->count == 1) mt_csv_print_string(out, trace->item_names[e->item]);

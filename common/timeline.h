@@ -40,6 +40,7 @@ typedef struct {
     int32_t rank;                    /* MPI rank; 0 without MPI */
     int32_t failed;                  /* the unit failed (a chunk: one of its units did) */
     int32_t cpu;                     /* the CPU it ended on (a chunk: its first unit's); -1: unknown */
+    double cpu_s; /* CPU seconds its thread used over it (a chunk: summed over its units); NAN: not measured */
 } mt_event;
 
 /* How a chunk past the cap sums up its units' field. */
@@ -91,6 +92,13 @@ static inline mt_event *mt_timeline_slot(const mt_timeline *t, uint64_t unit, in
     return &t->slots[t->per_unit ? unit : (uint64_t)thread * MT_EVENT_KINDS + (uint64_t)kind];
 }
 
+/* The start of a unit of work on the calling thread: returns mt_now(), to be handed to mt_timeline_record_units
+ * as the unit's start, and notes the thread's CPU clock beside it, so that the unit's event carries the CPU
+ * seconds its thread used over it (cpu_s). Units that overlap on one thread (a multi handle's transfers) each
+ * get their thread's CPU over their own span, shared with the others in flight. A start not taken here records
+ * cpu_s as unknown. */
+double mt_timeline_item_start(void);
+
 /* What a unit adds to its event: its fields, in the style's order, and whether it failed. */
 typedef struct {
     int64_t fields[MT_EVENT_FIELDS];
@@ -130,6 +138,9 @@ typedef struct {
     bool waits;     /* the work waits (sleep, transfers): workers sharing CPUs is no news */
     double wall_s;  /* the run's time */
     double ideal_s; /* NAN when there is no model */
+    /* the record's cpus_busy and machine_busy (NAN: unknown), for a picture's title: how many CPUs the run kept
+     * busy, and how many other work did */
+    double cpus_busy, machine_busy;
 } mt_trace;
 
 /* Check up front that path can be written as a trace (.json or .csv): MT_ERR_USAGE naming it if not. */

@@ -1,9 +1,14 @@
 #include "timer.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdbool.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 double mt_now(void)
 {
@@ -17,6 +22,59 @@ double mt_clock_tick(void)
     struct timespec t;
     if (clock_getres(CLOCK_MONOTONIC, &t) != 0) return 1e-6;
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+double mt_thread_cpu_s(void)
+{
+    struct timespec t;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return NAN;
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+mt_usage mt_process_usage(void)
+{
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) != 0) return (mt_usage){NAN, NAN, NAN};
+    return (mt_usage){
+        .user_s = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec * 1e-6,
+        .system_s = (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec * 1e-6,
+        .max_rss_mib = (double)usage.ru_maxrss / 1024.0, /* Linux counts it in KiB */
+    };
+}
+
+double mt_machine_busy_s(void)
+{
+    FILE *stat = fopen("/proc/stat", "r");
+    if (stat == NULL) return NAN;
+    /* The first line sums every CPU: "cpu user nice system idle iowait irq softirq steal ..." in clock ticks. */
+    unsigned long long user, nice, system, idle, iowait, irq, softirq, steal = 0;
+    int fields = fscanf(stat, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system, &idle, &iowait,
+                        &irq, &softirq, &steal);
+    fclose(stat);
+    if (fields < 7) return NAN;
+    long ticks = sysconf(_SC_CLK_TCK);
+    (void)idle, (void)iowait;
+    return (double)(user + nice + system + irq + softirq + steal) / (double)(ticks > 0 ? ticks : 100);
+}
+
+double mt_cpu_queue_s(void)
+{
+    DIR *tasks = opendir("/proc/self/task");
+    if (tasks == NULL) return NAN;
+    double total = 0;
+    bool read_any = false;
+    for (struct dirent *entry = readdir(tasks); entry != NULL; entry = readdir(tasks)) {
+        if (entry->d_name[0] == '.') continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/task/%.20s/schedstat", entry->d_name);
+        FILE *stat = fopen(path, "r");
+        if (stat == NULL) continue; /* the thread ended meanwhile */
+        unsigned long long on_cpu, queued;
+        if (fscanf(stat, "%llu %llu", &on_cpu, &queued) == 2) total += (double)queued * 1e-9, read_any = true;
+        fclose(stat);
+    }
+    closedir(tasks);
+    return read_any ? total : NAN;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -73,17 +131,36 @@ mt_status mt_repeat(mt_run_fn fn, void *context, mt_repeat_plan *plan, mt_error 
     }
     if (plan->prime) {
         mt_sample ignored = {0};
-        mt_status status = fn(context, &(mt_run_info){.prime = true, .warmup = true}, &ignored, err);
+        mt_status status = fn(context, &(mt_run_info){.prime = true, .warmup = true, .timed = -1}, &ignored, err);
         if (status != MT_OK) return status;
     }
     int runs = plan->warmup + plan->repeat;
-    plan->runs_s = 0;
+    plan->runs_s = plan->cpu_user_s = plan->cpu_sys_s = plan->cpu_queue_s = plan->timed_wall_s = 0;
+    plan->machine_busy_s = 0;
     for (int index = 0; index < runs; index++) {
-        mt_run_info run = {.index = index, .warmup = index < plan->warmup, .last = index == runs - 1};
+        mt_run_info run = {.index = index,
+                           .warmup = index < plan->warmup,
+                           .timed = index < plan->warmup ? -1 : index - plan->warmup,
+                           .last = index == runs - 1};
         mt_sample sample = {0};
+        /* The costs are read around the whole call, outside fn's own clock: reading them is not timed. */
+        double busy_before = run.warmup ? 0 : mt_machine_busy_s();
+        double queue_before = run.warmup ? 0 : mt_cpu_queue_s();
+        mt_usage before = run.warmup ? (mt_usage){0} : mt_process_usage();
         double start = mt_now();
         mt_status status = fn(context, &run, &sample, err);
-        plan->runs_s += mt_now() - start;
+        double wall = mt_now() - start;
+        plan->runs_s += wall;
+        if (!run.warmup) {
+            /* a timed run that failed (a download's) cost what it cost too */
+            mt_usage after = mt_process_usage();
+            plan->cpu_user_s += after.user_s - before.user_s;
+            plan->cpu_sys_s += after.system_s - before.system_s;
+            plan->timed_wall_s += wall;
+            plan->machine_busy_s += mt_machine_busy_s() - busy_before;
+            double queued = mt_cpu_queue_s() - queue_before; /* a thread that ended took its share along */
+            plan->cpu_queue_s += queued > 0 || isnan(queued) ? queued : 0;
+        }
         if (status != MT_OK) return status;
         if (!run.warmup) plan->samples[index - plan->warmup] = sample;
     }

@@ -16,6 +16,25 @@ double mt_now(void);
 /* The clock's tick in seconds (its resolution, as the system reports it). */
 double mt_clock_tick(void);
 
+/* CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID); NAN where the system has no such clock. */
+double mt_thread_cpu_s(void);
+
+/* What this process has cost so far (getrusage RUSAGE_SELF: every thread, the ended ones too). */
+typedef struct {
+    double user_s, system_s; /* CPU seconds in user and in system mode */
+    double max_rss_mib;      /* the peak resident memory, MiB */
+} mt_usage;
+mt_usage mt_process_usage(void);
+
+/* Seconds this process's threads have spent ready to run but queued for a CPU (the run queue: each thread's
+ * /proc/self/task/TID/schedstat, summed over the threads alive now); NAN where unknown. */
+double mt_cpu_queue_s(void);
+
+/* CPU seconds every CPU of this machine has spent busy since boot (/proc/stat: user, nice, system, irq,
+ * softirq, steal; not idle nor iowait), counted in clock ticks (1/100 s) per CPU; NAN where unknown. Against
+ * the process's own CPU seconds over the same window it shows the machine's other work (machine_busy). */
+double mt_machine_busy_s(void);
+
 /* A run shorter than this many ticks is too short to time well (STREAM's rule). */
 enum { MT_MIN_TICKS_PER_RUN = 20 };
 
@@ -48,6 +67,7 @@ typedef struct {
     bool prime;  /* the untimed first pass: no per-item work, no printing, no recording; it starts the
                   * OpenMP team (the first parallel region costs milliseconds) and brings code and pages in */
     bool warmup; /* untimed: its sample is dropped */
+    int timed;   /* 0-based among the timed runs; -1 for the untimed ones */
     bool last;   /* the last timed run: the one whose results a program prints */
 } mt_run_info;
 
@@ -61,6 +81,13 @@ typedef struct {
     mt_sample *samples; /* repeat of them: what the timed runs measured, made and filled by mt_repeat */
     double runs_s;      /* filled by mt_repeat: wall seconds of the warm-up and timed runs, each whole */
     bool owns_samples;  /* mt_repeat made them: mt_repeat_free frees them */
+    /* Filled by mt_repeat: what the timed runs cost, each run's call measured whole (fn's own clock starts
+     * inside it): CPU seconds of this process (every thread), the wall seconds of the same windows, and the
+     * seconds this machine's CPUs were busy in them (mt_machine_busy_s; NAN where unknown). */
+    double cpu_user_s, cpu_sys_s;
+    double cpu_queue_s; /* seconds the threads were ready to compute but queued for a CPU (mt_cpu_queue_s) */
+    double timed_wall_s;
+    double machine_busy_s;
 } mt_repeat_plan;
 
 /* Run fn as plan says: the priming pass, warmup untimed runs, then repeat timed runs, whose samples go to

@@ -70,6 +70,7 @@ typedef struct {
     mt_timeline *timeline;         /* NULL: not recording */
     mt_placement *placement;       /* where this rank's threads ran; NULL: not noting (the priming pass) */
     uint64_t units_done;           /* this rank's items so far in this run: its next timeline slot */
+    double *rank_phases; /* rank 0: each timed run's phases and total on each rank, [run][rank][PHASE_COUNT + 1] */
 } cube_run;
 
 /* The hybrid level: this rank's slice cubed on the rank's OpenMP threads. first_item is the slice's first
@@ -87,7 +88,7 @@ static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count
             uint64_t thread = (uint64_t)omp_get_thread_num(), threads = (uint64_t)omp_get_num_threads();
             uint64_t first = mt_block_first((uint64_t)count, threads, thread);
             uint64_t last = mt_block_first((uint64_t)count, threads, thread + 1);
-            double start = timeline != NULL ? mt_now() : 0;
+            double start = timeline != NULL ? mt_timeline_item_start() : 0;
             mt_placement_note(run->placement, (int)thread);
             for (uint64_t i = first; i < last; i++)
                 out[i] = mt_cube(in[i]);
@@ -98,7 +99,7 @@ static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count
     } else {
 #pragma omp parallel for schedule(static)
         for (int i = 0; i < count; i++) {
-            double start = timeline != NULL ? mt_now() : 0;
+            double start = timeline != NULL ? mt_timeline_item_start() : 0;
             mt_placement_note(run->placement, omp_get_thread_num());
             mt_work_do(work);
             out[i] = mt_cube(in[i]);
@@ -212,6 +213,12 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
     double mine[PHASE_COUNT + 1] = {phases[0], phases[1], phases[2], MPI_Wtime() - start};
     /* The run lasts as long as its slowest rank; so does each phase. */
     MPI_CHECK(MPI_Reduce(mine, slowest, PHASE_COUNT + 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD));
+    /* Each rank's own phases too, side by side at rank 0: the spread over ranks shows the imbalance. */
+    if (!info->warmup) {
+        size_t row = (size_t)info->timed * (size_t)run.world.size * (PHASE_COUNT + 1);
+        double *into = root ? run.rank_phases + row : NULL;
+        MPI_CHECK(MPI_Gather(mine, PHASE_COUNT + 1, MPI_DOUBLE, into, PHASE_COUNT + 1, MPI_DOUBLE, 0, MPI_COMM_WORLD));
+    }
     ((cube_run *)context)->valid = run.valid;
     sample->elapsed_s = slowest[PHASE_COUNT];
     memcpy(sample->phases, slowest, sizeof(double) * PHASE_COUNT);
@@ -327,9 +334,36 @@ static mt_status explain(cube_run *run, mt_error *err)
     return explain_split(&run->world, &part, run->n, round_n, run->chunk, run->shared, run->window.count, err);
 }
 
+/* Rank 0: each phase's spread over the ranks (the last: the whole run), from each rank's median over the
+ * timed runs; and their JSON, {"scatter_s": {"min", "mean", "max"}, ...}. */
+static mt_status rank_spreads(const cube_run *run, int repeat, world_spread spreads[PHASE_COUNT + 1], json_t *json,
+                              mt_error *err)
+{
+    static const char *const names[PHASE_COUNT + 1] = {"scatter_s", "compute_s", "gather_s", "total_s"};
+    int size = run->world.size;
+    double *column = malloc((size_t)repeat * sizeof *column), *medians = malloc((size_t)size * sizeof *medians);
+    mt_status status = column != NULL && medians != NULL ? MT_OK : mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    for (int p = 0; status == MT_OK && p < PHASE_COUNT + 1; p++) {
+        for (int r = 0; status == MT_OK && r < size; r++) {
+            for (int i = 0; i < repeat; i++)
+                column[i] = run->rank_phases[((size_t)i * (size_t)size + (size_t)r) * (PHASE_COUNT + 1) + (size_t)p];
+            mt_stats stats;
+            status = mt_stats_compute(column, repeat, &stats, err);
+            medians[r] = stats.median;
+        }
+        if (status != MT_OK) break;
+        spreads[p] = world_spread_of(medians, size);
+        json_object_set_new(
+            json, names[p],
+            json_pack("{s:f, s:f, s:f}", "min", spreads[p].min, "mean", spreads[p].mean, "max", spreads[p].max));
+    }
+    free(column), free(medians);
+    return status;
+}
+
 /* Rank 0, after the runs: the self-check, the lines in input order, the timeline and the record. */
 static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan *runs, const world_gathered *where,
-                        mt_error *err)
+                        const world_costs *costs, mt_error *err)
 {
     const world_info *w = &run->world;
     char library[MPI_MAX_LIBRARY_VERSION_STRING];
@@ -343,12 +377,32 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
                                      (double)steps * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
     record.mpi_library = library;
+    /* What the runs cost, over every rank (world_reduce_costs) */
+    record.cpu_user_s = costs->cpu_user_s, record.cpu_sys_s = costs->cpu_sys_s, record.cpu_wall_s = costs->wall_s;
+    record.max_rss_mib = costs->max_rss_mib, record.rank_rss_mib = costs->rank_rss_mib;
+    record.cpu_queue_s = costs->cpu_queue_s;
+    record.machine_busy = costs->machine_busy;
     record.rank_hosts = where->host_names;
     record.places = where->places, record.place_count = where->place_count;
     if (run->chunk == 0) run->valid = mt_powers_check(run->values, run->results, run->n, MT_OP_CUBE) == run->n;
     record.valid = run->valid;
-    record.fields = json_pack("{s:s, s:o}", "transport", transport, "chunk",
-                              run->chunk > 0 ? json_integer((json_int_t)run->chunk) : json_null());
+    /* Each rank's own phases side by side: the compute phase's spread is the load imbalance (max / mean). */
+    world_spread spreads[PHASE_COUNT + 1];
+    json_t *phases_ranks = json_object();
+    status = rank_spreads(run, runs->repeat, spreads, phases_ranks, err);
+    if (status != MT_OK) {
+        json_decref(phases_ranks);
+        return status;
+    }
+    world_spread compute = spreads[PHASE_COMPUTE];
+    double imbalance = compute.mean > 0 ? compute.max / compute.mean : NAN;
+    record.fields = json_pack("{s:s, s:o, s:o}", "transport", transport, "chunk",
+                              run->chunk > 0 ? json_integer((json_int_t)run->chunk) : json_null(), "imbalance",
+                              isfinite(imbalance) && record.valid ? json_real(imbalance) : json_null());
+    char note[128];
+    snprintf(note, sizeof note, "ranks' compute %.4f to %.4f s (mean %.4f): imbalance %.2f", compute.min, compute.max,
+             compute.mean, imbalance);
+    if (isfinite(imbalance) && w->size > 1) record.summary_note = note;
     /* Each phase's median over the timed runs (each run's phase: the maximum over the ranks). */
     static const char *const names[PHASE_COUNT] = {"scatter_s", "compute_s", "gather_s"};
     mt_stats phases[PHASE_COUNT];
@@ -357,7 +411,9 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
         status = mt_sample_stats(runs->samples, runs->repeat, p, &phases[p], err);
         json_object_set_new(medians, names[p], json_real(phases[p].median));
     }
-    record.details = json_pack("{s:o}", "phases", medians);
+    record.details =
+        json_pack("{s:o, s:o, s:o}", "phases", medians, "phases_ranks", phases_ranks, "ranks_time_s",
+                  json_pack("{s:f, s:f, s:f}", "min", compute.min, "mean", compute.mean, "max", compute.max));
     if (status == MT_OK && options->verbose && record.valid)
         fprintf(stderr, "%s: phases (median of the max over ranks): scatter %.6f s, compute %.6f s, gather %.6f s\n",
                 cube_mpi_program.name, phases[PHASE_SCATTER].median, phases[PHASE_COMPUTE].median,
@@ -379,7 +435,9 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
                           .place_count = where->place_count,
                           .waits = options->work.kind == MT_WORK_SLEEP,
                           .wall_s = runs->samples[runs->repeat - 1].elapsed_s,
-                          .ideal_s = record.ideal_s};
+                          .ideal_s = record.ideal_s,
+                          .cpus_busy = mt_record_cpus_busy(&record),
+                          .machine_busy = record.machine_busy};
         status = mt_cli_timeline(options, &trace, &record, err);
     }
     if (status == MT_OK) status = mt_cli_report(&cube_mpi_program, options, &record, err);
@@ -396,7 +454,7 @@ static void free_run(cube_run *run)
     if (run->owns_values && run->chunk == 0) free(run->values);
     if (!run->shared) mt_items_free(run->results, 1);
     mt_items_free(run->slice_in, 0), mt_items_free(run->slice_out, 1);
-    free(run->counts), free(run->displs);
+    free(run->counts), free(run->displs), free(run->rank_phases);
     if (run->shared) shared_window_close(&run->window);
 }
 
@@ -423,6 +481,16 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     mt_placement placement = {0};
     if (status == MT_OK) status = record_where(&run, options, &timeline, &placement, err);
     if (status == MT_OK && settings.explain) status = explain(&run, err);
+    /* Rank 0 keeps every rank's phases of every timed run, for their spread over the ranks. */
+    if (status == MT_OK) {
+        mt_error local_err = {""};
+        size_t cells = (size_t)options->repeat * (size_t)run.world.size * (PHASE_COUNT + 1);
+        if (root) run.rank_phases = calloc(cells, sizeof *run.rank_phases);
+        mt_status local = root && run.rank_phases == NULL
+                              ? mt_fail(&local_err, MT_ERR_RUNTIME, "out of memory for the ranks' phases")
+                              : MT_OK;
+        status = world_agree(&run.world, local, &local_err, err);
+    }
 
     /* The priming pass (the whole list once, no work, untimed) starts the OpenMP teams and warms the
      * transport's paths; a stream is not read an extra time for it. */
@@ -430,15 +498,18 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     if (status == MT_OK) status = mt_repeat(run_once, &run, &plan, err);
     world_gathered where = {0};
     if (status == MT_OK) status = world_gather(&run.world, &placement, run.timeline, &where, err);
+    world_costs costs = {0};
+    if (status == MT_OK) status = world_reduce_costs(&run.world, &plan, &costs, err);
     int verdict = (int)status;
     if (status == MT_OK && root) {
         mt_error report_err = {""};
-        verdict = (int)report(&run, options, &plan, &where, &report_err);
+        verdict = (int)report(&run, options, &plan, &where, &costs, &report_err);
         /* Standard output is rank 0's: whether it was written whole is part of the verdict. */
         if (verdict == MT_OK) verdict = (int)mt_output_finish(&options->output, &report_err);
         if (verdict != MT_OK) mt_print_error(cube_mpi_program.name, &report_err);
     }
     world_gathered_free(&where);
+    world_costs_free(&costs);
     mt_timeline_free(&timeline);
     mt_placement_free(&placement);
     mt_repeat_free(&plan);

@@ -34,8 +34,15 @@ static mt_status parse_option(void *settings, int index, const char *value, mt_e
     return MT_OK;
 }
 
+/* The record's mode: the transport. */
+static const char *transport_mode(const void *settings)
+{
+    return ((const cube_mpi_settings *)settings)->shared ? "shared" : "scatter";
+}
+
 const mt_program cube_mpi_program = {
     .name = "cube_mpi",
+    .record_mode = transport_mode,
     .summary = "The cube of each number on MPI ranks: rank 0 scatters the list (MPI_Scatterv), each rank\n"
                "cubes its slice on OpenMP threads, and MPI_Gatherv brings the results back in order.",
     .numbers = true,

@@ -187,6 +187,14 @@ mt_status world_start(int argc, char **argv, const mt_program *program, mt_optio
     if (parsed == MT_CLI_HELP && root) mt_cli_print_help(stdout, program);
     if (parsed == MT_CLI_VERSION && root) mt_cli_print_version(stdout, program);
     if (parsed == MT_CLI_BAD_USAGE && root) mt_print_error(program->name, &parse_err);
+    if (parsed == MT_CLI_HELP || parsed == MT_CLI_VERSION) {
+        /* Help that could not be written (a full device) fails as ls does, one line from rank 0; every rank
+         * learns it and ends by itself with 1. */
+        int failed = root && mt_cli_help_written(program) != 0;
+        MPI_CHECK(MPI_Bcast(&failed, 1, MPI_INT, 0, MPI_COMM_WORLD));
+        err->message[0] = '\0';
+        return failed ? MT_ERR_RUNTIME : MT_OK;
+    }
     if (parsed != MT_CLI_RUN) return parsed == MT_CLI_BAD_USAGE ? MT_ERR_USAGE : MT_OK;
     MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &world->size));
     mt_status status = check_launcher(world, err);
@@ -298,4 +306,47 @@ void world_gathered_free(world_gathered *g)
 {
     free(g->events), free(g->hosts), free(g->host_names), free(g->places);
     *g = (world_gathered){0};
+}
+
+mt_status world_reduce_costs(const world_info *w, const mt_repeat_plan *plan, world_costs *costs, mt_error *err)
+{
+    bool root = w->rank == 0;
+    *costs = (world_costs){0};
+    mt_usage usage = mt_process_usage();
+    /* Sums: user and system CPU seconds of every rank, and each node's busy CPU seconds once (its first rank's
+     * reading; the node's other ranks would count the same CPUs again). */
+    double mine[4] = {plan->cpu_user_s, plan->cpu_sys_s, w->node_rank == 0 ? plan->machine_busy_s : 0,
+                      plan->cpu_queue_s};
+    double sums[4] = {0, 0, 0, 0};
+    MPI_CHECK(MPI_Reduce(mine, sums, 4, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD));
+    double longest[2] = {plan->timed_wall_s, usage.max_rss_mib}, most[2] = {0, 0};
+    MPI_CHECK(MPI_Reduce(longest, most, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD));
+    costs->rank_rss_mib = root ? calloc((size_t)w->size, sizeof *costs->rank_rss_mib) : NULL;
+    bool missing = root && costs->rank_rss_mib == NULL;
+    /* Every rank takes part, whatever happened at rank 0, so that none waits for another. */
+    double discard[1];
+    MPI_CHECK(MPI_Gather(&usage.max_rss_mib, 1, MPI_DOUBLE, missing ? discard : costs->rank_rss_mib, 1, MPI_DOUBLE, 0,
+                         MPI_COMM_WORLD));
+    if (missing) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    costs->cpu_user_s = sums[0], costs->cpu_sys_s = sums[1], costs->wall_s = most[0], costs->max_rss_mib = most[1];
+    costs->machine_busy = mt_machine_other_cpus(sums[2], sums[0] + sums[1], most[0]);
+    costs->cpu_queue_s = sums[3];
+    return MT_OK;
+}
+
+void world_costs_free(world_costs *costs)
+{
+    free(costs->rank_rss_mib);
+    costs->rank_rss_mib = NULL;
+}
+
+world_spread world_spread_of(const double *values, int count)
+{
+    world_spread spread = {values[0], 0, values[0]};
+    for (int i = 0; i < count; i++) {
+        spread.min = values[i] < spread.min ? values[i] : spread.min;
+        spread.max = values[i] > spread.max ? values[i] : spread.max;
+        spread.mean += values[i] / count;
+    }
+    return spread;
 }

@@ -71,4 +71,26 @@ mt_status world_gather(const world_info *world, const mt_placement *placement, m
                        world_gathered *where, mt_error *err);
 void world_gathered_free(world_gathered *where);
 
+/* What the timed runs cost, over every rank, at rank 0: CPU seconds summed over the ranks, the longest rank's
+ * window (wall seconds), the largest peak memory and each rank's (rank_rss_mib, malloc'd, ranks of them), and
+ * the CPUs the machines' other work kept busy: each node's busy CPU seconds (read by its first rank) less every
+ * rank's own, over the window. */
+typedef struct {
+    double cpu_user_s, cpu_sys_s, wall_s;
+    double cpu_queue_s; /* seconds every rank's threads were ready to compute but queued for a CPU, summed */
+    double max_rss_mib;
+    double *rank_rss_mib;
+    double machine_busy;
+} world_costs;
+
+/* Collective: every rank's costs from plan (filled by mt_repeat) and its peak memory reduced to rank 0. */
+mt_status world_reduce_costs(const world_info *world, const mt_repeat_plan *plan, world_costs *costs, mt_error *err);
+void world_costs_free(world_costs *costs);
+
+/* The smallest, mean and largest of count values (count >= 1). */
+typedef struct {
+    double min, mean, max;
+} world_spread;
+world_spread world_spread_of(const double *values, int count);
+
 #endif

@@ -28,8 +28,15 @@
 #include "timeline.h"
 #include "timer.h"
 
+static const char *loop_mode(const void *settings)
+{
+    (void)settings;
+    return "loop"; /* the record's mode: one parallel loop */
+}
+
 static const mt_program program = {
     .name = "cube_omp",
+    .record_mode = loop_mode,
     .summary = "The cube of each number, on OpenMP threads (a parallel loop): activity 4 on threads.",
     .numbers = true,
     .operands = "[--] [NUMBER]...",
@@ -69,7 +76,7 @@ static void cube_map(cube_job *job)
         if (job->work.kind == MT_WORK_NONE) {
             int64_t first = (int64_t)mt_block_first((uint64_t)n, (uint64_t)threads, (uint64_t)thread);
             int64_t last = (int64_t)mt_block_first((uint64_t)n, (uint64_t)threads, (uint64_t)thread + 1);
-            double start = timeline != NULL ? mt_now() : 0;
+            double start = timeline != NULL ? mt_timeline_item_start() : 0;
             mt_placement_note(job->placement, thread);
             for (int64_t i = first; i < last; i++)
                 out[i] = mt_cube(in[i]);
@@ -79,7 +86,7 @@ static void cube_map(cube_job *job)
         } else {
 #pragma omp for schedule(static)
             for (int64_t i = 0; i < n; i++) {
-                double start = timeline != NULL ? mt_now() : 0;
+                double start = timeline != NULL ? mt_timeline_item_start() : 0;
                 mt_placement_note(job->placement, thread);
                 mt_work_do(&job->work);
                 out[i] = mt_cube(in[i]);
@@ -142,7 +149,7 @@ static mt_status report(const cube_job *job, mt_options *options, const mt_repea
 {
     int workers = mt_model_workers(&options->work, job->team_size, omp_get_num_procs());
     mt_record record;
-    mt_status status = mt_cli_record(&program, options, "loop", job->n, job->team_size, 1, runs,
+    mt_status status = mt_cli_record(&program, options, loop_mode(NULL), job->n, job->team_size, 1, runs,
                                      ceil((double)job->n / workers) * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
     record.places = job->placement->places, record.place_count = job->team_size;

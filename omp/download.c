@@ -219,6 +219,7 @@ int main(int argc, char **argv)
     download_job job = {0};
     mt_timeline timeline = {0};
     mt_repeat_plan plan = {.warmup = options.warmup, .repeat = options.repeat};
+    bool offline = false;
     /* The whole list is read and checked before anything is fetched. */
     double reading = mt_now();
     mt_status status = download_urls_read(&settings, &options, &urls, &err);
@@ -228,6 +229,8 @@ int main(int argc, char **argv)
         download_job_print_plan(&job, &options);
     } else if (status == MT_OK && (status = download_job_open(&job, &options, &timeline, &err)) == MT_OK) {
         status = mt_repeat(run_once, &job, &plan, &err);
+        /* The default list is on the internet: offline, every transfer fails (said after the failures). */
+        offline = job.failed > 0 && job.complete == 0 && settings.input_path == NULL && options.operand_count == 0;
         /* A run whose transfers failed is reported too (its record says so), and fails the program; an
          * interrupted one is not reported at all. */
         if ((status == MT_OK || job.failed > 0) && !download_interrupted()) {
@@ -243,5 +246,10 @@ int main(int argc, char **argv)
     download_urls_free(&urls);
     mt_repeat_free(&plan);
     curl_global_cleanup();
-    return download_job_finish(&job, &options, status, &err);
+    exit_code = download_job_finish(&job, &options, status, &err);
+    if (offline)
+        mt_print_warning(download_program.name,
+                         "the default list needs the internet; offline, serve it on loopback: "
+                         "python3 scripts/image_server.py --list-file urls.txt & then download -i urls.txt");
+    return exit_code;
 }

@@ -338,7 +338,7 @@ bool download_transfer_begin(download_transfer *t)
     t->easy = NULL;
     t->fd = -1;
     t->temp_name[0] = '\0';
-    t->started_at = mt_now();
+    t->started_at = mt_timeline_item_start(); /* its event on the timeline carries its CPU time */
     mt_placement_note(t->shared->placement, omp_get_thread_num());
     if (interrupt_signal != 0) {
         set_error(t, "%s", "not started: the run was interrupted");

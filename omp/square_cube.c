@@ -45,7 +45,7 @@ typedef struct {
  * at once. Units are numbered squares first: unit i squares item i, unit n + i cubes it. */
 static void do_item(square_cube_job *job, uint64_t i, mt_operation op)
 {
-    double start = job->timeline != NULL ? mt_now() : 0;
+    double start = job->timeline != NULL ? mt_timeline_item_start() : 0;
     mt_placement_note(job->placement, omp_get_thread_num());
     mt_work_do(&job->work);
     int64_t value = mt_power(job->values[i], op);

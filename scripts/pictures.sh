@@ -10,7 +10,10 @@ usage() {
   cat <<'USAGE'
 Usage: scripts/pictures.sh [--out DIR]
 Run three programs with --timeline and draw each run as a Gantt chart (PNG), the pictures the
-original lesson opens with, from real runs:
+original lesson opens with, from real runs. A box is filled by the share of its time its thread
+computed: concurrency shows as hollow boxes overlapping, parallelism as filled boxes side by side.
+Each title keeps the run's time, ideal and ratio, the CPUs it kept busy, and other work when the
+machine was busy:
   concurrency.png             download --mode multi -j 6: one thread, six transfers in flight
                               (the loopback image server, 0.1 s of latency per request)
   parallelism.png             square_cube --mode sections -t 2 --work spin: two threads busy at once
@@ -49,11 +52,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# draw NAME TITLE COMMAND...: run COMMAND with --timeline, then plot it.
+# draw NAME CAPTION COMMAND...: run COMMAND with --timeline, then plot it under CAPTION (the title keeps the
+# run's own numbers).
 draw() {
-  local name=$1 title=$2; shift 2
+  local name=$1 caption=$2; shift 2
   "$@" --timeline "$out/$name.json" --quiet >/dev/null
-  "$MT_ROOT/scripts/timeline-plot.sh" "$out/$name.json" -o "$out/$name.png" --title "$title" >/dev/null
+  "$MT_ROOT/scripts/timeline-plot.sh" "$out/$name.json" -o "$out/$name.png" --caption "$caption" >/dev/null
   echo "$out/$name.png"
 }
 
@@ -63,14 +67,14 @@ if [ -x "$download" ] && [[ $("$download" --help) == *--timeline* ]]; then
   server_pid=$!
   for _ in $(seq 100); do [ -s "$work/urls.txt" ] && break; sleep 0.1; done
   [ -s "$work/urls.txt" ] || mt_die "the image server did not start"
-  draw concurrency "Concurrency: download --mode multi -j 6, one thread, 30 transfers, 6 in flight" \
+  draw concurrency "Concurrency (download --mode multi -j 6): one thread, 6 transfers at once, hollow: waiting" \
     "$download" --mode multi -j 6 -i "$work/urls.txt" -o "$work/files"
 else
   mt_say "concurrency.png left out: download is not built (configured without libcurl)"
 fi
-draw parallelism "Parallelism: square_cube --mode sections -t 2 --work spin, two threads busy at once" \
+draw parallelism "Parallelism (square_cube --mode sections -t 2 --work spin): two threads computing at once, filled" \
   "$square_cube" --mode sections -t 2 --work spin --delay 0.05
 mt_say "concurrent parallelism: $((2 * MT_NPROC)) busy threads on $MT_NPROC cores on purpose; square_cube warns that they share CPUs"
 draw concurrent-parallelism \
-  "Concurrent parallelism: square_cube --mode tasks -t $((2 * MT_NPROC)) --work spin on $MT_NPROC cores" \
+  "Concurrent parallelism (square_cube --mode tasks -t $((2 * MT_NPROC)) --work spin, $MT_NPROC cores): turns, part filled" \
   "$square_cube" --mode tasks -t $((2 * MT_NPROC)) --work spin --delay 0.05

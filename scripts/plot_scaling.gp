@@ -1,8 +1,10 @@
-# plot_scaling.gp - draw a scaling sweep: speedup against workers with the ideal line (left) and
-# efficiency (right), one row per kind of work; a dotted line marks the CPUs of one node (the cores,
-# for records that do not say). Each point carries its median's 95% interval as an error bar; a cross
-# marks an oversubscribed point, a square a point across nodes (circles: one node; filled: strong
-# scaling, open: weak), a violet line the workers where some point first leaves one node, and for
+# plot_scaling.gp - draw a scaling sweep: one question a panel (a kind of work, strong or weak scaling:
+# speedup against workers, with the ideal line), at most 4 series a panel, each axis fitted to its
+# panel's points and error bars (the efficiency is in scaling.md's tables); a dotted line marks the CPUs
+# of one node (the cores, for records that do not say). Each point carries its median's 95% interval
+# as an error bar; a cross marks an oversubscribed point, a square a point across nodes (circles: one
+# node; filled: strong scaling, open: weak), a violet line the workers where some point first leaves
+# one node, and for
 # CPU-bound work a dash-dotted line the CPU ceiling, min(workers, CPUs). The series and their data
 # come from scaling_analyze.py, which writes DIR/scaling_panels.gp and DIR/plot/*.dat.
 # Usage: gnuplot -c scripts/plot_scaling.gp DIR   (writes DIR/scaling.png and DIR/scaling.svg)

@@ -65,6 +65,9 @@ What the analysis reads from each record (the programs' --csv columns):
       shows where the workers first leave one node
   read_s, setup_s, output_s, end_to_end_s, serial_fraction   the whole run's phases, for --time
       end_to_end_s and beside the fit
+  imbalance   cube_mpi's slowest rank's compute over the ranks' mean, in each point's note
+The plot answers one question a panel (a kind of work, strong or weak), at most 4 series each; a
+series whose fitted points' intervals overlap gets no fit, and the tables say why.
 Records without these columns (older CSVs) analyse as before: every worker counted, no intervals.
 Machines: rows group by host; rows from batch jobs (job_env names a Slurm or PBS job) group by the
 host's name without its digits (node01, node17: node*), so jobs of different node counts form one

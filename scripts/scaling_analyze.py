@@ -9,7 +9,8 @@ Reads one or more CSV files of records (a header line, then rows; headers repeat
 skipped, rows that did not validate are left out), so a sweep from a laptop and batch jobs of 1, 2
 and 4 nodes are read together. Writes into DIR (default: the folder of the first CSV):
   scaling_points.csv   one line per point: series, scaling, workers, time and its 95% interval, speedup,
-                       efficiency, Karp-Flatt, nodes, CPUs, whether oversubscribed, a note
+                       efficiency, Karp-Flatt, nodes, CPUs, whether oversubscribed, a note, the ranks'
+                       imbalance
   scaling_series.csv   one line per series: the speedup at the most workers, the fitted serial fraction
   scaling.md           the same as markdown tables, and which differences are noise, for a README
   scaling_panels.gp    the gnuplot commands that draw it (loaded by plot_scaling.gp), with their data in
@@ -55,7 +56,13 @@ workers, normally 1):
   Gustafson fit (weak): the f that best fits S = W - f (W - 1)
 The fits use the points that have a CPU for every worker (W <= cpus_allowed_total, not oversubscribed;
 W <= --cores where the records do not say); past the CPUs the Karp-Flatt column shows what
-oversubscription costs.
+oversubscription costs. A series whose fitted points have 95% intervals and two of them overlap gets
+no fit: the sweep cannot tell those times apart, so a curve through them would fit the noise; the
+tables say which points overlap instead.
+
+Imbalance. cube_mpi's records carry imbalance: the slowest rank's own compute phase over the ranks'
+mean (1 is balanced). A point's notes give it (the median of its records), and scaling_points.csv
+has it as its last column.
 
 Time (--time). time_s (default): the median of the timed runs, the part the program times. end_to_end_s:
 the whole program as one run, read_s + setup_s + time_s + output_s (end_to_end_s without the other
@@ -137,6 +144,7 @@ def parse_row(row, measure, one_machine):
         "nodes": number(row, "nodes", int) or 1, "cpus": number(row, "cpus_allowed_total", int),
         "oversubscribed": {"true": True, "false": False}.get((row.get("oversubscribed") or "").strip()),
         "serial_fraction": number(row, "serial_fraction"), "lo": None, "hi": None,
+        "imbalance": number(row, "imbalance"),
     }
     if measure == "time_s":
         record["time"] = time_s
@@ -246,7 +254,9 @@ def aggregate(rows, borrowed=False):
     cpus = [r["cpus"] for r in rows if r["cpus"] is not None]
     flags = [r["oversubscribed"] for r in rows if r["oversubscribed"] is not None]
     fractions = [r["serial_fraction"] for r in rows if r["serial_fraction"] is not None]
+    imbalances = [r["imbalance"] for r in rows if r.get("imbalance") is not None]
     return {"time": statistics.median(times), "records": len(rows),
+            "imbalance": statistics.median(imbalances) if imbalances else None,
             "lo": min(r["lo"] for r in rows) if bounded else None,
             "hi": max(r["hi"] for r in rows) if bounded else None,
             "cpus": max(cpus) if cpus else None, "oversubscribed": any(flags) if flags else None,
@@ -343,22 +353,41 @@ def make_series(base, shape, scaling, size, at, example, with_machine, cores):
                        "ideal_s": ideal, "counted": counted, "cpus": p["cpus"],
                        "karp_flatt": karp_flatt(speedup, counted),
                        "oversubscribed": p["oversubscribed"], "borrowed": p["borrowed"], "records": p["records"],
-                       "serial_fraction": p["serial_fraction"], "fits": fits})
+                       "serial_fraction": p["serial_fraction"], "fits": fits, "imbalance": p["imbalance"]})
     for p in points:
         p["note"] = point_note(p, work)
     model = "amdahl" if scaling == "strong" else "gustafson"
-    within = [(p["workers"], p["speedup"]) for p in points if p["fits"]]
+    fitted = [p for p in points if p["fits"]]
+    within = [(p["workers"], p["speedup"]) for p in fitted]
     fit = fit_serial_fraction(within, model)
     fit_workers = max(w for w, _ in within) if fit is not None else None
     if fit is None:
+        fitted = points
         fit = fit_serial_fraction([(p["workers"], p["speedup"]) for p in points], model)
         fit_workers = max(p["workers"] for p in points)
+    # A curve through points the noise cannot tell apart says nothing: no fit where two intervals overlap.
+    no_fit = indistinct(fitted)
+    if no_fit:
+        fit = None
     size_text = f"n {size}" if scaling == "strong" else f"n/worker {size}"
     return {"machine": machine, "program": program, "mode": mode, "transport": transport, "work": work,
             "delay_s": delay, "family": shape, "scaling": scaling, "size": size_text, "size_key": size,
             "label": series_label(row, shape, with_machine), "points": points, "model": model,
-            "serial_fraction": fit, "fit_max_workers": fit_workers,
+            "serial_fraction": fit, "fit_max_workers": fit_workers, "no_fit": no_fit,
             "record_serial_fraction": base_point["serial_fraction"]}
+
+
+def indistinct(points):
+    """Why no fit goes through points: the first two whose 95% intervals overlap ("" when every pair is apart, or
+    when a point has no interval to judge by)."""
+    if len(points) < 2 or any(p["lo"] is None for p in points):
+        return ""
+    for i, a in enumerate(points):
+        for b in points[i + 1:]:
+            if a["lo"] <= b["hi"] and b["lo"] <= a["hi"]:
+                return (f"no fit: the 95% intervals of {a['workers']} and {b['workers']} workers overlap, so the "
+                        "times cannot be told apart and a curve through them would fit the noise")
+    return ""
 
 
 def point_note(p, work):
@@ -377,6 +406,8 @@ def point_note(p, work):
                          "every worker")
     if p["nodes"] > 1:
         notes.append(f"across {p['nodes']} nodes")
+    if p.get("imbalance") is not None and p["workers"] > 1:
+        notes.append(f"imbalance {p['imbalance']:.2f} (the slowest rank's compute over the mean)")
     return "; ".join(notes)
 
 
@@ -408,7 +439,7 @@ def write_outputs(series, out, cores, skipped, measure="time_s"):
         w.writerow(["series", "scaling", "size", "host", "program", "mode", "transport", "work", "delay_s",
                     "workers", "n", "time_s", "speedup", "efficiency", "karp_flatt", "time", "time_ci95_lo_s",
                     "time_ci95_hi_s", "speedup_lo", "speedup_hi", "ideal_s", "counted_workers", "nodes",
-                    "cpus_allowed_total", "oversubscribed", "records", "note"])
+                    "cpus_allowed_total", "oversubscribed", "records", "note", "imbalance"])
         for s in series:
             for p in s["points"]:
                 flag = "" if p["oversubscribed"] is None else str(p["oversubscribed"]).lower()
@@ -417,7 +448,8 @@ def write_outputs(series, out, cores, skipped, measure="time_s"):
                             fmt(p["speedup"], 4), fmt(p["efficiency"], 4), fmt(p["karp_flatt"], 4), measure,
                             "" if p["lo"] is None else f"{p['lo']:.9g}", "" if p["hi"] is None else f"{p['hi']:.9g}",
                             fmt(p["speedup_lo"], 4), fmt(p["speedup_hi"], 4), f"{p['ideal_s']:.9g}", p["counted"],
-                            p["nodes"], "" if p["cpus"] is None else p["cpus"], flag, p["records"], p["note"]])
+                            p["nodes"], "" if p["cpus"] is None else p["cpus"], flag, p["records"], p["note"],
+                            fmt(p["imbalance"], 4)])
     with open(os.path.join(out, "scaling_series.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["series", "scaling", "size", "work", "delay_s", "max_workers", "speedup_at_max",
@@ -459,7 +491,7 @@ def markdown(series, cores, skipped, measure="time_s"):
             efficiency = f"{last['efficiency']:.2f}"
             if last["counted"] < last["workers"]:
                 efficiency += f" (counts {last['counted']} CPUs, not {last['workers']} workers: the ceiling)"
-            fit = f"{s['serial_fraction']:.3f} ({s['model']}, W <= {s['fit_max_workers']})"
+            fit = s["no_fit"] or f"{s['serial_fraction']:.3f} ({s['model']}, W <= {s['fit_max_workers']})"
             lines.append(f"| {s['label']} | {s['scaling']} | {s['size']} | {speedups} | {efficiency} "
                          f"| {fmt(last['karp_flatt'])} | {fit} |"
                          + (f" {fmt(s['record_serial_fraction'])} |" if record_column else ""))
@@ -615,41 +647,78 @@ def gp_number(x, digits=6):
 POINT_TYPE = {("strong", False): 7, ("weak", False): 6, ("strong", True): 5, ("weak", True): 4}
 
 
+# A panel answers one question: how one kind of work scales, strong or weak, with at most this many series.
+PANEL_SERIES = 4
+WORK_NAME = {"none": "no work (the bare map)"}
+QUESTION = {"strong": "how much faster with more workers (n fixed)?",
+            "weak": "does the time hold as n grows with the workers?"}
+
+
+def plot_panels(series):
+    """The plot's panels, one question each: (work, scaling, its series (at most PANEL_SERIES), title)."""
+    panels = []
+    for work in works_of(series):
+        for scaling in ("strong", "weak"):
+            chosen = [s for s in series if s["work"] == work and s["scaling"] == scaling]
+            count = math.ceil(len(chosen) / PANEL_SERIES)  # as few panels as hold them, shared out evenly
+            size = math.ceil(len(chosen) / count) if count else 1
+            parts = [chosen[i:i + size] for i in range(0, len(chosen), size)]
+            for number_, part in enumerate(parts, start=1):
+                of = f" ({number_} of {len(parts)})" if len(parts) > 1 else ""
+                title = f"{WORK_NAME.get(work, work + ' work')}, {scaling} scaling{of}: {QUESTION[scaling]}"
+                panels.append((work, scaling, part, title))
+    return panels
+
+
+def fitted_range(values, lowest=None):
+    """A log2 axis range that holds values (points and their error bars), with a margin: never less than one
+    octave, so a flat series is not drawn as a steep one."""
+    low, high = min(values), max(values)
+    if lowest is not None:
+        low = min(low, lowest)
+    low, high = low / 1.2, high * 1.2
+    if high / low < 2:
+        middle = math.sqrt(low * high)
+        low, high = middle / math.sqrt(2), middle * math.sqrt(2)
+    return low, high
+
+
 def write_plot(series, out, cores, measure="time_s"):
     """scaling_panels.gp and its data under out/plot/. The gnuplot code holds only this file's own words
     and numbers: every title (series labels carry host names; the folder is the user's) is read from
-    data files, found through the variable dir that plot_scaling.gp sets from its argument."""
-    works = works_of(series)
-    max_w = max((p["workers"] for s in series for p in s["points"]), default=2)
-    max_s = max((p["speedup"] for s in series for p in s["points"]), default=2)
-    top = 2 ** math.ceil(math.log2(max(max_w, max_s, 2)))
+    data files, found through the variable dir that plot_scaling.gp sets from its argument. One panel a
+    question (a kind of work, strong or weak), at most PANEL_SERIES series in each, each axis fitted to its
+    panel's points and their error bars; the efficiency is in the tables."""
     plot_dir = os.path.join(out, "plot")
     for name in os.listdir(plot_dir):  # a rerun into the same folder: no stale series
         if name.endswith(".dat"):
             os.remove(os.path.join(plot_dir, name))
-    rows = max(len(works), 1)
+    panels = plot_panels(series)
+    rows = max(math.ceil(len(panels) / 2), 1)
     with open(os.path.join(plot_dir, "layout.dat"), "w") as f:
         f.write(f"# panel rows, read by plot_scaling.gp\n{rows}\n")
     titles = []
-    lines = [f"# generated by scaling_analyze.py: {len(series)} series; loaded by plot_scaling.gp, which sets dir",
+    lines = [f"# generated by scaling_analyze.py: {len(series)} series in {len(panels)} panels; loaded by "
+             "plot_scaling.gp, which sets dir",
              f"set multiplot layout {rows},2 rowsfirst",
-             "set logscale x 2", f"set xrange [0.85:{max_w * 1.2:g}]",
-             "set xlabel 'workers (threads, ranks, or ranks x threads)'",
-             "set grid", "set key top left font ',8' noenhanced spacing 0.9"]
-    if not works:
+             "set logscale x 2", "set logscale y 2",
+             "set xlabel 'workers (threads, ranks, or ranks x threads)'", "set ylabel 'speedup'",
+             "set grid", "set key below horizontal maxcols 2 font ',8' noenhanced spacing 0.9"]
+    if not panels:
         lines += ["set title 'no series'", "plot x notitle", "unset multiplot"]
     number_ = 0
-    for work in works:
-        chosen = [s for s in series if s["work"] == work]
+    written = {}
+    for work, scaling, chosen, title in panels:
         everything = [p for s in chosen for p in s["points"]]
         files = []
         for s in chosen:
             name = f"{number_}.dat"
             number_ += 1
             files.append(name)
+            written[id(s)] = name
             with open(os.path.join(plot_dir, name), "w") as f:
-                f.write(gp_data_string(f"{s['label']}, {s['scaling']}") + " speedup efficiency time_s n speedup_lo "
-                        "speedup_hi efficiency_lo efficiency_hi point_type oversubscribed nodes\n")
+                f.write(gp_data_string(f"{s['label']}, {s['scaling']} {s['size']}") + " speedup efficiency time_s n "
+                        "speedup_lo speedup_hi efficiency_lo efficiency_hi point_type oversubscribed nodes\n")
                 for p in s["points"]:
                     bar = p["speedup_lo"] is not None and p["speedup_lo"] != p["speedup_hi"]
                     low, high = (p["speedup_lo"], p["speedup_hi"]) if bar else (None, None)
@@ -663,7 +732,9 @@ def write_plot(series, out, cores, measure="time_s"):
         # The CPU ceiling of CPU-bound work: at each worker count the most workers the ideal counts.
         ceiling = None
         if work in CPU_BOUND and any(p["counted"] < p["workers"] for p in everything):
-            ceiling = f"ceiling_{work}.dat"
+            ceiling = f"ceiling_{work}.dat"  # the first panel's; a second panel of that work gets its own
+            if os.path.exists(os.path.join(plot_dir, ceiling)):
+                ceiling = f"ceiling_{work}_{number_}.dat"
             counted = defaultdict(int)
             for p in everything:
                 counted[p["workers"]] = max(counted[p["workers"]], p["counted"])
@@ -675,65 +746,54 @@ def write_plot(series, out, cores, measure="time_s"):
         across = sorted(p["workers"] for p in everything if p["nodes"] > 1)
         bars = any(p["speedup_lo"] is not None and p["speedup_lo"] != p["speedup_hi"] for p in everything)
         oversubscribed = any(p["oversubscribed"] or p["counted"] < p["workers"] for p in everything)
-        for panel in ("speedup", "efficiency"):
-            lines.append(f"stats dir . '/plot/titles.dat' every ::{len(titles)}::{len(titles)} "
-                         "using (panel_title = strcol(1), 1) nooutput")
-            suffix = " (end-to-end times)" if measure == "end_to_end_s" else ""
-            titles.append(f"{WORK_TITLE.get(work, work)}: {panel}{suffix}")
-            lines.append("set title panel_title noenhanced")
+        lines.append(f"stats dir . '/plot/titles.dat' every ::{len(titles)}::{len(titles)} "
+                     "using (panel_title = strcol(1), 1) nooutput")
+        suffix = " (end-to-end times)" if measure == "end_to_end_s" else ""
+        titles.append(title + suffix)
+        lines.append("set title panel_title noenhanced")
+        # Both axes fitted to this panel: its workers, and its speedups with their error bars inside the frame.
+        workers = [p["workers"] for p in everything]
+        left, right = min(workers) / 1.15, max(workers) * 1.15
+        values = [p["speedup"] for p in everything]
+        values += [v for p in everything for v in (p["speedup_lo"], p["speedup_hi"]) if v]
+        bottom, top = fitted_range(values, lowest=1.0)
+        lines += [f"set xrange [{left:g}:{right:g}]", f"set yrange [{bottom:.4g}:{top:.4g}]"]
+        if left <= cpu_line <= right:
             lines.append(f"set arrow 1 from {cpu_line}, graph 0 to {cpu_line}, graph 1 nohead dt 3 lc 'gray40'")
             lines.append(f"set label 1 '{cpu_line} {cpu_word}' at {cpu_line}, graph 0.04 offset 0.5,0 font ',8' "
                          "tc 'gray40'")
-            if across:
-                lines.append(f"set arrow 2 from {across[0]}, graph 0 to {across[0]}, graph 1 nohead dt 4 lw 1.5 "
-                             "lc 'dark-violet'")
-                lines.append(f"set label 2 'more than one node' at {across[0]}, graph 0.1 offset 0.5,0 font ',8' "
-                             "tc 'dark-violet'")
-            if panel == "speedup":
-                # The range fits the medians (an error bar may leave it), with room above them for the key.
-                lowest = min([p["speedup"] for p in everything] + [1.0])
-                bottom = min(0.5, 2 ** math.floor(math.log2(lowest)))
-                entries = 1 + len(chosen) + bool(ceiling) + bars + oversubscribed + bool(across)
-                share = min(0.6, (entries * 11 + 10) / 340)  # of a panel's ~340 pixels of plot, 11 a key line
-                room = 2 ** math.ceil(math.log2(top / bottom) * share / (1 - share))
-                lines += ["set logscale y 2", f"set yrange [{bottom * 0.9:g}:{top * room * 1.1:g}]",
-                          "set ylabel 'speedup'",
-                          "set key top left font ',8' noenhanced spacing 0.9"]
-                plots = ["x title 'ideal' lc 'gray50' dt 2 lw 1"]
-                if ceiling:
-                    plots.append(f"dir . '/plot/{ceiling}' using 1:2 with lines title columnheader(1) "
-                                 "lc 'gray30' dt 4 lw 1.5")
-                column, low, high = 2, 6, 7
-            else:
-                lines += ["unset logscale y", "set yrange [0:1.3]", "set ylabel 'efficiency'", "unset key"]
-                plots = ["1 title 'ideal' lc 'gray50' dt 2 lw 1"]
-                column, low, high = 3, 8, 9
-            for index, (s, name) in enumerate(zip(chosen, files)):
-                colour = family_colour(s["family"])
-                data = f"dir . '/plot/{name}'"
-                # With error bars, each series a little to the side of the others (on the log axis), so that
-                # bars at the same workers stay apart.
-                x = f"($1 * {2 ** (0.03 * (index - (len(chosen) - 1) / 2)):.5f})" if bars else "1"
-                if bars:
-                    plots.append(f"{data} using {x}:{column}:{low}:{high} with yerrorbars lc '{colour}' pt 7 ps 0.3 "
-                                 "notitle")
-                dash = 1 if s["scaling"] == "strong" else 2
-                plots.append(f"{data} using {x}:{column}:10 with linespoints title columnheader(1) "
-                             f"lc '{colour}' dt {dash} pt variable ps 0.8 lw 1.5")
-                if oversubscribed:
-                    plots.append(f"{data} using {x}:($11 > 0 ? ${column} : NaN) with points pt 2 ps 1.8 lw 1.5 "
-                                 "lc 'black' notitle")
-            if panel == "speedup":
-                if bars:
-                    plots.append("keyentry with yerrorbars lc 'gray30' pt 7 ps 0.3 title 'the 95% interval'")
-                if oversubscribed:
-                    plots.append("keyentry with points pt 2 ps 1.2 lw 1.5 lc 'black' "
-                                 "title 'oversubscribed (more workers than CPUs)'")
-                if across:
-                    plots.append("keyentry with points pt 4 lc 'gray30' title 'square: across nodes'")
-            lines.append("plot " + ", \\\n     ".join(plots))
-            lines.append("unset arrow 1; unset label 1; unset arrow 2; unset label 2")
-    if works:
+        if across:
+            lines.append(f"set arrow 2 from {across[0]}, graph 0 to {across[0]}, graph 1 nohead dt 4 lw 1.5 "
+                         "lc 'dark-violet'")
+            lines.append(f"set label 2 'more than one node' at {across[0]}, graph 0.1 offset 0.5,0 font ',8' "
+                         "tc 'dark-violet'")
+        plots = ["x title 'ideal' lc 'gray50' dt 2 lw 1"]
+        if ceiling:
+            plots.append(f"dir . '/plot/{ceiling}' using 1:2 with lines title columnheader(1) "
+                         "lc 'gray30' dt 4 lw 1.5")
+        for index, (s, name) in enumerate(zip(chosen, files)):
+            colour = family_colour(s["family"])
+            data = f"dir . '/plot/{name}'"
+            # With error bars, each series a little to the side of the others (on the log axis), so that
+            # bars at the same workers stay apart.
+            x = f"($1 * {2 ** (0.03 * (index - (len(chosen) - 1) / 2)):.5f})" if bars else "1"
+            if bars:
+                plots.append(f"{data} using {x}:2:6:7 with yerrorbars lc '{colour}' pt 7 ps 0.3 notitle")
+            plots.append(f"{data} using {x}:2:10 with linespoints title columnheader(1) "
+                         f"lc '{colour}' dt 1 pt variable ps 0.8 lw 1.5")
+            if oversubscribed:
+                plots.append(f"{data} using {x}:($11 > 0 ? $2 : NaN) with points pt 2 ps 1.8 lw 1.5 "
+                             "lc 'black' notitle")
+        if bars:
+            plots.append("keyentry with yerrorbars lc 'gray30' pt 7 ps 0.3 title 'the 95% interval'")
+        if oversubscribed:
+            plots.append("keyentry with points pt 2 ps 1.2 lw 1.5 lc 'black' "
+                         "title 'oversubscribed (more workers than CPUs)'")
+        if across:
+            plots.append("keyentry with points pt 4 lc 'gray30' title 'square: across nodes'")
+        lines.append("plot " + ", \\\n     ".join(plots))
+        lines.append("unset arrow 1; unset label 1; unset arrow 2; unset label 2")
+    if panels:
         lines.append("unset multiplot")
     with open(os.path.join(plot_dir, "titles.dat"), "w") as f:
         f.write("".join(gp_data_string(t) + "\n" for t in titles) or '"no series"\n')

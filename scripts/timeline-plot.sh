@@ -8,13 +8,18 @@ source -- "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/timeline-plot.sh -o OUT.png|OUT.svg [--title TEXT] [--ideal SECONDS] [--] FILE.json|FILE.csv
+Usage: scripts/timeline-plot.sh -o OUT.png|OUT.svg [--caption TEXT] [--title TEXT] [--ideal SECONDS]
+                                [--] FILE.json|FILE.csv
 Draw the timeline a program wrote with --timeline: one lane per worker (rank and thread; transfers
-that overlap on one thread get a lane each), one box per item, coloured by operation (square, cube,
-download; failed transfers red), and the ideal time as a dashed line.
+that overlap on one thread get a lane each), one box per item, outlined in its operation's colour
+(square, cube, download; failed transfers red) and filled by the share of its time its thread spent
+on a CPU: waiting leaves a box hollow, computing fills it. The ideal time is a dashed line; the key
+names only what the picture holds.
 
   -o, --output OUT   the picture; .png or .svg
-  --title TEXT       the title (default: program, mode, workers, time, ideal and ratio, when known)
+  --caption TEXT     a line above the title, which keeps its numbers
+  --title TEXT       the title (default: program, mode, workers, time, ideal and ratio, the CPUs the
+                     run kept busy, and the other work on a busy machine, when known)
   --ideal SECONDS    mark this ideal time (a .json timeline carries its own)
   --                 the end of the options: a FILE that starts with '-' comes after it
   -h, --help         this help
@@ -24,11 +29,12 @@ Example:
 USAGE
 }
 
-input="" output="" title="" ideal="" title_given=0
+input="" output="" title="" caption="" ideal="" title_given=0
 while [ $# -gt 0 ]; do
   case $1 in
     -o|--output) mt_need "${2:-}" "--output needs a file"; output=$(mt_path "$2"); shift 2 ;;
     --title) mt_need "${2:-}" "--title needs text"; title=$2 title_given=1; shift 2 ;;
+    --caption) mt_need "${2:-}" "--caption needs text"; caption=$2; shift 2 ;;
     --ideal) mt_need "${2:-}" "--ideal needs seconds"; ideal=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     --) shift; break ;; # the rest are operands, whatever they start with
@@ -62,9 +68,13 @@ fi
 [ "$title_given" -eq 1 ] || title=$(mt_record field "$work/meta.json" title)
 [ -n "$ideal" ] || ideal=$(mt_record field "$work/meta.json" ideal_s)
 lanes=$(mt_record field "$work/meta.json" lanes)
+[ -z "$caption" ] || title="$caption"$'\n'"$title"
+# What the picture holds, for its key: the operations drawn, and whether boxes are filled or hollow.
+drawn=$(mt_record field "$work/meta.json" drawn)
 mt_require plots
 mkdir -p -- "$(dirname -- "$output")"
 # Data reaches gnuplot as data: the script is fixed, the values are its arguments (ARG1 ... ARG6).
-gnuplot -c "$MT_ROOT/scripts/timeline.gp" "$work/boxes.dat" "$output" "$format" "$title" "$ideal" "$lanes" ||
+gnuplot -c "$MT_ROOT/scripts/timeline.gp" "$work/boxes.dat" "$output" "$format" "$title" "$ideal" "$lanes" \
+  "$drawn" ||
   mt_die "gnuplot could not draw '$output'"
 echo "$output"

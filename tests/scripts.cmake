@@ -11,6 +11,8 @@
 mt_add_pytest(cli_scripts scripts/test_scripts.py cli 600)
 # The scaling analysis: intervals and noise, oversubscription and the CPU ceiling, nodes, end-to-end Amdahl.
 mt_add_pytest(cli_scripts_analysis scripts/test_analysis.py cli 600)
+# The timeline pictures: boxes filled by their CPU time, a key of what is drawn, the title's numbers.
+mt_add_pytest(cli_scripts_pictures scripts/test_pictures.py cli 300)
 mt_add_pytest(cli_batch_templates scripts/test_slurm_fake.py cli 900)
 mt_add_pytest(slurm_local_cluster scripts/test_slurm_real.py slurm 600)
 # The daemons listen on free ports, but one Slurm at a time keeps the machine's 2 cores for the jobs.

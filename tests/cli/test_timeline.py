@@ -306,3 +306,41 @@ def test_download_unwritable_trace_is_exit_2_before_any_transfer(slow_server, tm
         assert not (tmp_path / file_name).exists()
     assert not (tmp_path / "out").exists()
     assert slow_server.hits("/images/never-fetched.jpg") == 0
+
+
+# --- each unit's CPU time: computing fills a box, waiting leaves it hollow ---------------------------------------
+
+def cpu_shares(units):
+    return [unit["args"]["cpu_s"] / ((unit["end"] - unit["start"]) / 1e6) for unit in units]
+
+
+def test_spinning_units_carry_their_delay_of_cpu_and_sleeping_ones_none(tmp_path):
+    spin, sleep = tmp_path / "spin.json", tmp_path / "sleep.json"
+    ok(program("square_cube", "--mode", "sections", "-t", 2, "--work", "spin", "--delay", "0.02", "--timeline", spin,
+               "--quiet"))
+    ok(program("square_cube", "--mode", "tasks", "-t", 8, "--delay", "0.02", "--timeline", sleep, "--quiet"))
+    spinning, _ = load_trace(spin)
+    # spin work burns its delay in CPU time, however long the wall clock takes on a busy machine
+    assert all(0.95 * 0.02 <= unit["args"]["cpu_s"] for unit in spinning), spinning
+    sleeping, _ = load_trace(sleep)
+    assert max(cpu_shares(sleeping)) < 0.2, sleeping
+
+
+def test_blocks_of_no_work_carry_their_cpu_and_the_csv_has_the_column(tmp_path):
+    path = tmp_path / "blocks.csv"
+    ok(program("cube_omp", "-t", 2, "--work", "none", "--generate", 2000000, "--timeline", path, "--quiet"))
+    rows = load_csv(path)
+    assert rows and all(row["cpu_s"] is not None for row in rows)
+    # a block computes all its span: most of it is CPU time (the machine may take some away)
+    assert sum(row["cpu_s"] for row in rows) > 0.3 * sum(row["end_s"] - row["start_s"] for row in rows), rows
+
+
+@pytest.mark.parametrize("mode", ["tasks", "multi"])
+def test_transfers_wait_and_use_almost_no_cpu(tmp_path, mode):
+    path = tmp_path / "download.json"
+    with image_server("--latency", "0.05") as server:
+        urls = [server.url(f"/images/cpu-{i}.jpg") for i in range(6)]
+        ok(program("download", "-m", mode, "-j", 6, "-o", tmp_path / "files", *urls, "--timeline", path, "--quiet"))
+    units, _ = load_trace(path)
+    assert len(units) == 6 and all(unit["args"]["cpu_s"] is not None for unit in units)
+    assert max(cpu_shares(units)) < 0.5, units

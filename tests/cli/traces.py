@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 import pytest
 
 # Every trace's columns, then download's own (its item's URL and its numbers); the number programs have none.
-CSV_HEADER = ["host", "rank", "thread", "cpu", "item", "value", "op", "start_s", "end_s", "count"]
+CSV_HEADER = ["host", "rank", "thread", "cpu", "item", "value", "op", "start_s", "end_s", "count", "cpu_s"]
 DOWNLOAD_COLUMNS = ["url", "bytes", "http_status", "retries"]
 CHART_START = re.compile(r"^\S+ \S+: \d+\.\d+ s across \d+ columns")
 SLACK_US = 0.01  # the trace's timestamps are printed to 12 significant digits
@@ -62,6 +62,9 @@ def load_trace(path):
             pytest.fail(f"unexpected phase {phase!r}: {event}")
     assert not open_async, f"async events never ended: {list(open_async)}"
     for unit in units:
+        # the CPU its thread used over it (null: not measured): never more than the time it spans
+        cpu, span = unit["args"].get("cpu_s", "missing"), (unit["end"] - unit["start"]) / 1e6
+        assert cpu is None or (isinstance(cpu, (int, float)) and 0 <= cpu <= span + 0.002), unit
         assert unit["pid"] in processes, f"no process_name for pid {unit['pid']}"
         assert (unit["pid"], unit["tid"]) in threads, f"no thread_name for {unit['pid']}/{unit['tid']}"
     return units, document["otherData"]
@@ -84,6 +87,9 @@ def load_csv(path):
             for key in ("start_s", "end_s"):
                 row[key] = float(row[key])
             assert 0 <= row["start_s"] <= row["end_s"], row
+            # the CPU its thread used over it (empty: not measured): never more than the time it spans
+            row["cpu_s"] = float(row["cpu_s"]) if row["cpu_s"] else None
+            assert row["cpu_s"] is None or 0 <= row["cpu_s"] <= row["end_s"] - row["start_s"] + 0.002, row
             assert row["count"] >= 1, row
             assert (row["op"] == "download") == downloads, row  # a download's columns on download's rows only
             if downloads:

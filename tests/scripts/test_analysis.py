@@ -96,7 +96,7 @@ def test_intervals_reach_the_tables_the_points_and_the_error_bars(tmp_path):
     assert float(by_workers["2"][5]) == pytest.approx(0.9 / 0.55, rel=1e-5)
     assert float(by_workers["4"][8]) == pytest.approx(1.1 / 0.25 / 4, rel=1e-5)
     panels = (tmp_path / "scaling_panels.gp").read_text()
-    assert "using ($1 * 1.00000):2:6:7 with yerrorbars" in panels and ":3:8:9 with yerrorbars" in panels
+    assert "using ($1 * 1.00000):2:6:7 with yerrorbars" in panels  # speedup; the efficiency is in the tables
     assert "title 'the 95% interval'" in panels
 
 
@@ -371,7 +371,7 @@ def test_help_describes_the_columns_and_options_the_analysis_reads(command):
     text = " ".join(result.stdout.split())
     for word in ("time_ci95_lo_s", "time_ci95_hi_s", "cpus_allowed_total", "oversubscribed", "nodes", "end_to_end_s",
                  "read_s", "setup_s", "output_s", "--time", "--one-machine", "95% interval", "ceiling",
-                 "overlap", "node01"):
+                 "overlap", "node01", "imbalance"):
         assert word in text, word
 
 
@@ -427,3 +427,74 @@ def test_the_plot_draws_bars_marks_and_nodes(tmp_path):
     assert "node" not in (out / "scaling_panels.gp").read_text().replace("more than one node", "").replace(
         "across nodes", ""), "host names stay in the data files"
     assert math.isfinite(float(table(out / "scaling_series.csv")[0]["speedup_at_max"]))
+
+
+# --- 5. the ranks side by side, and no fit through noise ---------------------------------------------------------
+
+def test_the_ranks_imbalance_reaches_the_points(tmp_path):
+    """cube_mpi's imbalance (the slowest rank's compute over the mean) is in each point's note and column."""
+    records = [ranks(t, w, 1, "h1", "", ci=(t * 0.99, t * 1.01)) for w, t in ((1, 0.4), (2, 0.2), (3, 0.2))]
+    for r, imbalance in zip(records, (1.0, 1.0, 1.5)):
+        r["imbalance"] = imbalance
+    write(tmp_path / "a.csv", records, columns=COLUMNS + ["transport", "imbalance"])
+    md = analyze(tmp_path, tmp_path / "a.csv").stdout
+    found = {p["workers"]: p for p in points_of(tmp_path)}
+    assert float(found["3"]["imbalance"]) == pytest.approx(1.5) and float(found["2"]["imbalance"]) == 1.0
+    assert "imbalance 1.50 (the slowest rank's compute over the mean)" in found["3"]["note"]
+    assert "imbalance 1.50" in md
+
+
+def test_no_fit_through_points_the_noise_cannot_tell_apart(tmp_path):
+    """Two series: one whose fitted points' intervals are apart gets its Amdahl fit; one whose intervals overlap
+    gets none, and the table says why (no number to misread)."""
+    apart = [point(t, w, ci=(t * 0.98, t * 1.02)) for w, t in ((1, 1.0), (2, 0.55))]
+    overlapping = [point(t, w, n=32, ci=(t * 0.8, t * 1.2)) for w, t in ((1, 1.0), (2, 0.9))]
+    write(tmp_path / "a.csv", apart + overlapping)
+    md = analyze(tmp_path, tmp_path / "a.csv").stdout
+    series = {s["size"]: s for s in table(tmp_path / "scaling_series.csv")}
+    assert float(series["n 16"]["serial_fraction"]) == pytest.approx((1 / (1 / 0.55) - 1 / 2) / (1 - 1 / 2), abs=1e-4)
+    assert series["n 32"]["serial_fraction"] == ""
+    assert "no fit: the 95% intervals of 1 and 2 workers overlap" in md
+
+
+# --- 6. a plot that answers one question a panel ----------------------------------------------------------------
+
+def panel_ranges(panels):
+    """Each panel's (x range, y range) as numbers, in order."""
+    xs = [tuple(map(float, m)) for m in re.findall(r"set xrange \[([\d.e+-]+):([\d.e+-]+)\]", panels)]
+    ys = [tuple(map(float, m)) for m in re.findall(r"set yrange \[([\d.e+-]+):([\d.e+-]+)\]", panels)]
+    return list(zip(xs, ys))
+
+
+def test_one_question_a_panel_at_most_four_series_axes_fitted_and_bars_inside(tmp_path):
+    """Five families of sleep work, strong and weak, with wide intervals: each panel holds one kind of work and one
+    scaling, at most 4 series; its axes fit its points (no axis to 256 for speedups below 8) and hold every error
+    bar."""
+    records = []
+    families = (("cube_omp", "loop", None, None), ("square_cube", "tasks", None, None),
+                ("cube_mpi", "scatter", "scatter", 1), ("cube_mpi", "shared", "shared", 1),
+                ("cube_mpi", "scatter", "scatter", 2))
+    for program, mode, transport, threads in families:
+        for w in (1, 2, 4):
+            for n, t in ((16, 1.0 / w), (3 * w, 1.0)):  # strong: n 16, faster; weak: 3 items a worker, as long
+                records.append(point(t, w, threads=min(threads or w, w), program=program, mode=mode, n=n,
+                                     work="sleep", ci=(t * 0.7, t * 1.4), transport=transport))
+    write(tmp_path / "a.csv", records)
+    analyze(tmp_path, tmp_path / "a.csv", cores=8)
+    panels = (tmp_path / "scaling_panels.gp").read_text()
+    titles = (tmp_path / "plot" / "titles.dat").read_text().splitlines()
+    plots = panels.split("\nplot ")[1:]
+    assert len(plots) == len(titles) >= 4  # strong and weak, each over two panels (5 families > 4)
+    for text in plots:
+        assert text.split("unset arrow")[0].count("title columnheader(1)") <= 4
+    assert all(re.search(r"sleep work, (strong|weak) scaling( \(\d of \d\))?: ", t) for t in titles), titles
+    for text, ((left, right), (bottom, top)) in zip(plots, panel_ranges(panels)):
+        assert left < 1 and 4 < right < 8, (left, right)
+        assert top < 16, "fitted to speedups below 8, not to a power of two above them"
+        # every point and every end of its error bar inside the frame
+        for name in set(re.findall(r"/plot/(\d+\.dat)", text)):
+            for line in (tmp_path / "plot" / name).read_text().splitlines()[1:]:
+                fields = line.split()
+                for value in [fields[1]] + fields[5:7]:
+                    if value != "NaN":
+                        assert bottom <= float(value) <= top, (name, value, bottom, top)

@@ -571,8 +571,8 @@ def test_tiny_sweep_writes_one_row_per_point_and_the_analysis(tmp_path):
     csv_text = (tmp_path / "scaling.csv").read_text()
     header = subprocess.run([str(BUILD_DIR / "omp/cube_omp"), "--csv", "-d", "0"], capture_output=True, text=True,
                             timeout=30).stdout.splitlines()[0]
-    # one table: cube_omp's columns, then cube_mpi's own (transport, chunk)
-    assert csv_text.splitlines()[0] == header + ",transport,chunk"
+    # one table: cube_omp's columns, then cube_mpi's own (transport, chunk, imbalance)
+    assert csv_text.splitlines()[0] == header + ",transport,chunk,imbalance"
     assert csv_text.count("program,") == 1, "one header: the sweep is one table"
     records = rows(tmp_path / "scaling.csv")
     assert len(records) == len(planned) == 4

@@ -60,10 +60,12 @@ static void json_has_every_column_in_order(void **state)
     json_t *o = mt_record_to_json(&record);
     assert_non_null(o);
     int i = checked_key_count(o);
-    /* then the lists of hosts and of the workers' placement, JSON only */
-    assert_int_equal(i, column_count() + 2);
+    /* then the lists of hosts, of the workers' placement, of the timed runs and the command line, JSON only */
+    assert_int_equal(i, column_count() + 4);
     assert_true(json_is_array(json_object_get(o, "hosts")));
     assert_true(json_is_array(json_object_get(o, "placement")));
+    assert_true(json_is_array(json_object_get(o, "times_s")));
+    assert_true(json_is_array(json_object_get(o, "command")));
     json_decref(o);
 }
 
@@ -76,14 +78,14 @@ static void program_fields_follow_the_common_columns(void **state)
     int i = 0;
     const char *key;
     json_t *value;
-    const char *expected[] = {"transport", "chunk", "hosts", "placement"};
+    const char *expected[] = {"transport", "chunk", "hosts", "placement", "times_s", "command"};
     json_object_foreach(o, key, value)
     {
         (void)value;
         if (i >= column_count()) assert_string_equal(key, expected[i - column_count()]);
         i++;
     }
-    assert_int_equal(i, column_count() + 4);
+    assert_int_equal(i, column_count() + 6);
     assert_int_equal(scalar_count(o), column_count() + 2);
     json_decref(o);
     json_decref(record.fields);
@@ -221,7 +223,8 @@ static void details_keys_are_merged_after_the_columns(void **state)
     json_t *o = mt_record_to_json(&record);
     assert_int_equal(json_integer_value(json_object_get(o, "extra")), 7);
     assert_string_equal(json_string_value(json_object_get(json_object_get(o, "nested"), "a")), "b");
-    assert_int_equal(checked_key_count(o), column_count() + 4); /* + extra, nested, hosts, placement */
+    /* + extra, nested, hosts, placement, times_s, command */
+    assert_int_equal(checked_key_count(o), column_count() + 6);
     json_decref(o);
     json_decref(record.details);
 }
@@ -431,7 +434,8 @@ static void json_print_is_one_line_that_parses(void **state)
     json_error_t error;
     json_t *o = json_loads(text, 0, &error);
     if (o == NULL) fail_msg("not JSON (%s): %s", error.text, text);
-    assert_int_equal(json_object_size(o), (size_t)column_count() + 2); /* + hosts, placement */
+    /* + hosts, placement, times_s, command */
+    assert_int_equal(json_object_size(o), (size_t)column_count() + 4);
     assert_true(json_real_value(json_object_get(o, "ratio")) == 2.0);
     json_decref(o);
     free(text);
@@ -569,6 +573,115 @@ static void summary_states_ideal_and_ratio_or_no_model(void **state)
     free(text);
 }
 
+static void cpu_time_gives_cpus_busy_and_words(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.cpu_user_s = 1.5, record.cpu_sys_s = 0.5, record.cpu_wall_s = 1.0, record.max_rss_mib = 3.0;
+    record.machine_busy = 0.0;
+    json_t *o = mt_record_to_json(&record);
+    assert_true(json_real_value(json_object_get(o, "cpu_s")) == 2.0);
+    assert_true(json_real_value(json_object_get(o, "cpus_busy")) == 2.0);
+    assert_true(json_real_value(json_object_get(o, "max_rss_mib")) == 3.0);
+    assert_true(json_is_null(json_object_get(o, "cpu_queue_s")) || json_is_real(json_object_get(o, "cpu_queue_s")));
+    assert_int_equal(json_integer_value(json_object_get(o, "schema_version")), MT_RECORD_SCHEMA_VERSION);
+    assert_true(json_is_string(json_object_get(o, "suite_version")) && json_is_string(json_object_get(o, "commit")));
+    json_decref(o);
+    char words[128];
+    mt_cpu_words(0.02, NAN, 8, words, sizeof words);
+    assert_string_equal(words, "waiting (concurrency)");
+    mt_cpu_words(1.9, 0.0, 2, words, sizeof words);
+    assert_string_equal(words, "computing (parallelism)");
+    mt_cpu_words(1.0, NAN, 2, words, sizeof words);
+    assert_non_null(strstr(words, "no parallelism"));
+    /* a spinning thread that other work kept off the CPU two thirds of the time still reads as computing */
+    mt_cpu_words(0.3, 0.6, 1, words, sizeof words);
+    assert_string_equal(words, "computing on one CPU, held back: 0.60 more CPUs wanted");
+    /* four spinning threads on two CPUs: two busy, two more wanted */
+    mt_cpu_words(1.95, 1.9, 4, words, sizeof words);
+    assert_string_equal(words, "computing (parallelism), held back: 1.90 more CPUs wanted");
+    record.cpu_wall_s = 0; /* no window: unknown, never a division by zero */
+    o = mt_record_to_json(&record);
+    assert_true(json_is_null(json_object_get(o, "cpus_busy")));
+    json_decref(o);
+}
+
+static void machine_busy_is_the_others_cpus_never_negative(void **state)
+{
+    (void)state;
+    assert_true(mt_machine_other_cpus(3.0, 1.0, 2.0) == 1.0);
+    assert_true(mt_machine_other_cpus(0.9, 1.0, 2.0) == 0.0); /* the clock ticks undercount: 0, not -0.05 */
+    assert_true(isnan(mt_machine_other_cpus(NAN, 1.0, 2.0)));
+    assert_true(isnan(mt_machine_other_cpus(1.0, 1.0, 0.0)));
+}
+
+static void command_masks_url_passwords(void **state)
+{
+    (void)state;
+    /* what a command line holds: an option's value, two URLs in one word, a path with '@', no password */
+    const char *words[][2] = {{"https://ana:secret@host/a.jpg", "https://ana:***@host/a.jpg"},
+                              {"http://host/a@b:c", "http://host/a@b:c"},
+                              {"--url=ftp://u:p@h", "--url=ftp://u:***@h"},
+                              {"x http://a:b@c y http://d:e@f", "x http://a:***@c y http://d:***@f"},
+                              {"https://token@host/", "https://token@host/"},
+                              {"-t", "-t"}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        char *masked = mt_mask_passwords(words[i][0]);
+        assert_non_null(masked);
+        assert_string_equal(masked, words[i][1]);
+        free(masked);
+    }
+    char *argv[] = {"download", "https://u:pw@127.0.0.1:8000/a.jpg", NULL};
+    mt_record record = sample_record();
+    record.argc = 2, record.argv = argv;
+    json_t *o = mt_record_to_json(&record);
+    json_t *command = json_object_get(o, "command");
+    assert_int_equal(json_array_size(command), 2);
+    assert_string_equal(json_string_value(json_array_get(command, 1)), "https://u:***@127.0.0.1:8000/a.jpg");
+    json_decref(o);
+}
+
+static void times_lists_every_timed_run_in_order(void **state)
+{
+    (void)state;
+    mt_sample samples[3] = {{.elapsed_s = 1.0}, {.elapsed_s = 0.25}, {.elapsed_s = 0.5}};
+    mt_record record = sample_record();
+    record.samples = samples;
+    json_t *o = mt_record_to_json(&record);
+    json_t *times = json_object_get(o, "times_s");
+    assert_int_equal(json_array_size(times), 3);
+    for (int i = 0; i < 3; i++)
+        assert_true(json_real_value(json_array_get(times, (size_t)i)) == samples[i].elapsed_s);
+    json_decref(o);
+    record.valid = false;
+    o = mt_record_to_json(&record);
+    assert_int_equal(json_array_size(json_object_get(o, "times_s")), 0); /* no times of a run that failed */
+    json_decref(o);
+}
+
+static void summary_lines_fit_80_columns(void **state)
+{
+    (void)state;
+    mt_record record = sample_record();
+    record.time.count = 5, record.time.ci_low = 0.123456, record.time.ci_high = 0.654321;
+    record.cpu_user_s = 0.01, record.cpu_sys_s = 0.0, record.cpu_wall_s = 0.5, record.max_rss_mib = 2.5;
+    record.machine_busy = 1.25, record.cpu_queue_s = 0.95, record.threads = 4, record.cpu_user_s = 0.9;
+    record.summary_note = "ranks' compute 0.1000 to 0.2000 s (mean 0.1500): imbalance 1.33";
+    FILE *out = scratch_stream();
+    mt_print_summary(out, &record);
+    char *text = stream_text(out);
+    assert_contains(text, "computing (parallelism)");
+    assert_contains(text, "held back: 1.90 more CPUs wanted");
+    assert_contains(text, "machine busy: other work used 1.2 CPUs");
+    assert_contains(text, "imbalance 1.33");
+    assert_contains(text, "ideal 0.2500 s, ratio 2.000");
+    int lines = 0;
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"), lines++)
+        if (strlen(line) > 80) fail_msg("a summary line of %zu columns: '%s'", strlen(line), line);
+    assert_true(lines >= 2);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -593,6 +706,11 @@ int main(void)
         cmocka_unit_test(print_powers_matches_printf_in_order_across_blocks),
         cmocka_unit_test(execution_time_line_is_a_float),
         cmocka_unit_test(summary_states_ideal_and_ratio_or_no_model),
+        cmocka_unit_test(cpu_time_gives_cpus_busy_and_words),
+        cmocka_unit_test(machine_busy_is_the_others_cpus_never_negative),
+        cmocka_unit_test(command_masks_url_passwords),
+        cmocka_unit_test(times_lists_every_timed_run_in_order),
+        cmocka_unit_test(summary_lines_fit_80_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * program's style, strings that are not UTF-8 kept, and a folder refused as FILE. */
 #include <math.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <omp.h>
 
@@ -177,7 +178,7 @@ static void csv_columns_come_from_the_style(void **state)
     const char *hosts[] = {"h"}, *names[] = {"http://x/a,b"};
     mt_trace trace = one_trace(events, 1, hosts, names);
     char *text = written_trace(&trace, "trace.csv");
-    const char *header = "host,rank,thread,cpu,item,value,op,start_s,end_s,count,url,bytes,status,retries\n";
+    const char *header = "host,rank,thread,cpu,item,value,op,start_s,end_s,count,cpu_s,url,bytes,status,retries\n";
     assert_int_equal(strncmp(text, header, strlen(header)), 0);
     assert_contains(text, ",fetch,");
     assert_contains(text, ",\"http://x/a,b\",5,200,0\n");
@@ -185,9 +186,33 @@ static void csv_columns_come_from_the_style(void **state)
     trace.style = &mt_power_events;
     trace.item_names = NULL;
     text = written_trace(&trace, "trace.csv");
-    header = "host,rank,thread,cpu,item,value,op,start_s,end_s,count\n";
+    header = "host,rank,thread,cpu,item,value,op,start_s,end_s,count,cpu_s\n";
     assert_int_equal(strncmp(text, header, strlen(header)), 0);
     free(text);
+}
+
+/* A unit's CPU time: about its span when it computes, about nothing when it sleeps, unknown when its start was
+ * not taken by mt_timeline_item_start. Judged against the unit's own wall time, never an absolute time. */
+static void units_carry_their_threads_cpu_time(void **state)
+{
+    (void)state;
+    mt_timeline t;
+    mt_error err;
+    assert_int_equal(mt_timeline_init(&t, 3, 1, 0, false, &mt_power_events, &err), MT_OK);
+    mt_timeline_start(&t, mt_now());
+    double start = mt_timeline_item_start(), cpu_start = mt_thread_cpu_s();
+    while (mt_thread_cpu_s() - cpu_start < 0.02) {
+    }
+    mt_timeline_record(&t, 0, 0, 2, MT_OP_SQUARE, 0, start, mt_now());
+    start = mt_timeline_item_start();
+    nanosleep(&(struct timespec){0, 20000000}, NULL);
+    mt_timeline_record(&t, 1, 1, 3, MT_OP_SQUARE, 0, start, mt_now());
+    mt_timeline_record(&t, 2, 2, 5, MT_OP_SQUARE, 0, mt_now(), mt_now());
+    const mt_event *spin = &t.slots[0], *sleep = &t.slots[1], *unknown = &t.slots[2];
+    assert_true(spin->cpu_s >= 0.02 && spin->cpu_s <= (spin->end_s - spin->start_s) * 1.01);
+    assert_true(sleep->cpu_s < 0.5 * (sleep->end_s - sleep->start_s));
+    assert_true(isnan(unknown->cpu_s));
+    mt_timeline_free(&t);
 }
 
 static void json_keeps_names_that_are_not_utf8(void **state)
@@ -232,6 +257,7 @@ int main(void)
         cmocka_unit_test(fields_sum_and_a_failure_wins_past_the_cap),
         cmocka_unit_test(many_threads_record_at_once),
         cmocka_unit_test(csv_columns_come_from_the_style),
+        cmocka_unit_test(units_carry_their_threads_cpu_time),
         cmocka_unit_test(json_keeps_names_that_are_not_utf8),
         cmocka_unit_test(a_folder_is_not_a_trace_file),
     };

@@ -247,6 +247,37 @@ static void repeat_refuses_zero_repeats(void **state)
     assert_int_equal(r.calls, 0);
 }
 
+/* A run that spins its thread for 20 ms of CPU during warm-ups and timed runs alike. */
+static mt_status spin_run(void *context, const mt_run_info *run, mt_sample *sample, mt_error *err)
+{
+    (void)err;
+    int *timed = context;
+    if (run->timed >= 0) (*timed)++;
+    double start = mt_thread_cpu_s();
+    while (mt_thread_cpu_s() - start < 0.02) {
+    }
+    sample->elapsed_s = 0.02;
+    return MT_OK;
+}
+
+/* The CPU time of the timed runs only (the warm-up's left out), judged against the CPU they burned and the wall
+ * time of the same windows, never an absolute time. */
+static void repeat_counts_the_cpu_time_of_the_timed_runs(void **state)
+{
+    (void)state;
+    int timed = 0;
+    mt_repeat_plan plan = {.warmup = 2, .repeat = 3};
+    mt_error err;
+    assert_int_equal(mt_repeat(spin_run, &timed, &plan, &err), MT_OK);
+    assert_int_equal(timed, 3);
+    double cpu = plan.cpu_user_s + plan.cpu_sys_s;
+    assert_true(cpu >= 0.95 * 3 * 0.02 && cpu < 4 * 0.02); /* three runs of 20 ms, not five */
+    assert_true(plan.timed_wall_s >= 0.95 * cpu && plan.timed_wall_s <= plan.runs_s);
+    mt_usage usage = mt_process_usage();
+    assert_true(usage.max_rss_mib > 0);
+    mt_repeat_free(&plan);
+}
+
 static void clock_is_monotonic_with_a_positive_tick(void **state)
 {
     (void)state;
@@ -278,6 +309,7 @@ int main(void)
         cmocka_unit_test(repeat_stops_at_the_first_failing_run),
         cmocka_unit_test(repeat_failing_warmup_stops_before_timed_runs),
         cmocka_unit_test(repeat_refuses_zero_repeats),
+        cmocka_unit_test(repeat_counts_the_cpu_time_of_the_timed_runs),
         cmocka_unit_test(clock_is_monotonic_with_a_positive_tick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
