@@ -155,7 +155,7 @@ static size_t next_password(const char *text, size_t *from, size_t *start)
         const char *authority = colon + 1;
         while (*authority == '/')
             authority++;
-        size_t length = strcspn(authority, "/?#");
+        size_t length = strcspn(authority, "/?# \t\r\n\v\f"); /* a URL holds no blank: one ends it */
         *from = (size_t)(authority + length - text);
         const char *at = NULL;
         for (size_t i = 0; i < length; i++)
