@@ -123,6 +123,33 @@ static size_t format_block(char *block, const int64_t *values, const int64_t *re
     return used;
 }
 
+_Static_assert((int)MT_POWER_LINE_MAX == (int)LINE_MAX_BYTES, "one limit for a line");
+
+size_t mt_format_powers(char *block, const int64_t *values, const int64_t *results, uint64_t count, mt_operation op)
+{
+    return format_block(block, values, results, 0, count, op);
+}
+
+/* The characters of x in base 10, its sign included. */
+static unsigned decimal_width(int64_t x)
+{
+    uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+    unsigned width = x < 0 ? 2 : 1;
+    /* |x| is below 10^19, which uint64 holds: power never overflows */
+    for (uint64_t power = 10; u >= power; power *= 10)
+        width++;
+    return width;
+}
+
+uint64_t mt_powers_bytes(const int64_t *values, const int64_t *results, uint64_t count, mt_operation op)
+{
+    (void)op; /* " ^ 2 = " and " ^ 3 = ": the same length */
+    uint64_t bytes = 0;
+    for (uint64_t i = 0; i < count; i++)
+        bytes += decimal_width(values[i]) + 7 + decimal_width(results[i]) + 1;
+    return bytes;
+}
+
 void mt_print_powers(mt_output *out, const int64_t *values, const int64_t *results, uint64_t n, mt_operation op)
 {
     /* Lines formatted into a block and written a block at a time. One thread: formatting is cheap next to the

@@ -37,6 +37,7 @@
 #include "explain.h"
 #include "kernel.h"
 #include "numbers.h"
+#include "output.h"
 #include "report.h"
 #include "shared_window.h"
 #include "stream.h"
@@ -58,17 +59,21 @@ typedef struct {
     int64_t *results;  /* the cubes, in input order */
     bool owns_values;  /* values is ours to free (not in the shared window) */
     mt_output *output; /* where the lines go */
-    bool print_lines;  /* text output, not --quiet */
+    bool print_lines;  /* rank 0 prints the lines (mt_cli_prints_lines, not written by every rank) */
     bool print_round;  /* streaming: print each round's lines as it arrives */
     bool valid;        /* every result checked so far matched */
     /* every rank */
-    int64_t *slice_in, *slice_out; /* this rank's items and cubes (rank 0: inside values and results) */
-    bool shared;                   /* --transport shared */
-    bool explain;                  /* --explain: the split, and where each worker ran */
-    shared_window window;          /* shared: the node's window and this rank's place in it */
-    mt_timeline *timeline;         /* NULL: not recording */
-    mt_placement *placement;       /* where this rank's threads ran; NULL: not noting (the priming pass) */
-    uint64_t units_done;           /* this rank's items so far in this run: its next timeline slot */
+    int64_t *slice_in, *slice_out;     /* this rank's items and cubes (rank 0: inside values and results) */
+    bool shared;                       /* --transport shared */
+    bool explain;                      /* --explain: the split, and where each worker ran */
+    shared_window window;              /* shared: the node's window and this rank's place in it */
+    mt_timeline *timeline;             /* NULL: not recording */
+    mt_placement *placement;           /* where this rank's threads ran; NULL: not noting (the priming pass) */
+    uint64_t units_done;               /* this rank's items so far in this run: its next timeline slot */
+    results_output *lines_out;         /* --output FILE by MPI-IO: every rank writes its own lines; NULL: not */
+    bool write_round;                  /* streaming: every rank writes its lines of each round as it is cubed */
+    const int64_t *mine_in, *mine_out; /* this rank's part of the last round: its items and cubes */
+    int mine_count;
 } cube_run;
 
 /* The hybrid level: this rank's slice cubed on the rank's OpenMP threads. first_item is the slice's first
@@ -125,6 +130,7 @@ static mt_status scatter_cube_gather(cube_run *run, uint64_t round_n, uint64_t f
         t1 = MPI_Wtime();
         cube_slice(run, mine.in, mine.out, mine.count, first_item + (uint64_t)mine.first);
         t2 = MPI_Wtime();
+        run->mine_in = mine.in, run->mine_out = mine.out, run->mine_count = mine.count;
         if ((status = shared_window_gather(&run->window, w, err)) != MT_OK) return status;
     } else {
         for (int r = 0; r < w->size; r++) {
@@ -142,6 +148,7 @@ static mt_status scatter_cube_gather(cube_run *run, uint64_t round_n, uint64_t f
         t1 = MPI_Wtime();
         cube_slice(run, in, out, mine, first_item + (uint64_t)run->displs[w->rank]);
         t2 = MPI_Wtime();
+        run->mine_in = in, run->mine_out = out, run->mine_count = mine;
         /* Gatherv puts each rank's cubes at its displacement: the results come back in input order. */
         MPI_CHECK(MPI_Gatherv(root ? MPI_IN_PLACE : out, mine, MPI_INT64_T, run->results, run->counts, run->displs,
                               MPI_INT64_T, 0, MPI_COMM_WORLD));
@@ -185,6 +192,7 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
     if (run.placement != NULL) mt_placement_start(run.placement); /* keeps the last run's */
     bool streaming = run.chunk > 0, root = run.world.rank == 0;
     run.print_round = streaming && info->last && root && run.print_lines;
+    run.write_round = streaming && info->last && run.lines_out != NULL;
     if (streaming && root) {
         mt_status status = mt_source_rewind(&run.source, err);
         if (status != MT_OK) return status;
@@ -200,6 +208,9 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
         uint64_t round_n = run.n - done < per_round ? run.n - done : per_round;
         mt_status status = streaming ? read_round(&run, round_n, err) : MT_OK;
         if (status == MT_OK) status = scatter_cube_gather(&run, round_n, done, phases, err);
+        /* Each rank writes the round's lines it cubed, after the rounds before (output.c) */
+        if (status == MT_OK && run.write_round)
+            status = output_write(run.lines_out, &run.world, run.mine_in, run.mine_out, (uint64_t)run.mine_count, err);
         if (status != MT_OK) return status;
         if (root && streaming) check_round(&run, round_n);
         done += round_n;
@@ -208,7 +219,9 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
     double mine[PHASE_COUNT + 1] = {phases[0], phases[1], phases[2], MPI_Wtime() - start};
     /* The run lasts as long as its slowest rank; so does each phase. */
     MPI_CHECK(MPI_Reduce(mine, slowest, PHASE_COUNT + 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD));
-    ((cube_run *)context)->valid = run.valid;
+    cube_run *kept = context;
+    kept->valid = run.valid;
+    kept->mine_in = run.mine_in, kept->mine_out = run.mine_out, kept->mine_count = run.mine_count;
     sample->elapsed_s = slowest[PHASE_COUNT];
     memcpy(sample->phases, slowest, sizeof(double) * PHASE_COUNT);
     return MT_OK;
@@ -339,7 +352,6 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     record.mpi_library = library;
     record.rank_hosts = where->host_names;
     record.places = where->places, record.place_count = where->place_count;
-    if (run->chunk == 0) run->valid = mt_powers_check(run->values, run->results, run->n, MT_OP_CUBE) == run->n;
     record.valid = run->valid;
     record.fields = json_pack("{s:s, s:o}", "transport", transport, "chunk",
                               run->chunk > 0 ? json_integer((json_int_t)run->chunk) : json_null());
@@ -359,7 +371,7 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     if (run->explain && !options->verbose) /* --verbose prints it with the record */
         mt_placement_print(stderr, cube_mpi_program.name, where->places, where->place_count);
     if (status == MT_OK && record.valid && run->print_lines && run->chunk == 0)
-        mt_print_powers(&options->output, run->values, run->results, run->n, MT_OP_CUBE);
+        mt_print_powers(run->output, run->values, run->results, run->n, MT_OP_CUBE);
     if (status == MT_OK && run->timeline != NULL) {
         mt_trace trace = {.events = where->events,
                           .count = where->event_count,
@@ -380,6 +392,24 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     json_decref(record.fields), json_decref(record.details);
     if (status == MT_OK && !record.valid) status = mt_fail(err, MT_ERR_RUNTIME, "the results did not validate");
     return status;
+}
+
+/* Every rank, after the runs: rank 0's self-check of the gathered cubes (a stream's were checked round by
+ * round), which every rank learns when it writes; then, with --output by MPI-IO, every rank writes its own lines
+ * at its offset (a stream's were written round by round), and FILE is put in place only if they validated. */
+static mt_status check_and_write(cube_run *run, mt_error *err)
+{
+    if (run->world.rank == 0 && run->chunk == 0)
+        run->valid = mt_powers_check(run->values, run->results, run->n, MT_OP_CUBE) == run->n;
+    if (run->lines_out == NULL) return MT_OK;
+    int valid = run->valid;
+    MPI_CHECK(MPI_Bcast(&valid, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    mt_status status = MT_OK;
+    if (valid && run->chunk == 0)
+        status = output_write(run->lines_out, &run->world, run->mine_in, run->mine_out, (uint64_t)run->mine_count, err);
+    if (status != MT_OK && err->message[0] != '\0') return status; /* one rank's MPI failure: no collective now */
+    mt_status closed = output_close(run->lines_out, &run->world, valid && status == MT_OK, err);
+    return status != MT_OK ? status : closed;
 }
 
 static void free_run(cube_run *run)
@@ -408,7 +438,14 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     if (!go) return status;
     bool root = run.world.rank == 0;
     run.work = options->work, run.chunk = settings.chunk, run.shared = settings.shared, run.explain = settings.explain;
-    run.output = &options->output, run.print_lines = options->format == MT_FORMAT_TEXT && !options->quiet;
+    /* Where the lines go: standard output or a device by rank 0, or FILE by every rank (output.c). */
+    results_output lines_out = {.file = MPI_FILE_NULL};
+    MPI_Info hints = MPI_INFO_NULL;
+    if (status == MT_OK) status = output_hints(settings.io_hints, settings.io_hint_count, &hints, err);
+    if (status == MT_OK) status = output_open(&lines_out, &run.world, options, hints, err);
+    run.output = options->lines;
+    run.print_lines = mt_cli_prints_lines(options) && lines_out.path != OUTPUT_COLLECTIVE;
+    run.lines_out = lines_out.path == OUTPUT_COLLECTIVE ? &lines_out : NULL;
 
     /* Rank 0 reads the list; every rank learns n, holds its buffers, and records where its work runs. */
     if (status == MT_OK) status = load_list(options, &run, err);
@@ -422,8 +459,10 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
      * transport's paths; a stream is not read an extra time for it. */
     mt_repeat_plan plan = {.prime = run.chunk == 0, .warmup = options->warmup, .repeat = options->repeat};
     if (status == MT_OK) status = mt_repeat(run_once, &run, &plan, err);
+    if (root) options->runs_end = mt_now(); /* the output phase starts here: the record's output_s */
     world_gathered where = {0};
     if (status == MT_OK) status = world_gather(&run.world, &placement, run.timeline, &where, err);
+    if (status == MT_OK) status = check_and_write(&run, err);
     int verdict = (int)status;
     if (status == MT_OK && root) {
         mt_error report_err = {""};
@@ -432,6 +471,9 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
         if (verdict == MT_OK) verdict = (int)mt_output_finish(&options->output, &report_err);
         if (verdict != MT_OK) mt_print_error(cube_mpi_program.name, &report_err);
     }
+    if (root) mt_output_file_discard(&options->results); /* a FILE not put in place: the run failed */
+    output_free(&lines_out, &run.world, status == MT_OK || err->message[0] == '\0');
+    if (hints != MPI_INFO_NULL) MPI_Info_free(&hints);
     world_gathered_free(&where);
     mt_timeline_free(&timeline);
     mt_placement_free(&placement);

@@ -3,7 +3,7 @@
 #include <limits.h>
 #include <string.h>
 
-enum { OPT_TRANSPORT, OPT_CHUNK, OPT_EXPLAIN, OPTION_COUNT };
+enum { OPT_TRANSPORT, OPT_CHUNK, OPT_EXPLAIN, OPT_IO_HINT, OPTION_COUNT };
 
 static const mt_option own_options[OPTION_COUNT] = {
     [OPT_TRANSPORT] = {"transport", 0, "T",
@@ -15,6 +15,10 @@ static const mt_option own_options[OPTION_COUNT] = {
                    "2147483647, the most an MPI count holds)",
                    NULL},
     [OPT_EXPLAIN] = {"explain", 0, NULL, "print how the list is split over ranks and threads (stderr)", NULL},
+    [OPT_IO_HINT] = {"io-hint", 0, "KEY=VALUE",
+                     "an MPI-IO hint for --output FILE (MPI_Info of MPI_File_open), such as\n"
+                     "striping_factor=8 or romio_cb_write=enable; repeat it for more (at most 32)",
+                     NULL},
 };
 
 _Static_assert(INT_MAX == 2147483647, "--help states --chunk's range");
@@ -23,6 +27,14 @@ static mt_status parse_option(void *settings, int index, const char *value, mt_e
 {
     cube_mpi_settings *s = settings;
     if (index == OPT_EXPLAIN) s->explain = true;
+    if (index == OPT_IO_HINT) {
+        const char *equals = strchr(value, '=');
+        if (equals == NULL || equals == value)
+            return mt_fail(err, MT_ERR_USAGE, "--io-hint: '%s' is not KEY=VALUE", value);
+        if (s->io_hint_count == CUBE_MPI_MAX_HINTS)
+            return mt_fail(err, MT_ERR_USAGE, "--io-hint: at most %d hints", CUBE_MPI_MAX_HINTS);
+        s->io_hints[s->io_hint_count++] = value;
+    }
     if (index == OPT_CHUNK) return mt_parse_count(value, "--chunk", 1, INT_MAX, &s->chunk, err);
     if (index == OPT_TRANSPORT) {
         if (strcmp(value, "scatter") != 0 && strcmp(value, "shared") != 0)
@@ -45,10 +57,13 @@ const mt_program cube_mpi_program = {
              "OMP_NUM_THREADS, else the node's cores divided by the ranks on that node (at least 1).\n"
              "Timed: from a start barrier to the end of the gather, the maximum over ranks; --json and\n"
              "--verbose give the scatter, compute and gather phases apart.\n"
+             "--output FILE: every rank writes its own lines at its offset (MPI-IO, collective), not rank 0\n"
+             "through the launcher; a FILE that is not a regular one (a device, a FIFO): rank 0, in order.\n"
              "Ideal time with sleep work, d the delay, P ranks of T threads: ceil(n/(P*T))d.\n"
              "Examples:\n"
              "  mpirun -np 4 cube_mpi                                   # about 0.1 s\n"
              "  mpirun -np 3 cube_mpi --explain 1 2 3 4 5 6 7           # an uneven split\n"
              "  mpirun -np 2 cube_mpi --work none --generate 33554432 --json -r 5\n"
-             "  mpirun -np 4 cube_mpi --work none --generate 100000000 --chunk 1000000 --quiet\n",
+             "  mpirun -np 4 cube_mpi --work none --generate 100000000 --chunk 1000000 --quiet\n"
+             "  mpirun -np 2 cube_mpi --work none --generate 20000000 --output cubes.txt\n",
 };
