@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,12 +70,16 @@ static mt_status choose_path(results_output *out, mt_options *options, mt_error 
         return mt_output_file_open(&options->results, out->name, err);
     }
     out->path = OUTPUT_COLLECTIVE;
-    return mt_output_file_make_temporary(out->name, &out->temporary, err);
+    status = mt_output_file_make_temporary(out->name, &out->temporary, err);
+    if (status == MT_OK && (out->reserve_fd = open(out->temporary, O_WRONLY | O_CLOEXEC)) < 0)
+        status = mt_fail(err, MT_ERR_USAGE, "--output: cannot write '%s': %s", out->name, strerror(errno));
+    return status;
 }
 
 mt_status output_open(results_output *out, const world_info *world, mt_options *options, MPI_Info hints, mt_error *err)
 {
-    *out = (results_output){.path = OUTPUT_STDOUT, .name = options->output_path, .file = MPI_FILE_NULL};
+    *out =
+        (results_output){.path = OUTPUT_STDOUT, .name = options->output_path, .file = MPI_FILE_NULL, .reserve_fd = -1};
     bool root = world->rank == 0;
     if (out->name == NULL) {
         if (options->verbose && root)
@@ -143,6 +148,15 @@ mt_status output_write(results_output *out, const world_info *world, const int64
     uint64_t sizes[2] = {mine, (count + BLOCK_LINES - 1) / BLOCK_LINES};
     MPI_CHECK(MPI_Allreduce(&sizes[0], &total, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD));
     MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &sizes[1], 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD));
+    /* Rank 0 reserves the space of every rank's lines first: a full filesystem fails here, not half-way. */
+    mt_error local_err = {""};
+    int reserved = world->rank == 0 && total > 0 ? posix_fallocate(out->reserve_fd, out->end, (off_t)total) : 0;
+    if (reserved != 0) mt_fail(&local_err, MT_ERR_RUNTIME, "cannot write %s: %s", out->name, strerror(reserved));
+    mt_status status = agree(world, reserved != 0 ? MT_ERR_RUNTIME : MT_OK, &local_err, err);
+    if (status != MT_OK) {
+        out->failed = true;
+        return status;
+    }
     MPI_Offset offset = out->end + (MPI_Offset)before;
     for (uint64_t round = 0, first = 0; round < sizes[1]; round++) {
         uint64_t lines = count - first < BLOCK_LINES ? count - first : BLOCK_LINES;
@@ -158,7 +172,7 @@ mt_status output_write(results_output *out, const world_info *world, const int64
     }
     out->end += (MPI_Offset)total;
     bool failed = out->failure.message[0] != '\0';
-    mt_status status = agree(world, failed ? MT_ERR_RUNTIME : MT_OK, &out->failure, err);
+    status = agree(world, failed ? MT_ERR_RUNTIME : MT_OK, &out->failure, err);
     out->failed = status != MT_OK;
     return status;
 }
@@ -170,6 +184,9 @@ mt_status output_close(results_output *out, const world_info *world, bool keep, 
     mt_status local = MT_OK;
     int code = MPI_File_close(&out->file);
     out->file = MPI_FILE_NULL;
+    if (out->reserve_fd >= 0 && close(out->reserve_fd) != 0 && code == MPI_SUCCESS)
+        local = mt_fail(&local_err, MT_ERR_RUNTIME, "cannot write %s: %s", out->name, strerror(errno));
+    out->reserve_fd = -1;
     if (code != MPI_SUCCESS) local = io_failure(out->name, code, &local_err);
     mt_status status = agree(world, local, &local_err, err);
     keep = keep && status == MT_OK && !out->failed;
@@ -190,6 +207,8 @@ mt_status output_close(results_output *out, const world_info *world, bool keep, 
 void output_free(results_output *out, const world_info *world, bool agreed)
 {
     if (out->file != MPI_FILE_NULL && agreed) MPI_File_close(&out->file);
+    if (out->reserve_fd >= 0) close(out->reserve_fd);
+    out->reserve_fd = -1;
     if (out->temporary != NULL && world->rank == 0) unlink(out->temporary), mt_output_file_forget();
     free(out->temporary), free(out->block);
     out->temporary = out->block = NULL;

@@ -3,7 +3,10 @@
  * block at a time, collectively (MPI_File_write_at_all); nothing passes through rank 0 or the launcher. FILE is
  * written under a temporary name and renamed once every rank's every write has succeeded (return code and
  * written count both checked), so it is whole or absent. A FILE that is not a regular file (a device, a FIFO)
- * cannot be written at offsets: rank 0 writes it in order, after the gather, as it writes standard output. */
+ * cannot be written at offsets: rank 0 writes it in order, after the gather, as it writes standard output.
+ * Before the ranks write, rank 0 reserves the space their lines take (posix_fallocate): a full filesystem is
+ * found there, on every MPI, since a collective write's aggregator may lose the error of a write it made for
+ * another rank (Open MPI 4.1 reports full counts then, and leaves a short file). */
 #ifndef CUBE_MPI_OUTPUT_H
 #define CUBE_MPI_OUTPUT_H
 
@@ -29,6 +32,7 @@ typedef struct {
     MPI_File file;    /* MPI_FILE_NULL once closed */
     MPI_Offset end;   /* the bytes all ranks have written: where the next lines go */
     char *block;      /* this rank's lines, formatted a block at a time */
+    int reserve_fd;   /* rank 0: the temporary, to reserve its space (-1: none) */
     mt_error failure; /* this rank's first failed write */
     bool failed;      /* some rank's write failed (agreed) */
 } results_output;
