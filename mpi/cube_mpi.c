@@ -35,6 +35,7 @@
 #include "cli.h"
 #include "cube_mpi_cli.h"
 #include "explain.h"
+#include "io_read.h"
 #include "kernel.h"
 #include "numbers.h"
 #include "output.h"
@@ -74,6 +75,9 @@ typedef struct {
     bool write_round;                  /* streaming: every rank writes its lines of each round as it is cubed */
     const int64_t *mine_in, *mine_out; /* this rank's part of the last round: its items and cubes */
     int mine_count;
+    bool io_mpi;        /* --io mpi: every rank read its own items (own), none is scattered or gathered */
+    mt_numbers own;     /* --io mpi: this rank's items, read by itself */
+    uint64_t own_first; /* --io mpi: the index of its first item in the list */
 } cube_run;
 
 /* The hybrid level: this rank's slice cubed on the rank's OpenMP threads. first_item is the slice's first
@@ -122,7 +126,13 @@ static mt_status scatter_cube_gather(cube_run *run, uint64_t round_n, uint64_t f
     const world_info *w = &run->world;
     bool root = w->rank == 0;
     double t0 = MPI_Wtime(), t1, t2;
-    if (run->shared) {
+    if (run->io_mpi) {
+        /* --io mpi: no scatter and no gather; each rank cubes the items it read itself (io_read.c). */
+        t1 = MPI_Wtime();
+        cube_slice(run, run->own.values, run->slice_out, (int)run->own.count, first_item + run->own_first);
+        t2 = MPI_Wtime();
+        run->mine_in = run->own.values, run->mine_out = run->slice_out, run->mine_count = (int)run->own.count;
+    } else if (run->shared) {
         /* The same three steps with the node's window in place of the copies (shared_window.c). */
         shared_range mine;
         mt_status status = shared_window_scatter(&run->window, w, round_n, &mine, err);
@@ -232,6 +242,16 @@ static mt_status load_list(mt_options *options, cube_run *run, mt_error *err)
 {
     mt_status status = MT_OK;
     mt_error local_err = {""};
+    if (run->io_mpi) {
+        /* --io mpi: every rank reads its own byte range of the file (io_read.c); rank 0 reads no more. */
+        double start = mt_now();
+        status = io_read_part(&run->world, options->input_path, run->explain, &run->own, &run->own_first, &run->n, err);
+        options->read_s = mt_now() - start;
+        if (status == MT_OK && run->own.count > INT_MAX)
+            status = mt_fail(&local_err, MT_ERR_USAGE, "rank %d: over %d items of the list (MPI counts are int)",
+                             run->world.rank, INT_MAX);
+        return status == MT_OK ? world_agree(&run->world, status, &local_err, err) : status;
+    }
     /* Rank 0 holds a round and its results; the node's other ranks their slices, as much again. */
     uint64_t per_rank = options->generate ? options->generate_count : UINT64_MAX;
     if (run->world.rank == 0 && run->chunk > 0) {
@@ -279,7 +299,12 @@ static mt_status allocate_buffers(cube_run *run, mt_error *err)
     run->counts = malloc((size_t)w->size * sizeof(int));
     run->displs = malloc((size_t)w->size * sizeof(int));
     ok = run->counts != NULL && run->displs != NULL;
-    if (ok && !run->shared && root) {
+    if (ok && run->io_mpi) {
+        mine = run->own.count; /* its own items are read already: their cubes */
+        run->slice_out = mt_items_alloc(mine, 1);
+        ok = run->slice_out != NULL;
+        if (ok) memset(run->slice_out, 0, mine * sizeof(int64_t));
+    } else if (ok && !run->shared && root) {
         if (run->chunk > 0) run->values = mt_items_alloc(round_n, 0), run->owns_values = true;
         run->results = mt_items_alloc(round_n, 1);
         ok = run->results != NULL && (run->chunk == 0 || run->values != NULL);
@@ -346,15 +371,17 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     int workers = mt_model_workers(&options->work, w->size * w->threads, w->total_cores);
     const char *transport = run->shared ? "shared" : "scatter";
     mt_record record;
-    mt_status status = mt_cli_record(&cube_mpi_program, options, transport, run->n, w->threads, w->size, runs,
-                                     ceil((double)run->n / workers) * options->work.delay_s, &record, err);
+    mt_status status =
+        mt_cli_record(&cube_mpi_program, options, run->io_mpi ? "io-mpi" : transport, run->n, w->threads, w->size, runs,
+                      ceil((double)run->n / workers) * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
     record.mpi_library = library;
     record.rank_hosts = where->host_names;
     record.places = where->places, record.place_count = where->place_count;
     record.valid = run->valid;
-    record.fields = json_pack("{s:s, s:o}", "transport", transport, "chunk",
-                              run->chunk > 0 ? json_integer((json_int_t)run->chunk) : json_null());
+    record.fields = json_pack("{s:s, s:o, s:s}", "transport", run->io_mpi ? "none" : transport, "chunk",
+                              run->chunk > 0 ? json_integer((json_int_t)run->chunk) : json_null(), "io",
+                              run->io_mpi ? "mpi" : "root");
     /* Each phase's median over the timed runs (each run's phase: the maximum over the ranks). */
     static const char *const names[PHASE_COUNT] = {"scatter_s", "compute_s", "gather_s"};
     mt_stats phases[PHASE_COUNT];
@@ -399,7 +426,12 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
  * at its offset (a stream's were written round by round), and FILE is put in place only if they validated. */
 static mt_status check_and_write(cube_run *run, mt_error *err)
 {
-    if (run->world.rank == 0 && run->chunk == 0)
+    if (run->io_mpi) {
+        /* No rank holds the list: each checks its own cubes, and all learn whether every one did. */
+        int valid = mt_powers_check(run->own.values, run->slice_out, run->own.count, MT_OP_CUBE) == run->own.count;
+        MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &valid, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
+        run->valid = valid;
+    } else if (run->world.rank == 0 && run->chunk == 0)
         run->valid = mt_powers_check(run->values, run->results, run->n, MT_OP_CUBE) == run->n;
     if (run->lines_out == NULL) return MT_OK;
     int valid = run->valid;
@@ -422,6 +454,7 @@ static void free_run(cube_run *run)
     mt_items_free(run->slice_in, 0), mt_items_free(run->slice_out, 1);
     free(run->counts), free(run->displs);
     if (run->shared) shared_window_close(&run->window);
+    mt_numbers_free(&run->own);
 }
 
 /* Everything between MPI_Init and MPI_Finalize, the recipe every rank follows; returns the status every rank
@@ -438,6 +471,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     if (!go) return status;
     bool root = run.world.rank == 0;
     run.work = options->work, run.chunk = settings.chunk, run.shared = settings.shared, run.explain = settings.explain;
+    run.io_mpi = settings.io_mpi;
     /* Where the lines go: standard output or a device by rank 0, or FILE by every rank (output.c). */
     results_output lines_out = {.file = MPI_FILE_NULL};
     MPI_Info hints = MPI_INFO_NULL;
@@ -453,7 +487,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     mt_timeline timeline = {0};
     mt_placement placement = {0};
     if (status == MT_OK) status = record_where(&run, options, &timeline, &placement, err);
-    if (status == MT_OK && settings.explain) status = explain(&run, err);
+    if (status == MT_OK && settings.explain && !run.io_mpi) status = explain(&run, err); /* io_read.c's, else */
 
     /* The priming pass (the whole list once, no work, untimed) starts the OpenMP teams and warms the
      * transport's paths; a stream is not read an extra time for it. */

@@ -14,6 +14,7 @@ typedef struct {
     bool shared;    /* --transport shared */
     uint64_t chunk; /* --chunk K: items per rank per round; 0: one round holding the whole list */
     bool explain;   /* --explain */
+    bool io_mpi;    /* --io mpi: every rank reads its own byte range of --input FILE */
     const char *io_hints[CUBE_MPI_MAX_HINTS]; /* --io-hint KEY=VALUE, for MPI_File_open */
     int io_hint_count;
 } cube_mpi_settings;

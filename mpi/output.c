@@ -12,9 +12,7 @@
 /* Lines per block: a rank holds at most this many lines formatted at once (8 MiB at the longest line). */
 enum { BLOCK_LINES = 1 << 17 };
 
-/* Every rank learns the worst status; the lowest rank that failed prints its line, so a failure every rank met
- * (a full filesystem) is said once. Returns the worst status, err left empty (said already). */
-static mt_status agree(const world_info *world, mt_status local, const mt_error *local_err, mt_error *err)
+mt_status output_agree(const world_info *world, mt_status local, const mt_error *local_err, mt_error *err)
 {
     /* MAX over both: the worst status, and -rank of the lowest rank that failed */
     int pair[2] = {(int)local, local != MT_OK ? -world->rank : -world->size};
@@ -88,7 +86,7 @@ mt_status output_open(results_output *out, const world_info *world, mt_options *
     }
     mt_error local_err = {""};
     mt_status local = root ? choose_path(out, options, &local_err) : MT_OK;
-    mt_status status = agree(world, local, &local_err, err);
+    mt_status status = output_agree(world, local, &local_err, err);
     if (status != MT_OK) return status;
     /* Every rank learns the path and the temporary's name. */
     int shared[2] = {(int)out->path, out->temporary != NULL ? (int)strlen(out->temporary) + 1 : 0};
@@ -106,13 +104,13 @@ mt_status output_open(results_output *out, const world_info *world, mt_options *
     local = out->temporary != NULL && out->block != NULL
                 ? MT_OK
                 : mt_fail(&local_err, MT_ERR_RUNTIME, "rank %d: out of memory for the output's block", world->rank);
-    if ((status = agree(world, local, &local_err, err)) != MT_OK) return status;
+    if ((status = output_agree(world, local, &local_err, err)) != MT_OK) return status;
     MPI_CHECK(MPI_Bcast(out->temporary, shared[1], MPI_CHAR, 0, MPI_COMM_WORLD));
     /* Every rank opens the temporary rank 0 made (on a cluster, in a folder every node sees). */
     int code = MPI_File_open(MPI_COMM_WORLD, out->temporary, MPI_MODE_WRONLY, hints, &out->file);
     local = code == MPI_SUCCESS ? MT_OK : io_failure(out->name, code, &local_err);
     if (code != MPI_SUCCESS) out->file = MPI_FILE_NULL;
-    if ((status = agree(world, local, &local_err, err)) != MT_OK) return status;
+    if ((status = output_agree(world, local, &local_err, err)) != MT_OK) return status;
     if (options->verbose && root)
         fprintf(stderr,
                 "%s: output: the result lines to %s by every rank at its offset, MPI-IO collective "
@@ -152,7 +150,7 @@ mt_status output_write(results_output *out, const world_info *world, const int64
     mt_error local_err = {""};
     int reserved = world->rank == 0 && total > 0 ? posix_fallocate(out->reserve_fd, out->end, (off_t)total) : 0;
     if (reserved != 0) mt_fail(&local_err, MT_ERR_RUNTIME, "cannot write %s: %s", out->name, strerror(reserved));
-    mt_status status = agree(world, reserved != 0 ? MT_ERR_RUNTIME : MT_OK, &local_err, err);
+    mt_status status = output_agree(world, reserved != 0 ? MT_ERR_RUNTIME : MT_OK, &local_err, err);
     if (status != MT_OK) {
         out->failed = true;
         return status;
@@ -172,7 +170,7 @@ mt_status output_write(results_output *out, const world_info *world, const int64
     }
     out->end += (MPI_Offset)total;
     bool failed = out->failure.message[0] != '\0';
-    status = agree(world, failed ? MT_ERR_RUNTIME : MT_OK, &out->failure, err);
+    status = output_agree(world, failed ? MT_ERR_RUNTIME : MT_OK, &out->failure, err);
     out->failed = status != MT_OK;
     return status;
 }
@@ -188,7 +186,7 @@ mt_status output_close(results_output *out, const world_info *world, bool keep, 
         local = mt_fail(&local_err, MT_ERR_RUNTIME, "cannot write %s: %s", out->name, strerror(errno));
     out->reserve_fd = -1;
     if (code != MPI_SUCCESS) local = io_failure(out->name, code, &local_err);
-    mt_status status = agree(world, local, &local_err, err);
+    mt_status status = output_agree(world, local, &local_err, err);
     keep = keep && status == MT_OK && !out->failed;
     local = MT_OK;
     if (world->rank == 0) {
@@ -197,7 +195,7 @@ mt_status output_close(results_output *out, const world_info *world, bool keep, 
         else
             unlink(out->temporary), mt_output_file_forget();
     }
-    mt_status renamed = agree(world, local, &local_err, err);
+    mt_status renamed = output_agree(world, local, &local_err, err);
     free(out->temporary), free(out->block);
     out->temporary = out->block = NULL;
     out->path = OUTPUT_STDOUT;

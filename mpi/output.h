@@ -37,6 +37,11 @@ typedef struct {
     bool failed;      /* some rank's write failed (agreed) */
 } results_output;
 
+/* Every rank learns the worst status; the lowest rank that failed prints its line, so a failure every rank met
+ * (a full filesystem) or that the first of several ranks met (the first bad token of a file) is said once.
+ * Returns the worst status, err left empty (said already). Collective. */
+mt_status output_agree(const world_info *world, mt_status local, const mt_error *local_err, mt_error *err);
+
 /* The MPI_File_open hints of --io-hint KEY=VALUE, count of them (MPI_INFO_NULL when none). */
 mt_status output_hints(const char *const *hints, int count, MPI_Info *info, mt_error *err);
 
