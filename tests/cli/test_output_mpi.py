@@ -4,13 +4,15 @@ rounds; a full device or a full filesystem is one line and exit 1 on every rank 
 a FILE that cannot be written is exit 2 on every rank before any work; a FILE that is not a regular one is
 written by rank 0 in order. Run with each MPI's build (build/, build-mpich/) for both MPIs."""
 import os
+import re
+import shlex
 import subprocess
 import threading
 
 import pytest
 
-from cases import every_rank, make_list, power_lines, record
-from conftest import launch_env, mpirun_command, per_rank_exit_codes, run
+from cases import RANK, every_rank, make_list, power_lines, record
+from conftest import PYTHON, launch_env, mpirun_command, per_rank_exit_codes, program_path, run
 from output_cases import cube_lines, files_in, small_filesystem_at
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
@@ -165,3 +167,113 @@ def test_a_failed_run_leaves_the_old_file_on_every_rank(tmp_path):
                                         timeout=TIMEOUT)
     assert ranks == every_rank(2, 2), result.stderr
     assert out.read_text() == "kept\n" and files_in(tmp_path) == ["codes", "list.txt", "out.txt"]
+
+
+# --- --io mpi: every rank reads its own byte range ------------------------------------------------
+
+def commented_list_file(folder, values, name="list.txt"):
+    """values as a file whose lines hold several numbers, comments (with numbers in them) and blank lines, CRLF
+    and long runs of spaces, so the ranks' nominal cuts fall inside numbers, comments and line ends."""
+    lines, i = ["# a list, with comments: 1 2 3"], 0
+    while i < len(values):
+        take = values[i:i + 1 + i % 4]
+        line = (" " + "   " * (i % 3)).join(map(str, take))
+        if i % 5 == 0:
+            line += "  # more: 12abc 99"
+        if i % 7 == 3:
+            line += "\r"
+        lines.append(line)
+        if i % 6 == 2:
+            lines.append("")
+        i += len(take)
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("np", [1, 2, 3, 4, 5])
+def test_io_mpi_gives_the_scatters_file_byte_for_byte(tmp_path, np):
+    values = make_list("random", np, salt="io") + make_list("np+1", np, salt="io")
+    listing = commented_list_file(tmp_path, values)
+    theirs, ours = tmp_path / "root.txt", tmp_path / "mpi.txt"
+    assert launch(np, "--work", "none", "-t", "1", "-i", listing, "-o", theirs).returncode == 0
+    result = launch(np, "--work", "none", "-t", "1", "--io", "mpi", "-i", listing, "-o", ours, "--json")
+    assert result.returncode == 0, result.stderr
+    assert ours.read_bytes() == theirs.read_bytes() == cube_lines(values)
+    data = record(result.stdout)
+    assert data["mode"] == "io-mpi" and data["io"] == "mpi" and data["n"] == len(values) and data["valid"] is True
+
+
+@pytest.mark.parametrize("np", [2, 3, 5])
+def test_io_mpi_explain_shows_byte_ranges_that_cover_the_file(tmp_path, np):
+    values = make_list("random", np, salt="explain")
+    listing = commented_list_file(tmp_path, values)
+    result = launch(np, "--work", "none", "-t", "1", "--io", "mpi", "-i", listing, "-q", "--explain")
+    assert result.returncode == 0, result.stderr
+    ranges = re.findall(r"  rank (\d+): bytes \[(\d+), (\d+)\), items \[(\d+), (\d+)\)", result.stderr)
+    assert [int(r[0]) for r in ranges] == list(range(np)), result.stderr
+    assert int(ranges[0][1]) == 0 and int(ranges[-1][2]) == listing.stat().st_size
+    assert all(int(a[2]) == int(b[1]) for a, b in zip(ranges, ranges[1:]) if int(b[2]) > int(b[1]))
+    assert int(ranges[-1][4]) == len(values)
+
+
+@pytest.mark.parametrize("np", [2, 3, 4])
+def test_a_bad_token_in_any_ranks_range_is_named_once_with_its_true_line(tmp_path, np):
+    values = make_list("large", np, salt="bad", large=3000)
+    for rank in range(np):
+        bad = list(map(str, values))
+        at = (2 * rank + 1) * len(bad) // (2 * np)  # in the middle of that rank's range
+        bad[at] = "12abc"
+        listing = commented_list_file(tmp_path, bad, name=f"bad{rank}.txt")
+        expected = run("cube_omp", "-i", listing, timeout=TIMEOUT)
+        assert expected.returncode == 2
+        codes = tmp_path / f"codes{rank}"
+        codes.mkdir()
+        result, ranks = per_rank_exit_codes(np, "cube_mpi", ["-t", "1", "--io", "mpi", "-i", listing, "-q"], codes,
+                                            timeout=TIMEOUT)
+        assert ranks == every_rank(np, 2), result.stderr
+        line = one_error(result, "12abc")
+        assert line.split("error: ", 1)[1] == expected.stderr.strip().split("error: ", 1)[1]
+
+
+@pytest.mark.parametrize("how", ["stdin", "fifo", "no output", "chunk", "shared"])
+def test_io_mpi_refuses_what_it_cannot_read_in_ranges_with_one_line(tmp_path, how):
+    listing = list_file(tmp_path, [1, 2, 3])
+    args = {"stdin": ["-i", "-", "-q"], "fifo": ["-i", tmp_path / "list.fifo", "-q"], "no output": ["-i", listing],
+            "chunk": ["-i", listing, "-q", "--chunk", "2"], "shared": ["-i", listing, "-q", "--transport", "shared"]}
+    if how == "fifo":
+        os.mkfifo(tmp_path / "list.fifo")
+    codes = tmp_path / "codes"
+    codes.mkdir()
+    result, ranks = per_rank_exit_codes(2, "cube_mpi", ["--io", "mpi", *args[how]], codes, input="1 2 3\n",
+                                        timeout=TIMEOUT)
+    assert ranks == every_rank(2, 2), result.stderr
+    one_error(result, "--io")
+
+
+# Each rank's own exit code and peak resident memory (KiB, its ru_maxrss as its parent reads it) beside it.
+PEAK_WRAPPER = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[2:]).returncode; "
+                "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+                "sys.exit(code)")
+
+
+def peaks_kib(np, args, folder):
+    """Launch np ranks of cube_mpi with args, each under a Python parent that records its peak memory: the
+    peaks in rank order."""
+    command = mpirun_command(np, "cube_mpi", *args)
+    at = command.index(program_path("cube_mpi"))
+    shell = f'exec {PYTHON} -c "$0" {shlex.quote(str(folder))}/peak.{RANK} "$@"'
+    with launch_env() as env:
+        result = subprocess.run(command[:at] + ["sh", "-c", shell, PEAK_WRAPPER] + command[at:], capture_output=True,
+                                text=True, env=env, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    return [int((folder / f"peak.{rank}").read_text()) for rank in range(np)]
+
+
+def test_io_mpi_holds_no_whole_list_on_any_rank(tmp_path):
+    # the scatter's rank 0 holds the whole list and every result; with --io mpi the largest rank holds its half
+    values = make_list("large", 2, salt="peak", large=2_000_000)
+    listing = list_file(tmp_path, values)
+    root = peaks_kib(2, ["--work", "none", "-t", "1", "-i", listing, "-q"], tmp_path)
+    mine = peaks_kib(2, ["--work", "none", "-t", "1", "--io", "mpi", "-i", listing, "-q"], tmp_path)
+    assert max(mine) <= 0.8 * root[0], (root, mine)
