@@ -84,7 +84,8 @@ run() {
   if [ "$variant" != openmpi-stdout ]; then
     output_s=$("$(mt_python)" -c 'import json, sys; print(json.load(open(sys.argv[1]))["output_s"])' "$record")
   fi
-  echo "$variant $("$(mt_python)" -c "print($end - $start)") $output_s" >>"$times"
+  echo "$variant $("$(mt_python)" -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$start" "$end") \
+    $output_s" >>"$times"
 }
 
 for ((round = 1; round <= repeat; round++)); do

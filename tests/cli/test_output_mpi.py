@@ -8,11 +8,12 @@ import re
 import shlex
 import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 
 from cases import RANK, every_rank, make_list, power_lines, record
-from conftest import PYTHON, launch_env, mpirun_command, per_rank_exit_codes, program_path, run
+from conftest import BUILD_DIR, PYTHON, launch_env, mpirun_command, per_rank_exit_codes, program_path, run
 from output_cases import cube_lines, files_in, small_filesystem_at
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
@@ -251,8 +252,9 @@ def test_io_mpi_refuses_what_it_cannot_read_in_ranges_with_one_line(tmp_path, ho
     one_error(result, "--io")
 
 
-# Each rank's own exit code and peak resident memory (KiB, its ru_maxrss as its parent reads it) beside it.
-PEAK_WRAPPER = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[2:]).returncode; "
+# Each rank's peak resident memory (KiB, its ru_maxrss as its parent reads it) beside it; the launcher's
+# descriptors stay open for the rank (MPICH's Hydra hands each rank its PMI connection as one).
+PEAK_WRAPPER = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[2:], close_fds=False).returncode; "
                 "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
                 "sys.exit(code)")
 
@@ -277,3 +279,14 @@ def test_io_mpi_holds_no_whole_list_on_any_rank(tmp_path):
     root = peaks_kib(2, ["--work", "none", "-t", "1", "-i", listing, "-q"], tmp_path)
     mine = peaks_kib(2, ["--work", "none", "-t", "1", "--io", "mpi", "-i", listing, "-q"], tmp_path)
     assert max(mine) <= 0.8 * root[0], (root, mine)
+
+
+def test_the_scaling_study_runs_io_points_with_their_own_lists_and_output(tmp_path):
+    script = Path(__file__).resolve().parents[2] / "scripts" / "scaling.sh"
+    result = subprocess.run([str(script), "--dry-run", "--series", "ranks,io", "--work", "none", "--scaling", "strong",
+                             "--max-workers", "2", "--out", str(tmp_path)], capture_output=True, text=True,
+                            timeout=600, env={**os.environ, "BUILD_DIR": str(BUILD_DIR)})
+    assert result.returncode == 0, result.stderr
+    io_points = [line for line in result.stdout.splitlines() if "--io mpi" in line]
+    assert len(io_points) == 2, result.stdout
+    assert all(f"-i {tmp_path}/io/list-" in line and f"--output {tmp_path}/io/lines.txt" in line for line in io_points)
