@@ -379,9 +379,8 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     record.rank_hosts = where->host_names;
     record.places = where->places, record.place_count = where->place_count;
     record.valid = run->valid;
-    record.fields = json_pack("{s:s, s:o, s:s}", "transport", run->io_mpi ? "io-mpi" : transport, "chunk",
-                              run->chunk > 0 ? json_integer((json_int_t)run->chunk) : json_null(), "io",
-                              run->io_mpi ? "mpi" : "root");
+    record.fields = json_pack("{s:s, s:o}", "transport", run->io_mpi ? "io-mpi" : transport, "chunk",
+                              run->chunk > 0 ? json_integer((json_int_t)run->chunk) : json_null());
     /* Each phase's median over the timed runs (each run's phase: the maximum over the ranks). */
     static const char *const names[PHASE_COUNT] = {"scatter_s", "compute_s", "gather_s"};
     mt_stats phases[PHASE_COUNT];

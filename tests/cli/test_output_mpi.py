@@ -202,7 +202,7 @@ def test_io_mpi_gives_the_scatters_file_byte_for_byte(tmp_path, np):
     assert result.returncode == 0, result.stderr
     assert ours.read_bytes() == theirs.read_bytes() == cube_lines(values)
     data = record(result.stdout)
-    assert data["mode"] == "io-mpi" and data["io"] == "mpi" and data["n"] == len(values) and data["valid"] is True
+    assert data["mode"] == data["transport"] == "io-mpi" and data["n"] == len(values) and data["valid"] is True
 
 
 @pytest.mark.parametrize("np", [2, 3, 5])
