@@ -107,7 +107,10 @@ mt_status mt_output_file_open(mt_output_file *out, const char *path, mt_error *e
     if (status != MT_OK) return status;
     out->path = strdup(path);
     if (out->path == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
-    if (regular && (status = mt_output_file_make_temporary(path, &out->temporary, err)) != MT_OK) return status;
+    if (regular && (status = mt_output_file_make_temporary(path, &out->temporary, err)) != MT_OK) {
+        mt_output_file_discard(out);
+        return status;
+    }
     /* "w" truncates the temporary (empty already) or the device; a FIFO waits here for its reader. */
     out->file = fopen(regular ? out->temporary : path, "w");
     if (out->file == NULL) {

@@ -535,7 +535,10 @@ static void format_powers_and_their_bytes_match_printf(void **state)
     enum { N = 4 * 20 + 4 };
     int64_t values[N], results[N];
     int n = 0;
-    for (int64_t power = 1, k = 0; k < 19; k++, power *= 10) {
+    for (int k = 0; k < 19; k++) {
+        int64_t power = 1; /* 10^k, up to 10^18 */
+        for (int j = 0; j < k; j++)
+            power *= 10;
         int64_t around[4] = {power - 1, power, -power, -(power - 1)};
         for (int j = 0; j < 4; j++)
             values[n] = around[j], results[n] = around[(j + 1) % 4], n++;
