@@ -38,6 +38,7 @@ enum {
     OPT_WARMUP,
     OPT_TIMELINE,
     OPT_GANTT,
+    OPT_OUTPUT,
     OPT_JSON,
     OPT_CSV,
     OPT_NO_HEADER,
@@ -79,6 +80,10 @@ static const mt_option shared_options[SHARED_OPTIONS] = {
                       "trace for Perfetto or chrome://tracing, FILE.csv the same as a table",
                       "Output (default: the original's lines, then 'Execution Time: SECONDS'):"},
     [OPT_GANTT] = {"gantt", 0, NULL, "draw that timeline on stderr after the run", NULL},
+    [OPT_OUTPUT] = {"output", 'o', "FILE",
+                    "the result lines into FILE, written by the program, whole or not at all\n"
+                    "(even with --json, --csv or -q); the rest stays on standard output",
+                    NULL},
     [OPT_JSON] = {"json", 0, NULL, "one JSON object: the run's record", NULL},
     [OPT_CSV] = {"csv", 0, NULL, "the record as a CSV header and row (--no-header: the row only)", NULL},
     [OPT_NO_HEADER] = {"no-header", 0, NULL, NULL, NULL}, /* told with --csv */
@@ -170,6 +175,7 @@ static void build_table(const mt_program *program, option_table *table)
     for (int id = 0; id < SHARED_OPTIONS; id++) {
         if (id < NUMBER_OPTIONS && !program->numbers) continue;
         if (id == OPT_MODE && program->modes == NULL) continue;
+        if (id == OPT_OUTPUT && !program->numbers) continue; /* the result lines are the number programs' */
         if (!replaced(program, &shared_options[id])) add_entry(table, &shared_options[id], id, -1);
     }
     for (int i = 0; i < program->option_count && table->count < TABLE_MAX; i++)
@@ -282,6 +288,9 @@ static mt_cli_result apply_shared(int id, const char *value, const mt_program *p
     case OPT_GANTT:
         o->gantt = true;
         break;
+    case OPT_OUTPUT:
+        o->output_path = value;
+        break;
     }
     return MT_CLI_RUN;
 }
@@ -301,6 +310,7 @@ mt_cli_result mt_cli_parse(int argc, char **argv, const mt_program *program, mt_
         .argv = argv,
     };
     mt_output_init(&o->output, stdout, "standard output");
+    o->lines = &o->output;
     option_table table;
     build_table(program, &table);
     bool seed_given = false, no_header = false;
@@ -524,18 +534,35 @@ int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *o
     }
     if (dynamic_off) mt_print_warning(program->name, "%s", MT_DYNAMIC_OFF_TEXT);
     if (options->threads > 0) omp_set_num_threads(options->threads); /* -t overrides OMP_NUM_THREADS */
-    if (options->verbose) mt_cli_print_settings(stderr, program, options, settings);
     /* The team starts now, so that threads the system will not give are this program's one line, not the
      * runtime's end of the process. */
     if (program->numbers && mt_threads_start(omp_get_max_threads(), &err) != MT_OK) {
         mt_print_error(program->name, &err);
         return MT_ERR_RUNTIME;
     }
+    if (options->output_path != NULL) {
+        /* A results file that cannot be written is one too; it is opened now, as its lines may come live. */
+        if (mt_output_file_open(&options->results, options->output_path, &err) != MT_OK) {
+            mt_print_error(program->name, &err);
+            return MT_ERR_USAGE;
+        }
+        options->lines = &options->results.output;
+    }
+    if (options->verbose) {
+        mt_cli_print_settings(stderr, program, options, settings);
+        if (options->output_path != NULL)
+            fprintf(stderr, "%s: output: the result lines to %s, %s\n", program->name, options->output_path,
+                    options->results.temporary != NULL ? "written under a temporary name and renamed at the end"
+                                                       : "written in place (not a regular file)");
+        else
+            fprintf(stderr, "%s: output: the result lines to standard output\n", program->name);
+    }
     return -1;
 }
 
 int mt_cli_finish(const mt_program *program, mt_options *options, mt_status status, mt_error *err)
 {
+    mt_output_file_discard(&options->results); /* a run that failed before its results were put in place */
     mt_status written = mt_output_finish(&options->output, status == MT_OK ? err : &(mt_error){""});
     if (status == MT_OK) status = written;
     if (status != MT_OK && err->message[0] != '\0') mt_print_error(program->name, err);
@@ -556,7 +583,7 @@ mt_status mt_cli_record(const mt_program *program, mt_options *options, const ch
                           .ideal_s = options->work.kind == MT_WORK_NONE ? NAN : ideal_s,
                           .read_s = options->read_s,
                           .valid = true};
-    options->runs_end = mt_now();
+    if (options->runs_end == 0) options->runs_end = mt_now(); /* a program may have ended its runs earlier */
     record->runs_s = runs->runs_s;
     mt_usage usage = mt_process_usage();
     record->cpu_user_s = runs->cpu_user_s, record->cpu_sys_s = runs->cpu_sys_s, record->cpu_wall_s = runs->timed_wall_s;
@@ -572,6 +599,12 @@ mt_status mt_cli_record(const mt_program *program, mt_options *options, const ch
 mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err)
 {
     mt_status status = MT_OK;
+    /* The results file is part of the output phase: whole, and in place, before any time is reported. */
+    if (options->results.path != NULL && record->valid)
+        status = mt_output_file_commit(&options->results, err);
+    else
+        mt_output_file_discard(&options->results);
+    if (status != MT_OK) return status;
     bool timed = record->valid && record->time.count > 0;
     double now = mt_now();
     record->read_s = options->read_s;
@@ -614,6 +647,11 @@ mt_status mt_cli_conclude(const mt_program *program, mt_options *options, mt_rec
     record->fields = record->details = NULL;
     if (status == MT_OK && !record->valid) status = mt_fail(err, MT_ERR_RUNTIME, "the results did not validate");
     return status;
+}
+
+bool mt_cli_prints_lines(const mt_options *options)
+{
+    return options->output_path != NULL || (options->format == MT_FORMAT_TEXT && !options->quiet);
 }
 
 bool mt_cli_wants_timeline(const mt_options *options)

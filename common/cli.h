@@ -14,6 +14,7 @@
 
 #include "kernel.h"
 #include "numbers.h"
+#include "output_file.h"
 #include "report.h"
 #include "status.h"
 #include "timeline.h"
@@ -81,6 +82,9 @@ struct mt_options {
     const char *timeline_path; /* --timeline FILE (.json or .csv); NULL: none */
     bool gantt;                /* --gantt: the chart on stderr after the run */
     mt_output output;          /* standard output, where the results and the record go, checked */
+    const char *output_path;   /* --output FILE: the result lines go there; NULL: to standard output */
+    mt_output_file results;    /* FILE, once opened (mt_cli_start; cube_mpi: rank 0, when it is not regular) */
+    mt_output *lines;          /* where the result lines go: &output, or &results.output */
     /* the whole run's clock, for the record's phases (mt_now() values and seconds) */
     double started_at; /* the command line parsed */
     double read_s;     /* reading and checking the list */
@@ -121,12 +125,13 @@ mt_status mt_parse_seconds(const char *text, const char *option, double max, dou
 void mt_warn_if_too_short(const char *program, double median_s);
 
 /* The start of every main: parse argv; print help, version or the usage error here; check that a
- * --timeline FILE can be written; apply -t and print the settings for --verbose. Returns -1 when the
- * program should run, otherwise the exit code to return at once. */
+ * --timeline FILE can be written; open --output FILE (options->lines); apply -t and print the settings for
+ * --verbose. Returns -1 when the program should run, otherwise the exit code to return at once. */
 int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options, void *settings);
 
-/* The end of every main: check that every write to standard output reached it (a failure there fails a
- * run that had not failed), print err when the run failed, and return the exit code. */
+/* The end of every main: remove --output FILE's temporary if the run failed before it was put in place;
+ * check that every write to standard output reached it (a failure there fails a run that had not failed),
+ * print err when the run failed, and return the exit code. */
 int mt_cli_finish(const mt_program *program, mt_options *options, mt_status status, mt_error *err);
 
 /* The common part of a run's record: program, mode (the options', else mode), work, runs from the options;
@@ -139,7 +144,8 @@ mt_status mt_cli_record(const mt_program *program, mt_options *options, const ch
 
 /* The run's closing output as the options ask: the 'Execution Time' line and the summary on stderr
  * (text), the JSON object, or the CSV row; then the too-short warning when it applies. A record that did
- * not validate prints no time: no text at all, and its JSON or CSV with the times empty. The record gets the
+ * not validate prints no time: no text at all, and its JSON or CSV with the times empty. --output FILE, if
+ * open, is put in place first (every write checked; removed when the record did not validate). The record gets the
  * whole run's phases (read_s, output_s, end_to_end_s), which --verbose prints. */
 mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err);
 
@@ -148,6 +154,10 @@ mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_recor
  * are freed after. MT_ERR_RUNTIME when the record did not validate: its results are not to be trusted. */
 mt_status mt_cli_conclude(const mt_program *program, mt_options *options, mt_record *record, mt_timeline *timeline,
                           const mt_trace *shape, const mt_repeat_plan *runs, mt_error *err);
+
+/* Whether the program writes its result lines: to --output FILE always (whatever --json, --csv or --quiet
+ * say of standard output), to standard output with the text format unless --quiet. */
+bool mt_cli_prints_lines(const mt_options *options);
 
 /* Whether to record the timeline: for --timeline, --gantt, and the numbers of --json and --verbose. */
 bool mt_cli_wants_timeline(const mt_options *options);

@@ -2,6 +2,7 @@
 #include "numbers.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -916,4 +917,86 @@ mt_status mt_check_fits_in_memory(uint64_t count, uint64_t bytes_per_item, const
                        what, count, (double)count * (double)bytes_per_item / 1073741824.0, bytes_per_item,
                        (double)memory / 1073741824.0);
     return MT_OK;
+}
+
+/* One part of a file, as parse_text splits and scans it (mt_numbers_read_part). */
+mt_status mt_numbers_read_part(const char *path, int k, int parts, mt_numbers *numbers, mt_numbers_part *out,
+                               mt_error *err)
+{
+    *numbers = (mt_numbers){0};
+    *out = (mt_numbers_part){.map = NULL};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return mt_fail(err, MT_ERR_USAGE, "cannot read '%s': %s", path, strerror(errno));
+    struct stat info;
+    mt_status status = MT_OK;
+    if (fstat(fd, &info) != 0)
+        status = mt_fail(err, MT_ERR_USAGE, "cannot read '%s': %s", path, strerror(errno));
+    else if (S_ISDIR(info.st_mode))
+        status = mt_fail(err, MT_ERR_USAGE, "cannot read '%s': %s", path, strerror(EISDIR));
+    else if (!S_ISREG(info.st_mode))
+        status = mt_fail(err, MT_ERR_USAGE, "'%s' is not a regular file: it cannot be read in ranges", path);
+    size_t size = status == MT_OK ? (size_t)info.st_size : 0;
+    const unsigned char *text = NULL;
+    if (status == MT_OK && size > 0) {
+        text = (const unsigned char *)map_text(fd, size, &out->mapped);
+        if (text == NULL) status = mt_fail(err, MT_ERR_RUNTIME, "cannot map '%s': %s", path, strerror(errno));
+    }
+    close(fd);
+    if (status != MT_OK || size == 0) return status;
+    out->map = text;
+    uint64_t max_line = MT_NUMBERS_MAX_LINE;
+    /* The places every part starts, as parse_text finds them, to this part's end. */
+    size_t start = 0, end = size, line_start = 0, previous = 0, previous_line = 0;
+    bool live = true;
+    for (int j = 1; j <= k + 1 && j < parts; j++) {
+        size_t nominal = (size_t)((uint64_t)size * (uint64_t)j / (uint64_t)parts), at = previous,
+               at_line = previous_line;
+        if (nominal >= previous) at = part_start(text, size, nominal, max_line, &at_line);
+        if (j == k) start = at, line_start = at_line, live = live && at_line != NO_LINE;
+        if (j == k + 1) end = at;
+        if (at_line == NO_LINE && j <= k) live = false;
+        previous = at, previous_line = at_line;
+    }
+    out->first_byte = start, out->end_byte = live ? end : start;
+    if (!live || end <= start) return MT_OK;
+    part p = {.capacity = (end - start) / 2 + 2};
+    p.values = reserve_items(p.capacity);
+    if (p.values == NULL) return too_large(0, err);
+    p.scan = (scanner){.data = text,
+                       .position = start,
+                       .end = end,
+                       .limit = size,
+                       .final = true,
+                       .max_line = max_line,
+                       .line_start = line_start};
+    scan_part(&p, true);
+    out->newlines = p.scan.newlines, out->items = p.count;
+    if (p.stop == SCAN_PROBLEM) {
+        out->problem = true;
+        out->found = (int)resolve(p.scan.problem, p.scan.problem_at, p.scan.line_start, max_line);
+        out->token = text + p.scan.token, out->length = p.scan.length;
+    } else if (p.stop == SCAN_FULL) {
+        free(p.values);
+        return too_large(p.count, err); /* cannot be: there is room for every token */
+    }
+    if (p.count > 0 && p.count < p.capacity) {
+        int64_t *fitted = realloc(p.values, p.count * sizeof *p.values);
+        if (fitted != NULL) p.values = fitted;
+    }
+    *numbers = (mt_numbers){.values = p.count > 0 ? p.values : NULL, .count = p.count};
+    if (p.count == 0) free(p.values);
+    return MT_OK;
+}
+
+mt_status mt_numbers_part_message(const mt_numbers_part *part, const char *name, uint64_t newlines_before,
+                                  uint64_t items_before, mt_error *err)
+{
+    return problem_message((found)part->found, name, newlines_before + part->newlines + 1,
+                           items_before + part->items + 1, part->token, part->length, MT_NUMBERS_MAX_LINE, err);
+}
+
+void mt_numbers_part_free(mt_numbers_part *part)
+{
+    if (part->map != NULL) munmap((void *)part->map, part->mapped);
+    part->map = NULL;
 }

@@ -107,6 +107,29 @@ void mt_numbers_free(mt_numbers *numbers);
 mt_status mt_numbers_parse_text(const char *data, size_t size, const char *name, int parts, uint64_t max_line,
                                 mt_numbers *numbers, mt_error *err);
 
+/* One part of a regular file for a process that parses only its own (cube_mpi --io mpi): part k of parts, cut
+ * where mt_numbers_parse_text cuts that many parts (the first place at or after k/parts of the text that no
+ * token and no comment crosses), so the parts together hold exactly the whole list. The file stays mapped until
+ * mt_numbers_part_free (only the pages read come in); a problem (a bad token) is not a message yet, since its
+ * line and item depend on the parts before: problem is set, and mt_numbers_part_message names it once the
+ * newlines and items of every part before are known (their sums). */
+typedef struct {
+    uint64_t first_byte, end_byte; /* the part's bytes of the text: [first_byte, end_byte) */
+    uint64_t newlines, items;      /* newlines passed and items read, to the part's end or its problem */
+    bool problem;                  /* the part stopped at a problem (found, token, length say which) */
+    int found;
+    const unsigned char *token;
+    size_t length;
+    const unsigned char *map; /* the file's mapping, or NULL */
+    size_t mapped;
+} mt_numbers_part;
+
+mt_status mt_numbers_read_part(const char *path, int k, int parts, mt_numbers *numbers, mt_numbers_part *part,
+                               mt_error *err);
+mt_status mt_numbers_part_message(const mt_numbers_part *part, const char *name, uint64_t newlines_before,
+                                  uint64_t items_before, mt_error *err);
+void mt_numbers_part_free(mt_numbers_part *part);
+
 /* An array of count items for the hot loops, not yet touched (the caller touches it before timing,
  * from the threads that will use it). It starts stagger x 576 bytes past a
  * 2 MiB boundary, so arrays given different staggers are never a multiple of 4 KiB apart (4K aliasing:

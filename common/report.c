@@ -123,6 +123,54 @@ static size_t format_block(char *block, const int64_t *values, const int64_t *re
     return used;
 }
 
+_Static_assert((int)MT_POWER_LINE_MAX == (int)LINE_MAX_BYTES, "one limit for a line");
+
+size_t mt_format_powers(char *block, const int64_t *values, const int64_t *results, uint64_t count, mt_operation op)
+{
+    return format_block(block, values, results, 0, count, op);
+}
+
+/* The characters of x in base 10, its sign included: from its highest bit, the digits it may have, less one
+ * when it is below that many digits' least value (no division: the lines are as many as the items). */
+static unsigned decimal_width(int64_t x)
+{
+    static const uint64_t powers[20] = {1,
+                                        10,
+                                        100,
+                                        1000,
+                                        10000,
+                                        100000,
+                                        1000000,
+                                        10000000,
+                                        100000000,
+                                        1000000000,
+                                        10000000000ULL,
+                                        100000000000ULL,
+                                        1000000000000ULL,
+                                        10000000000000ULL,
+                                        100000000000000ULL,
+                                        1000000000000000ULL,
+                                        10000000000000000ULL,
+                                        100000000000000000ULL,
+                                        1000000000000000000ULL,
+                                        10000000000000000000ULL};
+    /* | 1 counts 0 as one digit, and changes no other width: 10^k - 1 is odd */
+    uint64_t u = (x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x) | 1;
+    unsigned bits = 64 - (unsigned)__builtin_clzll(u); /* 1 to 64 */
+    unsigned digits = (bits * 1233) >> 12;             /* floor(bits * log10(2)): 0 to 19 */
+    digits += u >= powers[digits];                     /* 1 to 20 */
+    return digits + (x < 0);
+}
+
+uint64_t mt_powers_bytes(const int64_t *values, const int64_t *results, uint64_t count, mt_operation op)
+{
+    (void)op; /* " ^ 2 = " and " ^ 3 = ": the same length */
+    uint64_t bytes = 0;
+    for (uint64_t i = 0; i < count; i++)
+        bytes += decimal_width(values[i]) + 7 + decimal_width(results[i]) + 1;
+    return bytes;
+}
+
 void mt_print_powers(mt_output *out, const int64_t *values, const int64_t *results, uint64_t n, mt_operation op)
 {
     /* Lines formatted into a block and written a block at a time. One thread: formatting is cheap next to the

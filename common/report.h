@@ -39,6 +39,13 @@ mt_status mt_output_finish(mt_output *out, mt_error *err);
 void mt_print_power(mt_output *out, int64_t base, mt_operation op, int64_t value);
 /* n lines "values[i] ^ op = results[i]" in order, written in large blocks (the lines printed after a run). */
 void mt_print_powers(mt_output *out, const int64_t *values, const int64_t *results, uint64_t n, mt_operation op);
+/* The longest line "BASE ^ OP = VALUE\n" takes, in bytes. */
+enum { MT_POWER_LINE_MAX = 64 };
+/* count lines "values[i] ^ op = results[i]" into block (room for count * MT_POWER_LINE_MAX bytes), as
+ * mt_print_powers writes them; returns their bytes. For writers of their own (cube_mpi's MPI-IO). */
+size_t mt_format_powers(char *block, const int64_t *values, const int64_t *results, uint64_t count, mt_operation op);
+/* The bytes mt_format_powers would take for those lines, counted without formatting them. */
+uint64_t mt_powers_bytes(const int64_t *values, const int64_t *results, uint64_t count, mt_operation op);
 /* The last human line of every program and mode: "Execution Time: SECONDS". */
 void mt_print_execution_time(mt_output *out, double seconds);
 

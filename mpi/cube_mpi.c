@@ -36,8 +36,10 @@
 #include "cli.h"
 #include "cube_mpi_cli.h"
 #include "explain.h"
+#include "io_read.h"
 #include "kernel.h"
 #include "numbers.h"
+#include "output.h"
 #include "report.h"
 #include "shared_window.h"
 #include "stream.h"
@@ -59,17 +61,24 @@ typedef struct {
     int64_t *results;  /* the cubes, in input order */
     bool owns_values;  /* values is ours to free (not in the shared window) */
     mt_output *output; /* where the lines go */
-    bool print_lines;  /* text output, not --quiet */
+    bool print_lines;  /* rank 0 prints the lines (mt_cli_prints_lines, not written by every rank) */
     bool print_round;  /* streaming: print each round's lines as it arrives */
     bool valid;        /* every result checked so far matched */
     /* every rank */
-    int64_t *slice_in, *slice_out; /* this rank's items and cubes (rank 0: inside values and results) */
-    bool shared;                   /* --transport shared */
-    bool explain;                  /* --explain: the split, and where each worker ran */
-    shared_window window;          /* shared: the node's window and this rank's place in it */
-    mt_timeline *timeline;         /* NULL: not recording */
-    mt_placement *placement;       /* where this rank's threads ran; NULL: not noting (the priming pass) */
-    uint64_t units_done;           /* this rank's items so far in this run: its next timeline slot */
+    int64_t *slice_in, *slice_out;     /* this rank's items and cubes (rank 0: inside values and results) */
+    bool shared;                       /* --transport shared */
+    bool explain;                      /* --explain: the split, and where each worker ran */
+    shared_window window;              /* shared: the node's window and this rank's place in it */
+    mt_timeline *timeline;             /* NULL: not recording */
+    mt_placement *placement;           /* where this rank's threads ran; NULL: not noting (the priming pass) */
+    uint64_t units_done;               /* this rank's items so far in this run: its next timeline slot */
+    results_output *lines_out;         /* --output FILE by MPI-IO: every rank writes its own lines; NULL: not */
+    bool write_round;                  /* streaming: every rank writes its lines of each round as it is cubed */
+    const int64_t *mine_in, *mine_out; /* this rank's part of the last round: its items and cubes */
+    int mine_count;
+    bool io_mpi;         /* --io mpi: every rank read its own items (own), none is scattered or gathered */
+    mt_numbers own;      /* --io mpi: this rank's items, read by itself */
+    uint64_t own_first;  /* --io mpi: the index of its first item in the list */
     double *rank_phases; /* rank 0: each timed run's phases and total on each rank, [run][rank][PHASE_COUNT + 1] */
 } cube_run;
 
@@ -119,7 +128,13 @@ static mt_status scatter_cube_gather(cube_run *run, uint64_t round_n, uint64_t f
     const world_info *w = &run->world;
     bool root = w->rank == 0;
     double t0 = MPI_Wtime(), t1, t2;
-    if (run->shared) {
+    if (run->io_mpi) {
+        /* --io mpi: no scatter and no gather; each rank cubes the items it read itself (io_read.c). */
+        t1 = MPI_Wtime();
+        cube_slice(run, run->own.values, run->slice_out, (int)run->own.count, first_item + run->own_first);
+        t2 = MPI_Wtime();
+        run->mine_in = run->own.values, run->mine_out = run->slice_out, run->mine_count = (int)run->own.count;
+    } else if (run->shared) {
         /* The same three steps with the node's window in place of the copies (shared_window.c). */
         shared_range mine;
         mt_status status = shared_window_scatter(&run->window, w, round_n, &mine, err);
@@ -127,6 +142,7 @@ static mt_status scatter_cube_gather(cube_run *run, uint64_t round_n, uint64_t f
         t1 = MPI_Wtime();
         cube_slice(run, mine.in, mine.out, mine.count, first_item + (uint64_t)mine.first);
         t2 = MPI_Wtime();
+        run->mine_in = mine.in, run->mine_out = mine.out, run->mine_count = mine.count;
         if ((status = shared_window_gather(&run->window, w, err)) != MT_OK) return status;
     } else {
         for (int r = 0; r < w->size; r++) {
@@ -144,6 +160,7 @@ static mt_status scatter_cube_gather(cube_run *run, uint64_t round_n, uint64_t f
         t1 = MPI_Wtime();
         cube_slice(run, in, out, mine, first_item + (uint64_t)run->displs[w->rank]);
         t2 = MPI_Wtime();
+        run->mine_in = in, run->mine_out = out, run->mine_count = mine;
         /* Gatherv puts each rank's cubes at its displacement: the results come back in input order. */
         MPI_CHECK(MPI_Gatherv(root ? MPI_IN_PLACE : out, mine, MPI_INT64_T, run->results, run->counts, run->displs,
                               MPI_INT64_T, 0, MPI_COMM_WORLD));
@@ -190,6 +207,7 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
     if (run.placement != NULL) mt_placement_start(run.placement); /* keeps the last run's */
     bool streaming = run.chunk > 0, root = run.world.rank == 0;
     run.print_round = streaming && info->last && root && run.print_lines;
+    run.write_round = streaming && info->last && run.lines_out != NULL;
     if (streaming) {
         mt_status status = read_round(&run, 0, err); /* every pass reads the list the scan read */
         if (status != MT_OK) return status;
@@ -205,6 +223,9 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
         uint64_t round_n = run.n - done < per_round ? run.n - done : per_round;
         mt_status status = streaming ? read_round(&run, round_n, err) : MT_OK;
         if (status == MT_OK) status = scatter_cube_gather(&run, round_n, done, phases, err);
+        /* Each rank writes the round's lines it cubed, after the rounds before (output.c) */
+        if (status == MT_OK && run.write_round)
+            status = output_write(run.lines_out, &run.world, run.mine_in, run.mine_out, (uint64_t)run.mine_count, err);
         if (status != MT_OK) return status;
         if (root && streaming) check_round(&run, round_n);
         done += round_n;
@@ -219,7 +240,9 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
         double *into = root ? run.rank_phases + row : NULL;
         MPI_CHECK(MPI_Gather(mine, PHASE_COUNT + 1, MPI_DOUBLE, into, PHASE_COUNT + 1, MPI_DOUBLE, 0, MPI_COMM_WORLD));
     }
-    ((cube_run *)context)->valid = run.valid;
+    cube_run *kept = context;
+    kept->valid = run.valid;
+    kept->mine_in = run.mine_in, kept->mine_out = run.mine_out, kept->mine_count = run.mine_count;
     sample->elapsed_s = slowest[PHASE_COUNT];
     memcpy(sample->phases, slowest, sizeof(double) * PHASE_COUNT);
     return MT_OK;
@@ -230,6 +253,16 @@ static mt_status load_list(mt_options *options, cube_run *run, mt_error *err)
 {
     mt_status status = MT_OK;
     mt_error local_err = {""};
+    if (run->io_mpi) {
+        /* --io mpi: every rank reads its own byte range of the file (io_read.c); rank 0 reads no more. */
+        double start = mt_now();
+        status = io_read_part(&run->world, options->input_path, run->explain, &run->own, &run->own_first, &run->n, err);
+        options->read_s = mt_now() - start;
+        if (status == MT_OK && run->own.count > INT_MAX)
+            status = mt_fail(&local_err, MT_ERR_USAGE, "rank %d: over %d items of the list (MPI counts are int)",
+                             run->world.rank, INT_MAX);
+        return status == MT_OK ? world_agree(&run->world, status, &local_err, err) : status;
+    }
     /* Rank 0 holds a round and its results; the node's other ranks their slices, as much again. */
     uint64_t per_rank = options->generate ? options->generate_count : UINT64_MAX;
     if (run->world.rank == 0 && run->chunk > 0) {
@@ -277,7 +310,12 @@ static mt_status allocate_buffers(cube_run *run, mt_error *err)
     run->counts = malloc((size_t)w->size * sizeof(int));
     run->displs = malloc((size_t)w->size * sizeof(int));
     ok = run->counts != NULL && run->displs != NULL;
-    if (ok && !run->shared && root) {
+    if (ok && run->io_mpi) {
+        mine = run->own.count; /* its own items are read already: their cubes */
+        run->slice_out = mt_items_alloc(mine, 1);
+        ok = run->slice_out != NULL;
+        if (ok) memset(run->slice_out, 0, mine * sizeof(int64_t));
+    } else if (ok && !run->shared && root) {
         if (run->chunk > 0) run->values = mt_items_alloc(round_n, 0), run->owns_values = true;
         run->results = mt_items_alloc(round_n, 1);
         ok = run->results != NULL && (run->chunk == 0 || run->values != NULL);
@@ -373,8 +411,8 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     mt_record record;
     /* Rounds follow one another: the model sums what each round keeps busy (stream.h). */
     uint64_t steps = stream_ideal_steps(run->n, run->chunk, (uint64_t)w->size, (uint64_t)workers);
-    mt_status status = mt_cli_record(&cube_mpi_program, options, transport, run->n, w->threads, w->size, runs,
-                                     (double)steps * options->work.delay_s, &record, err);
+    mt_status status = mt_cli_record(&cube_mpi_program, options, run->io_mpi ? "io-mpi" : transport, run->n, w->threads,
+                                     w->size, runs, (double)steps * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
     record.mpi_library = library;
     /* What the runs cost, over every rank (world_reduce_costs) */
@@ -384,7 +422,6 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     record.machine_busy = costs->machine_busy;
     record.rank_hosts = where->host_names;
     record.places = where->places, record.place_count = where->place_count;
-    if (run->chunk == 0) run->valid = mt_powers_check(run->values, run->results, run->n, MT_OP_CUBE) == run->n;
     record.valid = run->valid;
     /* Each rank's own phases side by side: the compute phase's spread is the load imbalance (max / mean). */
     world_spread spreads[PHASE_COUNT + 1];
@@ -396,7 +433,7 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     }
     world_spread compute = spreads[PHASE_COMPUTE];
     double imbalance = compute.mean > 0 ? compute.max / compute.mean : NAN;
-    record.fields = json_pack("{s:s, s:o, s:o}", "transport", transport, "chunk",
+    record.fields = json_pack("{s:s, s:o, s:o}", "transport", run->io_mpi ? "io-mpi" : transport, "chunk",
                               run->chunk > 0 ? json_integer((json_int_t)run->chunk) : json_null(), "imbalance",
                               isfinite(imbalance) && record.valid ? json_real(imbalance) : json_null());
     char note[128];
@@ -421,7 +458,7 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     if (run->explain && !options->verbose) /* --verbose prints it with the record */
         mt_placement_print(stderr, cube_mpi_program.name, where->places, where->place_count);
     if (status == MT_OK && record.valid && run->print_lines && run->chunk == 0)
-        mt_print_powers(&options->output, run->values, run->results, run->n, MT_OP_CUBE);
+        mt_print_powers(run->output, run->values, run->results, run->n, MT_OP_CUBE);
     if (status == MT_OK && run->timeline != NULL) {
         mt_trace trace = {.events = where->events,
                           .count = where->event_count,
@@ -446,6 +483,29 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     return status;
 }
 
+/* Every rank, after the runs: rank 0's self-check of the gathered cubes (a stream's were checked round by
+ * round), which every rank learns when it writes; then, with --output by MPI-IO, every rank writes its own lines
+ * at its offset (a stream's were written round by round), and FILE is put in place only if they validated. */
+static mt_status check_and_write(cube_run *run, mt_error *err)
+{
+    if (run->io_mpi) {
+        /* No rank holds the list: each checks its own cubes, and all learn whether every one did. */
+        int valid = mt_powers_check(run->own.values, run->slice_out, run->own.count, MT_OP_CUBE) == run->own.count;
+        MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &valid, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
+        run->valid = valid;
+    } else if (run->world.rank == 0 && run->chunk == 0)
+        run->valid = mt_powers_check(run->values, run->results, run->n, MT_OP_CUBE) == run->n;
+    if (run->lines_out == NULL) return MT_OK;
+    int valid = run->valid;
+    MPI_CHECK(MPI_Bcast(&valid, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    mt_status status = MT_OK;
+    if (valid && run->chunk == 0)
+        status = output_write(run->lines_out, &run->world, run->mine_in, run->mine_out, (uint64_t)run->mine_count, err);
+    if (status != MT_OK && err->message[0] != '\0') return status; /* one rank's MPI failure: no collective now */
+    mt_status closed = output_close(run->lines_out, &run->world, valid && status == MT_OK, err);
+    return status != MT_OK ? status : closed;
+}
+
 static void free_run(cube_run *run)
 {
     if (run->world.rank == 0) mt_source_close(&run->source);
@@ -456,6 +516,7 @@ static void free_run(cube_run *run)
     mt_items_free(run->slice_in, 0), mt_items_free(run->slice_out, 1);
     free(run->counts), free(run->displs), free(run->rank_phases);
     if (run->shared) shared_window_close(&run->window);
+    mt_numbers_free(&run->own);
 }
 
 /* Everything between MPI_Init and MPI_Finalize, the recipe every rank follows; returns the status every rank
@@ -472,7 +533,15 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     if (!go) return status;
     bool root = run.world.rank == 0;
     run.work = options->work, run.chunk = settings.chunk, run.shared = settings.shared, run.explain = settings.explain;
-    run.output = &options->output, run.print_lines = options->format == MT_FORMAT_TEXT && !options->quiet;
+    run.io_mpi = settings.io_mpi;
+    /* Where the lines go: standard output or a device by rank 0, or FILE by every rank (output.c). */
+    results_output lines_out = {.file = MPI_FILE_NULL};
+    MPI_Info hints = MPI_INFO_NULL;
+    if (status == MT_OK) status = output_hints(settings.io_hints, settings.io_hint_count, &hints, err);
+    if (status == MT_OK) status = output_open(&lines_out, &run.world, options, hints, err);
+    run.output = options->lines;
+    run.print_lines = mt_cli_prints_lines(options) && lines_out.path != OUTPUT_COLLECTIVE;
+    run.lines_out = lines_out.path == OUTPUT_COLLECTIVE ? &lines_out : NULL;
 
     /* Rank 0 reads the list; every rank learns n, holds its buffers, and records where its work runs. */
     if (status == MT_OK) status = load_list(options, &run, err);
@@ -480,7 +549,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     mt_timeline timeline = {0};
     mt_placement placement = {0};
     if (status == MT_OK) status = record_where(&run, options, &timeline, &placement, err);
-    if (status == MT_OK && settings.explain) status = explain(&run, err);
+    if (status == MT_OK && settings.explain && !run.io_mpi) status = explain(&run, err); /* io_read.c's, else */
     /* Rank 0 keeps every rank's phases of every timed run, for their spread over the ranks. */
     if (status == MT_OK) {
         mt_error local_err = {""};
@@ -496,8 +565,10 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
      * transport's paths; a stream is not read an extra time for it. */
     mt_repeat_plan plan = {.prime = run.chunk == 0, .warmup = options->warmup, .repeat = options->repeat};
     if (status == MT_OK) status = mt_repeat(run_once, &run, &plan, err);
+    if (root) options->runs_end = mt_now(); /* the output phase starts here: the record's output_s */
     world_gathered where = {0};
     if (status == MT_OK) status = world_gather(&run.world, &placement, run.timeline, &where, err);
+    if (status == MT_OK) status = check_and_write(&run, err);
     world_costs costs = {0};
     if (status == MT_OK) status = world_reduce_costs(&run.world, &plan, &costs, err);
     int verdict = (int)status;
@@ -508,6 +579,9 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
         if (verdict == MT_OK) verdict = (int)mt_output_finish(&options->output, &report_err);
         if (verdict != MT_OK) mt_print_error(cube_mpi_program.name, &report_err);
     }
+    if (root) mt_output_file_discard(&options->results); /* a FILE not put in place: the run failed */
+    output_free(&lines_out, &run.world, status == MT_OK || err->message[0] == '\0');
+    if (hints != MPI_INFO_NULL) MPI_Info_free(&hints);
     world_gathered_free(&where);
     world_costs_free(&costs);
     mt_timeline_free(&timeline);

@@ -154,8 +154,8 @@ static mt_status report(const cube_job *job, mt_options *options, const mt_repea
     if (status != MT_OK) return status;
     record.places = job->placement->places, record.place_count = job->team_size;
     record.valid = mt_powers_check(job->values, job->cubes, job->n, MT_OP_CUBE) == job->n;
-    if (record.valid && options->format == MT_FORMAT_TEXT && !options->quiet)
-        mt_print_powers(&options->output, job->values, job->cubes, job->n, MT_OP_CUBE);
+    if (record.valid && mt_cli_prints_lines(options))
+        mt_print_powers(options->lines, job->values, job->cubes, job->n, MT_OP_CUBE);
     return mt_cli_conclude(&program, options, &record, job->timeline, NULL, runs, err);
 }
 

@@ -172,7 +172,7 @@ static const mt_program program = {
 typedef struct {
     const square_cube_mode *mode;
     square_cube_job job;
-    bool print_lines; /* text output, live (not --ordered, not --quiet) */
+    bool print_lines; /* the lines printed live (not --ordered; mt_cli_prints_lines) */
 } run_context;
 
 static mt_status run_once(void *context, const mt_run_info *run, mt_sample *sample, mt_error *err)
@@ -202,7 +202,7 @@ static mt_status prepare(run_context *c, const mt_numbers *numbers, mt_options *
     c->job = (square_cube_job){.values = numbers->values,
                                .n = numbers->count,
                                .work = options->work,
-                               .output = &options->output,
+                               .output = options->lines,
                                .squares = malloc(bytes ? bytes : 1),
                                .cubes = malloc(bytes ? bytes : 1)};
     if (c->job.squares == NULL || c->job.cubes == NULL)
@@ -230,9 +230,9 @@ static mt_status report(run_context *c, mt_options *options, const mt_repeat_pla
     record.places = job->placement->places, record.place_count = job->team_size;
     record.valid = mt_powers_check(job->values, job->squares, job->n, MT_OP_SQUARE) == job->n &&
                    mt_powers_check(job->values, job->cubes, job->n, MT_OP_CUBE) == job->n;
-    if (record.valid && options->format == MT_FORMAT_TEXT && !options->quiet && !c->print_lines) {
-        mt_print_powers(&options->output, job->values, job->squares, job->n, MT_OP_SQUARE);
-        mt_print_powers(&options->output, job->values, job->cubes, job->n, MT_OP_CUBE);
+    if (record.valid && mt_cli_prints_lines(options) && !c->print_lines) {
+        mt_print_powers(options->lines, job->values, job->squares, job->n, MT_OP_SQUARE);
+        mt_print_powers(options->lines, job->values, job->cubes, job->n, MT_OP_CUBE);
     }
     return mt_cli_conclude(&program, options, &record, job->timeline, NULL, runs, err);
 }
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
     mt_numbers numbers = {0};
     mt_timeline timeline = {0};
     mt_placement placement = {0};
-    run_context context = {.print_lines = options.format == MT_FORMAT_TEXT && !options.quiet && !ordered};
+    run_context context = {.print_lines = mt_cli_prints_lines(&options) && !ordered};
     mt_status status = mt_cli_read_numbers(&options, 3 * sizeof(int64_t), &numbers, &err);
     if (status == MT_OK) status = prepare(&context, &numbers, &options, &timeline, &placement, &err);
     /* The priming pass runs the mode once with no work and no printing: it starts the OpenMP team (the first

@@ -24,6 +24,10 @@ Series (each from 1 worker up):
   hybrid    mpirun -np W/T --bind-to none cube_mpi -t T   T threads a rank (--threads-per-rank);
             --bind-to none because Open MPI binds each rank to one core at np <= 2, and a rank's
             threads would then share that core
+  io        mpirun -np W cube_mpi -t 1 --io mpi -i LIST --output FILE   every rank reads its own byte
+            range of a list file and writes its own lines (MPI-IO): no funnel through rank 0; not in
+            the default series (it writes each n's list, the --generate list, and the lines to DIR/io/);
+            with --time end_to_end_s its serial fraction reads against the ranks series'
 Work (--work): sleep (concurrency: scales with the workers, even past the cores), spin (CPU-bound:
 scales up to the cores), none (the bare map: memory-bound). Strong scaling keeps n fixed; weak
 scaling keeps n per worker fixed (3 items, or 3 x 2^k for none; strong: a power of two), so the two never share an n.
@@ -33,7 +37,7 @@ scaling keeps n per worker fixed (3 items, or 3 x 2^k for none; strong: a power 
   --quick                a small sweep, under two minutes on 2 cores: short delays, fewer workers
   --work LIST            comma-separated: sleep,spin,none (default all three)
   --scaling LIST         strong,weak (default both)
-  --series LIST          threads,tasks,ranks,shared,hybrid (default: all that are built)
+  --series LIST          threads,tasks,ranks,shared,hybrid,io (default: all that are built but io)
   --threads-per-rank T   threads of each rank in the hybrid series (default 2)
   --repeat R             timed runs per point, after one warm-up (default 5, which gives each point
                          the median's 95% interval; fewer runs give none)
@@ -64,7 +68,7 @@ What the analysis reads from each record (the programs' --csv columns):
   nodes   the distinct hosts of the ranks: points across nodes are marked (W+, squares), and a line
       shows where the workers first leave one node
   read_s, setup_s, output_s, end_to_end_s, serial_fraction   the whole run's phases, for --time
-      end_to_end_s and beside the fit
+      end_to_end_s and beside the fit; read_s and output_s of each point in a table of their own
   imbalance   cube_mpi's slowest rank's compute over the ranks' mean, in each point's note
 The plot answers one question a panel (a kind of work, strong or weak), at most 4 series each; a
 series whose fitted points' intervals overlap gets no fit, and the tables say why.
@@ -121,7 +125,7 @@ in_list() { [[ ",$2," == *",$1,"* ]]; }
 mt_check_count "$per_rank" --threads-per-rank
 mt_check_list "$works" --work sleep spin none
 mt_check_list "$scalings" --scaling strong weak
-[ -z "$series" ] || mt_check_list "$series" --series threads tasks ranks shared hybrid
+[ -z "$series" ] || mt_check_list "$series" --series threads tasks ranks shared hybrid io
 case $time_name in
   time_s|end_to_end_s) ;;
   *) mt_die "--time '$time_name': use time_s or end_to_end_s" 2 ;;
@@ -198,18 +202,23 @@ items_strong=1
 while [ "$items_strong" -lt $((2 * max_workers)) ]; do items_strong=$((items_strong * 2)); done
 items_weak=3
 
-have_mpi=0 have_shared=0
+have_mpi=0 have_shared=0 have_io=0
 [ -x "$cube_mpi" ] && have_mpi=1
 if [ "$have_mpi" -eq 1 ]; then
   help_text=$("$cube_mpi" --help 2>&1) || true
   if [[ $help_text == *--transport* ]]; then have_shared=1; fi
+  if [[ $help_text == *"--io WHERE"* ]]; then have_io=1; fi
 fi
 if [ -z "$series" ]; then
   series=threads,tasks
   [ "$have_mpi" -eq 1 ] && series+=,ranks,hybrid
   [ "$have_shared" -eq 1 ] && series+=,shared
 fi
-if [ "$have_mpi" -eq 0 ] && { in_list ranks "$series" || in_list hybrid "$series" || in_list shared "$series"; }; then
+if in_list io "$series" && [ "$have_mpi" -eq 1 ] && [ "$have_io" -eq 0 ]; then
+  mt_die "--series io: this cube_mpi has no --io option" 2
+fi
+if [ "$have_mpi" -eq 0 ] && { in_list ranks "$series" || in_list hybrid "$series" || in_list shared "$series" ||
+  in_list io "$series"; }; then
   mt_die "cube_mpi is not built (no MPI found at configure time): use --series threads,tasks" 2
 fi
 if in_list shared "$series" && [ "$have_shared" -eq 0 ]; then
@@ -264,6 +273,7 @@ point_summary() {
 }
 
 points=() # each: "label|command words separated by \x1f"
+io_sizes=() # the n of each io point: its list file is made before the sweep
 add_point() { # add_point LABEL WORD...
   local label=$1; shift
   local IFS=$'\x1f'
@@ -292,6 +302,12 @@ for work in "${work_kinds[@]}"; do
       if in_list shared "$series"; then
         add_point "$tag shared" run_mpi "$w" "$cube_mpi" --transport shared -t 1 "${common[@]}"
       fi
+      if in_list io "$series"; then
+        # The list --generate would give, as a file (made before the sweep), read in ranges by the ranks.
+        io_sizes+=("$n")
+        add_point "$tag io" run_mpi "$w" "$cube_mpi" -t 1 --io mpi -i "$out/io/list-$n.txt" \
+          --output "$out/io/lines.txt" "${work_args[@]}" -r "$repeat" -W 1
+      fi
       if in_list hybrid "$series"; then
         if [ "$w" -ge "$per_rank" ] && [ $((w % per_rank)) -eq 0 ]; then
           add_point "$tag hybrid $((w / per_rank))x$per_rank" run_mpi $((w / per_rank)) --bind-to none \
@@ -314,6 +330,16 @@ if [ "$dry_run" -eq 1 ]; then
 fi
 
 mkdir -p -- "$out"
+if [ ${#io_sizes[@]} -gt 0 ]; then
+  # The io series' lists: the numbers --generate N gives (cube_omp's lines, their first column), one a line.
+  mkdir -p -- "$out/io"
+  for n in $(printf '%s\n' "${io_sizes[@]}" | sort -un); do
+    [ -s "$out/io/list-$n.txt" ] && continue
+    "$cube_omp" --work none --generate "$n" -q --output "$out/io/lines-$n.txt" >/dev/null ||
+      mt_die "cannot make the list of $n numbers for the io series"
+    cut -d ' ' -f 1 -- "$out/io/lines-$n.txt" >"$out/io/list-$n.txt" && rm -f -- "$out/io/lines-$n.txt"
+  done
+fi
 # A new sweep fills a file of its own, which replaces the last one's CSV only when every point has run: an
 # interrupted sweep leaves the last one whole.
 sweep=$csv

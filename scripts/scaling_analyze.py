@@ -145,6 +145,7 @@ def parse_row(row, measure, one_machine):
         "oversubscribed": {"true": True, "false": False}.get((row.get("oversubscribed") or "").strip()),
         "serial_fraction": number(row, "serial_fraction"), "lo": None, "hi": None,
         "imbalance": number(row, "imbalance"),
+        "read_s": number(row, "read_s"), "output_s": number(row, "output_s"),
     }
     if measure == "time_s":
         record["time"] = time_s
@@ -255,7 +256,10 @@ def aggregate(rows, borrowed=False):
     flags = [r["oversubscribed"] for r in rows if r["oversubscribed"] is not None]
     fractions = [r["serial_fraction"] for r in rows if r["serial_fraction"] is not None]
     imbalances = [r["imbalance"] for r in rows if r.get("imbalance") is not None]
-    return {"time": statistics.median(times), "records": len(rows),
+    phases = {name: [r[name] for r in rows if r.get(name) is not None] for name in ("read_s", "output_s")}
+    return {"read_s": statistics.median(phases["read_s"]) if phases["read_s"] else None,
+            "output_s": statistics.median(phases["output_s"]) if phases["output_s"] else None,
+            "time": statistics.median(times), "records": len(rows),
             "imbalance": statistics.median(imbalances) if imbalances else None,
             "lo": min(r["lo"] for r in rows) if bounded else None,
             "hi": max(r["hi"] for r in rows) if bounded else None,
@@ -353,7 +357,8 @@ def make_series(base, shape, scaling, size, at, example, with_machine, cores):
                        "ideal_s": ideal, "counted": counted, "cpus": p["cpus"],
                        "karp_flatt": karp_flatt(speedup, counted),
                        "oversubscribed": p["oversubscribed"], "borrowed": p["borrowed"], "records": p["records"],
-                       "serial_fraction": p["serial_fraction"], "fits": fits, "imbalance": p["imbalance"]})
+                       "serial_fraction": p["serial_fraction"], "fits": fits, "imbalance": p["imbalance"],
+                       "read_s": p.get("read_s"), "output_s": p.get("output_s")})
     for p in points:
         p["note"] = point_note(p, work)
     model = "amdahl" if scaling == "strong" else "gustafson"
@@ -514,6 +519,18 @@ def markdown(series, cores, skipped, measure="time_s"):
                              f"| {fmt_time(p['time_s'])} | {interval_text(p)} | {p['speedup']:.2f} "
                              f"| {p['efficiency']:.2f} | {fmt(p['karp_flatt'])} | {p['note']} |")
         lines.append("")
+        if any(p["read_s"] is not None for s in chosen for p in s["points"]):
+            # The serial phases around the runs: what the record's serial fraction is made of (cube_mpi --io mpi
+            # --output spreads reading and writing over the ranks; the scatter's rank 0 does both alone).
+            lines += ["The phases around the runs (medians of the records): reading the list, and the output "
+                      "(the self-check, the result lines, the record):", "",
+                      "| series | scaling | workers | read_s | output_s | serial_fraction of the record |",
+                      "|---|---|---|---|---|---|"]
+            for s in chosen:
+                for p in s["points"]:
+                    lines.append(f"| {s['label']} | {s['scaling']} | {worker_mark(p)} | {fmt_time(p['read_s'])} "
+                                 f"| {fmt_time(p['output_s'])} | {fmt(p['serial_fraction'])} |")
+            lines.append("")
     if series:
         if measure == "end_to_end_s":
             lines.append("95% intervals: none for end-to-end times (the phases around the runs are measured once).")

@@ -531,6 +531,40 @@ static void print_powers_matches_printf_in_order_across_blocks(void **state)
     fclose(file);
 }
 
+/* The block formatter and the byte count other writers place their lines by (cube_mpi's offsets) agree with
+ * printf at every width, INT64_MIN and INT64_MAX included. */
+static void format_powers_and_their_bytes_match_printf(void **state)
+{
+    (void)state;
+    enum { N = 4 * 20 + 4 };
+    int64_t values[N], results[N];
+    int n = 0;
+    for (int k = 0; k < 19; k++) {
+        int64_t power = 1; /* 10^k, up to 10^18 */
+        for (int j = 0; j < k; j++)
+            power *= 10;
+        int64_t around[4] = {power - 1, power, -power, -(power - 1)};
+        for (int j = 0; j < 4; j++)
+            values[n] = around[j], results[n] = around[(j + 1) % 4], n++;
+    }
+    int64_t extremes[] = {INT64_MIN, INT64_MAX, 0, -1, 1000000000000000000LL, -999999999999999999LL};
+    for (size_t j = 0; j < sizeof extremes / sizeof extremes[0] && n < N; j++)
+        values[n] = extremes[j], results[n] = extremes[(j + 1) % 6], n++;
+    char block[N * MT_POWER_LINE_MAX + 1], expected[N * MT_POWER_LINE_MAX + 1];
+    size_t length = mt_format_powers(block, values, results, (uint64_t)n, MT_OP_CUBE), used = 0;
+    for (int i = 0; i < n; i++)
+        used += (size_t)snprintf(expected + used, sizeof expected - used, "%lld ^ 3 = %lld\n", (long long)values[i],
+                                 (long long)results[i]);
+    assert_int_equal(length, used);
+    assert_memory_equal(block, expected, used);
+    assert_int_equal(mt_powers_bytes(values, results, (uint64_t)n, MT_OP_CUBE), used);
+    for (int i = 0; i < n; i++) {
+        char line[MT_POWER_LINE_MAX];
+        assert_int_equal(mt_powers_bytes(values + i, results + i, 1, MT_OP_SQUARE),
+                         mt_format_powers(line, values + i, results + i, 1, MT_OP_SQUARE));
+    }
+}
+
 static void print_the_time(void *arg)
 {
     mt_output out;
@@ -704,6 +738,7 @@ int main(void)
         cmocka_unit_test(print_power_formats_the_original_line),
         cmocka_unit_test(print_power_lines_from_threads_stay_whole),
         cmocka_unit_test(print_powers_matches_printf_in_order_across_blocks),
+        cmocka_unit_test(format_powers_and_their_bytes_match_printf),
         cmocka_unit_test(execution_time_line_is_a_float),
         cmocka_unit_test(summary_states_ideal_and_ratio_or_no_model),
         cmocka_unit_test(cpu_time_gives_cpus_busy_and_words),

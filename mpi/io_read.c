@@ -1,0 +1,75 @@
+#include "io_read.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "output.h"
+
+/* --explain: each rank's byte range and items, printed by rank 0. */
+static mt_status explain_ranges(const world_info *w, const char *path, const mt_numbers_part *part, uint64_t first,
+                                uint64_t count, mt_error *err)
+{
+    unsigned long long mine[4] = {part->first_byte, part->end_byte, first, count};
+    unsigned long long *all = w->rank == 0 ? malloc((size_t)w->size * sizeof mine) : NULL;
+    if (w->rank == 0 && all == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    MPI_CHECK(MPI_Gather(mine, 4, MPI_UNSIGNED_LONG_LONG, all, 4, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD));
+    if (w->rank == 0) {
+        fprintf(stderr,
+                "%s: %s read by every rank in its own byte range (--io mpi), cut where no number and no comment\n"
+                "  is crossed; nothing passes through rank 0\n",
+                w->program, path);
+        for (int r = 0; r < w->size; r++) {
+            unsigned long long *a = all + 4 * r;
+            fprintf(stderr, "  rank %d: bytes [%llu, %llu), items [%llu, %llu), %llu item%s\n", r, a[0],
+                    a[1] > a[0] ? a[1] : a[0], a[2], a[2] + a[3], a[3], a[3] == 1 ? "" : "s");
+        }
+    }
+    free(all);
+    return MT_OK;
+}
+
+mt_status io_read_part(const world_info *world, const char *path, bool explain, mt_numbers *mine, uint64_t *first,
+                       uint64_t *n, mt_error *err)
+{
+    mt_numbers_part part = {.map = NULL};
+    mt_error local_err = {""};
+    struct stat info;
+    mt_status local = MT_OK;
+    *mine = (mt_numbers){0};
+    if (stat(path, &info) == 0 && !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode))
+        local = mt_fail(&local_err, MT_ERR_USAGE,
+                        "--io mpi: '%s' is not a regular file (a pipe, a FIFO or a device) and cannot be read in "
+                        "byte ranges: use --io root",
+                        path);
+    else
+        local = mt_numbers_read_part(path, world->rank, world->size, mine, &part, &local_err);
+    mt_status status = output_agree(world, local, &local_err, err);
+    /* The newlines and items of the ranges before this one: where this range's lines and items start. */
+    unsigned long long counts[2] = {part.newlines, mine->count}, before[2] = {0, 0};
+    if (status == MT_OK) MPI_CHECK(MPI_Exscan(counts, before, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD));
+    if (world->rank == 0) before[0] = before[1] = 0; /* Exscan leaves rank 0's undefined */
+    /* The first bad token in the file is the one the whole reader names: the lowest rank's that has one. */
+    if (status == MT_OK) {
+        local = part.problem ? mt_numbers_part_message(&part, path, before[0], before[1], &local_err) : MT_OK;
+        status = output_agree(world, local, &local_err, err);
+    }
+    /* Then, as the whole reader checks after parsing, the first cube that overflows. */
+    if (status == MT_OK) {
+        local = mt_check_cube_range(mine->values, mine->count, before[1] + 1, &local_err);
+        status = output_agree(world, local, &local_err, err);
+    }
+    *first = before[1];
+    unsigned long long total = mine->count;
+    if (status == MT_OK)
+        MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD));
+    *n = total;
+    if (status == MT_OK && explain) status = explain_ranges(world, path, &part, *first, mine->count, err);
+    mt_numbers_part_free(&part);
+    if (status != MT_OK) mt_numbers_free(mine);
+    return status;
+}

@@ -1,0 +1,22 @@
+/* io_read.h - cube_mpi --io mpi: no funnel through rank 0. Every rank maps the list file and parses its own byte
+ * range of it (common/numbers.c's mt_numbers_read_part: the ranges cut where no number and no comment is
+ * crossed, as the parallel reader cuts its parts), so no rank reads or holds the whole list. The ranks' counts
+ * are agreed with MPI_Exscan (each rank's first item) and MPI_Allreduce (n); a bad token is named once, by the
+ * rank whose range holds the first one, with the line and item the whole file's reader gives it (the newlines
+ * and items of the ranges before, summed by MPI_Exscan), and every rank ends with exit 2. */
+#ifndef CUBE_MPI_IO_READ_H
+#define CUBE_MPI_IO_READ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "numbers.h"
+#include "world.h"
+
+/* Collective: this rank's items of FILE into mine, its first item's index in the list into *first, the list's
+ * items into *n. A failure (FILE unreadable or not a regular file, a bad token, a cube that overflows) is said
+ * once, and every rank returns its status with err empty. explain: rank 0 prints every rank's byte range. */
+mt_status io_read_part(const world_info *world, const char *path, bool explain, mt_numbers *mine, uint64_t *first,
+                       uint64_t *n, mt_error *err);
+
+#endif
