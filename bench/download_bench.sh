@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # download_bench.sh - activity 3 measured: download (tasks and multi) against curl -Z, aria2c and the
 # Python original's threads, all fetching the same files from the loopback image server, in one run; then
 # the same at scale (bench/download_scale.sh: 2000 small files from a loopback nginx).

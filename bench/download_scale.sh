@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # download_scale.sh - download at scale: many small files from a loopback nginx, download (tasks and multi)
 # against curl -Z and aria2c at the same concurrency, runs interleaved, best and median, in one run.
 set -euo pipefail

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* omp_overhead - what an OpenMP parallel region and an OpenMP task cost here, EPCC-style.
  *
  * PURPOSE  The modes of square_cube pay for their constructs: a parallel region to start a team, a

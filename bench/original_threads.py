@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """original_threads.py - activity 3 of the original lesson as it was written (a Queue, N daemon threads,
 requests.get(stream=True), 1024-byte blocks), pointed at the loopback image server instead of the
 internet: the Python baseline of bench/download_bench.sh.

@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # output_bench.sh - --output measured: cube_mpi's ranks writing their own lines with MPI-IO (np 2; Open MPI, and
 # MPICH when build-mpich/ is built) against cube_omp -t 2 writing the same lines itself, side by side in
 # interleaved rounds, sync before each run; medians in a markdown table with the date and the machine.

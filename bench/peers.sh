@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # peers.sh - side by side with peers (a benchmark, not a test): our programs next to the Python
 # original's activities (threads, and the starmap corrected), mpi4py.futures' starmap where it is
 # installed, and, for the downloads, curl -Z and aria2c (bench/download_bench.sh), in one run.

@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """peers_activities.py - the Python original's activities, as the peers of our programs in bench/peers.sh.
 
 Faithful to the original lesson: calc_square / calc_cube print 'n ^ k = v' and sleep per item,

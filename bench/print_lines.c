@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* print_lines - how fast the programs print their result lines (mt_print_powers), against two yardsticks:
  * each line formatted with snprintf and written with one fwrite through a 1 MiB stdio buffer (the way one
  * would write them without locking or flushing per line), and the bare copy: the same bytes, formatted

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """reader_bench.py - the number reader against its peers over one file, side by side (run by reader_bench.sh).
 
 Every command reads the same list file from a warm page cache, end to end as a user runs it (process start,

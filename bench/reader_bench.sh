@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # reader_bench.sh - the number reader against wc -w and Python's int() over one list file (10 million
 # numbers, ten a line, ~80 MB), side by side in one run; a markdown table with the date and the machine.
 set -euo pipefail

@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # run.sh - the benchmarks (not tests): each program against its ideal time or the machine's copy
 # bandwidth, and against the Python original, all measured side by side in one run. Writes a
 # markdown report (stdout and --out FILE) with the date and the machine.

@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Activity 4 of the original lesson, corrected, as the yardstick for cube_mpi.
 
 The original calls multiprocessing.Pool(N).starmap(calc_cube, numbers) on a flat list of ints:

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* stream_copy - the machine's copy bandwidth, the yardstick of the memory-bound runs.
  *
  * PURPOSE  STREAM's Copy kernel (b[i] = a[i]) on int64 arrays, on OpenMP threads, counted as STREAM

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # commit.cmake - the commit the programs are built from, for --version: written at every build (not only at
 # configure time) into the build folder's generated/commit.c, which is rewritten only when the commit changes.
 # From git ("-dirty" when the tree differs from it), else MT_COMMIT (a packager building from a tarball sets

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # install.cmake - what cmake --install puts under the prefix besides the programs (their own folders' install()
 # rules put them in bin/): the scripts a user runs and what they read, the batch-job templates, the launcher the
 # programs were built with, the documentation and the modulefile. Nothing here names the prefix: the scripts find

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # package.cmake - cpack -G DEB (in the build folder) makes multitarefas_VERSION_ARCH.deb: everything cmake
 # --install puts under /usr, with its dependencies computed from the programs (dpkg-shlibdeps: libcurl,
 # jansson, the MPI library, the OpenMP runtime), plus what the scripts run. Included from the top-level

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # program_docs.cmake - the man pages and the bash completion, both made at build time from the programs' own
 # --help (the one option table of common/cli.c and each program's own options): help2man for the pages,
 # packaging/completion.py for the completion. Left out of sanitizer builds (a sanitizer's report at exit would

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # write_commit.cmake - cmake -DSOURCE_DIR=... -DOUTPUT=... [-DFALLBACK=...] -P write_commit.cmake: write OUTPUT,
 # a C file defining mt_commit (report.h), the commit of SOURCE_DIR; OUTPUT is left untouched when it says so already.
 set(commit "")

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # write_program_docs.cmake - cmake -DPROGRAM=PATH -DNAME=NAME -DVERSION=V -DOUT_DIR=DIR [-DHELP2MAN=PATH
 # -DINCLUDE=FILE] -P write_program_docs.cmake: a built program's --help into DIR/help/NAME.txt (what the bash
 # completion is made from) and, where help2man is, its man page DIR/man/NAME.1 from the same --help. The

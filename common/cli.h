@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* cli.h - the command line of every program, parsed in one place, as OSU's benchmarks parse theirs: one
  * getopt_long table holds the options every program shares and the ones a program adds of its own (its
  * mt_program says which, with their help, and parses their values). Parsing returns a status and never

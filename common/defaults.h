@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* defaults.h - every default of the suite, named once; `--verbose` prints them. */
 #ifndef MT_DEFAULTS_H
 #define MT_DEFAULTS_H

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* kernel.h - the one kernel every program shares: square and cube of an int64, checked, and the
  * simulated work each item costs (the original lesson's time.sleep(0.1)). */
 #ifndef MT_KERNEL_H

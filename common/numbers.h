@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* numbers.h - the number list: from arguments, a file or stdin, or generated; parsed strictly.
  *
  * A list is read through an mt_source, a few items at a time, so a program may hold the whole list

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* output_file.h - the results file of --output FILE: whole or absent. A regular FILE (or one that does not
  * exist yet) is written under a temporary name in its folder and renamed over FILE only when every write
  * has succeeded; anything else there (a device, a FIFO) is written in place, in order, by one writer.

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 #define _GNU_SOURCE /* sched_getcpu, sched_getaffinity, CPU_* */
 #include "placement.h"
 

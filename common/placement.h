@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* placement.h - where each worker really ran: the CPU it started its work on (and every CPU it was seen on,
  * if it moved), the CPUs its affinity mask allows, and whether workers had to share CPUs. Threads against
  * ranks is only a fair comparison when each worker has a CPU of its own: mpirun binding a rank to one core,

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* report.h - what a run prints: the original lesson's human lines, and the one record every program
  * reports (JSON keys = CSV columns), with the provenance that makes a number reproducible. */
 #ifndef MT_REPORT_H

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* status.h - the one way library code in common/ reports failure.
  *
  * Library functions never print and never exit: they return an mt_status and, on failure, leave one

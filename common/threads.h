@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* threads.h - the OpenMP runtime's variables read as input, and a team that really starts.
  *
  * The runtime reads OMP_NUM_THREADS, OMP_THREAD_LIMIT and OMP_DYNAMIC itself, and trusts them: 65536 threads

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* timeline.h - when each unit of work ran, on which worker: recorded during a run, then written as a
  * trace (Trace Event Format JSON for Perfetto or chrome://tracing, or CSV), summed up in numbers
  * (mean concurrency, most units in flight, each worker's busy fraction), or drawn on the terminal.

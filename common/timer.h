@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* timer.h - the monotonic clock, the one repeat runner and the statistics every program reports.
  *
  * Shaped after EPCC's benchmark driver: a program hands one run of its work to mt_repeat, which owns the

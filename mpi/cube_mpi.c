@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* cube_mpi - activity 4 done right: the original's multiprocessing starmap, as MPI ranks.
  *
  * PURPOSE  Rank 0 reads the number list and scatters it over the ranks (MPI_Scatterv: any n, any number of

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* cube_mpi_cli.h - cube_mpi's own options on the suite's command line (common/cli): the transport, streaming in
  * rounds, --explain and --io-hint; and its help. */
 #ifndef CUBE_MPI_CLI_H

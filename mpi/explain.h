@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* explain.h - cube_mpi --explain: which items go to which rank, on which host and node, with how many
  * threads, printed by rank 0 (stderr) from what every rank says it holds in the first (largest) round. */
 #ifndef CUBE_MPI_EXPLAIN_H

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* io_read.h - cube_mpi --io mpi: no funnel through rank 0. Every rank maps the list file and parses its own byte
  * range of it (common/numbers.c's mt_numbers_read_part: the ranges cut where no number and no comment is
  * crossed, as the parallel reader cuts its parts), so no rank reads or holds the whole list. The ranks' counts

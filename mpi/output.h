@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* output.h - cube_mpi --output FILE: the result lines written by the ranks themselves, with MPI-IO. Each rank
  * formats its own lines and writes them at its offset in FILE (MPI_Exscan of the ranks' byte counts), a bounded
  * block at a time, collectively (MPI_File_write_at_all); nothing passes through rank 0 or the launcher. FILE is

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, beside POSIX */
 #include "shared_window.h"
 

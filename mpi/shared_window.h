@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* shared_window.h - cube_mpi's second transport (--transport shared): the ranks of a node share one MPI-3
  * window (MPI_Win_allocate_shared) holding the node's share of a round and its cubes, so each rank cubes its
  * range in place, with no copy; across nodes the node leaders move the node shares with Scatterv/Gatherv.

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* stream.h - cube_mpi --chunk K: the list streams through the ranks in rounds of K items per rank, so rank 0
  * never holds more than a round. The list is read twice: once before any work, to check every item (a bad
  * token late in the list is an input error before any result is printed) and to count them; then round by

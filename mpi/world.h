@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* world.h - what every part of cube_mpi needs of MPI: where this rank stands (its node, its threads), a
  * checked MPI call, and the agreement on a status that lets every rank end by itself, without MPI_Abort
  * (the Parallel Research Kernels' way: the flag reduced with MAX over all ranks). */

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* cube_omp - activity 4's map (the cube of every number) on OpenMP threads: the shared-memory twin of
  * cube_mpi, and the baseline for threads against ranks.
  *

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* download - activity 3 of the original lesson: many downloads at once, done right.
  *
  * PURPOSE  The original puts 30 image URLs (6 images x 5) in a Queue and lets N threads fetch them with

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* download_cli.h - download's own options on the suite's command line (common/cli): the URL list, the output
  * folder, the transfers' limits; their defaults, named once and printed by --help and --verbose. */
 #ifndef DOWNLOAD_CLI_H

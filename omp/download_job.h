@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* download_job.h - everything around the transfers that download.c teaches: the transfers of the list, the
  * output folder, the connection pool the tasks share, the start of the team, the retries waiting in multi
  * mode, and what is reported after (the failures, the transfers in the record, the descriptor check). */

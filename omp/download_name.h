@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* download_name.h - what download accepts as a URL, and the file name each URL is saved under. */
 #ifndef DOWNLOAD_NAME_H
 #define DOWNLOAD_NAME_H

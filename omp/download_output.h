@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* download_output.h - the one place download prints while transfers run: whole lines on stdout, and a
  * progress bar on stderr (only when stderr is a terminal), never torn by another thread's output. */
 #ifndef DOWNLOAD_OUTPUT_H

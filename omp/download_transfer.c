@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 #define _GNU_SOURCE /* O_TMPFILE, beside POSIX */
 #include "download_transfer.h"
 

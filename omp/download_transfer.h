@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* download_transfer.h - one URL's transfer, the same in both modes: its easy handle and options, its
  * temporary file, the verdict on each attempt (done, retry, failed) and the rename into place.
  *

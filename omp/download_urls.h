@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* download_urls.h - the list of URLs to fetch: from the arguments, a file or stdin, or the original lesson's,
  * each checked (http or https) before anything is fetched. */
 #ifndef DOWNLOAD_URLS_H

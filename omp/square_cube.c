@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* square_cube - activities 1 and 2 of the original lesson: the square and the cube of a number list.
  *
  * PURPOSE  Show the same work done one item after another (seq), as two concurrent streams

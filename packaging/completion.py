@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """completion.py - write the bash completion of the suite's programs from their own --help, at build time, so
 an option or a value added to a program's table needs no second list here.
 

@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # demo.sh - the main job: build (if needed: in a checkout; an installation has its programs), run the original lesson's activities in C, and print a
 # table that compares each run with its ideal time.
 set -euo pipefail

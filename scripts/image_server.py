@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """image_server.py - the loopback image server that activity 3 (download) runs against: no internet needed.
 
 Serves generated images with injectable per-request latency, per-connection bandwidth and faults, bound to

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # lib.sh - shared by the scripts here, in bench/ and in the batch jobs (sourced, not run): where things are,
 # the checks of option values, the dependency check and install, the build, the MPI launcher with only
 # the switches it needs, and the one reader of the programs' records (record.py).

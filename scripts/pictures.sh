@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # pictures.sh - the lesson's three pictures (concurrency, parallelism, concurrent parallelism), drawn
 # from real runs of the suite's programs with their --timeline and scripts/timeline-plot.sh.
 set -euo pipefail

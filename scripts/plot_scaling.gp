@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # plot_scaling.gp - draw a scaling sweep: one question a panel (a kind of work, strong or weak scaling:
 # speedup against workers, with the ideal line), at most 4 series a panel, each axis fitted to its
 # panel's points and error bars (the efficiency is in scaling.md's tables); a dotted line marks the CPUs

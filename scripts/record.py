@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """record.py - read the programs' records for the scripts: fields, ratios, goals, tables and sweeps.
 
 A record is what a program prints with --json (one JSON object) or with --csv (a header line and a

@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # scaling.sh - threads against ranks: one workload swept over thread counts, rank counts and ranks x
 # threads, for sleep, spin and no work, strong and weak; the shared CSV record, the speedup,
 # efficiency, Karp-Flatt and Amdahl analysis (scaling_analyze.py), and the plot (plot_scaling.gp).

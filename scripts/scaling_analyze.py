@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """scaling_analyze.py - speedup, efficiency, Karp-Flatt serial fraction and an Amdahl (or Gustafson) fit
 for every series of a scaling sweep, from the programs' shared CSV record, with the noise, the CPUs and the
 nodes of every point. Python standard library only.

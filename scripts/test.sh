@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # test.sh - build (if needed) and run the whole test suite with ctest, then print its summary.
 set -euo pipefail
 MT_SCRIPT=test.sh

@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # timeline-plot.sh - draw a run's timeline (--timeline FILE) as a Gantt chart with gnuplot: one lane
 # per worker, a box per item coloured by operation or status, the ideal time marked.
 set -euo pipefail

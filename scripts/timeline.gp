@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # timeline.gp - draw a timeline as a Gantt chart: one lane per worker, a box per item outlined in its
 # operation's colour (square, cube, download; failed transfers red) and filled by the share of its time
 # its thread spent on a CPU: work that waits stays hollow, work that computes is filled. The ideal time

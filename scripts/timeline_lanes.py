@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Turn a timeline (--timeline FILE.json or FILE.csv) into the boxes scripts/timeline-plot.sh draws.
 
 Usage: timeline_lanes.py FILE OUT_DATA OUT_META

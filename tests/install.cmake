@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # install.cmake - the suite as users get it (included from tests/CMakeLists.txt, after mt_add_pytest), label
 # install. Left out of sanitizer builds, which are not what users install:
 #   install_prefix            cmake --install into a temporary prefix, moved elsewhere: programs, scripts (the demo),

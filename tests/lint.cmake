@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # lint.cmake - formatting and the scripts' safety rules over the whole tree (included from
 # tests/CMakeLists.txt), label lint, one ctest entry per tool so a failure says which:
 #   lint_shellcheck     shellcheck on every shell script (found by extension or shebang)

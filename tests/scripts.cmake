@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # scripts.cmake - the tests of the scripts (included from tests/CMakeLists.txt, after mt_add_pytest):
 #   cli        every script's syntax and shellcheck, the scaling sweep and its analysis (test_analysis.py:
 #              intervals and noise, CPUs, nodes, end-to-end times), the batch-job templates under a fake

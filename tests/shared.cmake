@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # shared.cmake - the tests of cube_mpi --transport shared (MPI-3 shared-memory windows), included from
 # tests/CMakeLists.txt after mt_add_pytest:
 #   mpi        one host, np 1 to 5: the tests both transports share (test_cube_mpi.py, for the shared one here:

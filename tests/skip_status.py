@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """A pytest plugin (loaded with -p skip_status): a file whose tests were all skipped exits 77, which ctest reads as
 "Skipped" (SKIP_RETURN_CODE), so a test that could not run here is listed as not run, not counted as a pass. Its
 reasons are in the test's output (pytest -rs)."""

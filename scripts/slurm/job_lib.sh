@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # job_lib.sh - shared by the batch-job templates in scripts/slurm/ and scripts/pbs/ (sourced, not run):
 # where the suite is, the build, the threads the allocation gives, how to launch ranks, and one CSV
 # of the shared record per job, so runs from a cluster and from a laptop plot together

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """What the test files share: the checks of a run (it ended well, it failed, it refused its input with one line),
 the parsers of what the programs print (the Execution Time line, the result lines, the --json record, the --csv
 row), a private folder for each MPI launch, and the cube programs' cases: the reference results, the list makers,

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """How the command-line tests run things: where the programs are, how to run them with a timeout (an MPI program
 in a TMPDIR of its own), how to launch MPI programs with only the switches the launcher needs, the loopback image
 server, the cube programs' fixture lists and bad inputs, a launch that records every rank's own exit code, and the

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """What test_output.py and test_output_mpi.py share: a small filesystem to fill, the file a run's result lines make
 (what --output writes must be these bytes), and the check that a folder holds no temporary left behind."""
 import contextlib

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """cube_mpi as a user runs it, through each of its transports (the 'transport' parameter: scatter, the default, with
 MPI_Scatterv/Gatherv, and shared, with MPI-3 shared windows): under the MPI launcher CMake found (FindMPI's
 MPIEXEC_EXECUTABLE) at np 1 to 5, and as a singleton without a launcher. Every result is checked against x**3

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """cube_mpi --transport shared on one host: what only this transport has. The ranks of the node share one MPI-3
 window (MPI_Win_allocate_shared) holding the list and its cubes; the reference tests it shares with the scatter
 transport are test_cube_mpi.py's, run for both transports. Here: the output identical to the scatter transport's,

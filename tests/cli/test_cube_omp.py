@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """cube_omp as a user runs it: the threads twin of cube_mpi, with the same options, output and record.
 Every result is checked against x**3 computed here; no test asserts an absolute time (the ideal time is
 checked as the program reports it, from the record's own workers and delay). Work is --delay 0.001 or

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """download as a user runs it, against the project's loopback image server (scripts/image_server.py,
 bound to 127.0.0.1 on a free port, always stopped): every injected fault, retries only for what may
 pass, file names that try to leave the folder, files and symlinks already in place, an unwritable

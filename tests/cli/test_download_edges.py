@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """download at its edges, against the loopback image server: a signal in the middle of a run (transfers
 stalled, bodies half sent, a retry's wait, a connection that hangs, the trace being written), the open-file
 limit against -j, time limits below a millisecond, the ranges --help states, and URLs and messages that are

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """The programs at their edges: output that cannot be written is never lost silently (a full device, a small
 filesystem), a closed pipe ends quietly, a folder as --timeline FILE is refused before any work, an interrupted
 run leaves no trace file, and what a record or an error shows of strange bytes. cube_mpi's edges are in

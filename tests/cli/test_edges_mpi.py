@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """cube_mpi at its edges, under mpirun: standard output that cannot be written fails every rank (exit, never a
 hang), a stream that cannot be read twice (a FIFO, a pipe) is right when --chunk reads it again for each run,
 and a folder as --timeline FILE is refused on every rank before any work."""

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Every list reader as a user meets its limits: a stream that never ends (/dev/zero, a pipe fed forever), a
 line that never ends, a huge token, a NUL byte, control bytes and byte-order marks (shown escaped, never raw).
 Each ends in exit 2 with one line on stderr, with memory bounded by the list kept, not by the bytes offered.

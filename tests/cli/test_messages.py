@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Messages that guide: a negative number read as an option points to --, an unknown mode lists the modes,
 --help and --version that cannot be written fail as ls does (one line, exit 1), colour only on a terminal and never
 under NO_COLOR or TERM=dumb, --verbose names the mode the record names, and download's default list offline says

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """--output FILE of the programs of one process (square_cube, cube_omp): the result lines go to FILE, byte for byte
 what standard output would carry, while the Execution Time line and the record stay on standard output; FILE is
 whole or absent (a full device or filesystem, bad input, a signal leave no file and no temporary), it is made with

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """cube_mpi --output FILE under mpirun: every rank writes its own lines with MPI-IO, and FILE holds exactly the lines
 cube_omp writes (and stdout would carry), for every transport, np 1 to 5, uneven splits, empty ranks and --chunk's
 rounds; a full device or a full filesystem is one line and exit 1 on every rank with no file and no temporary left;

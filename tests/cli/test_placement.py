@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Where each worker really ran, in every record: placement (one entry per worker, its CPU and its allowed CPUs),
 oversubscribed and the warning exactly when CPU-bound workers share CPUs (taskset), quiet for a fair run and for
 work that waits; each timeline lane named with its CPU; and the median's 95% interval from 5 runs up.

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """cube_mpi's placement under mpirun (the mpi label): every rank's workers gathered in the record, the warning
 when the launcher binds a hybrid rank's threads to one core, quiet when each worker has a CPU of its own; under
 Open MPI (--bind-to) and MPICH's Hydra (-bind-to) alike."""

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """What a record says a run cost and where it came from, as a student reads it: CPU seconds against the work
 (waiting or computing), peak memory, the machine's other work, provenance (schema, suite, commit, the command with
 its passwords masked, every timed run). CPU time is judged as ratios to the work or to the wall time of the same

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """cube_mpi's record over ranks: CPU seconds summed over every rank, each rank's peak memory, and the ranks side
 by side (each rank's own compute phase: min, mean, max, and imbalance = max / mean). Judged as ratios."""
 import pytest

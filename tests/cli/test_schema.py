@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Every program's JSON record against the one schema, docs/record.schema.json (JSON Schema 2020-12, checked with
 python3-jsonschema): each mode of square_cube, cube_omp, each transport of cube_mpi (a singleton and 2 ranks), each
 mode of download (on the loopback image server, a failed transfer too). A record with a wrong type, a missing key or

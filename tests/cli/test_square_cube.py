@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """square_cube as a user runs it: the original lesson's output in every mode, the number sources, the
 exit codes and one-line errors of every bad input, and the JSON/CSV record. No test asserts an
 absolute time: only the model's ideal, relations between reported times, and that a ratio is a number."""

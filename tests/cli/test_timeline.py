@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """--timeline FILE and --gantt of square_cube, cube_omp and download (cube_mpi's are in
 test_timeline_mpi.py, under the mpi label): the trace is valid Trace Event Format (complete events whole,
 async events paired, every process and thread named), the CSV parses, each unit appears once, a thread

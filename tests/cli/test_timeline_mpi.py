@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """--timeline FILE and --gantt of cube_mpi under mpirun (the mpi label; test_timeline.py has the threaded
 programs): the trace is valid Trace Event Format with a named process per rank, every index appears
 once, events come from all 3 ranks, a thread never runs two items at once, the chart fits 80 columns,

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Reading the timelines the programs write (--timeline FILE.json or FILE.csv, --gantt on stderr), checked as
 they are read: the Trace Event Format (complete events whole, async events paired, every process and thread
 named), the CSV's header and fields, and the chart's frame; then what the tests ask of them (each unit once, a

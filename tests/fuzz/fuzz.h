@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* fuzz.h - what the fuzz targets share: the libFuzzer entry point, a failure that stops the run with the
  * reason, and the check every error message must pass. Header-only, like tests/unit/helpers.h. */
 #ifndef MT_FUZZ_H

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* fuzz_file_name.c - download_file_name: whatever the URL, the file name it gives is one plain, safe name.
  *
  * The input is a URL (to its first NUL). Whether or not download_url_check accepts it, the name must be

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* fuzz_numbers.c - the number-list reader against a plain reference and against itself.
  *
  * The same text is read four ways: mt_numbers_parse_text in one part and in 2 to 8 parts (the parallel parse,

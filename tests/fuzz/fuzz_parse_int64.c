@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* fuzz_parse_int64.c - mt_parse_int64 against the rule written out (an optional sign, then base-10 digits,
  * within int64), and the escaping of what a message shows (mt_show_bytes, mt_plain_prefix).
  *

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* fuzz_url_list.c - the URL-list reader (download_urls_read_fd) against a plain reference and against itself.
  *
  * The list is read from a memory file with a small line limit (1 to 128 bytes, or the real one) and read(2)s

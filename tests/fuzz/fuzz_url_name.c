@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* fuzz_url_name.c - the URL name decoder: whatever a path segment holds, the name it gives looks like what it is.
  *
  * The input is a path segment as written in a URL (%XX escapes decoded by download_name_decode), and the same

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* replay.c - run a fuzz target over files without libFuzzer: each argument is a file, or a folder whose
  * files are each one input. The normal build links every target with this driver and replays the seed
  * corpus and every input that once broke a rule (tests/fuzz/corpus), so they stay fixed in every build,

@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # run.sh - fuzz the readers: build each libFuzzer target with clang (AddressSanitizer and
 # UndefinedBehaviorSanitizer) and run it for a bounded time from its seed corpus.
 set -euo pipefail

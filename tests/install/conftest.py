@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Shared by the tests of the installed suite: the build to install, an installation in a temporary prefix that is
 then moved (so a path written into it at install time would point nowhere), and commands run from a folder outside
 the checkout with nothing of the build on PATH."""

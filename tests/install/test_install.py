@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """The suite as cmake --install leaves it (label install): installed into a temporary prefix, then moved, and used
 from a folder outside the checkout with nothing of the build around: the programs (their --version), the scripts
 (demo, timeline-plot, record), the man pages, the bash completion, and the modulefile under Lmod."""

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """The Debian package (label install): cpack -G DEB makes multitarefas_VERSION_ARCH.deb from the tests' build, with
 the dependencies dpkg-shlibdeps computes from the programs; it installs (dpkg -i), its programs run from PATH and
 its man pages are found, and dpkg -r removes every file it brought. The package is removed (and purged) at the end

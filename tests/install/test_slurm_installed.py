@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """A batch template from the installation under a real single-node Slurm (labels slurm and install; the cluster of
 tests/scripts/slurm_cluster.py): a user copies a template from PREFIX/share/multitarefas/scripts/slurm into a
 folder of their own, edits it and submits it from there, with nothing of the checkout or the build in sight. Slurm

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Formatting and the scripts' safety rules, over every file of the tree (ctest label lint):
   shellcheck     every shell script (found by extension or shebang: scripts/, bench/, tests/, .ci/run)
   flake8         every Python file (the root's .flake8)

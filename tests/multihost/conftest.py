@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """The two namespace hosts as a pytest fixture (tests/multihost/namespace_hosts.py, hosts.sh): made before a test,
 always removed after it; the test is skipped with a message where namespaces cannot be made. Also: cube_mpi's path (or a
 skip), and tests/cli on sys.path, so that the test files import the cube checks from tests/cli/cases.py (appended,

@@ -1,4 +1,9 @@
 #!/usr/bin/env bash
+
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 # hosts.sh - two hosts on one machine, for multi-host MPI tests: two network namespaces joined by a
 # veth pair, with private addresses that exist only inside them (10.77.0.1 and 10.77.0.2 by default),
 # and a launch agent that stands in for ssh: it runs a command "on" an address by entering that

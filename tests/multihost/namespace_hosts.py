@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Two hosts made of network namespaces (tests/multihost/hosts.sh), for any test that needs them: whether they can be
 made here, the hosts themselves (made on entry, always removed on exit), and the launcher's flags hosts.sh wrote."""
 import contextlib

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """cube_mpi across two hosts: two network namespaces joined by a veth pair (10.77.0.1, 10.77.0.2, which
 exist only inside them), the build's MPI (Open MPI over TCP, or MPICH with the transport it picks;
 tests/multihost/hosts.sh writes the launcher's flags), a launch agent entering a host's namespace in place

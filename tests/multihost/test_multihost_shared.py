@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """cube_mpi --transport shared across two hosts (tests/multihost/hosts.sh: two network namespaces joined by a
 veth pair, the build's MPI, Open MPI or MPICH, a launch agent in place of ssh): two nodes, so two MPI-3 windows
 and two node leaders that move the node shares with Scatterv/Gatherv. The reference tests at np 1 to 5, the uneven 2 + 1

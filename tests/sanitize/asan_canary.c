@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* asan_canary - a deliberate heap-buffer overflow, so the AddressSanitizer stage is known to be
  * live. An ASan build must report "AddressSanitizer: heap-buffer-overflow" here; ctest's
  * sanitize_asan_canary passes only when it does. The pointer goes through a volatile so that

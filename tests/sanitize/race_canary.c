@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* race_canary - a deliberate data race, so the ThreadSanitizer stage is known to be live.
  *
  * Two OpenMP threads increment one shared counter with no atomic, no critical and no reduction. A

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* ubsan_canary - a deliberate signed overflow, so the UndefinedBehaviorSanitizer stage is known to
  * be live. A UBSan build must report "runtime error: signed integer overflow" here; ctest's
  * sanitize_ubsan_canary passes only when it does. The value comes from argc so no compiler folds

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """Shared helpers for the script tests: where the suite is, how to run a script with a timeout and
 read the CSV rows it wrote."""
 import csv

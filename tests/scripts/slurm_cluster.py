@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """A real Slurm for the tests, started from a temporary folder: one munged (its socket a file), a slurmctld on the first
 node and a slurmd on each (proctrack/linuxproc, task/none, the daemons as root). A node is this host (the single-node
 test) or a namespace host of tests/multihost/hosts.sh (the two-node test): each is reached through a command prefix

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """The scaling analysis as a reader meets it: the median's 95% interval in the tables and the plot, the sentences
 that say which differences are noise, oversubscribed points and the CPU ceiling of CPU-bound work, points within
 and across nodes (batch jobs of 1, 2 and 4 nodes read as one study), the whole program's end-to-end time for

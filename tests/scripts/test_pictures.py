@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """The timeline pictures say what they show: a box is filled by the share of its time its thread computed (hollow
 for work that waits, filled for work that computes: judged against each item's own CPU time, never an absolute
 time), the key names only what is drawn, the title keeps the run's time, ideal and ratio under any caption, and a

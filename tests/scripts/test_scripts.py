@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """The scripts as a user runs them: syntax, --help, bad options and bad values (refused before any work),
 record.py (the one reader of the programs' records), data that never becomes code, the MPI launcher's
 session folders, the package installs, the scaling sweep's plan (--dry-run), its warnings, a tiny real

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """The batch-job templates end to end under a small fake sbatch/srun (tests/scripts/fake_slurm): the
 SLURM_* variables a job sees, the body run here, and the CSV rows each template writes. The PBS twins
 run the same way with PBS_* variables."""

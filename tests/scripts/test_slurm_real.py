@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """A real single-node Slurm on localhost: munged, slurmctld and slurmd started from a temporary folder
 (tests/scripts/slurm_cluster.py: proctrack/linuxproc, task/none, the node named after this host with its real CPU
 count), then the templates submitted with sbatch --wait and their CSV rows checked. Skipped with a message where Slurm

@@ -1,3 +1,7 @@
+# SPDX-FileCopyrightText: 2026 the multitarefas contributors
+#
+# SPDX-License-Identifier: BSD-3-Clause
+
 """A real two-node Slurm: the two namespace hosts of tests/multihost/hosts.sh (two network namespaces joined by a veth
 pair, each with its own hostname) as two nodes of 2 CPUs, slurmctld on the first, a slurmd on each (slurmd -N NAME,
 NodeAddr per node), one munged for both (tests/scripts/slurm_cluster.py). Each node runs in a private mount namespace of

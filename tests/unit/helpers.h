@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* helpers.h - what several unit tests share: substring assertions, temporary files, and reading back
  * what a function writes to a stream or to stdout. Header-only (static functions), so each test stays one file. */
 #ifndef MT_TEST_HELPERS_H

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* test_cli.c - the options every program shares: defaults, every option in both forms, conflicts,
  * bad values (the message names the option), unknown options, features a program does not offer,
  * and parsing twice in one process. */

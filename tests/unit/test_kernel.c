@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* test_kernel.c - the checked square and cube at and beyond the int64 bounds, the cube-range check,
  * and the simulated work per item (sleep, spin, none). Times are bounded from below, but for work that must
  * not wait at all: its calls are bounded far above what they take, by a fraction of the delay they ignore. */

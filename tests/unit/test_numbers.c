@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* test_numbers.c - strict parsing of the number list from arguments, files, stdin and the
  * generator: every bad-input class is refused with a message naming the token and where it stood;
  * every limit holds (a token, a line, a NUL byte, a stream that never ends), in the streaming reader

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* test_numbers_part.c - mt_numbers_read_part, the reader of one part of a file (cube_mpi --io mpi): for any
  * number of parts, the parts hold exactly the whole list in order, ranges never split a number or a comment,
  * and a bad token is named with the line and item the whole file's reader gives it. */

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* test_report.c - the one record every program reports: JSON keys = CSV columns, in order; RFC 4180
  * quoting; no times for a run that did not validate; the ratio; and the original's human lines. */
 #include <math.h>

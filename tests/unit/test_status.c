@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* test_status.c - the one way errors are said: one line, its control bytes, byte-order marks and invalid
  * UTF-8 shown escaped, never sent raw to the terminal; and text kept whole in JSON whatever its bytes. */
 #include "helpers.h"

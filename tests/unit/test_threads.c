@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* test_threads.c - the OpenMP runtime's variables read as input: every form the runtime takes passes, every
  * count beyond 1 to MT_MAX_THREADS and every malformed value is refused with a message naming the variable and
  * the value; threads asked beyond OMP_THREAD_LIMIT are refused; a team starts with the threads asked.

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* test_timeline.c - the timeline on its own: one slot per unit up to the cap, one per worker and kind past it,
  * fields summed or a failure's kept, many threads recording at once, the trace's names and columns from the
  * program's style, strings that are not UTF-8 kept, and a folder refused as FILE. */

@@ -1,3 +1,9 @@
+/*
+ * SPDX-FileCopyrightText: 2026 the multitarefas contributors
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+
 /* test_timer.c - the statistics every program reports, and the warm-up/repeat runner's contract. */
 #include <math.h>
 
