@@ -944,7 +944,8 @@ mt_status mt_numbers_read_part(const char *path, int k, int parts, mt_numbers *n
     size_t size = status == MT_OK ? (size_t)info.st_size : 0;
     const unsigned char *text = NULL;
     if (status == MT_OK && size > 0) {
-        text = (const unsigned char *)map_text(fd, size, &out->mapped);
+        void *area; /* from byte 0, where the text starts: the area is the text, unmapped as out->map */
+        text = (const unsigned char *)map_text(fd, 0, size, &area, &out->mapped);
         if (text == NULL) status = mt_fail(err, MT_ERR_RUNTIME, "cannot map '%s': %s", path, strerror(errno));
     }
     close(fd);
