@@ -942,6 +942,7 @@ mt_status mt_numbers_read_part(const char *path, int k, int parts, mt_numbers *n
     else if (!S_ISREG(info.st_mode))
         status = mt_fail(err, MT_ERR_USAGE, "'%s' is not a regular file: it cannot be read in ranges", path);
     size_t size = status == MT_OK ? (size_t)info.st_size : 0;
+    out->size = size;
     const unsigned char *text = NULL;
     if (status == MT_OK && size > 0) {
         void *area; /* from byte 0, where the text starts: the area is the text, unmapped as out->map */

@@ -120,6 +120,7 @@ mt_status mt_numbers_parse_text(const char *data, size_t size, const char *name,
  * line and item depend on the parts before: problem is set, and mt_numbers_part_message names it once the
  * newlines and items of every part before are known (their sums). */
 typedef struct {
+    uint64_t size;                 /* the file's size as this process saw it: parts cut from other sizes do not fit */
     uint64_t first_byte, end_byte; /* the part's bytes of the text: [first_byte, end_byte) */
     uint64_t newlines, items;      /* newlines passed and items read, to the part's end or its problem */
     bool problem;                  /* the part stopped at a problem (found, token, length say which) */

@@ -83,6 +83,14 @@ mt_status mt_output_file_make_temporary(const char *path, char **temporary, mt_e
         return status;
     }
     guard(name);
+    /* A FILE replaced keeps its permissions, as a shell's '>' keeps them (and as a trace replaced does). */
+    struct stat existing;
+    if (stat(path, &existing) == 0 && S_ISREG(existing.st_mode) && fchmod(fd, existing.st_mode & 07777) != 0) {
+        mt_status status = mt_fail(err, MT_ERR_USAGE, "--output: cannot write '%s': %s", path, strerror(errno));
+        close(fd), unlink(name), mt_output_file_forget();
+        free(name);
+        return status;
+    }
     if (close(fd) != 0) {
         mt_status status = mt_fail(err, MT_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(errno));
         unlink(name);

@@ -463,7 +463,8 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
                 phases[PHASE_GATHER].median);
     if (run->explain && !options->verbose) /* --verbose prints it with the record */
         mt_placement_print(stderr, cube_mpi_program.name, where->places, where->place_count);
-    if (status == MT_OK && record.valid && run->print_lines && run->chunk == 0)
+    if (status == MT_OK && record.valid && run->print_lines && run->chunk == 0 &&
+        !run->io_mpi) /* io: no list at rank 0 */
         mt_print_powers(run->output, run->values, run->results, run->n, MT_OP_CUBE);
     if (status == MT_OK && run->timeline != NULL) {
         mt_trace trace = {.events = where->events,

@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "world.h"
 
@@ -81,6 +82,12 @@ static mt_status check(void *settings, const mt_options *options, mt_error *err)
         return mt_fail(err, MT_ERR_USAGE,
                        "--io mpi reads byte ranges of a regular file, and stdin is a stream: use --io root (the "
                        "default)");
+    struct stat info;
+    if (options->output_path != NULL && stat(options->output_path, &info) == 0 && !S_ISREG(info.st_mode))
+        return mt_fail(err, MT_ERR_USAGE,
+                       "--io mpi writes --output FILE in byte ranges, and '%s' is not a regular file (a device or "
+                       "a FIFO): give a regular file, or --quiet",
+                       options->output_path);
     if (s->chunk > 0) return mt_fail(err, MT_ERR_USAGE, "--io mpi and --chunk cannot be used together");
     if (s->shared) return mt_fail(err, MT_ERR_USAGE, "--io mpi and --transport shared cannot be used together");
     if (mt_cli_prints_lines(options) && options->output_path == NULL)

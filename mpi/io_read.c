@@ -55,6 +55,18 @@ mt_status io_read_part(const world_info *world, const char *path, bool explain, 
     else
         local = mt_numbers_read_part(path, world->rank, world->size, mine, &part, &local_err);
     mt_status status = output_agree(world, local, &local_err, err);
+    /* Every rank cut its range from the size it saw: they fit together only if all saw one size (a file still
+     * growing, or a network file system's cached size on another node, would drop or repeat items). */
+    if (status == MT_OK) {
+        unsigned long long seen[2] = {part.size, ~(unsigned long long)part.size}; /* the largest, the smallest */
+        MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, seen, 2, MPI_UNSIGNED_LONG_LONG, MPI_MAX, MPI_COMM_WORLD));
+        if (seen[0] != ~seen[1])
+            local = mt_fail(&local_err, MT_ERR_RUNTIME,
+                            "--io mpi: '%s' changed size while the ranks read it (%llu "
+                            "to %llu bytes): the ranges do not fit together",
+                            path, ~seen[1], seen[0]);
+        status = output_agree(world, local, &local_err, err);
+    }
     /* The newlines and items of the ranges before this one: where this range's lines and items start. */
     unsigned long long counts[2] = {part.newlines, mine->count}, before[2] = {0, 0};
     if (status == MT_OK) MPI_CHECK(MPI_Exscan(counts, before, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD));

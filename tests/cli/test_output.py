@@ -103,6 +103,16 @@ def test_a_run_that_fails_leaves_the_old_file_and_no_temporary(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["cube_omp", "square_cube"])
+def test_a_file_replaced_keeps_its_permissions(tmp_path, name):
+    out = tmp_path / "out.txt"
+    out.write_text("old\n")
+    out.chmod(0o600)
+    result = run(name, *FAST, "-o", out, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text() != "old\n" and stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("name", ["cube_omp", "square_cube"])
 def test_a_full_device_is_one_error_naming_it(name):
     result = run(name, *FAST, "--output", "/dev/full", timeout=TIMEOUT)
     assert result.returncode == 1, result.stderr

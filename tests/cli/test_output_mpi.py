@@ -10,6 +10,7 @@ written by rank 0 in order. Run with each MPI's build (build/, build-mpich/) for
 import os
 import re
 import shlex
+import stat
 import subprocess
 import threading
 from pathlib import Path
@@ -241,11 +242,13 @@ def test_a_bad_token_in_any_ranks_range_is_named_once_with_its_true_line(tmp_pat
         assert line.split("error: ", 1)[1] == expected.stderr.strip().split("error: ", 1)[1]
 
 
-@pytest.mark.parametrize("how", ["stdin", "fifo", "no output", "chunk", "shared"])
+@pytest.mark.parametrize("how", ["stdin", "fifo", "no output", "chunk", "shared", "device output"])
 def test_io_mpi_refuses_what_it_cannot_read_in_ranges_with_one_line(tmp_path, how):
     listing = list_file(tmp_path, [1, 2, 3])
     args = {"stdin": ["-i", "-", "-q"], "fifo": ["-i", tmp_path / "list.fifo", "-q"], "no output": ["-i", listing],
-            "chunk": ["-i", listing, "-q", "--chunk", "2"], "shared": ["-i", listing, "-q", "--transport", "shared"]}
+            "chunk": ["-i", listing, "-q", "--chunk", "2"], "shared": ["-i", listing, "-q", "--transport", "shared"],
+            # the ranks write their own byte ranges: a device has none (rank 0 holds no list to print for them)
+            "device output": ["-i", listing, "--output", "/dev/null"]}
     if how == "fifo":
         os.mkfifo(tmp_path / "list.fifo")
     codes = tmp_path / "codes"
@@ -294,3 +297,15 @@ def test_the_scaling_study_runs_io_points_with_their_own_lists_and_output(tmp_pa
     io_points = [line for line in result.stdout.splitlines() if "--io mpi" in line]
     assert len(io_points) == 2, result.stdout
     assert all(f"-i {tmp_path}/io/list-" in line and f"--output {tmp_path}/io/lines.txt" in line for line in io_points)
+
+
+@pytest.mark.parametrize("io", ["root", "mpi"])
+def test_a_file_replaced_keeps_its_permissions(tmp_path, io):
+    listing = list_file(tmp_path, [1, 2, 3])
+    out = tmp_path / "out.txt"
+    out.write_text("old\n")
+    out.chmod(0o600)
+    result = launch(2, "-t", "1", "-d", "0", "--io", io, "-i", listing, "-q", "--output", out)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == cube_lines([1, 2, 3])
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
