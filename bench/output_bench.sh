@@ -10,7 +10,7 @@
 set -euo pipefail
 MT_SCRIPT=bench/output_bench.sh
 # shellcheck source=scripts/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+source -- "$(dirname -- "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
@@ -39,10 +39,11 @@ while [ $# -gt 0 ]; do
     --count) mt_need "${2:-}" "--count needs a number"; count=$2; shift 2 ;;
     --repeat) mt_need "${2:-}" "--repeat needs a number"; repeat=$2; shift 2 ;;
     --np) mt_need "${2:-}" "--np needs a number"; np=$2; shift 2 ;;
-    --dir) mt_need "${2:-}" "--dir needs a folder"; dir=$2; shift 2 ;;
+    --dir) mt_need "${2:-}" "--dir needs a folder"; dir=$(mt_path "$2"); shift 2 ;;
     --stdout) stdout=1; shift ;;
-    --out) mt_need "${2:-}" "--out needs a file"; out=$2; shift 2 ;;
+    --out) mt_need "${2:-}" "--out needs a file"; out=$(mt_path "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
+    --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see bench/output_bench.sh --help)" 2 ;;
     *) mt_die "unknown option '$1' (see bench/output_bench.sh --help)" 2 ;;
   esac
 done
@@ -67,7 +68,7 @@ fi
 [ "$stdout" -eq 0 ] || variants+=(openmpi-stdout)
 mt_run_folder output-bench
 [ -n "$dir" ] || dir=$MT_RUN_DIR/files
-mkdir -p "$dir"
+mkdir -p -- "$dir"
 times=$MT_RUN_DIR/times.txt
 : >"$times"
 common=(--work none --generate "$count" --json)
@@ -138,4 +139,4 @@ for variant, samples in runs.items():
     print(f"| {names[variant]} | {statistics.median(walls):.3f} | {min(walls):.3f} | {max(walls):.3f} | {output} | "
           f"{statistics.median(walls) / base:.2f} |")
 PY
-if [ -n "$out" ]; then mkdir -p "$(dirname "$out")" && cp "$MT_RUN_DIR/table.md" "$out"; fi
+if [ -n "$out" ]; then mkdir -p -- "$(dirname -- "$out")" && cp -- "$MT_RUN_DIR/table.md" "$out"; fi

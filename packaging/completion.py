@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-OPTION_HEAD = re.compile(r"^\s+(?:(-[A-Za-z]), )?(--[a-z][\w-]*)(?: ([A-Z][A-Z_]*))?(?:\s{2,}(.*))?$")
+OPTION_HEAD = re.compile(r"^\s+(?:(-[A-Za-z]), )?(--[a-z][\w-]*)(?: ([A-Z][A-Z_=]*))?(?:\s{2,}(.*))?$")
 ALIAS = re.compile(r"(?:^|\s)(-[A-Za-z]), (--[a-z][\w-]*)")
 LONG = re.compile(r"(?<![\w-])(--[a-z][\w-]*)")
 PATH_VALUES = {"FILE": "file", "DIR": "dir"}

@@ -18,6 +18,7 @@ Build the suite if needed, then run the lesson's activities and compare each wit
 
   --delay SECONDS   work per item (default 0.1, as the original)
   --mpi LIBRARY     openmpi (default) or mpich: build against it (in build-mpich/) and launch with it
+                    (a checkout only: installed, the programs keep the MPI they were built with)
   --out DIR         where the three pictures go (default: out/pictures in a checkout, pictures/ in
                     the current folder when installed)
   -h, --help        this help
@@ -26,12 +27,12 @@ Environment: BUILD_DIR (default build/; a checkout only: installed, the programs
 USAGE
 }
 
-delay=0.1 mpi=openmpi out=$(mt_default_out "$MT_ROOT/out/pictures" pictures)
+delay=0.1 mpi=openmpi mpi_given=0 out=$(mt_default_out "$MT_ROOT/out/pictures" pictures)
 while [ $# -gt 0 ]; do
   case $1 in
     --delay) mt_need "${2:-}" "--delay needs seconds"; delay=$2; shift 2 ;;
     --out) mt_need "${2:-}" "--out needs a folder"; out=$(mt_path "$2"); shift 2 ;;
-    --mpi) mt_need "${2:-}" "--mpi needs openmpi or mpich"; mpi=$2; shift 2 ;;
+    --mpi) mt_need "${2:-}" "--mpi needs openmpi or mpich"; mpi=$2 mpi_given=1; shift 2 ;;
     --) shift; [ $# -eq 0 ] || mt_die "unexpected argument '$1' (see scripts/demo.sh --help)" 2 ;;
     -h|--help) usage; exit 0 ;;
     *) mt_die "unknown option '$1' (see scripts/demo.sh --help)" 2 ;;
@@ -41,6 +42,8 @@ done
 # Every value checked before anything is installed or built.
 mt_check_seconds "$delay" --delay positive
 mt_check_mpi "$mpi"
+[ "$MT_INSTALLED" = 0 ] || [ "$mpi_given" = 0 ] ||
+  mt_die "--mpi chooses the MPI of a checkout's build; installed, the programs keep the MPI they were built with" 2
 mt_check_out_dir "$out" --out
 
 mt_require build

@@ -93,6 +93,10 @@ def data_string(text):
 
 
 def main():
+    if len(sys.argv) != 4 or sys.argv[1] in ("-h", "--help"):
+        print("usage: timeline_lanes.py TIMELINE DATA_OUT META_OUT (timeline-plot.sh's helper: the lanes of a "
+              "timeline as gnuplot data)", file=sys.stderr)
+        sys.exit(0 if sys.argv[1:2] in (["-h"], ["--help"]) else 2)
     source, data_path, meta_path = sys.argv[1:4]
     try:
         events, meta = read_events(source)

@@ -8,13 +8,14 @@
 #   lint_flake8         flake8 on every Python file (the root's .flake8)
 #   lint_clang_format   clang-format --dry-run --Werror on every C file (the root's .clang-format)
 #   lint_reuse          reuse lint: every file says its licence and copyright (SPDX headers, .reuse/dep5)
-#   lint_script_rules   no pipe reader that leaves early under pipefail (SIGPIPE, exit 141), no data
+#   lint_script_rules   no pipe reader that leaves early under pipefail (SIGPIPE, exit 141), file commands
+#                       that end their options before a variable path (--), no data
 #                       pasted into code (eval, sourced generated files, gnuplot -e, python -c "...$x")
 # Each failure names every offending file. scripts/test.sh installs the tools (the lint group of
 # scripts/lib.sh); where one is missing, its entry is reported as Skipped, with the reason in its output.
 foreach(check shellcheck flake8 clang_format reuse script_rules)
   if(check STREQUAL "script_rules")
-    set(selection "the_tree or pipe or data")
+    set(selection "the_tree or pipe or data or path or file_commands")
   else()
     set(selection "${check}")  # alone, so a tool that is not installed makes the entry "Skipped"
   endif()
