@@ -63,6 +63,8 @@ typedef struct {
     int *counts, *displs; /* the split of one round over the ranks */
     /* rank 0 */
     mt_source source;  /* the list, read again each run when streaming */
+    mt_source *list;   /* &source of the run that owns it: a run's copy reads through it, so the reader's block
+                        * is allocated once and freed by mt_source_close */
     int64_t *values;   /* the list (or the round's part of it) */
     int64_t *results;  /* the cubes, in input order */
     bool owns_values;  /* values is ours to free (not in the shared window) */
@@ -186,8 +188,8 @@ static mt_status read_round(cube_run *run, uint64_t round_n, mt_error *err)
     mt_status status = MT_OK;
     if (run->world.rank == 0) {
         size_t got = 0;
-        status = round_n == 0 ? mt_source_rewind(&run->source, err)
-                              : mt_source_read(&run->source, run->values, (size_t)round_n, &got, err);
+        status = round_n == 0 ? mt_source_rewind(run->list, err)
+                              : mt_source_read(run->list, run->values, (size_t)round_n, &got, err);
         if (status == MT_OK && got != round_n)
             status = mt_fail(err, MT_ERR_RUNTIME, "the list changed while it was read");
         if (status != MT_OK) mt_print_error(run->world.program, err);
@@ -571,6 +573,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     /* The priming pass (the whole list once, no work, untimed) starts the OpenMP teams and warms the
      * transport's paths; a stream is not read an extra time for it. */
     mt_repeat_plan plan = {.prime = run.chunk == 0, .warmup = options->warmup, .repeat = options->repeat};
+    run.list = &run.source;
     if (status == MT_OK) status = mt_repeat(run_once, &run, &plan, err);
     if (root) options->runs_end = mt_now(); /* the output phase starts here: the record's output_s */
     world_gathered where = {0};
