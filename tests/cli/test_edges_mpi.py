@@ -189,8 +189,12 @@ def test_a_thread_level_below_funneled_is_refused_on_every_rank(tmp_path):
     if not shim.exists():
         pytest.skip("the thread-level library is not built")
     np = 2
+    # gcc's ASan runtime is a shared library that must come first among the preloaded ones
+    linked = subprocess.run(["ldd", program_path("cube_mpi")], capture_output=True, text=True, timeout=60).stdout
+    runtimes = [line.split("=>")[1].split()[0] for line in linked.splitlines() if "libasan" in line and "=>" in line]
+    preload = " ".join([*runtimes, str(shim)])
     result, ranks = per_rank_exit_codes(np, "cube_mpi", [*FAST], tmp_path, timeout=TIMEOUT,
-                                        before=f"export LD_PRELOAD={shlex.quote(str(shim))}")
+                                        before=f"export LD_PRELOAD={shlex.quote(preload)}")
     assert ranks == every_rank(np, 1), result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("cube_mpi: error:")]
     assert len(errors) == 1 and "MPI_THREAD_FUNNELED" in errors[0], result.stderr
