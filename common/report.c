@@ -326,7 +326,11 @@ void mt_cpu_words(double cpus_busy, double queued_cpus, int workers, char *out, 
         snprintf(out, size, "CPU time unknown");
         return;
     }
-    double queued = isfinite(queued_cpus) && queued_cpus > 0 ? queued_cpus : 0, wanted = cpus_busy + queued;
+    /* Time queued counts as CPUs wanted up to MT_QUEUED_PER_BUSY times the CPU the run got: a computing thread
+     * kept off the CPU by other work still gets some of it, while sleeping tasks that wake behind other work
+     * queue for a moment each and use almost none (they were waiting, not held back from computing). */
+    double queued = isfinite(queued_cpus) && queued_cpus > 0 ? fmin(queued_cpus, MT_QUEUED_PER_BUSY * cpus_busy) : 0;
+    double wanted = cpus_busy + queued;
     const char *words = wanted < MT_WAITING_BELOW_CPUS ? (workers > 1 ? "waiting (concurrency)" : "waiting")
                         : wanted < MT_PARALLEL_FROM_CPUS
                             ? (workers > 1 ? "computing on one CPU at a time (no parallelism)" : "computing on one CPU")

@@ -99,7 +99,8 @@ typedef struct {
 #define MT_WAITING_BELOW_CPUS 0.5
 #define MT_PARALLEL_FROM_CPUS 1.5
 #define MT_MACHINE_BUSY_CPUS 0.5
-#define MT_QUEUED_CPUS 0.25 /* from this many CPUs wanted but not had, the summary says so */
+#define MT_QUEUED_CPUS 0.25    /* from this many CPUs wanted but not had, the summary says so */
+#define MT_QUEUED_PER_BUSY 9.0 /* queued time credited as wanted CPUs: at most 9 times the CPUs the run got */
 enum { MT_SUMMARY_COLUMNS = 80 };
 
 /* The version of the record's layout (schema_version): raised when a key changes meaning or goes away. */

@@ -637,6 +637,9 @@ static void cpu_time_gives_cpus_busy_and_words(void **state)
     /* a spinning thread that other work kept off the CPU two thirds of the time still reads as computing */
     mt_cpu_words(0.3, 0.6, 1, words, sizeof words);
     assert_string_equal(words, "computing on one CPU, held back: 0.60 more CPUs wanted");
+    /* eight sleeping tasks that woke behind other work: queued a moment each, computing nothing: still waiting */
+    mt_cpu_words(0.01, 3.57, 8, words, sizeof words);
+    assert_string_equal(words, "waiting (concurrency)");
     /* four spinning threads on two CPUs: two busy, two more wanted */
     mt_cpu_words(1.95, 1.9, 4, words, sizeof words);
     assert_string_equal(words, "computing (parallelism), held back: 1.90 more CPUs wanted");
