@@ -164,6 +164,9 @@ tests|command:ip command:unshare|iproute2 util-linux
 tests|file:/usr/share/lmod/lmod/init/bash|lmod
 tests|file:/usr/share/bash-completion/bash_completion|bash-completion
 tests|command:man|man-db
+tests|python:jsonschema|python3-jsonschema
+tests|command:file command:dpkg-shlibdeps|file dpkg-dev
+tests|command:openssl|openssl
 sanitize|command:clang tsan|clang libomp-dev libclang-rt-14-dev
 sanitize|command:llvm-symbolizer|llvm
 lint|command:shellcheck|shellcheck
