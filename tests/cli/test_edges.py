@@ -7,7 +7,6 @@ filesystem), a closed pipe ends quietly, a folder as --timeline FILE is refused 
 run leaves no trace file, and what a record or an error shows of strange bytes. cube_mpi's edges are in
 test_edges_mpi.py."""
 import os
-import shutil
 import signal
 import subprocess
 
@@ -15,6 +14,7 @@ import pytest
 
 from cases import power_lines, record
 from conftest import program_env, program_path, run, wait_within
+from output_cases import small_filesystem_at
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60
@@ -59,18 +59,8 @@ def test_a_full_device_is_an_error_naming_the_output(case):
 @pytest.fixture
 def small_filesystem(tmp_path):
     """A 1 MiB tmpfs, mounted for the test and taken away after it (root only: mount needs it)."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small tmpfs needs root")
-    folder = tmp_path / "small"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True,
-                             text=True, timeout=30)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
+    with small_filesystem_at(tmp_path) as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], capture_output=True, timeout=30)
 
 
 @pytest.mark.parametrize("name", ["cube_omp", "square_cube"])
