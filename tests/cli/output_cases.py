@@ -8,6 +8,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import threading
 
 import pytest
 
@@ -29,6 +30,23 @@ def small_filesystem_at(tmp_path):
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], capture_output=True, timeout=30)
+
+
+@contextlib.contextmanager
+def fifo_reader(fifo, timeout):
+    """A FIFO made at fifo, read whole by a thread while the block runs: yields the list its bytes land in."""
+    os.mkfifo(fifo)
+    got = []
+
+    def read():
+        with open(fifo, "rb") as handle:
+            got.append(handle.read())
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        yield got
+    finally:
+        reader.join(timeout=timeout)
 
 
 def cube_lines(values):

@@ -12,13 +12,12 @@ import os
 import signal
 import stat
 import subprocess
-import threading
 
 import pytest
 
 from cases import FAST, power_lines, record
 from conftest import BUILD_DIR, program_env, program_path, run, wait_within
-from output_cases import cube_lines, files_in, small_filesystem_at
+from output_cases import cube_lines, fifo_reader, files_in, small_filesystem_at
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 60
@@ -145,16 +144,8 @@ def test_a_file_that_cannot_be_written_is_refused_before_any_work(tmp_path, targ
 
 def test_a_fifo_is_written_in_place_in_order(tmp_path):
     fifo = tmp_path / "lines.fifo"
-    os.mkfifo(fifo)
-    got = []
-
-    def read():
-        with open(fifo, "rb") as handle:
-            got.append(handle.read())
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    result = run("cube_omp", "--work", "none", "-o", fifo, "-v", "--", *VALUES, timeout=TIMEOUT)
-    reader.join(timeout=TIMEOUT)
+    with fifo_reader(fifo, TIMEOUT) as got:
+        result = run("cube_omp", "--work", "none", "-o", fifo, "-v", "--", *VALUES, timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr
     assert got == [cube_lines(VALUES)]
     assert "written in place (not a regular file)" in result.stderr

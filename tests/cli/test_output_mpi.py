@@ -12,14 +12,13 @@ import re
 import shlex
 import stat
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
 from cases import RANK, every_rank, make_list, power_lines, record
 from conftest import BUILD_DIR, PYTHON, launch_env, mpirun_command, per_rank_exit_codes, program_path, run
-from output_cases import cube_lines, files_in, small_filesystem_at
+from output_cases import cube_lines, fifo_reader, files_in, small_filesystem_at
 
 SANITIZE = os.environ.get("MT_SANITIZE", "")
 TIMEOUT = 300 if SANITIZE else 120
@@ -132,16 +131,8 @@ def test_a_file_that_cannot_be_written_is_refused_on_every_rank_before_any_work(
 def test_a_fifo_is_written_by_rank_0_in_order(tmp_path):
     values = make_list("random", 3, salt="fifo")
     fifo = tmp_path / "lines.fifo"
-    os.mkfifo(fifo)
-    got = []
-
-    def read():
-        with open(fifo, "rb") as handle:
-            got.append(handle.read())
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    result = launch(3, "--work", "none", "-t", "1", "-o", fifo, "--", *values)
-    reader.join(timeout=TIMEOUT)
+    with fifo_reader(fifo, TIMEOUT) as got:
+        result = launch(3, "--work", "none", "-t", "1", "-o", fifo, "--", *values)
     assert result.returncode == 0, result.stderr
     assert got == [cube_lines(values)]
 
