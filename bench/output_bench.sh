@@ -16,9 +16,10 @@ usage() {
   cat <<'USAGE'
 Usage: bench/output_bench.sh [OPTION]...
 Build if needed, then time end to end (launcher start included), in interleaved rounds with sync before each
-run: cube_omp -t 2 --work none --generate N --output FILE, and mpirun -np 2 cube_mpi with the same options
-(under Open MPI from BUILD_DIR, and under MPICH from build-mpich/ when it is built: scripts/test.sh --mpi
-mpich builds it). Every run's record (--json) gives its output phase (output_s); the files are checked
+run: cube_omp -t 2 --work none --generate N --output FILE, and mpirun -np 2 cube_mpi with the same options,
+once as the lesson (rank 0 makes the list and scatters it) and once with --io mpi (each rank makes its own
+part), under Open MPI from BUILD_DIR, and under MPICH from build-mpich/ when it is built (scripts/test.sh
+--mpi mpich builds it). Every run's record (--json) gives its output phase (output_s); the files are checked
 identical. Prints medians, min and max, and each run's ratio to cube_omp's median (the goal: at most 1.1).
 A benchmark, not a test: its numbers depend on the machine and on what else runs on it.
 
@@ -58,10 +59,10 @@ mt_require build
 mt_build_target cube_omp
 mt_build_target cube_mpi
 mpich_dir=$MT_ROOT/build-mpich
-variants=(omp openmpi)
+variants=(omp openmpi openmpi-io)
 if [ -f "$mpich_dir/CMakeCache.txt" ]; then
   BUILD_DIR=$mpich_dir mt_build_target cube_mpi
-  variants+=(mpich)
+  variants+=(mpich mpich-io)
 else
   mt_say "note: MPICH left out: build-mpich/ is not built (scripts/test.sh --mpi mpich builds it)"
 fi
@@ -81,8 +82,11 @@ run() {
   case $variant in
     omp) "$BUILD_DIR/omp/cube_omp" -t "$np" "${common[@]}" --output "$file" >"$record" ;;
     openmpi) mt_mpirun "$np" "$BUILD_DIR/mpi/cube_mpi" -t 1 "${common[@]}" --output "$file" >"$record" ;;
+    openmpi-io) mt_mpirun "$np" "$BUILD_DIR/mpi/cube_mpi" -t 1 --io mpi "${common[@]}" --output "$file" >"$record" ;;
     mpich) BUILD_DIR=$mpich_dir mt_mpirun "$np" "$mpich_dir/mpi/cube_mpi" -t 1 "${common[@]}" --output "$file" \
       >"$record" ;;
+    mpich-io) BUILD_DIR=$mpich_dir mt_mpirun "$np" "$mpich_dir/mpi/cube_mpi" -t 1 --io mpi "${common[@]}" \
+      --output "$file" >"$record" ;;
     openmpi-stdout) mt_mpirun "$np" "$BUILD_DIR/mpi/cube_mpi" -t 1 --work none --generate "$count" >"$file" ;;
   esac
   end=$EPOCHREALTIME
@@ -123,7 +127,9 @@ for line in open(times):
 names = {
     "omp": f"cube_omp -t {np} --output FILE (the baseline)",
     "openmpi": f"mpirun -np {np} cube_mpi --output FILE (Open MPI, MPI-IO)",
+    "openmpi-io": f"mpirun -np {np} cube_mpi --io mpi --output FILE (Open MPI: each rank makes its own part)",
     "mpich": f"mpiexec -np {np} cube_mpi --output FILE (MPICH, MPI-IO)",
+    "mpich-io": f"mpiexec -np {np} cube_mpi --io mpi --output FILE (MPICH: each rank makes its own part)",
     "openmpi-stdout": f"mpirun -np {np} cube_mpi > FILE (Open MPI, through the launcher)",
 }
 base = statistics.median(wall for wall, _ in runs["omp"])

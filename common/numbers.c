@@ -425,6 +425,20 @@ static uint64_t next_random(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+/* The next generated number: the top 22 bits, exactly uniform over the 2^22 values whose cube fits. */
+static int64_t generated(uint64_t *state)
+{
+    return MT_CUBE_MIN + (int64_t)(next_random(state) >> 42);
+}
+
+void mt_generate_part(uint64_t seed, uint64_t first, uint64_t count, int64_t *values)
+{
+    /* splitmix64's state after first numbers is seed + first * its increment: no need to make them. */
+    uint64_t state = seed + first * UINT64_C(0x9E3779B97F4A7C15);
+    for (uint64_t i = 0; i < count; i++)
+        values[i] = generated(&state);
+}
+
 static uint64_t source_max_line(const mt_source *source)
 {
     return source->max_line != 0 ? source->max_line : MT_NUMBERS_MAX_LINE;
@@ -511,8 +525,7 @@ mt_status mt_source_read(mt_source *source, int64_t *buffer, size_t max, size_t 
             }
         } else {
             if (source->items_read >= source->to_generate) break;
-            /* The top 22 bits: exactly uniform over the 2^22 values whose cube fits. */
-            buffer[count] = MT_CUBE_MIN + (int64_t)(next_random(&source->state) >> 42);
+            buffer[count] = generated(&source->state);
         }
     }
     *got = count;

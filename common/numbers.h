@@ -89,6 +89,9 @@ mt_status mt_source_open_file(mt_source *source, const char *path, mt_error *err
 void mt_source_open_stream(mt_source *source, FILE *file, const char *name, bool owns_file);
 /* count pseudo-random values in [MT_CUBE_MIN, MT_CUBE_MAX], the same for the same seed everywhere. */
 void mt_source_open_generate(mt_source *source, uint64_t count, uint64_t seed);
+/* Items [first, first + count) of the list --generate makes from seed, without making the ones before: what a
+ * generating source gives there (cube_mpi --io mpi, where every rank makes its own part). */
+void mt_generate_part(uint64_t seed, uint64_t first, uint64_t count, int64_t *values);
 /* Start again from the first item: arguments, generator, and regular files (back to the offset the text started
  * at, so every pass reads what the first read). MT_ERR_USAGE for anything else (a pipe, a FIFO, a terminal, a
  * device): such a list is read once, or kept in a regular file to be read again (cube_mpi's spool). */

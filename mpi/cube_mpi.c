@@ -262,9 +262,16 @@ static mt_status load_list(mt_options *options, cube_run *run, mt_error *err)
     mt_status status = MT_OK;
     mt_error local_err = {""};
     if (run->io_mpi) {
-        /* --io mpi: every rank reads its own byte range of the file (io_read.c); rank 0 reads no more. */
+        /* --io mpi: every rank reads its own byte range of the file, or makes its own block of a generated
+         * list (io_read.c); rank 0 reads no more. */
         double start = mt_now();
-        status = io_read_part(&run->world, options->input_path, run->explain, &run->own, &run->own_first, &run->n, err);
+        if (options->generate) {
+            run->n = options->generate_count;
+            status =
+                io_generate_part(&run->world, run->n, options->seed, run->explain, &run->own, &run->own_first, err);
+        } else
+            status =
+                io_read_part(&run->world, options->input_path, run->explain, &run->own, &run->own_first, &run->n, err);
         options->read_s = mt_now() - start;
         if (status == MT_OK && run->own.count > INT_MAX)
             status = mt_fail(&local_err, MT_ERR_USAGE, "rank %d: over %d items of the list (MPI counts are int)",

@@ -26,8 +26,9 @@ static const mt_option own_options[OPTION_COUNT] = {
     [OPT_EXPLAIN] = {"explain", 0, NULL, "print how the list is split over ranks and threads (stderr)", NULL},
     [OPT_IO] = {"io", 0, "WHERE",
                 "root: rank 0 reads the list and scatters it (default, the lesson); mpi: every\n"
-                "rank reads its own byte range of --input FILE (a regular file) and writes its\n"
-                "lines with --output FILE: nothing passes through rank 0",
+                "rank reads its own byte range of --input FILE (a regular file), or makes its\n"
+                "own part of --generate N, and writes its lines with --output FILE: nothing\n"
+                "passes through rank 0",
                 NULL},
     [OPT_IO_HINT] = {"io-hint", 0, "KEY=VALUE",
                      "an MPI-IO hint for --output FILE (MPI_Info of MPI_File_open), such as\n"
@@ -76,9 +77,11 @@ static mt_status check(void *settings, const mt_options *options, mt_error *err)
     if (s->io_hint_count > 0 && options->output_path == NULL)
         return mt_fail(err, MT_ERR_USAGE, "--io-hint is for --output FILE's MPI-IO: give --output too");
     if (!s->io_mpi) return MT_OK;
-    if (options->input_path == NULL)
-        return mt_fail(err, MT_ERR_USAGE, "--io mpi reads byte ranges of a list file: give --input FILE");
-    if (strcmp(options->input_path, "-") == 0)
+    if (options->input_path == NULL && !options->generate)
+        return mt_fail(err, MT_ERR_USAGE,
+                       "--io mpi reads byte ranges of a list file, or makes a generated list's parts: give "
+                       "--input FILE or --generate N");
+    if (options->input_path != NULL && strcmp(options->input_path, "-") == 0)
         return mt_fail(err, MT_ERR_USAGE,
                        "--io mpi reads byte ranges of a regular file, and stdin is a stream: use --io root (the "
                        "default)");
@@ -115,7 +118,8 @@ const mt_program cube_mpi_program = {
              "--verbose give the scatter, compute and gather phases apart.\n"
              "--output FILE: every rank writes its own lines at its offset (MPI-IO, collective), not rank 0\n"
              "through the launcher; a FILE that is not a regular one (a device, a FIFO): rank 0, in order.\n"
-             "--io mpi: every rank reads its own byte range of the list file, cubes it and writes its lines;\n"
+             "--io mpi: every rank reads its own byte range of the list file (or makes its own block of\n"
+             "--generate's list), cubes it and writes its lines;\n"
              "the record's mode is io-mpi, and its phases have no scatter or gather.\n"
              "Ideal time with sleep work, d the delay, P ranks of T threads: ceil(n/(P*T))d. With --chunk K the\n"
              "rounds of K*P items follow one another, each as long as its busiest thread:\n"

@@ -39,6 +39,44 @@ static mt_status explain_ranges(const world_info *w, const char *path, const mt_
     return MT_OK;
 }
 
+mt_status io_generate_part(const world_info *world, uint64_t count, uint64_t seed, bool explain, mt_numbers *mine,
+                           uint64_t *first, mt_error *err)
+{
+    uint64_t ranks = (uint64_t)world->size, rank = (uint64_t)world->rank;
+    *first = mt_block_first(count, ranks, rank);
+    *mine = (mt_numbers){.count = mt_block_count(count, ranks, rank)};
+    char what[64];
+    snprintf(what, sizeof what, "rank %d's part of --generate %llu", world->rank, (unsigned long long)count);
+    mt_error local_err = {""};
+    mt_status local = mt_check_fits_in_memory(mine->count, 2 * sizeof(int64_t), what, &local_err);
+    if (local == MT_OK && mine->count > 0 && (mine->values = malloc(mine->count * sizeof(int64_t))) == NULL)
+        local = mt_fail(&local_err, MT_ERR_RUNTIME, "%s: out of memory", what);
+    mt_status status = output_agree(world, local, &local_err, err);
+    if (status != MT_OK) {
+        mt_numbers_free(mine);
+        return status;
+    }
+    mt_generate_part(seed, *first, mine->count, mine->values);
+    if (!explain) return MT_OK;
+    unsigned long long range[2] = {*first, mine->count};
+    unsigned long long *all = world->rank == 0 ? malloc(ranks * sizeof range) : NULL;
+    local = world->rank == 0 && all == NULL ? mt_fail(&local_err, MT_ERR_RUNTIME, "out of memory") : MT_OK;
+    if ((status = output_agree(world, local, &local_err, err)) == MT_OK)
+        MPI_CHECK(MPI_Gather(range, 2, MPI_UNSIGNED_LONG_LONG, all, 2, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD));
+    if (status == MT_OK && world->rank == 0) {
+        fprintf(stderr,
+                "%s: --generate %llu made by every rank in its own range of items (--io mpi); nothing\n"
+                "  passes through rank 0\n",
+                world->program, (unsigned long long)count);
+        for (int r = 0; r < world->size; r++)
+            fprintf(stderr, "  rank %d: items [%llu, %llu), %llu item%s\n", r, all[2 * r], all[2 * r] + all[2 * r + 1],
+                    all[2 * r + 1], all[2 * r + 1] == 1 ? "" : "s");
+    }
+    free(all);
+    if (status != MT_OK) mt_numbers_free(mine);
+    return status;
+}
+
 mt_status io_read_part(const world_info *world, const char *path, bool explain, mt_numbers *mine, uint64_t *first,
                        uint64_t *n, mt_error *err)
 {

@@ -233,13 +233,33 @@ def test_a_bad_token_in_any_ranks_range_is_named_once_with_its_true_line(tmp_pat
         assert line.split("error: ", 1)[1] == expected.stderr.strip().split("error: ", 1)[1]
 
 
-@pytest.mark.parametrize("how", ["stdin", "fifo", "no output", "chunk", "shared", "device output"])
+@pytest.mark.parametrize("np", [1, 2, 3, 5])
+def test_io_mpi_generates_each_ranks_own_block_of_the_same_list(tmp_path, np):
+    # --generate under --io mpi: each rank makes its own block (the scatter's split) without the items before it
+    n = 100_003 + np
+    ours, theirs = tmp_path / "mpi.txt", tmp_path / "omp.txt"
+    expected = run("cube_omp", "--work", "none", "-g", n, "--seed", 11, "-o", theirs, timeout=TIMEOUT)
+    assert expected.returncode == 0, expected.stderr
+    result = launch(np, "--work", "none", "-t", "1", "--io", "mpi", "-g", n, "--seed", 11, "-o", ours, "--explain",
+                    "--json")
+    assert result.returncode == 0, result.stderr
+    assert ours.read_bytes() == theirs.read_bytes() and theirs.stat().st_size > 0
+    data = record(result.stdout)
+    assert data["mode"] == "io-mpi" and data["n"] == n and data["valid"] is True
+    blocks = [tuple(map(int, r)) for r in re.findall(r"  rank \d+: items \[(\d+), (\d+)\)", result.stderr)]
+    first = [r * (n // np) + min(r, n % np) for r in range(np + 1)]  # the scatter's split: the first ranks one more
+    assert blocks == list(zip(first, first[1:])), result.stderr
+
+
+@pytest.mark.parametrize("how", ["stdin", "fifo", "no output", "chunk", "shared", "device output", "operands"])
 def test_io_mpi_refuses_what_it_cannot_read_in_ranges_with_one_line(tmp_path, how):
     listing = list_file(tmp_path, [1, 2, 3])
     args = {"stdin": ["-i", "-", "-q"], "fifo": ["-i", tmp_path / "list.fifo", "-q"], "no output": ["-i", listing],
             "chunk": ["-i", listing, "-q", "--chunk", "2"], "shared": ["-i", listing, "-q", "--transport", "shared"],
             # the ranks write their own byte ranges: a device has none (rank 0 holds no list to print for them)
-            "device output": ["-i", listing, "--output", "/dev/null"]}
+            "device output": ["-i", listing, "--output", "/dev/null"],
+            # a list from the command line is rank 0's: no file to read in ranges, no generator to split
+            "operands": ["-q", "1", "2", "3"]}
     if how == "fifo":
         os.mkfifo(tmp_path / "list.fifo")
     codes = tmp_path / "codes"
