@@ -1147,6 +1147,20 @@ static void generate_same_seed_same_list(void **state)
     mt_numbers_free(&c);
 }
 
+static void generate_part_is_that_stretch_of_the_whole_list(void **state)
+{
+    (void)state;
+    mt_numbers whole = generate(1000, 42);
+    int64_t part[1000];
+    const uint64_t firsts[] = {0, 1, 333, 999, 1000};
+    for (size_t i = 0; i < sizeof firsts / sizeof firsts[0]; i++) {
+        uint64_t first = firsts[i], count = 1000 - first;
+        mt_generate_part(42, first, count, part);
+        assert_memory_equal(part, whole.values + first, count * sizeof(int64_t));
+    }
+    mt_numbers_free(&whole);
+}
+
 static void generate_different_seed_different_list(void **state)
 {
     (void)state;
@@ -1279,6 +1293,7 @@ int main(void)
         cmocka_unit_test(mapped_file_read_whole_then_rewound_reads_again),
         cmocka_unit_test(generate_gives_exactly_count_items),
         cmocka_unit_test(generate_same_seed_same_list),
+        cmocka_unit_test(generate_part_is_that_stretch_of_the_whole_list),
         cmocka_unit_test(generate_different_seed_different_list),
         cmocka_unit_test(generate_every_value_within_cube_range),
         cmocka_unit_test(generate_rewind_gives_the_same_list),
