@@ -6,7 +6,8 @@
 veth pair, the build's MPI, Open MPI or MPICH, a launch agent in place of ssh): two nodes, so two MPI-3 windows
 and two node leaders that move the node shares with Scatterv/Gatherv. The reference tests at np 1 to 5, the uneven 2 + 1
 split, world ranks alternating between the hosts (Open MPI's --map-by/--rank-by, Hydra's -ppn),
---explain's nodes and leaders, --timeline, hybrid threads, --chunk, n = 0, and the failures: bad input and a list
+--explain's nodes and leaders, --timeline, hybrid threads, --chunk, n = 0, --output FILE written by the ranks of
+both hosts, and the failures: bad input and a list
 too large end every rank with exit 2, a window that cannot be mapped every rank with exit 1.
 
 Each test makes namespaces named for it alone (MT_NETNS_PREFIX with a random suffix; tests/shared.cmake sets the
@@ -21,6 +22,7 @@ import cases
 from cases import (CUBE_MAX, CUBE_MIN, assert_shared_split, assert_text_output, error_line, every_rank,
                    exit_code_wrapper, explained, list_arguments, ok, our_lines, rank_codes, record,
                    under_address_limit, without_time, world_hosts)
+from output_cases import cube_lines, files_in
 from cases import isolated_hosts  # noqa: F401 (a fixture, named by pytestmark: set up before two_hosts)
 
 pytestmark = pytest.mark.usefixtures("isolated_hosts")
@@ -276,3 +278,19 @@ def test_window_that_one_leader_cannot_map_ends_every_rank_with_exit_1(two_hosts
                              limit_kib=ADDRESS_LIMIT_KIB)
     assert codes == {"rank.0": "1", "rank.1": "1"}, (codes, result.stderr)
     error_line(result, "cube_mpi", "rank 0: cannot map a shared window", launcher=True)
+
+
+@pytest.mark.slots("2,1")
+@pytest.mark.parametrize("chunk", [None, 7], ids=lambda c: f"chunk {c}")
+def test_output_file_written_by_the_ranks_of_both_nodes(two_hosts, tmp_path, chunk):
+    """--output FILE by MPI-IO from the ranks of two nodes (2 + 1), in one piece or round by round: the lines stdout
+    would carry, whole, with no temporary left."""
+    values = make_list("random", 3) + make_list("np+1", 3)
+    listed = list_arguments(values, tmp_path, "list.txt")
+    out = tmp_path / "out.txt"
+    result = mpirun(two_hosts, 3, *NONE, "-o", out, "--json", *(["--chunk", chunk] if chunk else []), *listed)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert out.read_bytes() == cube_lines(values)
+    r = record(result.stdout)
+    assert r["valid"] is True and r["ranks"] == 3 and r["nodes"] == 2, r
+    assert [name for name in files_in(tmp_path) if name.startswith("out.txt")] == ["out.txt"]  # no temporary
