@@ -22,7 +22,11 @@ static mt_status explain_ranges(const world_info *w, const char *path, const mt_
 {
     unsigned long long mine[4] = {part->first_byte, part->end_byte, first, count};
     unsigned long long *all = w->rank == 0 ? malloc((size_t)w->size * sizeof mine) : NULL;
-    if (w->rank == 0 && all == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
+    /* Agreed before the gather: a rank 0 without the memory must not leave the others waiting in it. */
+    mt_error local_err = {""};
+    mt_status local = w->rank == 0 && all == NULL ? mt_fail(&local_err, MT_ERR_RUNTIME, "out of memory") : MT_OK;
+    mt_status status = output_agree(w, local, &local_err, err);
+    if (status != MT_OK) return status;
     MPI_CHECK(MPI_Gather(mine, 4, MPI_UNSIGNED_LONG_LONG, all, 4, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD));
     if (w->rank == 0) {
         fprintf(stderr,
