@@ -51,6 +51,13 @@ static mt_status parse_option(void *settings, int index, const char *value, mt_e
         const char *equals = strchr(value, '=');
         if (equals == NULL || equals == value)
             return mt_fail(err, MT_ERR_USAGE, "--io-hint: '%s' is not KEY=VALUE", value);
+        /* MPI_Info's own limits, said as a usage error here rather than as a failed MPI call on every rank */
+        if (equals - value > MPI_MAX_INFO_KEY)
+            return mt_fail(err, MT_ERR_USAGE, "--io-hint: the key of '%.40s...' is over %d bytes", value,
+                           MPI_MAX_INFO_KEY);
+        if (strlen(equals + 1) > MPI_MAX_INFO_VAL)
+            return mt_fail(err, MT_ERR_USAGE, "--io-hint: the value of '%.40s...' is over %d bytes", value,
+                           MPI_MAX_INFO_VAL);
         if (s->io_hint_count == CUBE_MPI_MAX_HINTS)
             return mt_fail(err, MT_ERR_USAGE, "--io-hint: at most %d hints", CUBE_MPI_MAX_HINTS);
         s->io_hints[s->io_hint_count++] = value;

@@ -51,14 +51,17 @@ mt_status output_hints(const char *const *hints, int count, MPI_Info *info, mt_e
     if (count == 0) return MT_OK;
     MPI_CHECK(MPI_Info_create(info));
     for (int i = 0; i < count; i++) {
+        /* KEY=VALUE within MPI_Info's limits: cube_mpi_cli.c checked each when it parsed it */
         const char *equals = strchr(hints[i], '=');
         size_t key_length = (size_t)(equals - hints[i]);
         char key[MPI_MAX_INFO_KEY + 1];
-        if (equals == NULL || key_length == 0 || key_length > MPI_MAX_INFO_KEY)
-            return mt_fail(err, MT_ERR_USAGE, "--io-hint: '%s' is not KEY=VALUE", hints[i]);
         memcpy(key, hints[i], key_length);
         key[key_length] = '\0';
-        MPI_CHECK(MPI_Info_set(*info, key, equals + 1));
+        int code = MPI_Info_set(*info, key, equals + 1);
+        if (code != MPI_SUCCESS) {
+            MPI_Info_free(info);
+            return world_mpi_failure(code, "MPI_Info_set", err);
+        }
     }
     return MT_OK;
 }

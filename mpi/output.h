@@ -48,7 +48,8 @@ typedef struct {
  * Returns the worst status, err left empty (said already). Collective. */
 mt_status output_agree(const world_info *world, mt_status local, const mt_error *local_err, mt_error *err);
 
-/* The MPI_File_open hints of --io-hint KEY=VALUE, count of them (MPI_INFO_NULL when none). */
+/* The MPI_File_open hints of --io-hint KEY=VALUE, count of them, each checked when parsed (MPI_INFO_NULL when
+ * none). A failed MPI call leaves *info freed. */
 mt_status output_hints(const char *const *hints, int count, MPI_Info *info, mt_error *err);
 
 /* Collective: where the lines go. With --output FILE: check it (a folder, or a file that cannot be made, is a

@@ -148,10 +148,21 @@ def test_io_hints_reach_mpi_file_open_and_change_no_byte(tmp_path, hint):
     assert out.read_bytes() == (tmp_path / "omp.txt").read_bytes()
 
 
-@pytest.mark.parametrize("hint", ["striping_factor", "=4"])
+@pytest.mark.parametrize("hint", ["striping_factor", "=4", "k" * 300 + "=1", "striping_factor=" + "9" * 2000],
+                         ids=["no value", "no key", "key too long", "value too long"])
 def test_a_hint_that_is_not_key_value_is_a_usage_error(hint):
     result = run("cube_mpi", "--io-hint", hint, "-o", "/dev/null", timeout=TIMEOUT)
     assert result.returncode == 2 and "--io-hint" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_hint_error_is_said_once_by_the_ranks(tmp_path):
+    codes = tmp_path / "codes"
+    codes.mkdir()
+    result, ranks = per_rank_exit_codes(2, "cube_mpi", ["--io-hint", "k" * 300 + "=1", "-o", tmp_path / "out.txt",
+                                                        "-q"], codes, timeout=TIMEOUT)
+    assert ranks == every_rank(2, 2), result.stderr
+    one_error(result, "--io-hint")
+    assert files_in(tmp_path) == ["codes"]
 
 
 def test_a_failed_run_leaves_the_old_file_on_every_rank(tmp_path):
