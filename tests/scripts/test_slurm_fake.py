@@ -93,6 +93,7 @@ def test_sweep_array_task_runs_scaling_for_its_work(tmp_path):
     records = rows(tmp_path / f"sweep-{job}" / "sleep" / "scaling.csv")
     assert records and {r["work"] for r in records} == {"sleep"}, logs
     assert {r["program"] for r in records} >= {"cube_omp", "square_cube", "cube_mpi"}
+    assert {r["repeat"] for r in records} == {QUICK["MT_REPEAT"]}, "the sweep times MT_REPEAT runs a point"
     assert (tmp_path / f"sweep-{job}" / "sleep" / "scaling.md").exists()
     # Rows from a batch job and from a laptop make one table.
     laptop = tmp_path / "laptop.csv"

@@ -153,7 +153,7 @@ def test_sweep_array_a_task_on_each_node(cluster):
         for work in ("sleep", "spin"):
             records = rows(results / f"sweep-{job}" / work / "scaling.csv")
             assert records and {r["work"] for r in records} == {work}, log
-            assert all(r["valid"] == "true" and r["nodes"] == "1" for r in records), log
+            assert all(r["valid"] == "true" and r["nodes"] == "1" and r["repeat"] == "1" for r in records), log
             assert (results / f"sweep-{job}" / work / "scaling.md").exists()
             hosts |= {r["host"] for r in records}
         assert faults(log, SWEEP_ENVIRONMENT_NOTES) == [], log
