@@ -10,7 +10,8 @@
 set(mt_test_costs
     slurm_two_nodes 250
     mpi_cube_mpi_shared 180
-    cli_scripts 130
+    cli_scripts 70
+    cli_scripts_mpi 60
     mpi_cube_mpi 120
     multihost_cube_mpi_shared 110
     cli_batch_templates 90

@@ -12,7 +12,9 @@
 #              skipped with a message otherwise
 #   slurm and multihost: a real two-node Slurm on two namespace hosts (a slurmd on each), every template
 #              across both nodes, several times in a row
-mt_add_pytest(cli_scripts scripts/test_scripts.py cli 600)
+# The scripts' tests in two: what no MPI changes, and what launches the build's MPI (run again under MPICH in CI).
+mt_add_pytest(cli_scripts scripts/test_scripts.py cli 600 -m "not launches_mpi")
+mt_add_pytest(cli_scripts_mpi scripts/test_scripts.py "cli;mpi" 600 -m launches_mpi)
 # The scaling analysis: intervals and noise, oversubscription and the CPU ceiling, nodes, end-to-end Amdahl.
 mt_add_pytest(cli_scripts_analysis scripts/test_analysis.py cli 600)
 # The timeline pictures: boxes filled by their CPU time, a key of what is drawn, the title's numbers.

@@ -73,3 +73,9 @@ def need_built(*programs):
 def need_command(name, why):
     if shutil.which(name) is None:
         pytest.skip(f"{name} is not installed: {why}")
+
+
+def pytest_configure(config):
+    # test_scripts.py's tests whose outcome depends on the MPI (they launch it, or read its launcher's flags): ctest's
+    # cli_scripts_mpi runs them, under each MPI's build; cli_scripts runs the rest, which no MPI changes.
+    config.addinivalue_line("markers", "launches_mpi: the test launches the build's MPI or reads its launcher")

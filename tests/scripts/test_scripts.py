@@ -453,6 +453,7 @@ def fake_launcher(tmp_path, status=0):
     return build, log
 
 
+@pytest.mark.launches_mpi
 def test_each_mpi_launch_has_a_session_folder_of_its_own_removed_after(tmp_path):
     base = tmp_path / "tmp"
     base.mkdir()
@@ -468,6 +469,7 @@ def test_each_mpi_launch_has_a_session_folder_of_its_own_removed_after(tmp_path)
     assert list(base.iterdir()) == [], "each session folder is removed after its launch"
 
 
+@pytest.mark.launches_mpi
 def test_a_real_mpi_launch_runs_in_its_own_session_folder(tmp_path):
     need_built("mpi/cube_mpi")
     base = tmp_path / "tmp"
@@ -518,6 +520,7 @@ def dry_run(*args, env=None):
     return result.stdout.splitlines(), result.stderr
 
 
+@pytest.mark.launches_mpi
 def test_plan_covers_threads_tasks_ranks_hybrid_strong_and_weak():
     need_built("mpi/cube_mpi")
     lines, _ = dry_run("--quick")
@@ -533,6 +536,7 @@ def test_plan_covers_threads_tasks_ranks_hybrid_strong_and_weak():
     assert not any("square_cube" in line and "--work none" in line for line in lines)
 
 
+@pytest.mark.launches_mpi
 def test_plan_adds_the_shared_series_when_cube_mpi_has_transport():
     need_built("mpi/cube_mpi")
     help_text = subprocess.run([str(BUILD_DIR / "mpi/cube_mpi"), "--help"], capture_output=True, text=True,
@@ -555,6 +559,7 @@ def test_warnings_before_timing():
     assert "workers on" not in quiet and "SLURM_CPUS_PER_TASK" not in quiet
 
 
+@pytest.mark.launches_mpi
 def test_warns_when_open_mpi_runs_as_root():
     need_built("mpi/cube_mpi")
     _, stderr = dry_run("--quick", "--work", "sleep")
@@ -564,6 +569,7 @@ def test_warns_when_open_mpi_runs_as_root():
         assert "Open MPI runs as root" not in stderr
 
 
+@pytest.mark.launches_mpi
 def test_tiny_sweep_writes_one_row_per_point_and_the_analysis(tmp_path):
     need_built("omp/cube_omp", "mpi/cube_mpi")
     result = run([SCRIPTS / "scaling.sh", "--quick", "--work", "sleep", "--scaling", "strong",
@@ -683,6 +689,7 @@ def test_analyze_mode_plots_with_gnuplot(tmp_path):
 DEMO_ROW = re.compile(r"^(\d\+?)\s+(.+?)\s+(\d+)\s+(\d+\.\d+)\s+(\S+)\s+(\S+)$")
 
 
+@pytest.mark.launches_mpi
 def test_demo_runs_every_activity_and_draws_the_pictures(tmp_path):
     """scripts/demo.sh as a new user runs it, with short work: every activity that is built runs and has its
     row in the table (time, and ideal and ratio where a model exists), and the three pictures are drawn."""
@@ -721,6 +728,7 @@ def test_demo_runs_every_activity_and_draws_the_pictures(tmp_path):
         assert (tmp_path / "-pictures" / f"{name}.json").stat().st_size > 0
 
 
+@pytest.mark.launches_mpi
 def test_mpirun_puts_findmpi_flags_where_findmpi_says(tmp_path):
     """lib.sh's mt_mpirun: launcher, NUMPROC_FLAG N, PREFLAGS, launcher options, the program, POSTFLAGS, the
     program's arguments; no Open MPI switch for a launcher that is not Open MPI's (here, echo)."""
@@ -907,6 +915,7 @@ def test_the_sweeps_csv_honours_the_umask_and_a_replaced_one_keeps_its_mode(tmp_
     assert (out / "scaling.csv").stat().st_mode & 0o777 == 0o640
 
 
+@pytest.mark.launches_mpi
 def test_the_readme_says_what_a_full_device_does_under_this_builds_launcher(tmp_path):
     """The README's sentence on a full device is the launcher's behaviour: a rank run alone reports it (exit 1);
     under Open MPI's mpirun the launcher writes the ranks' output and drops its own write error (exit 0), under
