@@ -332,7 +332,9 @@ def test_spinning_units_carry_their_delay_of_cpu_and_sleeping_ones_none(tmp_path
 
 def test_blocks_of_no_work_carry_their_cpu_and_the_csv_has_the_column(tmp_path):
     path = tmp_path / "blocks.csv"
-    ok(program("cube_omp", "-t", 2, "--work", "none", "--generate", 2000000, "--timeline", path, "--quiet"))
+    # blocks of 8 million items, tens of milliseconds each: long enough that a few time slices the machine gives
+    # to other work leave most of the span on the CPU
+    ok(program("cube_omp", "-t", 2, "--work", "none", "--generate", 16000000, "--timeline", path, "--quiet"))
     rows = load_csv(path)
     assert rows and all(row["cpu_s"] is not None for row in rows)
     # a block computes all its span: most of it is CPU time (the machine may take some away)
