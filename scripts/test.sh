@@ -104,7 +104,37 @@ if [ -z "$MT_BUILD_DIR_GIVEN" ] && [ -n "$variant" ]; then
   BUILD_DIR=$MT_ROOT/build$variant
 fi
 mt_build "${cmake_args[@]}"
+selection=()
+[ -n "$label" ] && selection+=(-L "$label")
+[ -n "$exclude" ] && selection+=(-E "$exclude")
+
+# The two-node Slurm test spends most of its minutes waiting on the scheduler and its jobs' launches, a core
+# idle behind it: when it is selected and tests run at once, it runs beside the others in a ctest of its own, in
+# a process group of its own with SIGINT as a terminal gives it (a script's background job would ignore it), so
+# that a Ctrl-C or a TERM reaches it through the trap and it tears its cluster down. Its report follows theirs.
+lane=slurm_two_nodes lane_pid="" lane_log=""
+if [ "$jobs" -gt 1 ] &&
+  ctest --test-dir "$BUILD_DIR" -N "${selection[@]}" -R "^$lane\$" | grep -qx 'Total Tests: 1'; then
+  mt_run_folder test-lane
+  lane_log=$MT_RUN_DIR/$lane.log
+  setsid env --default-signal=INT "${ctest_env[@]}" ctest --test-dir "$BUILD_DIR" --output-on-failure \
+    -R "^$lane\$" >"$lane_log" 2>&1 &
+  lane_pid=$!
+  trap 'kill -INT -- "-$lane_pid" 2>/dev/null; wait "$lane_pid"; exit 130' INT TERM
+  exclude="${exclude:+$exclude|}^$lane\$"
+fi
+
 ctest_args=(--test-dir "$BUILD_DIR" --output-on-failure -j "$jobs")
 [ -n "$label" ] && ctest_args+=(-L "$label")
 [ -n "$exclude" ] && ctest_args+=(-E "$exclude")
-env "${ctest_env[@]}" ctest "${ctest_args[@]}"
+status=0
+env "${ctest_env[@]}" ctest "${ctest_args[@]}" || status=$?
+if [ -n "$lane_pid" ]; then
+  lane_status=0
+  wait "$lane_pid" || lane_status=$?
+  trap - INT TERM
+  printf '%s\n' "-- $lane, run beside the tests above:"
+  cat -- "$lane_log"
+  [ "$lane_status" -eq 0 ] || status=$lane_status
+fi
+exit "$status"
