@@ -76,6 +76,16 @@ class Running:
     def saved(self):
         return [line for line in self.stdout if line.startswith("saved ")]
 
+    def catches(self, number):
+        """Whether download has its handler for signal number in place (/proc's SigCgt mask): before that, the
+        signal would end it as the default action does, which no program can report."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return False
+        mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+        return bool(int(mask, 16) >> (number - 1) & 1)
+
     def interrupt(self, number):
         """Send the signal; returns the seconds until download ended."""
         start = time.monotonic()
@@ -190,6 +200,8 @@ def hanging_port():
 def test_a_signal_ends_a_hanging_connect(tmp_path, mode, number, hanging_port):
     urls = [f"http://127.0.0.1:{hanging_port}/hang-{i}.jpg" for i in range(3)]
     run = Running(*urls, "-o", tmp_path, "--mode", mode, "--connect-timeout", STALL_S)
+    # No connection can be seen (the port's queue is full): wait for the handler, then into the connects
+    run.wait_until(lambda: run.catches(number), f"download's handler of {number.name}")
     time.sleep(0.5)
     assert run.process.poll() is None  # still connecting
     elapsed = run.interrupt(number)
