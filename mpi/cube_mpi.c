@@ -40,6 +40,7 @@
 #include <omp.h>
 
 #include "cli.h"
+#include "cube_map.h"
 #include "cube_mpi_cli.h"
 #include "explain.h"
 #include "io_read.h"
@@ -69,7 +70,7 @@ typedef struct {
     int64_t *results;  /* the cubes, in input order */
     bool owns_values;  /* values is ours to free (not in the shared window) */
     mt_output *output; /* where the lines go */
-    bool print_lines;  /* rank 0 prints the lines (mt_cli_prints_lines, not written by every rank) */
+    bool print_lines;  /* rank 0 prints the lines (mt_harness_prints_lines, not written by every rank) */
     bool print_round;  /* streaming: print each round's lines as it arrives */
     bool valid;        /* every result checked so far matched */
     /* every rank */
@@ -90,41 +91,12 @@ typedef struct {
     double *rank_phases; /* rank 0: each timed run's phases and total on each rank, [run][rank][PHASE_COUNT + 1] */
 } cube_run;
 
-/* The hybrid level: this rank's slice cubed on the rank's OpenMP threads. first_item is the slice's first
- * index in the whole list, for the timeline. */
+/* The hybrid level: this rank's slice cubed on the rank's OpenMP threads by cube_omp's own map (cube_map.c).
+ * first_item is the slice's first index in the whole list, for the timeline. */
 static void cube_slice(cube_run *run, const int64_t *in, int64_t *out, int count, uint64_t first_item)
 {
-    const mt_work *work = &run->work;
-    mt_timeline *timeline = run->timeline;
-    uint64_t first_unit = run->units_done;
-    if (work->kind == MT_WORK_NONE) {
-        /* No per-item work: a plain loop per thread's block, which the compiler vectorizes; a timeline holds
-         * one event per block, since the clock costs more than an item. */
-#pragma omp parallel
-        {
-            uint64_t thread = (uint64_t)omp_get_thread_num(), threads = (uint64_t)omp_get_num_threads();
-            uint64_t first = mt_block_first((uint64_t)count, threads, thread);
-            uint64_t last = mt_block_first((uint64_t)count, threads, thread + 1);
-            double start = timeline != NULL ? mt_timeline_item_start() : 0;
-            mt_placement_note(run->placement, (int)thread);
-            for (uint64_t i = first; i < last; i++)
-                out[i] = mt_cube(in[i]);
-            if (timeline != NULL && last > first)
-                mt_timeline_record_units(timeline, first_unit + first, first_item + first, in[first], last - first,
-                                         MT_OP_CUBE, (int)thread, start, mt_now(), NULL);
-        }
-    } else {
-#pragma omp parallel for schedule(static)
-        for (int i = 0; i < count; i++) {
-            double start = timeline != NULL ? mt_timeline_item_start() : 0;
-            mt_placement_note(run->placement, omp_get_thread_num());
-            mt_work_do(work);
-            out[i] = mt_cube(in[i]);
-            if (timeline != NULL)
-                mt_timeline_record(timeline, first_unit + (uint64_t)i, first_item + (uint64_t)i, in[i], MT_OP_CUBE,
-                                   omp_get_thread_num(), start, mt_now());
-        }
-    }
+    mt_probe probe = {run->timeline, run->placement, in, run->units_done, first_item, MT_OP_CUBE};
+    cube_map(in, out, count, &run->work, &probe);
     run->units_done += (uint64_t)count;
 }
 
@@ -364,7 +336,7 @@ static mt_status record_where(cube_run *run, const mt_options *options, mt_timel
     mt_error local_err = {""};
     mt_status local = mt_placement_init(placement, run->world.threads, run->world.rank, &local_err);
     run->placement = placement;
-    if (local == MT_OK && mt_cli_wants_timeline(options)) {
+    if (local == MT_OK && mt_harness_wants_timeline(options)) {
         bool blocks = options->work.kind == MT_WORK_NONE || run->n > MT_TIMELINE_CAP;
         local = mt_timeline_init(timeline, run->n, run->world.threads, run->world.rank, blocks, &mt_power_events,
                                  &local_err);
@@ -426,8 +398,9 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
     mt_record record;
     /* Rounds follow one another: the model sums what each round keeps busy (stream.h). */
     uint64_t steps = stream_ideal_steps(run->n, run->chunk, (uint64_t)w->size, (uint64_t)workers);
-    mt_status status = mt_cli_record(&cube_mpi_program, options, run->io_mpi ? "io-mpi" : transport, run->n, w->threads,
-                                     w->size, runs, (double)steps * options->work.delay_s, &record, err);
+    mt_status status =
+        mt_harness_record(&cube_mpi_program, options, run->io_mpi ? "io-mpi" : transport, run->n, w->threads, w->size,
+                          runs, (double)steps * options->work.delay_s, &record, err);
     if (status != MT_OK) return status;
     record.mpi_library = library;
     /* What the runs cost, over every rank (world_reduce_costs) */
@@ -491,9 +464,9 @@ static mt_status report(cube_run *run, mt_options *options, const mt_repeat_plan
                           .ideal_s = record.ideal_s,
                           .cpus_busy = mt_record_cpus_busy(&record),
                           .machine_busy = record.machine_busy};
-        status = mt_cli_timeline(options, &trace, &record, err);
+        status = mt_harness_timeline(options, &trace, &record, err);
     }
-    if (status == MT_OK) status = mt_cli_report(&cube_mpi_program, options, &record, err);
+    if (status == MT_OK) status = mt_harness_report(&cube_mpi_program, options, &record, err);
     json_decref(record.fields), json_decref(record.details);
     if (status == MT_OK && !record.valid) status = mt_fail(err, MT_ERR_RUNTIME, "the results did not validate");
     return status;
@@ -556,7 +529,7 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     if (status == MT_OK) status = output_hints(settings.io_hints, settings.io_hint_count, &hints, err);
     if (status == MT_OK) status = output_open(&lines_out, &run.world, options, hints, err);
     run.output = options->lines;
-    run.print_lines = mt_cli_prints_lines(options) && lines_out.path != OUTPUT_COLLECTIVE;
+    run.print_lines = mt_harness_prints_lines(options) && lines_out.path != OUTPUT_COLLECTIVE;
     run.lines_out = lines_out.path == OUTPUT_COLLECTIVE ? &lines_out : NULL;
 
     /* Rank 0 reads the list; every rank learns n, holds its buffers, and records where its work runs. */
