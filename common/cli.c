@@ -208,6 +208,27 @@ static mt_cli_result bad_value(mt_error *err, const mt_program *program)
     return bad_usage(err, program, "%s", message);
 }
 
+/* --mode MODE: one of the program's modes, or a usage error naming them all. */
+static mt_cli_result apply_mode(const char *value, const mt_program *program, mt_options *o, mt_error *err)
+{
+    for (const char *const *mode = program->modes; *mode != NULL; mode++)
+        if (strcmp(value, *mode) == 0) {
+            o->mode = *mode;
+            return MT_CLI_RUN;
+        }
+    char modes[256] = "", unknown[96];
+    for (const char *const *mode = program->modes; *mode != NULL; mode++)
+        snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s",
+                 modes[0] == '\0'  ? ""
+                 : mode[1] == NULL ? " or "
+                                   : ", ",
+                 *mode);
+    snprintf(unknown, sizeof unknown, "%.60s", value);
+    char message[MT_ERROR_MESSAGE_SIZE - 64];
+    snprintf(message, sizeof message, "--mode: unknown mode '%s' (%s)", unknown, modes);
+    return bad_usage(err, program, "%s", message);
+}
+
 /* One shared option's value into o. */
 static mt_cli_result apply_shared(int id, const char *value, const mt_program *program, mt_options *o, bool *seed_given,
                                   bool *no_header, mt_error *err)
@@ -219,24 +240,7 @@ static mt_cli_result apply_shared(int id, const char *value, const mt_program *p
     case OPT_VERSION:
         return MT_CLI_VERSION;
     case OPT_MODE:
-        for (const char *const *mode = program->modes; *mode != NULL; mode++)
-            if (strcmp(value, *mode) == 0) {
-                o->mode = *mode;
-                return MT_CLI_RUN;
-            }
-        {
-            char modes[256] = "", unknown[96];
-            for (const char *const *mode = program->modes; *mode != NULL; mode++)
-                snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s",
-                         modes[0] == '\0'  ? ""
-                         : mode[1] == NULL ? " or "
-                                           : ", ",
-                         *mode);
-            snprintf(unknown, sizeof unknown, "%.60s", value);
-            char message[MT_ERROR_MESSAGE_SIZE - 64];
-            snprintf(message, sizeof message, "--mode: unknown mode '%s' (%s)", unknown, modes);
-            return bad_usage(err, program, "%s", message);
-        }
+        return apply_mode(value, program, o, err);
     case OPT_INPUT:
         o->input_path = value;
         break;
@@ -449,42 +453,6 @@ void mt_cli_print_settings(FILE *out, const mt_program *p, const mt_options *o, 
                 o->threads ? "from -t" : "from OMP_NUM_THREADS or the runtime");
     }
     if (p->print_settings != NULL) p->print_settings(out, settings);
-}
-
-mt_status mt_cli_open_source(const mt_options *o, mt_source *source, mt_error *err)
-{
-    static char *const default_numbers[] = {"2", "3", "5", "8"};
-    if (o->input_path != NULL) return mt_source_open_file(source, o->input_path, err);
-    if (o->generate) {
-        mt_source_open_generate(source, o->generate_count, o->seed);
-        return MT_OK;
-    }
-    if (o->operand_count > 0)
-        mt_source_open_args(source, o->operands, (size_t)o->operand_count);
-    else
-        mt_source_open_args(source, default_numbers, 4);
-    return MT_OK;
-}
-
-mt_status mt_cli_read_numbers(mt_options *o, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err)
-{
-    double start = mt_now();
-    if (o->generate) {
-        char what[64];
-        snprintf(what, sizeof what, "--generate %" PRIu64, o->generate_count);
-        mt_status status = mt_check_fits_in_memory(o->generate_count, bytes_per_item, what, err);
-        if (status != MT_OK) return status;
-    }
-    mt_source source;
-    mt_status status = mt_cli_open_source(o, &source, err);
-    if (status != MT_OK) return status;
-    status = mt_numbers_read_all(&source, numbers, err);
-    mt_source_close(&source);
-    if (status != MT_OK) return status;
-    status = mt_check_cube_range(numbers->values, numbers->count, 1, err);
-    if (status != MT_OK) mt_numbers_free(numbers);
-    o->read_s = mt_now() - start;
-    return status;
 }
 
 int mt_cli_help_written(const mt_program *program)

@@ -113,13 +113,6 @@ void mt_cli_print_version(FILE *out, const mt_program *program);
 /* The defaults and the options in force, for --verbose. */
 void mt_cli_print_settings(FILE *out, const mt_program *program, const mt_options *options, const void *settings);
 
-/* Open the number list the options name (the default list when they name none). */
-mt_status mt_cli_open_source(const mt_options *options, mt_source *source, mt_error *err);
-
-/* Read the whole list, refusing up front one that cannot fit in memory at bytes_per_item, and check
- * every cube fits in int64; the time it took is the run's read_s. */
-mt_status mt_cli_read_numbers(mt_options *options, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err);
-
 /* Strict option-value parsers: the message names the option and the value. */
 mt_status mt_parse_count(const char *text, const char *option, uint64_t min, uint64_t max, uint64_t *out,
                          mt_error *err);

@@ -6,6 +6,7 @@
 
 #include "harness.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,7 @@ int mt_harness_main(int argc, char **argv, const mt_lesson *lesson, void *settin
     harness_run run = {.lesson = lesson, .options = &options, .mode = chosen_mode(lesson, &options)};
     run.print_live = lesson->prints_live != NULL && lesson->prints_live(settings) && mt_harness_prints_lines(&options);
     uint64_t bytes_per_item = (lesson->squares ? 3 : 2) * sizeof(int64_t); /* the list and its results */
-    mt_status status = mt_cli_read_numbers(&options, bytes_per_item, &numbers, &err);
+    mt_status status = mt_harness_read_numbers(&options, bytes_per_item, &numbers, &err);
     if (status == MT_OK) status = prepare(&run, &numbers, &timeline, &placement, &err);
     mt_repeat_plan plan = {.prime = true, .warmup = options.warmup, .repeat = options.repeat};
     if (status == MT_OK) status = mt_repeat(run_once, &run, &plan, &err);
@@ -188,6 +189,42 @@ mt_status mt_harness_time(const mt_clock_hooks *clock, mt_timeline *timeline, mt
     if (timeline != NULL) mt_timeline_start(timeline, now == mt_now ? start : mt_now()); /* keeps the last run's */
     mt_status status = fn(context, err);
     *seconds = now() - start;
+    return status;
+}
+
+mt_status mt_harness_open_source(const mt_options *o, mt_source *source, mt_error *err)
+{
+    static char *const default_numbers[] = {"2", "3", "5", "8"};
+    if (o->input_path != NULL) return mt_source_open_file(source, o->input_path, err);
+    if (o->generate) {
+        mt_source_open_generate(source, o->generate_count, o->seed);
+        return MT_OK;
+    }
+    if (o->operand_count > 0)
+        mt_source_open_args(source, o->operands, (size_t)o->operand_count);
+    else
+        mt_source_open_args(source, default_numbers, 4);
+    return MT_OK;
+}
+
+mt_status mt_harness_read_numbers(mt_options *o, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err)
+{
+    double start = mt_now();
+    if (o->generate) {
+        char what[64];
+        snprintf(what, sizeof what, "--generate %" PRIu64, o->generate_count);
+        mt_status status = mt_check_fits_in_memory(o->generate_count, bytes_per_item, what, err);
+        if (status != MT_OK) return status;
+    }
+    mt_source source;
+    mt_status status = mt_harness_open_source(o, &source, err);
+    if (status != MT_OK) return status;
+    status = mt_numbers_read_all(&source, numbers, err);
+    mt_source_close(&source);
+    if (status != MT_OK) return status;
+    status = mt_check_cube_range(numbers->values, numbers->count, 1, err);
+    if (status != MT_OK) mt_numbers_free(numbers);
+    o->read_s = mt_now() - start;
     return status;
 }
 

@@ -89,6 +89,13 @@ int mt_harness_start(int argc, char **argv, const mt_program *program, mt_option
  * print err when the run failed, and return the exit code. */
 int mt_harness_finish(const mt_program *program, mt_options *options, mt_status status, mt_error *err);
 
+/* Open the number list the options name (the default list when they name none). */
+mt_status mt_harness_open_source(const mt_options *options, mt_source *source, mt_error *err);
+
+/* Read the whole list, refusing up front one that cannot fit in memory at bytes_per_item, and check
+ * every cube fits in int64; the time it took is the run's read_s. */
+mt_status mt_harness_read_numbers(mt_options *options, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err);
+
 /* The common part of a run's record: program, mode (the options', else mode), work, runs from the options;
  * n, and the threads and ranks that did the work; the time of the timed runs (their samples' median, min and
  * max) and of all the runs, from runs, the plan mt_repeat carried out; and ideal_s, the model's time. Valid
