@@ -20,6 +20,7 @@
 /* A number program's run, as the harness holds it. */
 typedef struct {
     const mt_lesson *lesson;
+    const mt_program *program; /* the lesson's, its --mode taking the modes' names */
     const mt_mode *mode;
     mt_options *options;
     mt_job job;            /* as prepared: the probes record into the timeline and the placement */
@@ -32,8 +33,8 @@ typedef struct {
 
 static const mt_mode *chosen_mode(const mt_lesson *lesson, const mt_options *options)
 {
-    for (int m = 0; lesson->program.modes != NULL && lesson->program.modes[m] != NULL; m++)
-        if (strcmp(lesson->program.modes[m], options->mode) == 0) return &lesson->modes[m];
+    for (int m = 0; options->mode != NULL && m < lesson->mode_count; m++)
+        if (strcmp(lesson->modes[m].name, options->mode) == 0) return &lesson->modes[m];
     return &lesson->modes[0];
 }
 
@@ -128,7 +129,7 @@ static mt_status run_once(void *context, const mt_run_info *info, mt_sample *sam
 static mt_status report(harness_run *run, const mt_repeat_plan *runs, const void *settings, mt_error *err)
 {
     const mt_job *job = &run->job;
-    const mt_program *program = &run->lesson->program;
+    const mt_program *program = run->program;
     mt_options *options = run->options;
     int workers = mt_model_workers(&options->work, run->team_size, omp_get_num_procs());
     double ideal_s = run->mode->ideal(job->n, options->work.delay_s, workers);
@@ -151,15 +152,22 @@ static mt_status report(harness_run *run, const mt_repeat_plan *runs, const void
 
 int mt_harness_main(int argc, char **argv, const mt_lesson *lesson, void *settings)
 {
+    /* --mode takes the modes' names, the first the default; a program of one mode has no --mode. */
+    mt_program program = lesson->program;
+    const char *mode_names[MT_MODES_MAX + 1] = {NULL};
+    for (int m = 0; m < lesson->mode_count && m < MT_MODES_MAX; m++)
+        mode_names[m] = lesson->modes[m].name;
+    if (lesson->mode_count > 1) program.modes = mode_names;
     mt_options options;
-    int exit_code = mt_harness_start(argc, argv, &lesson->program, &options, settings);
+    int exit_code = mt_harness_start(argc, argv, &program, &options, settings);
     if (exit_code >= 0) return exit_code;
 
     mt_error err = {""};
     mt_numbers numbers = {0};
     mt_timeline timeline = {0};
     mt_placement placement = {0};
-    harness_run run = {.lesson = lesson, .options = &options, .mode = chosen_mode(lesson, &options)};
+    harness_run run = {
+        .lesson = lesson, .program = &program, .options = &options, .mode = chosen_mode(lesson, &options)};
     run.print_live = lesson->prints_live != NULL && lesson->prints_live(settings) && mt_harness_prints_lines(&options);
     uint64_t bytes_per_item = (lesson->squares ? 3 : 2) * sizeof(int64_t); /* the list and its results */
     mt_status status = mt_harness_read_numbers(&options, bytes_per_item, &numbers, &err);
@@ -174,7 +182,7 @@ int mt_harness_main(int argc, char **argv, const mt_lesson *lesson, void *settin
     mt_numbers_free(&numbers);
     mt_timeline_free(&timeline);
     mt_placement_free(&placement);
-    return mt_harness_finish(&lesson->program, &options, status, &err);
+    return mt_harness_finish(&program, &options, status, &err);
 }
 
 mt_status mt_harness_time(const mt_clock_hooks *clock, mt_timeline *timeline, mt_timed_fn fn, void *context,

@@ -47,12 +47,15 @@ typedef struct {
     bool serial;                                              /* runs on the calling thread alone */
 } mt_mode;
 
+enum { MT_MODES_MAX = 8 };
+
 /* A number program, declared to the harness. */
 typedef struct {
-    mt_program program;   /* its name, help and own options (cli.h) */
-    const mt_mode *modes; /* in the order of program.modes; a program without --mode has one */
-    bool squares;         /* it computes squares as well as cubes */
-    bool block_events;    /* with --work none its timeline has one event per thread's block (MT_PROBE_BLOCK) */
+    mt_program program;   /* its name, help and own options (cli.h); the harness fills its modes */
+    const mt_mode *modes; /* --mode's choices, the default first; with one, the program has no --mode */
+    int mode_count;
+    bool squares;      /* it computes squares as well as cubes */
+    bool block_events; /* with --work none its timeline has one event per thread's block (MT_PROBE_BLOCK) */
     /* Whether its lines are printed live, item by item, from its settings (NULL: after the run, in input
      * order). */
     bool (*prints_live)(const void *settings);

@@ -55,6 +55,7 @@ static const mt_lesson cube_omp = {
                      "  cube_omp --work none --generate 33554432 -r 5   # memory-bound, 2^25 items\n",
         },
     .modes = modes,
+    .mode_count = 1,
     .block_events = true,
 };
 

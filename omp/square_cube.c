@@ -101,8 +101,6 @@ static const mt_mode modes[] = {
     {"tasks", run_tasks, ideal_tasks, false},
 };
 
-static const char *const mode_names[] = {"seq", "sections", "tasks", NULL};
-
 static const mt_option own_options[] = {
     {"ordered", 0, NULL, "print the results in input order after the run, not live as they complete", "Printing:"},
 };
@@ -128,7 +126,6 @@ static const mt_lesson square_cube = {
             .summary = "The square and the cube of each number: in sequence, as two OpenMP sections, or as tasks.",
             .numbers = true,
             .operands = "[--] [NUMBER]...",
-            .modes = mode_names,
             .modes_help =
                 "  seq        activity 1: all squares, then all cubes, on one thread\n"
                 "  sections   activity 2: one OpenMP section squares while another cubes\n"
@@ -145,6 +142,7 @@ static const mt_lesson square_cube = {
                      "  square_cube --mode tasks -t 4 -- -3 4 1000   # negative numbers after --\n",
         },
     .modes = modes,
+    .mode_count = 3,
     .squares = true,
     .prints_live = prints_live,
 };
