@@ -12,12 +12,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <omp.h>
 
 #include "defaults.h"
-#include "threads.h"
 #include "timer.h"
 
 #ifndef MT_VERSION
@@ -212,6 +208,27 @@ static mt_cli_result bad_value(mt_error *err, const mt_program *program)
     return bad_usage(err, program, "%s", message);
 }
 
+/* --mode MODE: one of the program's modes, or a usage error naming them all. */
+static mt_cli_result apply_mode(const char *value, const mt_program *program, mt_options *o, mt_error *err)
+{
+    for (const char *const *mode = program->modes; *mode != NULL; mode++)
+        if (strcmp(value, *mode) == 0) {
+            o->mode = *mode;
+            return MT_CLI_RUN;
+        }
+    char modes[256] = "", unknown[96];
+    for (const char *const *mode = program->modes; *mode != NULL; mode++)
+        snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s",
+                 modes[0] == '\0'  ? ""
+                 : mode[1] == NULL ? " or "
+                                   : ", ",
+                 *mode);
+    snprintf(unknown, sizeof unknown, "%.60s", value);
+    char message[MT_ERROR_MESSAGE_SIZE - 64];
+    snprintf(message, sizeof message, "--mode: unknown mode '%s' (%s)", unknown, modes);
+    return bad_usage(err, program, "%s", message);
+}
+
 /* One shared option's value into o. */
 static mt_cli_result apply_shared(int id, const char *value, const mt_program *program, mt_options *o, bool *seed_given,
                                   bool *no_header, mt_error *err)
@@ -223,24 +240,7 @@ static mt_cli_result apply_shared(int id, const char *value, const mt_program *p
     case OPT_VERSION:
         return MT_CLI_VERSION;
     case OPT_MODE:
-        for (const char *const *mode = program->modes; *mode != NULL; mode++)
-            if (strcmp(value, *mode) == 0) {
-                o->mode = *mode;
-                return MT_CLI_RUN;
-            }
-        {
-            char modes[256] = "", unknown[96];
-            for (const char *const *mode = program->modes; *mode != NULL; mode++)
-                snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s",
-                         modes[0] == '\0'  ? ""
-                         : mode[1] == NULL ? " or "
-                                           : ", ",
-                         *mode);
-            snprintf(unknown, sizeof unknown, "%.60s", value);
-            char message[MT_ERROR_MESSAGE_SIZE - 64];
-            snprintf(message, sizeof message, "--mode: unknown mode '%s' (%s)", unknown, modes);
-            return bad_usage(err, program, "%s", message);
-        }
+        return apply_mode(value, program, o, err);
     case OPT_INPUT:
         o->input_path = value;
         break;
@@ -455,52 +455,6 @@ void mt_cli_print_settings(FILE *out, const mt_program *p, const mt_options *o, 
     if (p->print_settings != NULL) p->print_settings(out, settings);
 }
 
-mt_status mt_cli_open_source(const mt_options *o, mt_source *source, mt_error *err)
-{
-    static char *const default_numbers[] = {"2", "3", "5", "8"};
-    if (o->input_path != NULL) return mt_source_open_file(source, o->input_path, err);
-    if (o->generate) {
-        mt_source_open_generate(source, o->generate_count, o->seed);
-        return MT_OK;
-    }
-    if (o->operand_count > 0)
-        mt_source_open_args(source, o->operands, (size_t)o->operand_count);
-    else
-        mt_source_open_args(source, default_numbers, 4);
-    return MT_OK;
-}
-
-mt_status mt_cli_read_numbers(mt_options *o, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err)
-{
-    double start = mt_now();
-    if (o->generate) {
-        char what[64];
-        snprintf(what, sizeof what, "--generate %" PRIu64, o->generate_count);
-        mt_status status = mt_check_fits_in_memory(o->generate_count, bytes_per_item, what, err);
-        if (status != MT_OK) return status;
-    }
-    mt_source source;
-    mt_status status = mt_cli_open_source(o, &source, err);
-    if (status != MT_OK) return status;
-    status = mt_numbers_read_all(&source, numbers, err);
-    mt_source_close(&source);
-    if (status != MT_OK) return status;
-    status = mt_check_cube_range(numbers->values, numbers->count, 1, err);
-    if (status != MT_OK) mt_numbers_free(numbers);
-    o->read_s = mt_now() - start;
-    return status;
-}
-
-void mt_warn_if_too_short(const char *program, double median_s)
-{
-    double tick = mt_clock_tick();
-    if (median_s < MT_MIN_TICKS_PER_RUN * tick)
-        mt_print_warning(program,
-                         "the run took %.3g s, under %d clock ticks of %.3g s: too short to time well; "
-                         "give more items or a longer delay",
-                         median_s, MT_MIN_TICKS_PER_RUN, tick);
-}
-
 int mt_cli_help_written(const mt_program *program)
 {
     mt_output out;
@@ -509,197 +463,4 @@ int mt_cli_help_written(const mt_program *program)
     if (mt_output_finish(&out, &err) == MT_OK) return 0;
     mt_print_error(program->name, &err);
     return MT_ERR_RUNTIME;
-}
-
-int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options, void *settings)
-{
-    mt_error err;
-    switch (mt_cli_parse(argc, argv, program, options, settings, &err)) {
-    case MT_CLI_HELP:
-        mt_cli_print_help(stdout, program);
-        return mt_cli_help_written(program);
-    case MT_CLI_VERSION:
-        mt_cli_print_version(stdout, program);
-        return mt_cli_help_written(program);
-    case MT_CLI_BAD_USAGE:
-        mt_print_error(program->name, &err);
-        return MT_ERR_USAGE;
-    case MT_CLI_RUN:
-        break;
-    }
-    /* A trace that cannot be written is a usage error before any work starts. */
-    if (options->timeline_path != NULL && mt_trace_check_path(options->timeline_path, &err) != MT_OK) {
-        mt_print_error(program->name, &err);
-        return MT_ERR_USAGE;
-    }
-    /* The runtime's variables are input too, checked before any OpenMP call (threads.h). */
-    bool dynamic_off = false;
-    if (program->numbers && mt_threads_check_environment(options->threads, &dynamic_off, &err) != MT_OK) {
-        mt_print_error(program->name, &err);
-        return MT_ERR_USAGE;
-    }
-    if (dynamic_off) mt_print_warning(program->name, "%s", MT_DYNAMIC_OFF_TEXT);
-    if (options->threads > 0) omp_set_num_threads(options->threads); /* -t overrides OMP_NUM_THREADS */
-    /* The team starts now, so that threads the system will not give are this program's one line, not the
-     * runtime's end of the process. */
-    if (program->numbers && mt_threads_start(omp_get_max_threads(), &err) != MT_OK) {
-        mt_print_error(program->name, &err);
-        return MT_ERR_RUNTIME;
-    }
-    if (options->output_path != NULL) {
-        /* A results file that cannot be written is one too; it is opened now, as its lines may come live. */
-        if (mt_output_file_open(&options->results, options->output_path, &err) != MT_OK) {
-            mt_print_error(program->name, &err);
-            return MT_ERR_USAGE;
-        }
-        options->lines = &options->results.output;
-    }
-    if (options->verbose) {
-        mt_cli_print_settings(stderr, program, options, settings);
-        if (options->output_path != NULL)
-            fprintf(stderr, "%s: output: the result lines to %s, %s\n", program->name, options->output_path,
-                    options->results.temporary != NULL ? "written under a temporary name and renamed at the end"
-                                                       : "written in place (not a regular file)");
-        else
-            fprintf(stderr, "%s: output: the result lines to standard output\n", program->name);
-    }
-    return -1;
-}
-
-int mt_cli_finish(const mt_program *program, mt_options *options, mt_status status, mt_error *err)
-{
-    mt_output_file_discard(&options->results); /* a run that failed before its results were put in place */
-    mt_status written = mt_output_finish(&options->output, status == MT_OK ? err : &(mt_error){""});
-    if (status == MT_OK) status = written;
-    if (status != MT_OK && err->message[0] != '\0') mt_print_error(program->name, err);
-    return (int)status;
-}
-
-mt_status mt_cli_record(const mt_program *program, mt_options *options, const char *mode, uint64_t n, int threads,
-                        int ranks, const mt_repeat_plan *runs, double ideal_s, mt_record *record, mt_error *err)
-{
-    *record = (mt_record){.program = program->name,
-                          .mode = options->mode != NULL ? options->mode : mode,
-                          .threads = threads,
-                          .ranks = ranks,
-                          .n = n,
-                          .work = options->work,
-                          .warmup = options->warmup,
-                          .repeat = options->repeat,
-                          .ideal_s = options->work.kind == MT_WORK_NONE ? NAN : ideal_s,
-                          .read_s = options->read_s,
-                          .valid = true};
-    if (options->runs_end == 0) options->runs_end = mt_now(); /* a program may have ended its runs earlier */
-    record->runs_s = runs->runs_s;
-    mt_usage usage = mt_process_usage();
-    record->cpu_user_s = runs->cpu_user_s, record->cpu_sys_s = runs->cpu_sys_s, record->cpu_wall_s = runs->timed_wall_s;
-    record->cpu_queue_s = runs->cpu_queue_s;
-    record->max_rss_mib = usage.max_rss_mib;
-    record->machine_busy =
-        mt_machine_other_cpus(runs->machine_busy_s, runs->cpu_user_s + runs->cpu_sys_s, runs->timed_wall_s);
-    record->samples = runs->samples;
-    record->argc = options->argc, record->argv = options->argv;
-    return mt_sample_stats(runs->samples, runs->repeat, -1, &record->time, err);
-}
-
-mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err)
-{
-    mt_status status = MT_OK;
-    /* The results file is part of the output phase: whole, and in place, before any time is reported. */
-    if (options->results.path != NULL && record->valid)
-        status = mt_output_file_commit(&options->results, err);
-    else
-        mt_output_file_discard(&options->results);
-    if (status != MT_OK) return status;
-    bool timed = record->valid && record->time.count > 0;
-    double now = mt_now();
-    record->read_s = options->read_s;
-    record->output_s = options->runs_end > 0 ? now - options->runs_end : 0;
-    record->end_to_end_s = now - options->started_at;
-    /* Threads against ranks is fair only when each CPU-bound worker has a CPU of its own: say when not. */
-    mt_placement_verdict placement;
-    mt_placement_judge(record->places, record->place_count, record->mpi_library != NULL, &placement);
-    if (options->verbose) mt_placement_print(stderr, program->name, record->places, record->place_count);
-    if (placement.oversubscribed && !record->io_bound && record->work.kind != MT_WORK_SLEEP)
-        mt_print_warning(program->name, "%s", placement.cause);
-    if (options->verbose && timed)
-        fprintf(stderr,
-                "%s: the whole run: read %.6f s, set-up %.6f s, runs %.6f s (median %.6f of %d), output %.6f s, "
-                "end to end %.6f s; serial fraction %.3f\n",
-                program->name, record->read_s, mt_record_setup_s(record), record->runs_s, record->time.median,
-                record->time.count, record->output_s, record->end_to_end_s, mt_record_serial_fraction(record));
-    if (options->format == MT_FORMAT_TEXT) {
-        if (timed) {
-            mt_print_execution_time(&options->output, record->time.median);
-            if (!options->quiet) mt_print_summary(stderr, record);
-        }
-    } else if (options->format == MT_FORMAT_JSON) {
-        status = mt_record_print_json(&options->output, record, err);
-    } else {
-        status = mt_record_print_csv(&options->output, record, options->header, err);
-    }
-    if (timed) mt_warn_if_too_short(program->name, record->time.median);
-    return status;
-}
-
-mt_status mt_cli_conclude(const mt_program *program, mt_options *options, mt_record *record, mt_timeline *timeline,
-                          const mt_trace *shape, const mt_repeat_plan *runs, mt_error *err)
-{
-    /* The last run's span; a run that failed (a download's) counts up to its failure. */
-    double wall_s = shape != NULL && shape->wall_s > 0 ? shape->wall_s : runs->samples[runs->repeat - 1].elapsed_s;
-    mt_status status = timeline != NULL ? mt_cli_local_timeline(options, timeline, shape, record, wall_s, err) : MT_OK;
-    if (status == MT_OK) status = mt_cli_report(program, options, record, err);
-    json_decref(record->fields), json_decref(record->details);
-    record->fields = record->details = NULL;
-    if (status == MT_OK && !record->valid) status = mt_fail(err, MT_ERR_RUNTIME, "the results did not validate");
-    return status;
-}
-
-bool mt_cli_prints_lines(const mt_options *options)
-{
-    return options->output_path != NULL || (options->format == MT_FORMAT_TEXT && !options->quiet);
-}
-
-bool mt_cli_wants_timeline(const mt_options *options)
-{
-    return options->timeline_path != NULL || options->gantt || options->verbose || options->format == MT_FORMAT_JSON;
-}
-
-mt_status mt_cli_timeline(const mt_options *options, const mt_trace *trace, mt_record *record, mt_error *err)
-{
-    if (options->timeline_path != NULL) {
-        mt_status status = mt_trace_write(trace, options->timeline_path, err);
-        if (status != MT_OK) return status;
-    }
-    if (options->gantt) mt_trace_print_gantt(stderr, trace, mt_color_wanted(fileno(stderr)));
-    if (options->verbose) mt_trace_print_summary(stderr, trace);
-    if (record->details == NULL) record->details = json_object();
-    json_object_set_new(record->details, "timeline", mt_trace_summary(trace));
-    return MT_OK;
-}
-
-mt_status mt_cli_local_timeline(const mt_options *options, mt_timeline *timeline, const mt_trace *shape,
-                                mt_record *record, double wall_s, mt_error *err)
-{
-    char host[64] = "";
-    gethostname(host, sizeof host - 1);
-    const char *hosts[] = {host};
-    mt_trace trace = {.events = timeline->slots,
-                      .count = mt_timeline_pack(timeline),
-                      .hosts = hosts,
-                      .ranks = 1,
-                      .aggregated = !timeline->per_unit,
-                      .overlapping = shape != NULL && shape->overlapping,
-                      .style = timeline->style,
-                      .item_names = shape != NULL && timeline->per_unit ? shape->item_names : NULL,
-                      .program = record->program,
-                      .mode = record->mode,
-                      .places = record->places,
-                      .place_count = record->place_count,
-                      .waits = record->io_bound || record->work.kind == MT_WORK_SLEEP,
-                      .wall_s = wall_s,
-                      .ideal_s = record->ideal_s,
-                      .cpus_busy = mt_record_cpus_busy(record),
-                      .machine_busy = record->machine_busy};
-    return mt_cli_timeline(options, &trace, record, err);
 }

@@ -8,9 +8,7 @@
  * getopt_long table holds the options every program shares and the ones a program adds of its own (its
  * mt_program says which, with their help, and parses their values). Parsing returns a status and never
  * prints or exits; each main decides what to print and how to end.
- *
- * Also here: the start and the end that every main shares (help, version, usage errors, --verbose; the
- * record, the timeline and the exit code), so that a program's main reads as its recipe. */
+ * What runs a program after parsing (input, repeats, record, exit code) is the harness (harness.h). */
 #ifndef MT_CLI_H
 #define MT_CLI_H
 
@@ -115,67 +113,13 @@ void mt_cli_print_version(FILE *out, const mt_program *program);
 /* The defaults and the options in force, for --verbose. */
 void mt_cli_print_settings(FILE *out, const mt_program *program, const mt_options *options, const void *settings);
 
-/* Open the number list the options name (the default list when they name none). */
-mt_status mt_cli_open_source(const mt_options *options, mt_source *source, mt_error *err);
-
-/* Read the whole list, refusing up front one that cannot fit in memory at bytes_per_item, and check
- * every cube fits in int64; the time it took is the run's read_s. */
-mt_status mt_cli_read_numbers(mt_options *options, uint64_t bytes_per_item, mt_numbers *numbers, mt_error *err);
-
 /* Strict option-value parsers: the message names the option and the value. */
 mt_status mt_parse_count(const char *text, const char *option, uint64_t min, uint64_t max, uint64_t *out,
                          mt_error *err);
 mt_status mt_parse_seconds(const char *text, const char *option, double max, double *out, mt_error *err);
 
-/* Warn on stderr when the median run is shorter than MT_MIN_TICKS_PER_RUN clock ticks. */
-void mt_warn_if_too_short(const char *program, double median_s);
-
-/* The start of every main: parse argv; print help, version or the usage error here; check that a
- * --timeline FILE can be written; open --output FILE (options->lines); apply -t and print the settings for
- * --verbose. Returns -1 when the program should run, otherwise the exit code to return at once. */
-int mt_cli_start(int argc, char **argv, const mt_program *program, mt_options *options, void *settings);
-
-/* The end of every main: remove --output FILE's temporary if the run failed before it was put in place;
- * check that every write to standard output reached it (a failure there fails a run that had not failed),
- * print err when the run failed, and return the exit code. */
-int mt_cli_finish(const mt_program *program, mt_options *options, mt_status status, mt_error *err);
-
-/* The common part of a run's record: program, mode (the options', else mode), work, runs from the options;
- * n, and the threads and ranks that did the work; the time of the timed runs (their samples' median, min and
- * max) and of all the runs, from runs, the plan mt_repeat carried out; and ideal_s, the model's time. Valid
- * until the program's self-check says otherwise. Called as the runs end: what follows, to the record, is the
- * run's output phase. */
-mt_status mt_cli_record(const mt_program *program, mt_options *options, const char *mode, uint64_t n, int threads,
-                        int ranks, const mt_repeat_plan *runs, double ideal_s, mt_record *record, mt_error *err);
-
-/* The run's closing output as the options ask: the 'Execution Time' line and the summary on stderr
- * (text), the JSON object, or the CSV row; then the too-short warning when it applies. A record that did
- * not validate prints no time: no text at all, and its JSON or CSV with the times empty. --output FILE, if
- * open, is put in place first (every write checked; removed when the record did not validate). The record gets the
- * whole run's phases (read_s, output_s, end_to_end_s), which --verbose prints. */
-mt_status mt_cli_report(const mt_program *program, mt_options *options, mt_record *record, mt_error *err);
-
-/* The end of a run of one process: its timeline (when it was recorded: timeline not NULL; shape as for
- * mt_cli_local_timeline) over the last run of runs, then the record (mt_cli_report), whose fields and details
- * are freed after. MT_ERR_RUNTIME when the record did not validate: its results are not to be trusted. */
-mt_status mt_cli_conclude(const mt_program *program, mt_options *options, mt_record *record, mt_timeline *timeline,
-                          const mt_trace *shape, const mt_repeat_plan *runs, mt_error *err);
-
-/* Whether the program writes its result lines: to --output FILE always (whatever --json, --csv or --quiet
- * say of standard output), to standard output with the text format unless --quiet. */
-bool mt_cli_prints_lines(const mt_options *options);
-
-/* Whether to record the timeline: for --timeline, --gantt, and the numbers of --json and --verbose. */
-bool mt_cli_wants_timeline(const mt_options *options);
-
-/* After the run: the timeline as the options ask (the file, the chart, the --verbose line); its numbers go
- * into the record's details under "timeline". */
-mt_status mt_cli_timeline(const mt_options *options, const mt_trace *trace, mt_record *record, mt_error *err);
-
-/* mt_cli_timeline for a run of one process (this host, rank 0): the recorded events as its trace, named after
- * the record's program and mode, over wall_s seconds. shape (or NULL) says what only the program knows: its
- * items' names (item_names) and whether units overlap on one thread (overlapping). */
-mt_status mt_cli_local_timeline(const mt_options *options, mt_timeline *timeline, const mt_trace *shape,
-                                mt_record *record, double wall_s, mt_error *err);
+/* The run driver every main shares (start, record, report, finish) is the harness's; download, which drives its
+ * own run, finds it here under the names it had. */
+#include "harness.h"
 
 #endif

@@ -100,7 +100,7 @@ static mt_status check(void *settings, const mt_options *options, mt_error *err)
                        options->output_path);
     if (s->chunk > 0) return mt_fail(err, MT_ERR_USAGE, "--io mpi and --chunk cannot be used together");
     if (s->shared) return mt_fail(err, MT_ERR_USAGE, "--io mpi and --transport shared cannot be used together");
-    if (mt_cli_prints_lines(options) && options->output_path == NULL)
+    if (mt_harness_prints_lines(options) && options->output_path == NULL)
         return mt_fail(err, MT_ERR_USAGE,
                        "--io mpi writes the lines with --output FILE (or give --quiet, --json or --csv): "
                        "printed, they would pass through rank 0");

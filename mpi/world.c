@@ -178,7 +178,8 @@ static mt_status check_stack(const world_info *world, mt_error *err)
         return MT_ERR_USAGE;
     }
 #endif
-    (void)world, (void)err;
+    (void)world;
+    (void)err;
     return MT_OK;
 }
 
@@ -275,7 +276,8 @@ static mt_status gather_bytes(const world_info *w, const void *mine, int bytes, 
     *into = root && !missing ? malloc(*total ? *total : 1) : NULL;
     if (code == MPI_SUCCESS)
         code = MPI_Gatherv(mine, bytes, MPI_BYTE, *into, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
-    free(counts), free(displs);
+    free(counts);
+    free(displs);
     MPI_CHECK(code);
     if (root && *into == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
     return MT_OK;
@@ -310,7 +312,10 @@ mt_status world_gather(const world_info *w, const mt_placement *placement, mt_ti
 
 void world_gathered_free(world_gathered *g)
 {
-    free(g->events), free(g->hosts), free(g->host_names), free(g->places);
+    free(g->events);
+    free(g->hosts);
+    free(g->host_names);
+    free(g->places);
     *g = (world_gathered){0};
 }
 
@@ -356,3 +361,18 @@ world_spread world_spread_of(const double *values, int count)
     }
     return spread;
 }
+
+static mt_status line_up_ranks(void *context, mt_error *err)
+{
+    (void)context;
+    /* Every rank starts the clock together. */
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    return MT_OK;
+}
+
+static double mpi_now(void)
+{
+    return MPI_Wtime();
+}
+
+const mt_clock_hooks world_clock = {.now = mpi_now, .line_up = line_up_ranks};

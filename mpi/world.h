@@ -93,6 +93,9 @@ typedef struct {
 mt_status world_reduce_costs(const world_info *world, const mt_repeat_plan *plan, world_costs *costs, mt_error *err);
 void world_costs_free(world_costs *costs);
 
+/* The harness's clock for a run of every rank (mt_harness_time): a barrier lines the ranks up, MPI_Wtime reads. */
+extern const mt_clock_hooks world_clock;
+
 /* The smallest, mean and largest of count values (count >= 1). */
 typedef struct {
     double min, mean, max;

@@ -417,7 +417,7 @@ static void read_numbers_default_list(void **state)
     char *argv[] = {"prog", NULL};
     assert_int_equal(mt_cli_parse(1, argv, &full, &o, &settings, &err), MT_CLI_RUN);
     mt_numbers numbers;
-    assert_int_equal(mt_cli_read_numbers(&o, 24, &numbers, &err), MT_OK);
+    assert_int_equal(mt_harness_read_numbers(&o, 24, &numbers, &err), MT_OK);
     const int64_t expected[] = {2, 3, 5, 8};
     assert_int_equal(numbers.count, 4);
     assert_memory_equal(numbers.values, expected, sizeof expected);
@@ -431,7 +431,7 @@ static void read_numbers_refuses_cube_overflow_naming_it(void **state)
     mt_error err = {{0}};
     assert_int_equal(PARSE(&full, &o, &err, "--", "2", "-2097152", "2097152"), MT_CLI_RUN);
     mt_numbers numbers;
-    assert_int_equal(mt_cli_read_numbers(&o, 24, &numbers, &err), MT_ERR_USAGE);
+    assert_int_equal(mt_harness_read_numbers(&o, 24, &numbers, &err), MT_ERR_USAGE);
     assert_contains(err.message, "2097152");
     assert_contains(err.message, "item 3");
     assert_null(numbers.values);
@@ -444,7 +444,7 @@ static void read_numbers_refuses_absurd_generate_up_front(void **state)
     mt_error err = {{0}};
     assert_int_equal(PARSE(&full, &o, &err, "--generate", "100000000000"), MT_CLI_RUN);
     mt_numbers numbers;
-    assert_int_equal(mt_cli_read_numbers(&o, 24, &numbers, &err), MT_ERR_USAGE);
+    assert_int_equal(mt_harness_read_numbers(&o, 24, &numbers, &err), MT_ERR_USAGE);
     assert_contains(err.message, "100000000000");
 }
 
@@ -455,7 +455,7 @@ static void read_numbers_names_an_unreadable_input(void **state)
     mt_error err = {{0}};
     assert_int_equal(PARSE(&full, &o, &err, "--input", "/nonexistent/list.txt"), MT_CLI_RUN);
     mt_numbers numbers;
-    assert_int_equal(mt_cli_read_numbers(&o, 24, &numbers, &err), MT_ERR_USAGE);
+    assert_int_equal(mt_harness_read_numbers(&o, 24, &numbers, &err), MT_ERR_USAGE);
     assert_contains(err.message, "/nonexistent/list.txt");
 }
 
