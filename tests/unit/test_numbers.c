@@ -19,6 +19,7 @@
 #include "helpers.h"
 #include "kernel.h"
 #include "numbers.h"
+#include "numbers_testing.h"
 
 static void parse_ok(const char *token, int64_t expected)
 {
@@ -571,21 +572,29 @@ static void source_is_small_enough_for_any_stack(void **state)
 
 /* --- reading in chunks, rewinding --- */
 
-/* Read source max items at a time into out (capacity items); returns how many. */
-static size_t read_in_chunks(mt_source *source, size_t max, int64_t *out, size_t capacity)
+/* Read source max items at a time into out (capacity items) under limits (NULL: a program's); returns how many. */
+static size_t read_in_chunks_limited(mt_source *source, const mt_read_limits *limits, size_t max, int64_t *out,
+                                     size_t capacity)
 {
     size_t total = 0, got;
     mt_error err = {{0}};
     do {
         assert_true(total + max <= capacity);
-        if (mt_source_read(source, out + total, max, &got, &err) != MT_OK) fail_msg("read failed: %s", err.message);
+        if (mt_source_read_limited(source, limits, out + total, max, &got, &err) != MT_OK)
+            fail_msg("read failed: %s", err.message);
         assert_true(got <= max);
         total += got;
     } while (got == max);
     /* at the end, reading again gives nothing */
-    assert_int_equal(mt_source_read(source, out + total, 1, &got, &err), MT_OK);
+    assert_int_equal(mt_source_read_limited(source, limits, out + total, 1, &got, &err), MT_OK);
     assert_int_equal(got, 0);
     return total;
+}
+
+/* Read source max items at a time into out (capacity items); returns how many. */
+static size_t read_in_chunks(mt_source *source, size_t max, int64_t *out, size_t capacity)
+{
+    return read_in_chunks_limited(source, NULL, max, out, capacity);
 }
 
 static void file_read_in_small_chunks_matches_read_all(void **state)
@@ -733,8 +742,8 @@ static mt_status read_stream(FILE *file, const char *name, size_t read_max, uint
 {
     mt_source source;
     mt_source_open_stream(&source, file, name, false);
-    source.read_max = read_max, source.max_line = max_line;
-    mt_status status = mt_numbers_read_all(&source, numbers, err);
+    mt_read_limits limits = {.read_max = read_max, .max_line = max_line};
+    mt_status status = mt_numbers_read_all_limited(&source, &limits, numbers, err);
     mt_source_close(&source);
     return status;
 }
@@ -1057,9 +1066,9 @@ static void stream_read_a_few_bytes_at_a_time_gives_the_same_list(void **state)
         assert_non_null(file);
         mt_source source;
         mt_source_open_stream(&source, file, "tricky", true);
-        source.read_max = read_max;
+        mt_read_limits limits = {.read_max = read_max};
         int64_t values[16];
-        size_t count = read_in_chunks(&source, 2, values, 16);
+        size_t count = read_in_chunks_limited(&source, &limits, 2, values, 16);
         mt_source_close(&source);
         assert_int_equal(count, sizeof tricky_values / sizeof tricky_values[0]);
         assert_memory_equal(values, tricky_values, sizeof tricky_values);
