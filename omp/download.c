@@ -14,11 +14,9 @@
  *          list, the folder, curl_global_init or the team's start. n counts URLs. Valid: each transfer 2xx, its bytes
  *          written = received = Content-Length when sent; a failure prints no time and exits 1. One transfer's life
  *          is download_transfer.c's, the multi handle's side download_multi.c's, the rest download_job.c's. */
-#include <math.h>
-#include <stdlib.h>
+#include <stdio.h>
 
 #include <curl/curl.h>
-#include <omp.h>
 
 #include "cli.h"
 #include "download_cli.h"

@@ -17,7 +17,6 @@
 #include <stddef.h>
 
 #include <curl/curl.h>
-#include <jansson.h>
 #include <omp.h>
 
 #include "cli.h"

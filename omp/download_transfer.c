@@ -119,12 +119,12 @@ static long milliseconds(double seconds)
 /* Every option, every return value checked: a refused option is a failed transfer, not a silent default. */
 static CURLcode set_options(download_transfer *t)
 {
-    const download_settings *o = t->shared->settings;
-    CURL *e = t->easy;
-    CURLcode c;
+    const download_settings *settings = t->shared->settings;
+    CURL *easy = t->easy;
+    CURLcode code;
 #define SET(option, value)                                                                                             \
     do {                                                                                                               \
-        if ((c = curl_easy_setopt(e, option, value)) != CURLE_OK) return c;                                            \
+        if ((code = curl_easy_setopt(easy, option, value)) != CURLE_OK) return code;                                   \
     } while (0)
     SET(CURLOPT_URL, t->url);
     SET(CURLOPT_PRIVATE, (void *)t); /* the multi loop finds the transfer back from the handle */
@@ -142,24 +142,24 @@ static CURLcode set_options(download_transfer *t)
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_FOLLOWLOCATION, 1L);
-    SET(CURLOPT_MAXREDIRS, (long)o->max_redirs);
+    SET(CURLOPT_MAXREDIRS, (long)settings->max_redirs);
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    if (o->cacert != NULL) SET(CURLOPT_CAINFO, o->cacert); /* checked readable by download_cli */
-    if (o->capath != NULL) SET(CURLOPT_CAPATH, o->capath);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(o->connect_timeout_s));
-    SET(CURLOPT_TIMEOUT_MS, milliseconds(o->max_time_s));
-    if (o->speed_limit > 0 && o->speed_time_s > 0) {
-        SET(CURLOPT_LOW_SPEED_LIMIT, (long)o->speed_limit);
-        SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(o->speed_time_s));
+    if (settings->cacert != NULL) SET(CURLOPT_CAINFO, settings->cacert); /* checked readable by download_cli */
+    if (settings->capath != NULL) SET(CURLOPT_CAPATH, settings->capath);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(settings->connect_timeout_s));
+    SET(CURLOPT_TIMEOUT_MS, milliseconds(settings->max_time_s));
+    if (settings->speed_limit > 0 && settings->speed_time_s > 0) {
+        SET(CURLOPT_LOW_SPEED_LIMIT, (long)settings->speed_limit);
+        SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(settings->speed_time_s));
     }
-    if (o->max_size > 0) SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
+    if (settings->max_size > 0) SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)settings->max_size);
     SET(CURLOPT_USERAGENT, t->shared->user_agent);
     if (t->shared->share != NULL) {
         /* Each task its own handle, one pool of open connections for all: a later task reuses a connection
          * an earlier one left, as the multi handle does, instead of a new TCP (and TLS) handshake each time. */
         SET(CURLOPT_SHARE, t->shared->share);
-        SET(CURLOPT_MAXCONNECTS, (long)(o->jobs > 5 ? o->jobs : 5)); /* the pool keeps one per job */
+        SET(CURLOPT_MAXCONNECTS, (long)(settings->jobs > 5 ? settings->jobs : 5)); /* the pool keeps one per job */
     }
 #undef SET
     return CURLE_OK;
