@@ -4,7 +4,9 @@
  * SPDX-License-Identifier: BSD-3-Clause
  */
 
-/* numbers.h - the number list: from arguments, a file or stdin, or generated; parsed strictly.
+/* numbers.h - the number list: from arguments, a file or stdin, or generated; parsed strictly. The sources and
+ * the streaming reader are in numbers.c, the parallel parser of a mapped file in numbers_parallel.c, the scanner
+ * they share in numbers_scan.c, and the memory for item arrays in items_memory.c.
  *
  * A list is read through an mt_source, a few items at a time, so a program may hold the whole list
  * (mt_numbers_read_all) or stream it in rounds of bounded size (cube_mpi --chunk).
@@ -33,6 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "items_memory.h"
 #include "status.h"
 
 #define MT_NUMBERS_MAX_TOKEN 64
@@ -72,8 +75,6 @@ typedef struct {
     size_t filled;        /* bytes held in block; block[filled] is 0 */
     bool in_comment;      /* block ended inside a comment */
     bool at_end;          /* read(2) said the text ends after block[filled - 1] */
-    size_t read_max;      /* tests: the most bytes one read asks for (0: as many as block holds) */
-    uint64_t max_line;    /* tests: a smaller line limit (0: MT_NUMBERS_MAX_LINE) */
     unsigned char *block; /* MT_SOURCE_BLOCK + MT_NUMBERS_MAX_TOKEN + 2 bytes, from the first read; NULL before */
     /* generator */
     uint64_t to_generate;
@@ -112,7 +113,7 @@ void mt_numbers_free(mt_numbers *numbers);
 /* Parse the text data[0, size) as a whole list, named name in messages; data[size] must be readable and 0.
  * The text is split at whitespace into parts parts (at most one per byte) parsed in parallel by OpenMP
  * threads; the numbers and every message are the same for any parts. max_line 0 is MT_NUMBERS_MAX_LINE
- * (tests give smaller ones). mt_numbers_read_all uses it on a mapped regular file. */
+ * (tests give smaller ones). mt_numbers_read_all uses it on a mapped regular file (numbers_parallel.c). */
 mt_status mt_numbers_parse_text(const char *data, size_t size, const char *name, int parts, uint64_t max_line,
                                 mt_numbers *numbers, mt_error *err);
 
@@ -139,22 +140,5 @@ mt_status mt_numbers_read_part(const char *path, int k, int parts, mt_numbers *n
 mt_status mt_numbers_part_message(const mt_numbers_part *part, const char *name, uint64_t newlines_before,
                                   uint64_t items_before, mt_error *err);
 void mt_numbers_part_free(mt_numbers_part *part);
-
-/* An array of count items for the hot loops, not yet touched (the caller touches it before timing,
- * from the threads that will use it). It starts stagger x 576 bytes past a
- * 2 MiB boundary, so arrays given different staggers are never a multiple of 4 KiB apart (4K aliasing:
- * a loop reading one and writing the other stalls on false store-to-load conflicts), and transparent
- * huge pages are asked for (fewer page faults and TLB misses). NULL when out of memory. */
-int64_t *mt_items_alloc(uint64_t count, int stagger);
-void mt_items_free(int64_t *items, int stagger);
-/* Ask for transparent huge pages over an existing large array (a hint; nothing happens if refused). */
-void mt_items_advise(int64_t *items, uint64_t count);
-
-/* The machine's physical memory in bytes (0 when unknown). */
-uint64_t mt_physical_memory(void);
-
-/* MT_ERR_USAGE, up front, when count items of bytes_per_item each cannot fit in this machine's
- * memory; what names the list ("--generate 100000000000"). */
-mt_status mt_check_fits_in_memory(uint64_t count, uint64_t bytes_per_item, const char *what, mt_error *err);
 
 #endif

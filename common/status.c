@@ -75,10 +75,13 @@ size_t mt_show_bytes_as(char *out, size_t size, const char *bytes, size_t length
         if (!escaped(kind, how)) {
             if (o + n >= size) break;
             memcpy(out + o, in + i, n);
-            o += n, i += n;
+            o += n;
+            i += n;
         } else if (kind == BACKSLASH) {
             if (o + 2 >= size) break;
-            out[o++] = '\\', out[o++] = '\\', i++;
+            out[o++] = '\\';
+            out[o++] = '\\';
+            i++;
         } else { /* each of its bytes as \xHH, never half of one */
             if (o + 4 * n >= size) break;
             for (size_t k = 0; k < n; k++, i++, o += 4)

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: BSD-3-Clause
  */
 
+/* timeline.c - the events of a run: recorded in preallocated slots, then written as a trace (Trace Event JSON or
+ * CSV) and summed up in numbers. The terminal chart is timeline_chart.c's. */
 #include "timeline.h"
 
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include "kernel.h"
 #include "placement.h"
 #include "report.h"
+#include "timeline_workers.h"
 #include "timer.h"
 
 const mt_event_style mt_power_events = {
@@ -140,8 +143,7 @@ static void event_name(const mt_trace *trace, const mt_event *e, char *name, siz
         snprintf(name, size, "%s %" PRId64, kind_name(trace, e), e->value);
 }
 
-/* The CPUs the worker of sorted[first] ran its events on (its events follow it in sorted), as "1" or "0-1". */
-static void worker_cpus(const mt_event *sorted, uint64_t count, uint64_t first, char *text, size_t size)
+void mt_trace_worker_cpus(const mt_event *sorted, uint64_t count, uint64_t first, char *text, size_t size)
 {
     mt_cpu_set cpus = {{0}};
     for (uint64_t i = first;
@@ -183,13 +185,6 @@ mt_status mt_trace_check_path(const char *path, mt_error *err)
     return MT_OK;
 }
 
-/* The workers (rank, thread) that appear in the events, in order of first appearance. */
-typedef struct {
-    int32_t rank, thread;
-    double busy;     /* union of its events' intervals */
-    double last_end; /* for the union: events sorted by start */
-} worker_entry;
-
 static int compare_by_worker_then_start(const void *a, const void *b)
 {
     const mt_event *x = a, *y = b;
@@ -198,8 +193,7 @@ static int compare_by_worker_then_start(const void *a, const void *b)
     return (x->start_s > y->start_s) - (x->start_s < y->start_s);
 }
 
-/* A copy of the events sorted by worker, then start. */
-static mt_event *sorted_events(const mt_trace *trace)
+mt_event *mt_trace_sorted_by_worker(const mt_trace *trace)
 {
     mt_event *sorted = malloc((trace->count ? trace->count : 1) * sizeof *sorted);
     if (sorted == NULL) return NULL;
@@ -217,7 +211,7 @@ static json_t *trace_event_json(const mt_trace *trace)
         json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:i, s:{s:o}}", "name", "process_name", "ph", "M",
                                                 "pid", r, "tid", 0, "args", "name", mt_json_text(name)));
     }
-    mt_event *sorted = sorted_events(trace);
+    mt_event *sorted = mt_trace_sorted_by_worker(trace);
     if (sorted == NULL) {
         json_decref(events);
         return NULL;
@@ -226,7 +220,7 @@ static json_t *trace_event_json(const mt_trace *trace)
         const mt_event *e = &sorted[i];
         if (i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread) {
             char name[160], cpus[128];
-            worker_cpus(sorted, trace->count, i, cpus, sizeof cpus);
+            mt_trace_worker_cpus(sorted, trace->count, i, cpus, sizeof cpus);
             snprintf(name, sizeof name, "thread %d (cpu%s %s)", (int)e->thread, strpbrk(cpus, ",-") ? "s" : "",
                      cpus[0] ? cpus : "?");
             json_array_append_new(events, json_pack("{s:s, s:s, s:i, s:i, s:{s:s}}", "name", "thread_name", "ph", "M",
@@ -323,7 +317,8 @@ static int create_beside(const char *path, char *temporary, size_t size)
         if (fd < 0 && errno == EEXIST) continue;
         if (fd >= 0 && replacing && fchmod(fd, existing.st_mode & 0777) != 0) {
             int error = errno;
-            close(fd), unlink(temporary);
+            close(fd);
+            unlink(temporary);
             errno = error;
             return -1;
         }
@@ -343,7 +338,10 @@ mt_status mt_trace_write(const mt_trace *trace, const char *path, mt_error *err)
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (out == NULL) {
         mt_status status = mt_fail(err, MT_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(errno));
-        if (fd >= 0) close(fd), unlink(temporary);
+        if (fd >= 0) {
+            close(fd);
+            unlink(temporary);
+        }
         free(temporary);
         return status;
     }
@@ -380,7 +378,8 @@ static uint64_t max_in_flight(const mt_trace *trace)
     uint64_t n = trace->count;
     double *starts = malloc((n ? n : 1) * sizeof *starts), *ends = malloc((n ? n : 1) * sizeof *ends);
     if (starts == NULL || ends == NULL) {
-        free(starts), free(ends);
+        free(starts);
+        free(ends);
         return 0;
     }
     for (uint64_t i = 0; i < n; i++) {
@@ -398,7 +397,8 @@ static uint64_t max_in_flight(const mt_trace *trace)
         in_flight++;
         if (in_flight > most) most = in_flight;
     }
-    free(starts), free(ends);
+    free(starts);
+    free(ends);
     return most;
 }
 
@@ -408,12 +408,15 @@ json_t *mt_trace_summary(const mt_trace *trace)
     for (uint64_t i = 0; i < trace->count; i++)
         busy_sum += trace->events[i].end_s - trace->events[i].start_s;
     json_t *busy = json_object();
-    mt_event *sorted = sorted_events(trace);
+    mt_event *sorted = mt_trace_sorted_by_worker(trace);
     double union_busy = 0, covered_to = 0;
     for (uint64_t i = 0; sorted != NULL && i < trace->count; i++) {
         const mt_event *e = &sorted[i];
         bool first_of_worker = i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread;
-        if (first_of_worker) union_busy = 0, covered_to = 0;
+        if (first_of_worker) {
+            union_busy = 0;
+            covered_to = 0;
+        }
         double from = e->start_s > covered_to ? e->start_s : covered_to;
         if (e->end_s > from) union_busy += e->end_s - from;
         if (e->end_s > covered_to) covered_to = e->end_s;
@@ -448,107 +451,4 @@ void mt_trace_print_summary(FILE *out, const mt_trace *trace)
         fprintf(out, " %s %.0f%%", worker, 100 * json_real_value(fraction));
     fputc('\n', out);
     json_decref(summary);
-}
-
-enum { GANTT_WIDTH = 80, GANTT_LABEL = 12, GANTT_BAR = GANTT_WIDTH - GANTT_LABEL - 2, GANTT_MAX_ROWS = 48 };
-
-void mt_trace_print_gantt(FILE *out, const mt_trace *trace, bool color)
-{
-    mt_event *sorted = sorted_events(trace);
-    if (sorted == NULL) return;
-    double span = trace->wall_s;
-    for (uint64_t i = 0; i < trace->count; i++)
-        if (sorted[i].end_s > span) span = sorted[i].end_s;
-    if (span <= 0) span = 1e-9;
-    fprintf(out, "%s %s: %.3f s across %d columns, one column = %.3g ms%s\n", trace->program, trace->mode, span,
-            GANTT_BAR, span / GANTT_BAR * 1e3, trace->aggregated ? "; one bar per worker's chunk" : "");
-    /* Rows: a worker's events, split into lanes where they overlap (transfers on one thread). */
-    char(*rows)[GANTT_BAR + 1] = calloc(GANTT_MAX_ROWS, sizeof *rows);
-    int(*kinds)[GANTT_BAR] = calloc(GANTT_MAX_ROWS, sizeof *kinds); /* a cell's kind; -1: failed */
-    char(*labels)[GANTT_LABEL + 1] = calloc(GANTT_MAX_ROWS, sizeof *labels);
-    double lane_end[GANTT_MAX_ROWS];
-    int lane_items[GANTT_MAX_ROWS];
-    int row_count = 0, worker_first_row = 0, hidden = 0;
-    bool seen[MT_EVENT_KINDS] = {false}, seen_failed = false;
-
-    if (rows == NULL || kinds == NULL || labels == NULL) goto done;
-    for (uint64_t i = 0; i < trace->count; i++) {
-        const mt_event *e = &sorted[i];
-        char cpus[128] = "";
-        if (i == 0 || e->rank != sorted[i - 1].rank || e->thread != sorted[i - 1].thread) {
-            worker_first_row = row_count;
-            worker_cpus(sorted, trace->count, i, cpus, sizeof cpus);
-        }
-        int row = -1;
-        for (int r = worker_first_row; r < row_count; r++)
-            if (lane_end[r] <= e->start_s + 1e-9) {
-                row = r;
-                break;
-            }
-        if (row < 0) {
-            if (row_count == GANTT_MAX_ROWS) {
-                hidden++;
-                continue;
-            }
-            row = row_count++;
-            memset(rows[row], ' ', GANTT_BAR);
-            int lane = row - worker_first_row;
-            /* A row's label: its worker, with the CPUs it ran on when they fit (a chart row per slot when
-             * transfers overlap on one thread). */
-            char label[160];
-            if (trace->ranks > 1 && lane > 0)
-                snprintf(label, sizeof label, "r%d t%d s%d", (int)e->rank, (int)e->thread, lane);
-            else if (trace->ranks > 1)
-                snprintf(label, sizeof label, "r%d t%d c%s", (int)e->rank, (int)e->thread, cpus[0] ? cpus : "?");
-            else if (lane > 0 || trace->overlapping)
-                snprintf(label, sizeof label, "t%d slot %d", (int)e->thread, lane);
-            else
-                snprintf(label, sizeof label, "t%d cpu %s", (int)e->thread, cpus[0] ? cpus : "?");
-            snprintf(labels[row], sizeof labels[row], "%.*s", GANTT_LABEL, label);
-            lane_items[row] = 0;
-        }
-        lane_end[row] = e->end_s;
-        int from = (int)(e->start_s / span * GANTT_BAR), to = (int)ceil(e->end_s / span * GANTT_BAR);
-        if (from >= GANTT_BAR) from = GANTT_BAR - 1;
-        if (to > GANTT_BAR) to = GANTT_BAR;
-        if (to <= from) to = from + 1;
-        int kind = e->kind >= 0 && e->kind < MT_EVENT_KINDS ? e->kind : 0;
-        const char *letters = trace->style->kinds[kind].letters != NULL ? trace->style->kinds[kind].letters : "Ww";
-        if (e->failed) letters = "Xx";
-        seen[kind] |= !e->failed, seen_failed |= e->failed != 0;
-        char letter = letters[lane_items[row]++ % 2];
-        for (int c = from; c < to; c++) {
-            rows[row][c] = letter;
-            kinds[row][c] = e->failed ? -1 : kind;
-        }
-    }
-    for (int r = 0; r < row_count; r++) {
-        fprintf(out, "%-*s|", GANTT_LABEL, labels[r]);
-        for (int c = 0; c < GANTT_BAR; c++) {
-            const char *paint = !color || rows[r][c] == ' ' ? NULL
-                                : kinds[r][c] < 0           ? "\033[31m"
-                                                            : trace->style->kinds[kinds[r][c]].color;
-            if (paint != NULL) fputs(paint, out);
-            fputc(rows[r][c], out);
-            if (paint != NULL) fputs("\033[0m", out);
-        }
-        fputs("|\n", out);
-    }
-    if (hidden > 0) fprintf(out, "(%d more events on rows not shown)\n", hidden);
-    char right[32];
-    snprintf(right, sizeof right, "%.3f s", span);
-    fprintf(out, "%-*s0%*s\n", GANTT_LABEL + 1, "", GANTT_BAR - 1, right);
-    fputs("legend:", out);
-    for (int k = 0; k < MT_EVENT_KINDS; k++) {
-        const mt_event_kind *kind = &trace->style->kinds[k];
-        if (seen[k] && kind->name != NULL && kind->letters != NULL)
-            fprintf(out, " %c %c %s", kind->letters[0], kind->letters[1], kind->name);
-    }
-    fprintf(out, "%s (the letter's case alternates item by item)\n", seen_failed ? " X x failed" : "");
-    /* Lanes that had to share CPUs took turns on them: the chart's bars are longer for it. */
-    mt_placement_verdict placement;
-    mt_placement_judge(trace->places, trace->place_count, trace->ranks > 1, &placement);
-    if (placement.oversubscribed && !trace->waits) fprintf(out, "note: the lanes shared CPUs: %s\n", placement.cause);
-done:
-    free(rows), free(kinds), free(labels), free(sorted);
 }

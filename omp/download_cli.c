@@ -171,10 +171,12 @@ static mt_status parse_option(void *settings, int index, const char *value, mt_e
         status = mt_parse_count(value, "--max-size", 0, DOWNLOAD_MAX_MAX_SIZE, &s->max_size, err);
         break;
     case OPT_CACERT:
-        s->cacert = value, s->cacert_source = "--cacert";
+        s->cacert = value;
+        s->cacert_source = "--cacert";
         break;
     case OPT_CAPATH:
-        s->capath = value, s->capath_source = "--capath";
+        s->capath = value;
+        s->capath_source = "--capath";
         break;
     }
     return status;

@@ -11,9 +11,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
-#include <poll.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +22,8 @@
 
 #include <omp.h>
 
+#include "download_folder.h"
+#include "download_interrupts.h"
 #include "timer.h"
 
 const mt_event_style download_events = {
@@ -33,92 +32,6 @@ const mt_event_style download_events = {
     .merge = {MT_FIELD_SUM, MT_FIELD_FAILURE_WINS, MT_FIELD_SUM},
     .item_label = "url",
 };
-
-/* What the signal handler reads: a signal handler can reach nothing but globals. Set before it is installed. */
-static volatile sig_atomic_t interrupt_signal;
-static int interrupt_pipe[2] = {-1, -1}; /* one byte written by the handler: readable once interrupted */
-static download_transfer *watched;       /* the transfers whose threads a signal wakes */
-static atomic_size_t watched_count;      /* 0 once they may be freed (download_interrupts_unwatch) */
-static atomic_int in_handler;            /* handlers reading them now: the unwatch waits for them */
-
-/* Async-signal-safe only: note the first signal, make the pipe readable, and send the signal on to every
- * other thread that runs a transfer, so that its poll returns at once (EINTR) instead of within a second. */
-static void on_interrupt(int signal_number)
-{
-    int saved_errno = errno;
-    atomic_fetch_add(&in_handler, 1);
-    if (interrupt_signal == 0) {
-        interrupt_signal = signal_number;
-        if (interrupt_pipe[1] >= 0 && write(interrupt_pipe[1], "!", 1) < 0) {
-        } /* nothing to do: the flag is set */
-        pthread_t self = pthread_self(), last = self;
-        size_t count = atomic_load(&watched_count);
-        for (size_t i = 0; i < count; i++) {
-            if (!atomic_load(&watched[i].running)) continue;
-            pthread_t thread = watched[i].thread;
-            if (pthread_equal(thread, self) || pthread_equal(thread, last)) continue;
-            pthread_kill(thread, signal_number); /* its handler finds the flag set and returns */
-            last = thread;
-        }
-    }
-    atomic_fetch_sub(&in_handler, 1);
-    errno = saved_errno;
-}
-
-void download_interrupts_unwatch(void)
-{
-    atomic_store(&watched_count, 0);
-    while (atomic_load(&in_handler) > 0) /* a handler that read the old count is done within microseconds */
-        sched_yield();
-    watched = NULL;
-}
-
-mt_status download_interrupts_install(download_transfer *transfers, size_t count, mt_error *err)
-{
-    watched = transfers;
-    atomic_store(&watched_count, count);
-    if (interrupt_pipe[0] < 0) {
-        if (pipe(interrupt_pipe) != 0)
-            return mt_fail(err, MT_ERR_RUNTIME, "cannot create the interrupt pipe: %s", strerror(errno));
-        for (int end = 0; end < 2; end++) {
-            fcntl(interrupt_pipe[end], F_SETFD, FD_CLOEXEC);
-            fcntl(interrupt_pipe[end], F_SETFL, O_NONBLOCK); /* the handler never blocks on it */
-        }
-    }
-    /* SA_RESTART: a write or a read that a signal interrupts goes on (nothing half-written); poll and sleeps
-     * return early whatever the flag, which is what wakes the transfers. */
-    struct sigaction action = {.sa_handler = on_interrupt, .sa_flags = SA_RESTART};
-    sigfillset(&action.sa_mask);
-    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-        struct sigaction before;
-        if (sigaction(signals[i], NULL, &before) != 0 || before.sa_handler == SIG_IGN) continue;
-        if (sigaction(signals[i], &action, NULL) != 0)
-            return mt_fail(err, MT_ERR_RUNTIME, "cannot catch signal %d: %s", signals[i], strerror(errno));
-    }
-    return MT_OK;
-}
-
-int download_interrupted(void)
-{
-    return interrupt_signal;
-}
-
-int download_interrupt_fd(void)
-{
-    return interrupt_pipe[0];
-}
-
-bool download_pause(double seconds)
-{
-    /* poll on the pipe, not a sleep: a signal that lands just before the wait still ends it at once. */
-    double end = mt_now() + seconds;
-    for (double left = seconds; left > 0 && interrupt_signal == 0; left = end - mt_now()) {
-        struct pollfd wake = {.fd = interrupt_pipe[0], .events = POLLIN};
-        poll(&wake, interrupt_pipe[0] >= 0, (int)ceil(left * 1000));
-    }
-    return interrupt_signal == 0;
-}
 
 static void set_error(download_transfer *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(download_transfer *t, const char *format, ...)
@@ -176,8 +89,12 @@ static size_t on_body(char *data, size_t size, size_t count, void *user)
 static int on_progress(void *user, curl_off_t download_total, curl_off_t download_now, curl_off_t upload_total,
                        curl_off_t upload_now)
 {
-    (void)user, (void)download_total, (void)download_now, (void)upload_total, (void)upload_now;
-    return interrupt_signal != 0;
+    (void)user;
+    (void)download_total;
+    (void)download_now;
+    (void)upload_total;
+    (void)upload_now;
+    return download_interrupted() != 0;
 }
 
 /* libcurl's socket, opened here to learn why it could not be (a full descriptor table is not a refusal). */
@@ -202,12 +119,12 @@ static long milliseconds(double seconds)
 /* Every option, every return value checked: a refused option is a failed transfer, not a silent default. */
 static CURLcode set_options(download_transfer *t)
 {
-    const download_settings *o = t->shared->settings;
-    CURL *e = t->easy;
-    CURLcode c;
+    const download_settings *settings = t->shared->settings;
+    CURL *easy = t->easy;
+    CURLcode code;
 #define SET(option, value)                                                                                             \
     do {                                                                                                               \
-        if ((c = curl_easy_setopt(e, option, value)) != CURLE_OK) return c;                                            \
+        if ((code = curl_easy_setopt(easy, option, value)) != CURLE_OK) return code;                                   \
     } while (0)
     SET(CURLOPT_URL, t->url);
     SET(CURLOPT_PRIVATE, (void *)t); /* the multi loop finds the transfer back from the handle */
@@ -225,45 +142,27 @@ static CURLcode set_options(download_transfer *t)
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_FOLLOWLOCATION, 1L);
-    SET(CURLOPT_MAXREDIRS, (long)o->max_redirs);
+    SET(CURLOPT_MAXREDIRS, (long)settings->max_redirs);
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    if (o->cacert != NULL) SET(CURLOPT_CAINFO, o->cacert); /* checked readable by download_cli */
-    if (o->capath != NULL) SET(CURLOPT_CAPATH, o->capath);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(o->connect_timeout_s));
-    SET(CURLOPT_TIMEOUT_MS, milliseconds(o->max_time_s));
-    if (o->speed_limit > 0 && o->speed_time_s > 0) {
-        SET(CURLOPT_LOW_SPEED_LIMIT, (long)o->speed_limit);
-        SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(o->speed_time_s));
+    if (settings->cacert != NULL) SET(CURLOPT_CAINFO, settings->cacert); /* checked readable by download_cli */
+    if (settings->capath != NULL) SET(CURLOPT_CAPATH, settings->capath);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(settings->connect_timeout_s));
+    SET(CURLOPT_TIMEOUT_MS, milliseconds(settings->max_time_s));
+    if (settings->speed_limit > 0 && settings->speed_time_s > 0) {
+        SET(CURLOPT_LOW_SPEED_LIMIT, (long)settings->speed_limit);
+        SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(settings->speed_time_s));
     }
-    if (o->max_size > 0) SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
+    if (settings->max_size > 0) SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)settings->max_size);
     SET(CURLOPT_USERAGENT, t->shared->user_agent);
     if (t->shared->share != NULL) {
         /* Each task its own handle, one pool of open connections for all: a later task reuses a connection
          * an earlier one left, as the multi handle does, instead of a new TCP (and TLS) handshake each time. */
         SET(CURLOPT_SHARE, t->shared->share);
-        SET(CURLOPT_MAXCONNECTS, (long)(o->jobs > 5 ? o->jobs : 5)); /* the pool keeps one per job */
+        SET(CURLOPT_MAXCONNECTS, (long)(settings->jobs > 5 ? settings->jobs : 5)); /* the pool keeps one per job */
     }
 #undef SET
     return CURLE_OK;
-}
-
-bool download_unnamed_files_work(int dir_fd)
-{
-#ifdef O_TMPFILE
-    int fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
-    if (fd < 0) return false;
-    char path[64], probe[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    snprintf(probe, sizeof probe, ".download-%ld-probe-link", (long)getpid());
-    bool linked = linkat(AT_FDCWD, path, dir_fd, probe, AT_SYMLINK_FOLLOW) == 0;
-    if (linked) unlinkat(dir_fd, probe, 0);
-    close(fd);
-    return linked;
-#else
-    (void)dir_fd;
-    return false;
-#endif
 }
 
 /* A hidden name of the folder for t's file, new: O_EXCL, never one already there. */
@@ -346,7 +245,7 @@ bool download_transfer_begin(download_transfer *t)
     t->temp_name[0] = '\0';
     t->started_at = mt_timeline_item_start(); /* its event on the timeline carries its CPU time */
     mt_placement_note(t->shared->placement, omp_get_thread_num());
-    if (interrupt_signal != 0) {
+    if (download_interrupted() != 0) {
         set_error(t, "%s", "not started: the run was interrupted");
         return false;
     }
@@ -380,7 +279,7 @@ bool download_transfer_prepare_attempt(download_transfer *t)
     t->too_large = t->http_error = t->write_failed = false;
     t->write_errno = t->socket_errno = 0;
     t->curl_error[0] = '\0';
-    if (interrupt_signal != 0) {
+    if (download_interrupted() != 0) {
         download_transfer_cancel(t);
         return false;
     }
@@ -413,8 +312,8 @@ static bool transient(CURLcode c)
 static download_verdict retry_or_fail(download_transfer *t, bool may_pass)
 {
     /* An interrupted run retries nothing. */
-    return may_pass && interrupt_signal == 0 && t->retries < t->shared->settings->retry ? DOWNLOAD_RETRY
-                                                                                        : DOWNLOAD_FAILED;
+    return may_pass && download_interrupted() == 0 && t->retries < t->shared->settings->retry ? DOWNLOAD_RETRY
+                                                                                              : DOWNLOAD_FAILED;
 }
 
 download_verdict download_transfer_judge(download_transfer *t, CURLcode result)
@@ -438,7 +337,7 @@ download_verdict download_transfer_judge(download_transfer *t, CURLcode result)
         set_error(t, "HTTP status %s", detail);
         return retry_or_fail(t, status >= 500 && status <= 599); /* a 4xx will not pass: no retry */
     }
-    if (result == CURLE_ABORTED_BY_CALLBACK && interrupt_signal != 0) {
+    if (result == CURLE_ABORTED_BY_CALLBACK && download_interrupted() != 0) {
         set_error(t, "%s", "interrupted");
         return DOWNLOAD_FAILED;
     }

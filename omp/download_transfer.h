@@ -76,28 +76,6 @@ typedef struct {
     char curl_error[CURL_ERROR_SIZE];
 } download_transfer;
 
-/* Interrupts. SIGINT, SIGTERM and SIGHUP during the runs end them at the next safe point instead of killing
- * the process mid-write: the handler notes the signal and wakes every thread that runs a transfer (each one's
- * poll returns early, and libcurl's progress callback aborts the transfer), so each transfer in flight ends
- * as failed with its temporary file removed, none starts after it, and the caller exits 128 + the signal.
- * A signal ignored when the program started (a background job of a script) stays ignored.
- * Install before the first transfer starts; transfers[0..count) are the ones a signal may have to wake. */
-mt_status download_interrupts_install(download_transfer *transfers, size_t count, mt_error *err);
-/* Before the transfers are freed: a signal from now on only notes itself (the handlers stay, so the report and
- * the trace are still written whole), and no handler still reads them when this returns. */
-void download_interrupts_unwatch(void);
-/* The signal that interrupted the run (SIGINT, SIGTERM, SIGHUP), or 0. */
-int download_interrupted(void);
-/* A descriptor that becomes readable once interrupted (for curl_multi_poll's extra descriptors), or -1. */
-int download_interrupt_fd(void);
-/* Sleep seconds, cut short by an interrupt; false when interrupted. */
-bool download_pause(double seconds);
-
-/* Whether the folder dir_fd takes unnamed files: O_TMPFILE, then a link into place through /proc/self/fd.
- * Tried once before the runs; where it fails (a filesystem without O_TMPFILE, no /proc), the transfers write
- * hidden named files .download-PID-INDEX-ATTEMPT.part instead, renamed into place. */
-bool download_unnamed_files_work(int dir_fd);
-
 /* Fill the fixed part: url (borrowed), its file name, its index. */
 void download_transfer_init(download_transfer *t, const char *url, size_t index, const download_shared *shared);
 

@@ -133,7 +133,8 @@ static mt_status read_lines(int fd, const char *name, size_t max_line, size_t re
         /* The line goes on past what is held: keep its start, read after it. */
         if (start > 0) {
             memmove(buffer, from, held);
-            start = 0, end = held;
+            start = 0;
+            end = held;
         }
         size_t room = size - end;
         if (read_max != 0 && read_max < room) room = read_max;

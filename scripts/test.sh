@@ -21,7 +21,7 @@ Each variant builds in a folder of its own (build/, build-mpich/, build-clang/, 
   --without PART    configure without mpi (no cube_mpi) or without curl (no download)
   --sanitize KIND   address (ASan + UBSan, gcc) or thread (TSan, clang + libomp, which loads Archer)
   -L, --label RE    run only the tests whose ctest label matches RE:
-                    unit, cli, mpi, net, sanitize, slurm, multihost, lint, fuzz, install
+                    unit, cli, mpi, net, scripts, sanitize, slurm, multihost, lint, fuzz, install
   -E, --exclude RE  leave out the tests whose name matches RE
   -j N              tests run at once (default: the number of cores)
   -h, --help        this help

@@ -27,6 +27,7 @@
 
 #include "fuzz.h"
 #include "numbers.h"
+#include "numbers_testing.h"
 
 typedef enum { REF_OK, REF_LONG_LINE, REF_NUL, REF_NUL_IN_COMMENT, REF_TOO_LONG, REF_BAD } ref_kind;
 
@@ -118,12 +119,12 @@ static outcome read_stream(const char *text, size_t size, size_t read_max, size_
     if (file == NULL) abort();
     mt_source source;
     mt_source_open_stream(&source, file, "fuzz", true);
-    source.read_max = read_max, source.max_line = max_line;
+    mt_read_limits limits = {.read_max = read_max, .max_line = max_line};
     o.values = malloc((size / 2 + 1 + per_call) * sizeof(int64_t));
     if (o.values == NULL) abort();
     for (;;) {
         size_t got;
-        o.status = mt_source_read(&source, o.values + o.count, per_call, &got, &o.err);
+        o.status = mt_source_read_limited(&source, &limits, o.values + o.count, per_call, &got, &o.err);
         if (o.status != MT_OK) break;
         o.count += got;
         if (got < per_call) break;

@@ -62,7 +62,8 @@ out=$(cd -- "$out" && pwd) # absolute: each target runs from inside it
 sanitizers=fuzzer,address,undefined
 flags=(-g -O1 "-fsanitize=$sanitizers" -fno-sanitize-recover=undefined -fopenmp
   -D_POSIX_C_SOURCE=200809L -std=c11 -Wall -Wextra -I"$MT_ROOT/common" -I"$MT_ROOT/omp" -I"$here")
-common=("$MT_ROOT/common/numbers.c" "$MT_ROOT/common/status.c")
+common=("$MT_ROOT/common/numbers.c" "$MT_ROOT/common/numbers_scan.c" "$MT_ROOT/common/numbers_parallel.c"
+  "$MT_ROOT/common/items_memory.c" "$MT_ROOT/common/status.c")
 read -r -a curl_libs <<<"$(pkg-config --libs libcurl)"
 
 build() {

@@ -10,9 +10,9 @@ split, world ranks alternating between the hosts (Open MPI's --map-by/--rank-by,
 both hosts, and the failures: bad input and a list
 too large end every rank with exit 2, a window that cannot be mapped every rank with exit 1.
 
-Each test makes namespaces named for it alone (MT_NETNS_PREFIX with a random suffix; tests/shared.cmake sets the
-prefix and the subnet apart from tests/multihost/test_multihost.py's, so that a listing tells them apart) and gives
-its launches a TMPDIR of their own (cases.isolated_hosts), so it shares nothing with a run beside it."""
+Each test makes namespaces named for it alone (MT_NETNS_PREFIX with a random suffix; tests/multihost/CMakeLists.txt
+sets the prefix and the subnet apart from tests/multihost/test_multihost.py's, so that a listing tells them apart) and
+gives its launches a TMPDIR of their own (cases.isolated_hosts), so it shares nothing with a run beside it."""
 import csv
 
 import pytest

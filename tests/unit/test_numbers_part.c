@@ -22,25 +22,25 @@ static void read_in_parts(const char *path, int parts, const mt_numbers *whole, 
     message[0] = '\0';
     bool stopped = false;
     for (int k = 0; k < parts; k++) {
-        mt_numbers mine;
+        mt_numbers part_numbers;
         mt_numbers_part part;
         mt_error err = {""};
-        assert_int_equal(mt_numbers_read_part(path, k, parts, &mine, &part, &err), MT_OK);
+        assert_int_equal(mt_numbers_read_part(path, k, parts, &part_numbers, &part, &err), MT_OK);
         if (!stopped) {
             /* the parts follow one another with no gap and no overlap */
             if (part.end_byte > part.first_byte) assert_int_equal(part.first_byte, next_byte);
             if (part.end_byte > part.first_byte) next_byte = part.end_byte;
-            for (uint64_t i = 0; i < mine.count && whole != NULL; i++)
-                assert_int64_equal(mine.values[i], whole->values[items + i]);
+            for (uint64_t i = 0; i < part_numbers.count && whole != NULL; i++)
+                assert_int64_equal(part_numbers.values[i], whole->values[items + i]);
             if (part.problem) {
                 assert_int_equal(mt_numbers_part_message(&part, path, newlines, items, &err), MT_ERR_USAGE);
                 snprintf(message, MT_ERROR_MESSAGE_SIZE, "%s", err.message);
                 stopped = true;
             }
-            newlines += part.newlines, items += mine.count;
+            newlines += part.newlines, items += part_numbers.count;
         }
         mt_numbers_part_free(&part);
-        mt_numbers_free(&mine);
+        mt_numbers_free(&part_numbers);
     }
     if (!stopped && whole != NULL) assert_int_equal(items, whole->count);
 }
@@ -95,18 +95,18 @@ static void an_empty_file_and_a_folder(void **state)
     (void)state;
     char path[TEST_PATH_SIZE];
     write_temp_file("", 0, path);
-    mt_numbers mine;
+    mt_numbers part_numbers;
     mt_numbers_part part;
     mt_error err;
     for (int k = 0; k < 3; k++) {
-        assert_int_equal(mt_numbers_read_part(path, k, 3, &mine, &part, &err), MT_OK);
-        assert_int_equal(mine.count, 0);
+        assert_int_equal(mt_numbers_read_part(path, k, 3, &part_numbers, &part, &err), MT_OK);
+        assert_int_equal(part_numbers.count, 0);
         mt_numbers_part_free(&part);
     }
     unlink(path);
-    assert_int_equal(mt_numbers_read_part("/tmp", 0, 2, &mine, &part, &err), MT_ERR_USAGE);
+    assert_int_equal(mt_numbers_read_part("/tmp", 0, 2, &part_numbers, &part, &err), MT_ERR_USAGE);
     assert_contains(err.message, "/tmp");
-    assert_int_equal(mt_numbers_read_part("/dev/null", 0, 2, &mine, &part, &err), MT_ERR_USAGE);
+    assert_int_equal(mt_numbers_read_part("/dev/null", 0, 2, &part_numbers, &part, &err), MT_ERR_USAGE);
     assert_contains(err.message, "not a regular file");
 }
 
