@@ -117,14 +117,20 @@ static mt_status check_launcher(const world_info *world, mt_error *err)
         long size = launcher_count(launchers[k].size);
         long its_rank = launcher_count(launchers[k].rank);
         any = any || size >= 0 || its_rank >= 0;
-        if (size > 1 || its_rank > 0)
-            launcher = launchers[k].launcher, name = size > 1 ? launchers[k].size : launchers[k].rank,
-            count = size > 1 ? size : its_rank, rank = its_rank;
+        if (size > 1 || its_rank > 0) {
+            launcher = launchers[k].launcher;
+            name = size > 1 ? launchers[k].size : launchers[k].rank;
+            count = size > 1 ? size : its_rank;
+            rank = its_rank;
+        }
     }
     /* srun's step variables, only where no MPI launcher's are: an mpirun inside a step sets its own. */
-    if (!any && launcher_count("SLURM_PROCID") >= 0 && launcher_count("SLURM_STEP_NUM_TASKS") > 1)
-        launcher = "Slurm's srun, without the MPI plugin this build needs (srun --mpi=...)",
-        name = "SLURM_STEP_NUM_TASKS", count = launcher_count(name), rank = launcher_count("SLURM_PROCID");
+    if (!any && launcher_count("SLURM_PROCID") >= 0 && launcher_count("SLURM_STEP_NUM_TASKS") > 1) {
+        launcher = "Slurm's srun, without the MPI plugin this build needs (srun --mpi=...)";
+        name = "SLURM_STEP_NUM_TASKS";
+        count = launcher_count(name);
+        rank = launcher_count("SLURM_PROCID");
+    }
     if (launcher == NULL) return MT_OK;
     char library[MPI_MAX_LIBRARY_VERSION_STRING];
     world_library_version(library);
@@ -301,11 +307,13 @@ mt_status world_gather(const world_info *w, const mt_placement *placement, mt_ti
     void *places = NULL, *events = NULL;
     mt_status status =
         gather_bytes(w, placement->places, placement->count * (int)sizeof(mt_place), &places, &bytes, err);
-    g->places = places, g->place_count = (int)(bytes / sizeof(mt_place));
+    g->places = places;
+    g->place_count = (int)(bytes / sizeof(mt_place));
     if (status != MT_OK) return status;
     int mine = timeline != NULL ? (int)(mt_timeline_pack(timeline) * sizeof(mt_event)) : 0;
     status = gather_bytes(w, timeline != NULL ? timeline->slots : NULL, mine, &events, &bytes, err);
-    g->events = events, g->event_count = bytes / sizeof(mt_event);
+    g->events = events;
+    g->event_count = bytes / sizeof(mt_event);
     if (status == MT_OK && missing) status = mt_fail(err, MT_ERR_RUNTIME, "out of memory");
     return status;
 }
@@ -339,7 +347,10 @@ mt_status world_reduce_costs(const world_info *w, const mt_repeat_plan *plan, wo
     MPI_CHECK(MPI_Gather(&usage.max_rss_mib, 1, MPI_DOUBLE, missing ? discard : costs->rank_rss_mib, 1, MPI_DOUBLE, 0,
                          MPI_COMM_WORLD));
     if (missing) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
-    costs->cpu_user_s = sums[0], costs->cpu_sys_s = sums[1], costs->wall_s = most[0], costs->max_rss_mib = most[1];
+    costs->cpu_user_s = sums[0];
+    costs->cpu_sys_s = sums[1];
+    costs->wall_s = most[0];
+    costs->max_rss_mib = most[1];
     costs->machine_busy = mt_machine_other_cpus(sums[2], sums[0] + sums[1], most[0]);
     costs->cpu_queue_s = sums[3];
     return MT_OK;
