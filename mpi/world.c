@@ -387,3 +387,33 @@ static double mpi_now(void)
 }
 
 const mt_clock_hooks world_clock = {.now = mpi_now, .line_up = line_up_ranks};
+
+int world_main(int argc, char **argv, const mt_program *program, world_recipe *recipe)
+{
+    /* Only the main thread of each rank calls MPI; OpenMP threads only compute. */
+    int provided;
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fprintf(stderr, "%s: error: MPI_Init_thread failed\n", program->name);
+        return MT_ERR_RUNTIME;
+    }
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    mt_options options;
+    mt_error err = {""};
+    mt_status status = recipe(argc, argv, &options, &err);
+    if (status != MT_OK && err.message[0] != '\0') mt_print_error(program->name, &err); /* none unsaid */
+    if (status == MT_ERR_RUNTIME && err.message[0] != '\0') {
+        /* An MPI failure may leave other ranks waiting in a collective: end here, and the launcher ends the
+         * rest, rather than wait in MPI_Finalize for ranks that will not come. */
+        return MT_ERR_RUNTIME;
+    }
+    MPI_Finalize();
+    return (int)status;
+}
+
+mt_status world_verdict(mt_status status, int verdict, mt_error *err)
+{
+    if (status != MT_OK) return status;
+    MPI_CHECK(MPI_Bcast(&verdict, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    if (verdict != MT_OK) err->message[0] = '\0'; /* rank 0 has said why */
+    return (mt_status)verdict;
+}
