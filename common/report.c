@@ -462,12 +462,6 @@ json_t *mt_record_to_json(const mt_record *r)
         json_array_append_new(times, json_real(r->samples[i].elapsed_s));
     json_object_set_new(o, "times_s", times);
     json_object_set_new(o, "command", command_json(r));
-    if (r->rank_rss_mib != NULL) {
-        json_t *per_rank = json_array();
-        for (int rank = 0; rank < r->ranks; rank++)
-            json_array_append_new(per_rank, real_or_null(r->rank_rss_mib[rank]));
-        json_object_set_new(o, "max_rss_mib_ranks", per_rank);
-    }
     if (r->details != NULL) json_object_update(o, r->details);
     return o;
 }

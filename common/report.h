@@ -83,12 +83,11 @@ typedef struct {
     /* What the timed runs cost: CPU seconds of every thread (under MPI, summed over the ranks), user and system
      * apart, over cpu_wall_s wall seconds of the same windows (cpus_busy = their quotient); NAN: unknown. */
     double cpu_user_s, cpu_sys_s, cpu_wall_s;
-    double cpu_queue_s;         /* seconds the threads were ready to compute but queued for a CPU (summed over ranks) */
-    double max_rss_mib;         /* peak resident memory, MiB (under MPI the largest rank's) */
-    const double *rank_rss_mib; /* each rank's peak, ranks of them (JSON only); NULL: one process */
-    double machine_busy;        /* CPUs other work kept busy, on average, during the timed runs; NAN: unknown */
-    const mt_sample *samples;   /* the timed runs in order, time.count of them: times_s */
-    int argc;                   /* the command line, argc words of argv (command, passwords masked) */
+    double cpu_queue_s;       /* seconds the threads were ready to compute but queued for a CPU (summed over ranks) */
+    double max_rss_mib;       /* peak resident memory, MiB (under MPI the largest rank's) */
+    double machine_busy;      /* CPUs other work kept busy, on average, during the timed runs; NAN: unknown */
+    const mt_sample *samples; /* the timed runs in order, time.count of them: times_s */
+    int argc;                 /* the command line, argc words of argv (command, passwords masked) */
     char *const *argv;
     const char *summary_note; /* the program's own clause for the summary (cube_mpi's imbalance); NULL: none */
 } mt_record;
