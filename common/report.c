@@ -626,7 +626,7 @@ void mt_print_summary(FILE *out, const mt_record *r)
     if (isfinite(r->max_rss_mib)) snprintf(memory, sizeof memory, "peak memory %.1f MiB", r->max_rss_mib);
     if (isfinite(r->machine_busy) && r->machine_busy >= MT_MACHINE_BUSY_CPUS)
         snprintf(busy, sizeof busy, "machine busy: other work used %.1f CPUs, times may suffer", r->machine_busy);
-    const char *clauses[] = {what,   times, spread, model, cpu, held, r->summary_note != NULL ? r->summary_note : "",
+    const char *clauses[] = {what,   times, spread, model, cpu, held, r->hooks.clause != NULL ? r->hooks.clause : "",
                              memory, busy,  shared};
     print_wrapped(out, clauses, (int)(sizeof clauses / sizeof clauses[0]));
 }

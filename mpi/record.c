@@ -125,7 +125,7 @@ mt_status record_report(cube_run *run, mt_options *options, const mt_repeat_plan
     char note[128];
     snprintf(note, sizeof note, "ranks' compute %.4f to %.4f s (mean %.4f): imbalance %.2f", compute.min, compute.max,
              compute.mean, imbalance);
-    if (isfinite(imbalance) && w->size > 1) record.summary_note = note;
+    if (isfinite(imbalance) && w->size > 1) record.hooks.clause = note;
     /* Each phase's median over the timed runs (each run's phase: the maximum over the ranks). */
     static const char *const names[PHASE_COUNT] = {"scatter_s", "compute_s", "gather_s"};
     mt_stats phases[PHASE_COUNT];
