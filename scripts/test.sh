@@ -112,9 +112,12 @@ selection=()
 # idle behind it: when it is selected and tests run at once, it runs beside the others in a ctest of its own, in
 # a process group of its own with SIGINT as a terminal gives it (a script's background job would ignore it), so
 # that a Ctrl-C or a TERM reaches it through the trap and it tears its cluster down. Its report follows theirs.
-lane=slurm_two_nodes lane_pid="" lane_log=""
-if [ "$jobs" -gt 1 ] &&
-  ctest --test-dir "$BUILD_DIR" -N "${selection[@]}" -R "^$lane\$" | grep -qx 'Total Tests: 1'; then
+lane=slurm_two_nodes lane_pid="" lane_log="" lane_listing=""
+# The listing is read whole before it is matched: a grep -q that stops early would end ctest with SIGPIPE.
+if [ "$jobs" -gt 1 ]; then
+  lane_listing=$(ctest --test-dir "$BUILD_DIR" -N "${selection[@]}" -R "^$lane\$" || true)
+fi
+if [[ $'\n'"$lane_listing"$'\n' == *$'\nTotal Tests: 1\n'* ]]; then
   mt_run_folder test-lane
   lane_log=$MT_RUN_DIR/$lane.log
   setsid env --default-signal=INT "${ctest_env[@]}" ctest --test-dir "$BUILD_DIR" --output-on-failure \
