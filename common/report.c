@@ -375,6 +375,31 @@ static json_t *distinct_hosts(const mt_record *r, const char *this_host)
     return hosts;
 }
 
+/* The provenance columns, from host to date: where, built by what, under which environment, and when. */
+static void add_provenance(json_t *o, const mt_record *r, const char *host)
+{
+    char date[32];
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    char *omp_env = environment_with_prefixes((const char *const[]){"OMP_", "KMP_", "GOMP_", NULL});
+    char *job_env = environment_with_prefixes((const char *const[]){
+        "SLURM_JOB_ID=", "SLURM_NTASKS=", "SLURM_CPUS_PER_TASK=", "SLURM_JOB_NUM_NODES=", "SLURM_JOB_NODELIST=",
+        "SLURM_ARRAY_TASK_ID=", "PBS_JOBID=", "PBS_NUM_NODES=", "PBS_NP=", NULL});
+    json_object_set_new(o, "host", mt_json_text(r->rank_hosts != NULL ? r->rank_hosts[0] : host));
+    json_object_set_new(o, "compiler", json_string(compiler_name()));
+#ifdef _OPENMP
+    json_object_set_new(o, "openmp", json_integer(_OPENMP));
+#else
+    json_object_set_new(o, "openmp", json_null());
+#endif
+    json_object_set_new(o, "mpi_library", mt_json_text(r->mpi_library));
+    json_object_set_new(o, "omp_env", mt_json_text(omp_env));
+    json_object_set_new(o, "job_env", mt_json_text(job_env));
+    json_object_set_new(o, "date", json_string(date));
+    free(omp_env);
+    free(job_env);
+}
+
 json_t *mt_record_to_json(const mt_record *r)
 {
     json_t *o = json_object();
@@ -385,13 +410,6 @@ json_t *mt_record_to_json(const mt_record *r)
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     json_t *hosts = distinct_hosts(r, host);
-    char date[32];
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    char *omp_env = environment_with_prefixes((const char *const[]){"OMP_", "KMP_", "GOMP_", NULL});
-    char *job_env = environment_with_prefixes((const char *const[]){
-        "SLURM_JOB_ID=", "SLURM_NTASKS=", "SLURM_CPUS_PER_TASK=", "SLURM_JOB_NUM_NODES=", "SLURM_JOB_NODELIST=",
-        "SLURM_ARRAY_TASK_ID=", "PBS_JOBID=", "PBS_NUM_NODES=", "PBS_NP=", NULL});
 
     json_object_set_new(o, "program", mt_json_text(r->program));
     json_object_set_new(o, "mode", mt_json_text(r->mode));
@@ -424,19 +442,7 @@ json_t *mt_record_to_json(const mt_record *r)
     json_object_set_new(o, "end_to_end_s", real_or_null(r->end_to_end_s));
     json_object_set_new(o, "serial_fraction", timed ? real_or_null(mt_record_serial_fraction(r)) : json_null());
     json_object_set_new(o, "valid", json_boolean(r->valid));
-    json_object_set_new(o, "host", mt_json_text(r->rank_hosts != NULL ? r->rank_hosts[0] : host));
-    json_object_set_new(o, "compiler", json_string(compiler_name()));
-#ifdef _OPENMP
-    json_object_set_new(o, "openmp", json_integer(_OPENMP));
-#else
-    json_object_set_new(o, "openmp", json_null());
-#endif
-    json_object_set_new(o, "mpi_library", mt_json_text(r->mpi_library));
-    json_object_set_new(o, "omp_env", mt_json_text(omp_env));
-    json_object_set_new(o, "job_env", mt_json_text(job_env));
-    json_object_set_new(o, "date", json_string(date));
-    free(omp_env);
-    free(job_env);
+    add_provenance(o, r, host);
     json_object_set_new(o, "cpu_s", real_or_null(r->cpu_user_s + r->cpu_sys_s));
     json_object_set_new(o, "cpu_user_s", real_or_null(r->cpu_user_s));
     json_object_set_new(o, "cpu_sys_s", real_or_null(r->cpu_sys_s));
@@ -456,12 +462,6 @@ json_t *mt_record_to_json(const mt_record *r)
         json_array_append_new(times, json_real(r->samples[i].elapsed_s));
     json_object_set_new(o, "times_s", times);
     json_object_set_new(o, "command", command_json(r));
-    if (r->rank_rss_mib != NULL) {
-        json_t *per_rank = json_array();
-        for (int rank = 0; rank < r->ranks; rank++)
-            json_array_append_new(per_rank, real_or_null(r->rank_rss_mib[rank]));
-        json_object_set_new(o, "max_rss_mib_ranks", per_rank);
-    }
     if (r->details != NULL) json_object_update(o, r->details);
     return o;
 }
@@ -626,7 +626,7 @@ void mt_print_summary(FILE *out, const mt_record *r)
     if (isfinite(r->max_rss_mib)) snprintf(memory, sizeof memory, "peak memory %.1f MiB", r->max_rss_mib);
     if (isfinite(r->machine_busy) && r->machine_busy >= MT_MACHINE_BUSY_CPUS)
         snprintf(busy, sizeof busy, "machine busy: other work used %.1f CPUs, times may suffer", r->machine_busy);
-    const char *clauses[] = {what,   times, spread, model, cpu, held, r->summary_note != NULL ? r->summary_note : "",
+    const char *clauses[] = {what,   times, spread, model, cpu, held, r->hooks.clause != NULL ? r->hooks.clause : "",
                              memory, busy,  shared};
     print_wrapped(out, clauses, (int)(sizeof clauses / sizeof clauses[0]));
 }

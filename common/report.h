@@ -55,6 +55,12 @@ uint64_t mt_powers_bytes(const int64_t *values, const int64_t *results, uint64_t
 /* The last human line of every program and mode: "Execution Time: SECONDS". */
 void mt_print_execution_time(mt_output *out, double seconds);
 
+/* What a program says of its own run where the common words would mislead: none of it is a key of the record (a
+ * program's keys go through mt_record.fields and .details). Zero members keep the common words. */
+typedef struct {
+    const char *clause; /* one clause of the program's own in the summary, after the CPU's */
+} mt_record_hooks;
+
 typedef struct {
     const char *program;
     const char *mode;         /* seq, sections, tasks, loop, scatter, ... */
@@ -77,20 +83,19 @@ typedef struct {
     const mt_place *places;        /* where each worker ran (rank-then-thread order), place_count of them */
     int place_count;
     bool io_bound;   /* the work waits (downloads): more workers than CPUs is the point, not a problem */
-    json_t *fields;  /* optional: the program's own scalar fields (cube_mpi's transport, download's libcurl): JSON
-                      * keys and CSV columns after the common ones, in their order; the record's owner frees it */
+    json_t *fields;  /* optional: the program's own scalar fields: JSON keys and CSV columns after the common ones,
+                      * in their order; the record's owner frees it */
     json_t *details; /* optional: more keys for the JSON object only (nested data); the owner frees it */
     /* What the timed runs cost: CPU seconds of every thread (under MPI, summed over the ranks), user and system
      * apart, over cpu_wall_s wall seconds of the same windows (cpus_busy = their quotient); NAN: unknown. */
     double cpu_user_s, cpu_sys_s, cpu_wall_s;
-    double cpu_queue_s;         /* seconds the threads were ready to compute but queued for a CPU (summed over ranks) */
-    double max_rss_mib;         /* peak resident memory, MiB (under MPI the largest rank's) */
-    const double *rank_rss_mib; /* each rank's peak, ranks of them (JSON only); NULL: one process */
-    double machine_busy;        /* CPUs other work kept busy, on average, during the timed runs; NAN: unknown */
-    const mt_sample *samples;   /* the timed runs in order, time.count of them: times_s */
-    int argc;                   /* the command line, argc words of argv (command, passwords masked) */
+    double cpu_queue_s;       /* seconds the threads were ready to compute but queued for a CPU (summed over ranks) */
+    double max_rss_mib;       /* peak resident memory, MiB (under MPI the largest rank's) */
+    double machine_busy;      /* CPUs other work kept busy, on average, during the timed runs; NAN: unknown */
+    const mt_sample *samples; /* the timed runs in order, time.count of them: times_s */
+    int argc;                 /* the command line, argc words of argv (command, passwords masked) */
     char *const *argv;
-    const char *summary_note; /* the program's own clause for the summary (cube_mpi's imbalance); NULL: none */
+    mt_record_hooks hooks; /* what the program says of its own run (zero: the common words) */
 } mt_record;
 
 /* The summary's thresholds, in CPUs busy on average over the timed runs (cpus_busy): below the first the run

@@ -102,9 +102,8 @@ static mt_status nothing_to_gather(cube_run *run, mt_error *err)
 
 static const cube_steps own_items_steps = {own_items, cube_share, nothing_to_gather};
 
-/* Everything between MPI_Init and MPI_Finalize, the recipe every rank follows; returns the status every rank
- * agrees on. A failure every rank agreed on (bad input, no memory) has been printed already and err is empty;
- * one that a single rank met (an MPI call) carries its message. */
+/* The recipe every rank follows between MPI_Init and MPI_Finalize (world_main): prepare, run, gather where the
+ * work ran, check, report; the status every rank agrees on, as world_recipe says. */
 static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *err)
 {
     cube_mpi_settings settings = {0};
@@ -169,31 +168,11 @@ static mt_status cube_mpi(int argc, char **argv, mt_options *options, mt_error *
     mt_repeat_free(&plan);
     cube_run_free(&run);
     world_free(&run.world);
-    if (status != MT_OK) return status;
     /* Rank 0's verdict on the results is every rank's exit status. */
-    MPI_CHECK(MPI_Bcast(&verdict, 1, MPI_INT, 0, MPI_COMM_WORLD));
-    if (verdict != MT_OK) err->message[0] = '\0'; /* rank 0 has said why */
-    return (mt_status)verdict;
+    return world_verdict(status, verdict, err);
 }
 
 int main(int argc, char **argv)
 {
-    /* Only the main thread of each rank calls MPI; OpenMP threads only compute. */
-    int provided;
-    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-        fprintf(stderr, "%s: error: MPI_Init_thread failed\n", cube_mpi_program.name);
-        return MT_ERR_RUNTIME;
-    }
-    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-    mt_options options;
-    mt_error err = {""};
-    mt_status status = cube_mpi(argc, argv, &options, &err);
-    if (status != MT_OK && err.message[0] != '\0') mt_print_error(cube_mpi_program.name, &err); /* none unsaid */
-    if (status == MT_ERR_RUNTIME && err.message[0] != '\0') {
-        /* An MPI failure may leave other ranks waiting in a collective: end here, and the launcher ends the
-         * rest, rather than wait in MPI_Finalize for ranks that will not come. */
-        return MT_ERR_RUNTIME;
-    }
-    MPI_Finalize();
-    return (int)status;
+    return world_main(argc, argv, &cube_mpi_program, cube_mpi);
 }

@@ -171,7 +171,8 @@ mt_status output_write(results_output *out, const world_info *world, const int64
                         ? (int)mt_format_powers(out->block, values + first, cubes + first, lines, MT_OP_CUBE)
                         : 0;
         write_block(out, offset, bytes);
-        offset += bytes, first += lines;
+        offset += bytes;
+        first += lines;
         /* Stop every rank at the first failure anywhere: nothing more is worth writing. */
         int failed = out->failure.message[0] != '\0';
         MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
@@ -182,6 +183,13 @@ mt_status output_write(results_output *out, const world_info *world, const int64
     status = output_agree(world, failed ? MT_ERR_RUNTIME : MT_OK, &out->failure, err);
     out->failed = status != MT_OK;
     return status;
+}
+
+/* Rank 0: the temporary FILE goes, and the exit path no longer needs to remove it. */
+static void discard_temporary(const results_output *out)
+{
+    unlink(out->temporary);
+    mt_output_file_forget();
 }
 
 mt_status output_close(results_output *out, const world_info *world, bool keep, mt_error *err)
@@ -202,10 +210,11 @@ mt_status output_close(results_output *out, const world_info *world, bool keep, 
         if (keep)
             local = mt_output_file_rename(out->temporary, out->name, &local_err);
         else
-            unlink(out->temporary), mt_output_file_forget();
+            discard_temporary(out);
     }
     mt_status renamed = output_agree(world, local, &local_err, err);
-    free(out->temporary), free(out->block);
+    free(out->temporary);
+    free(out->block);
     out->temporary = out->block = NULL;
     out->path = OUTPUT_STDOUT;
     return status != MT_OK ? status : renamed;
@@ -216,7 +225,8 @@ void output_free(results_output *out, const world_info *world, bool agreed)
     if (out->file != MPI_FILE_NULL && agreed) MPI_File_close(&out->file);
     if (out->reserve_fd >= 0) close(out->reserve_fd);
     out->reserve_fd = -1;
-    if (out->temporary != NULL && world->rank == 0) unlink(out->temporary), mt_output_file_forget();
-    free(out->temporary), free(out->block);
+    if (out->temporary != NULL && world->rank == 0) discard_temporary(out);
+    free(out->temporary);
+    free(out->block);
     out->temporary = out->block = NULL;
 }

@@ -51,12 +51,21 @@ static void take_costs(mt_record *record, const world_costs *costs, const world_
     record->cpu_sys_s = costs->cpu_sys_s;
     record->cpu_wall_s = costs->wall_s;
     record->max_rss_mib = costs->max_rss_mib;
-    record->rank_rss_mib = costs->rank_rss_mib;
     record->cpu_queue_s = costs->cpu_queue_s;
     record->machine_busy = costs->machine_busy;
     record->rank_hosts = where->host_names;
     record->places = where->places;
     record->place_count = where->place_count;
+}
+
+/* Each rank's peak resident memory (MiB), in rank order: the record's max_rss_mib_ranks. */
+static json_t *rank_peaks(const world_costs *costs, int ranks)
+{
+    json_t *peaks = json_array();
+    for (int rank = 0; rank < ranks; rank++)
+        json_array_append_new(peaks,
+                              isfinite(costs->rank_rss_mib[rank]) ? json_real(costs->rank_rss_mib[rank]) : json_null());
+    return peaks;
 }
 
 /* The timeline of every rank's events, gathered at rank 0 (world_gather), over the last timed run. */
@@ -116,7 +125,7 @@ mt_status record_report(cube_run *run, mt_options *options, const mt_repeat_plan
     char note[128];
     snprintf(note, sizeof note, "ranks' compute %.4f to %.4f s (mean %.4f): imbalance %.2f", compute.min, compute.max,
              compute.mean, imbalance);
-    if (isfinite(imbalance) && w->size > 1) record.summary_note = note;
+    if (isfinite(imbalance) && w->size > 1) record.hooks.clause = note;
     /* Each phase's median over the timed runs (each run's phase: the maximum over the ranks). */
     static const char *const names[PHASE_COUNT] = {"scatter_s", "compute_s", "gather_s"};
     mt_stats phases[PHASE_COUNT];
@@ -126,7 +135,8 @@ mt_status record_report(cube_run *run, mt_options *options, const mt_repeat_plan
         json_object_set_new(medians, names[p], json_real(phases[p].median));
     }
     record.details =
-        json_pack("{s:o, s:o, s:o}", "phases", medians, "phases_ranks", phases_ranks, "ranks_time_s",
+        json_pack("{s:o, s:o, s:o, s:o}", "max_rss_mib_ranks", rank_peaks(costs, w->size), "phases", medians,
+                  "phases_ranks", phases_ranks, "ranks_time_s",
                   json_pack("{s:f, s:f, s:f}", "min", compute.min, "mean", compute.mean, "max", compute.max));
     if (status == MT_OK && options->verbose && record.valid)
         fprintf(stderr, "%s: phases (median of the max over ranks): scatter %.6f s, compute %.6f s, gather %.6f s\n",

@@ -156,5 +156,7 @@ void shared_window_close(shared_window *shared)
     if (shared->locked) MPI_Win_unlock_all(shared->window);
     if (shared->window != MPI_WIN_NULL) MPI_Win_free(&shared->window);
     if (shared->leaders != MPI_COMM_NULL) MPI_Comm_free(&shared->leaders);
-    free(shared->node_sizes), free(shared->node_counts), free(shared->node_displs);
+    free(shared->node_sizes);
+    free(shared->node_counts);
+    free(shared->node_displs);
 }

@@ -117,14 +117,20 @@ static mt_status check_launcher(const world_info *world, mt_error *err)
         long size = launcher_count(launchers[k].size);
         long its_rank = launcher_count(launchers[k].rank);
         any = any || size >= 0 || its_rank >= 0;
-        if (size > 1 || its_rank > 0)
-            launcher = launchers[k].launcher, name = size > 1 ? launchers[k].size : launchers[k].rank,
-            count = size > 1 ? size : its_rank, rank = its_rank;
+        if (size > 1 || its_rank > 0) {
+            launcher = launchers[k].launcher;
+            name = size > 1 ? launchers[k].size : launchers[k].rank;
+            count = size > 1 ? size : its_rank;
+            rank = its_rank;
+        }
     }
     /* srun's step variables, only where no MPI launcher's are: an mpirun inside a step sets its own. */
-    if (!any && launcher_count("SLURM_PROCID") >= 0 && launcher_count("SLURM_STEP_NUM_TASKS") > 1)
-        launcher = "Slurm's srun, without the MPI plugin this build needs (srun --mpi=...)",
-        name = "SLURM_STEP_NUM_TASKS", count = launcher_count(name), rank = launcher_count("SLURM_PROCID");
+    if (!any && launcher_count("SLURM_PROCID") >= 0 && launcher_count("SLURM_STEP_NUM_TASKS") > 1) {
+        launcher = "Slurm's srun, without the MPI plugin this build needs (srun --mpi=...)";
+        name = "SLURM_STEP_NUM_TASKS";
+        count = launcher_count(name);
+        rank = launcher_count("SLURM_PROCID");
+    }
     if (launcher == NULL) return MT_OK;
     char library[MPI_MAX_LIBRARY_VERSION_STRING];
     world_library_version(library);
@@ -301,11 +307,13 @@ mt_status world_gather(const world_info *w, const mt_placement *placement, mt_ti
     void *places = NULL, *events = NULL;
     mt_status status =
         gather_bytes(w, placement->places, placement->count * (int)sizeof(mt_place), &places, &bytes, err);
-    g->places = places, g->place_count = (int)(bytes / sizeof(mt_place));
+    g->places = places;
+    g->place_count = (int)(bytes / sizeof(mt_place));
     if (status != MT_OK) return status;
     int mine = timeline != NULL ? (int)(mt_timeline_pack(timeline) * sizeof(mt_event)) : 0;
     status = gather_bytes(w, timeline != NULL ? timeline->slots : NULL, mine, &events, &bytes, err);
-    g->events = events, g->event_count = bytes / sizeof(mt_event);
+    g->events = events;
+    g->event_count = bytes / sizeof(mt_event);
     if (status == MT_OK && missing) status = mt_fail(err, MT_ERR_RUNTIME, "out of memory");
     return status;
 }
@@ -339,7 +347,10 @@ mt_status world_reduce_costs(const world_info *w, const mt_repeat_plan *plan, wo
     MPI_CHECK(MPI_Gather(&usage.max_rss_mib, 1, MPI_DOUBLE, missing ? discard : costs->rank_rss_mib, 1, MPI_DOUBLE, 0,
                          MPI_COMM_WORLD));
     if (missing) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
-    costs->cpu_user_s = sums[0], costs->cpu_sys_s = sums[1], costs->wall_s = most[0], costs->max_rss_mib = most[1];
+    costs->cpu_user_s = sums[0];
+    costs->cpu_sys_s = sums[1];
+    costs->wall_s = most[0];
+    costs->max_rss_mib = most[1];
     costs->machine_busy = mt_machine_other_cpus(sums[2], sums[0] + sums[1], most[0]);
     costs->cpu_queue_s = sums[3];
     return MT_OK;
@@ -376,3 +387,33 @@ static double mpi_now(void)
 }
 
 const mt_clock_hooks world_clock = {.now = mpi_now, .line_up = line_up_ranks};
+
+int world_main(int argc, char **argv, const mt_program *program, world_recipe *recipe)
+{
+    /* Only the main thread of each rank calls MPI; OpenMP threads only compute. */
+    int provided;
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fprintf(stderr, "%s: error: MPI_Init_thread failed\n", program->name);
+        return MT_ERR_RUNTIME;
+    }
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    mt_options options;
+    mt_error err = {""};
+    mt_status status = recipe(argc, argv, &options, &err);
+    if (status != MT_OK && err.message[0] != '\0') mt_print_error(program->name, &err); /* none unsaid */
+    if (status == MT_ERR_RUNTIME && err.message[0] != '\0') {
+        /* An MPI failure may leave other ranks waiting in a collective: end here, and the launcher ends the
+         * rest, rather than wait in MPI_Finalize for ranks that will not come. */
+        return MT_ERR_RUNTIME;
+    }
+    MPI_Finalize();
+    return (int)status;
+}
+
+mt_status world_verdict(mt_status status, int verdict, mt_error *err)
+{
+    if (status != MT_OK) return status;
+    MPI_CHECK(MPI_Bcast(&verdict, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    if (verdict != MT_OK) err->message[0] = '\0'; /* rank 0 has said why */
+    return (mt_status)verdict;
+}

@@ -42,6 +42,20 @@ mt_status world_mpi_failure(int code, const char *call, mt_error *err);
  * at rank 0, so rank 0 prints that one line and every rank then ends by itself. */
 mt_status world_agree(const world_info *world, mt_status local, const mt_error *local_err, mt_error *err);
 
+/* What a program does between MPI_Init_thread and MPI_Finalize on every rank: the status every rank agrees on.
+ * A failure every rank agreed on has been printed already and err is empty; one that a single rank met (an MPI
+ * call) carries its message. */
+typedef mt_status world_recipe(int argc, char **argv, mt_options *options, mt_error *err);
+
+/* A whole MPI program, main's one call: MPI_Init_thread (MPI_THREAD_FUNNELED: only each rank's main thread calls
+ * MPI), errors returned rather than fatal, the recipe, its one error line, MPI_Finalize, and the exit status
+ * (0 ok, 1 runtime failure, 2 usage or input error). */
+int world_main(int argc, char **argv, const mt_program *program, world_recipe *recipe);
+
+/* The exit status every rank takes after a run they all agreed on (status): rank 0's verdict on the results
+ * (verdict, which rank 0 has already explained: err is left empty); status itself when it is a failure. */
+mt_status world_verdict(mt_status status, int verdict, mt_error *err);
+
 /* The start on every rank: parse argv (every rank parses the same and reaches the same verdict; rank 0 prints
  * the help, the version or the usage error), learn this rank's place (world_describe), print the settings
  * (--verbose, rank 0), and agree that a --timeline FILE can be written, before any work. *run is false when

@@ -709,7 +709,7 @@ static void summary_lines_fit_80_columns(void **state)
     record.time.count = 5, record.time.ci_low = 0.123456, record.time.ci_high = 0.654321;
     record.cpu_user_s = 0.01, record.cpu_sys_s = 0.0, record.cpu_wall_s = 0.5, record.max_rss_mib = 2.5;
     record.machine_busy = 1.25, record.cpu_queue_s = 0.95, record.threads = 4, record.cpu_user_s = 0.9;
-    record.summary_note = "ranks' compute 0.1000 to 0.2000 s (mean 0.1500): imbalance 1.33";
+    record.hooks.clause = "ranks' compute 0.1000 to 0.2000 s (mean 0.1500): imbalance 1.33";
     FILE *out = scratch_stream();
     mt_print_summary(out, &record);
     char *text = stream_text(out);
