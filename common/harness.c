@@ -358,7 +358,7 @@ mt_status mt_harness_report(const mt_program *program, mt_options *options, mt_r
     mt_placement_verdict placement;
     mt_placement_judge(record->places, record->place_count, record->mpi_library != NULL, &placement);
     if (options->verbose) mt_placement_print(stderr, program->name, record->places, record->place_count);
-    if (placement.oversubscribed && !record->io_bound && record->work.kind != MT_WORK_SLEEP)
+    if (placement.oversubscribed && !record->hooks.waits && record->work.kind != MT_WORK_SLEEP)
         mt_print_warning(program->name, "%s", placement.cause);
     if (options->verbose && timed)
         fprintf(stderr,
@@ -436,7 +436,7 @@ mt_status mt_harness_local_timeline(const mt_options *options, mt_timeline *time
                       .mode = record->mode,
                       .places = record->places,
                       .place_count = record->place_count,
-                      .waits = record->io_bound || record->work.kind == MT_WORK_SLEEP,
+                      .waits = record->hooks.waits || record->work.kind == MT_WORK_SLEEP,
                       .wall_s = wall_s,
                       .ideal_s = record->ideal_s,
                       .cpus_busy = mt_record_cpus_busy(record),

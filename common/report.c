@@ -423,7 +423,7 @@ json_t *mt_record_to_json(const mt_record *r)
                         r->place_count > 0 ? json_integer(placement.cpus_allowed_total) : json_null());
     json_object_set_new(o, "oversubscribed", r->place_count > 0 ? json_boolean(placement.oversubscribed) : json_null());
     json_object_set_new(o, "n", json_integer((json_int_t)r->n));
-    json_object_set_new(o, "work", json_string(r->work_label ? r->work_label : mt_work_name(r->work.kind)));
+    json_object_set_new(o, "work", json_string(mt_work_name(r->work.kind)));
     json_object_set_new(o, "delay_s", json_real(r->work.kind == MT_WORK_NONE ? 0.0 : r->work.delay_s));
     json_object_set_new(o, "warmup", json_integer(r->warmup));
     json_object_set_new(o, "repeat", json_integer(r->repeat));
@@ -592,13 +592,15 @@ void mt_print_summary(FILE *out, const mt_record *r)
                  r->threads == 1 ? "" : "s");
     else
         snprintf(workers, sizeof workers, "%d thread%s", r->threads, r->threads == 1 ? "" : "s");
-    if (r->workers_note != NULL) snprintf(workers, sizeof workers, "%s", r->workers_note);
+    if (r->hooks.workers != NULL) snprintf(workers, sizeof workers, "%s", r->hooks.workers);
     char work[48];
     if (r->work.kind == MT_WORK_NONE)
         snprintf(work, sizeof work, "work none");
     else
         snprintf(work, sizeof work, "work %s %g s", mt_work_name(r->work.kind), r->work.delay_s);
-    if (r->work_label != NULL) snprintf(work, sizeof work, "work %s", r->work_label);
+    /* a program whose work is its own names it in its fields ("work"), as the record does */
+    const char *own_work = json_string_value(json_object_get(r->fields, "work"));
+    if (own_work != NULL) snprintf(work, sizeof work, "work %s", own_work);
     char what[256], times[160], spread[96] = "", model[96] = "no ideal-time model for this work";
     snprintf(what, sizeof what, "%s: %s, %s, n %" PRIu64 ", %s:", r->program, r->mode, workers, r->n, work);
     if (r->time.count >= MT_CI_MIN_RUNS && isfinite(r->time.ci_low))
@@ -609,7 +611,7 @@ void mt_print_summary(FILE *out, const mt_record *r)
         snprintf(model, sizeof model, "ideal %.4f s, ratio %.3f", r->ideal_s, r->time.median / r->ideal_s);
     mt_placement_verdict placement;
     mt_placement_judge(r->places, r->place_count, r->mpi_library != NULL, &placement);
-    bool waits = r->io_bound || r->work.kind == MT_WORK_SLEEP;
+    bool waits = r->hooks.waits || r->work.kind == MT_WORK_SLEEP;
     const char *shared = placement.oversubscribed && waits ? "more workers than CPUs, as waiting work may have" : "";
     char cpu[160] = "", words[96], memory[48] = "", busy[96] = "";
     double busy_cpus = mt_record_cpus_busy(r);

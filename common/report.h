@@ -55,21 +55,21 @@ uint64_t mt_powers_bytes(const int64_t *values, const int64_t *results, uint64_t
 /* The last human line of every program and mode: "Execution Time: SECONDS". */
 void mt_print_execution_time(mt_output *out, double seconds);
 
-/* What a program says of its own run where the common words would mislead: none of it is a key of the record (a
- * program's keys go through mt_record.fields and .details). Zero members keep the common words. */
+/* What a program says of its own run where the common judgement would mislead: none of it is a key of the record
+ * (a program's keys go through mt_record.fields and .details). Zero members keep the common judgement. */
 typedef struct {
-    const char *clause; /* one clause of the program's own in the summary, after the CPU's */
+    const char *workers; /* the summary's words for the workers, in place of "N threads" */
+    const char *clause;  /* one clause of the program's own in the summary, after the CPU's */
+    bool waits;          /* its work waits, as sleep does: more workers than CPUs is the point, not a problem */
 } mt_record_hooks;
 
 typedef struct {
     const char *program;
-    const char *mode;         /* seq, sections, tasks, loop, scatter, ... */
-    int threads;              /* OpenMP threads per rank that did the work */
-    const char *workers_note; /* the summary's words for the workers where "N threads" would mislead */
-    int ranks;                /* MPI ranks (1 without MPI) */
-    uint64_t n;               /* input items, whatever the operations per item */
+    const char *mode; /* seq, sections, tasks, loop, scatter, ... */
+    int threads;      /* OpenMP threads per rank that did the work */
+    int ranks;        /* MPI ranks (1 without MPI) */
+    uint64_t n;       /* input items, whatever the operations per item */
     mt_work work;
-    const char *work_label; /* overrides the work's name in the record ("download"); NULL: the work's */
     int warmup, repeat;
     mt_stats time;
     double ideal_s; /* the model's time; NAN where there is no model (work none) */
@@ -82,9 +82,9 @@ typedef struct {
     const char *const *rank_hosts; /* the host each of the ranks ran on, in rank order; NULL: this host */
     const mt_place *places;        /* where each worker ran (rank-then-thread order), place_count of them */
     int place_count;
-    bool io_bound;   /* the work waits (downloads): more workers than CPUs is the point, not a problem */
     json_t *fields;  /* optional: the program's own scalar fields: JSON keys and CSV columns after the common ones,
-                      * in their order; the record's owner frees it */
+                      * in their order (a field named as a common column, "work", takes its value in its place);
+                      * the record's owner frees it */
     json_t *details; /* optional: more keys for the JSON object only (nested data); the owner frees it */
     /* What the timed runs cost: CPU seconds of every thread (under MPI, summed over the ranks), user and system
      * apart, over cpu_wall_s wall seconds of the same windows (cpus_busy = their quotient); NAN: unknown. */

@@ -74,18 +74,18 @@ mt_status download_report(download_job *job, mt_options *options, const mt_repea
     mt_error unused;
     mt_cli_record(&download_program, options, NULL, job->count, job->jobs, 1, runs, NAN, &record, &unused);
     record.work = (mt_work){.kind = MT_WORK_NONE}; /* the work is the transfer itself */
-    record.work_label = "download";
     record.valid = job->failed == 0;
     if (!record.valid) record.time = (mt_stats){0};
     record.places = job->placement.places;
     record.place_count = job->team_size;
-    record.io_bound = true; /* waiting on the network: more transfers than CPUs is the lesson */
+    record.hooks.waits = true; /* waiting on the network: more transfers than CPUs is the lesson */
     bool multi = job->shared.settings->mode == DOWNLOAD_MODE_MULTI;
     char workers[64];
     snprintf(workers, sizeof workers, "1 thread, %d transfers at once", job->jobs);
-    if (multi) record.workers_note = workers;
+    if (multi) record.hooks.workers = workers;
     /* curl_version() initialises OpenLDAP and SASL (~10 ms): only for the record */
-    if (options->format != MT_FORMAT_TEXT) record.fields = json_pack("{s:s}", "libcurl", curl_version());
+    record.fields = json_pack("{s:s}", "work", "download"); /* the work is the transfer itself */
+    if (options->format != MT_FORMAT_TEXT) json_object_set_new(record.fields, "libcurl", json_string(curl_version()));
     list_failures(job);
     if (options->format == MT_FORMAT_JSON) add_transfers(job, &record);
     mt_trace shape = {.item_names = (const char *const *)job->shown_urls, .overlapping = multi, .wall_s = job->last_s};
