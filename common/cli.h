@@ -118,8 +118,4 @@ mt_status mt_parse_count(const char *text, const char *option, uint64_t min, uin
                          mt_error *err);
 mt_status mt_parse_seconds(const char *text, const char *option, double max, double *out, mt_error *err);
 
-/* The run driver every main shares (start, record, report, finish) is the harness's; download, which drives its
- * own run, finds it here under the names it had. */
-#include "harness.h"
-
 #endif

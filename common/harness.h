@@ -137,11 +137,4 @@ mt_status mt_harness_timeline(const mt_options *options, const mt_trace *trace, 
 mt_status mt_harness_local_timeline(const mt_options *options, mt_timeline *timeline, const mt_trace *shape,
                                     mt_record *record, double wall_s, mt_error *err);
 
-/* The names these had before the harness, for download, which still drives its own run. */
-#define mt_cli_start mt_harness_start
-#define mt_cli_finish mt_harness_finish
-#define mt_cli_record mt_harness_record
-#define mt_cli_conclude mt_harness_conclude
-#define mt_cli_wants_timeline mt_harness_wants_timeline
-
 #endif

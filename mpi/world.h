@@ -13,6 +13,7 @@
 #include <mpi.h>
 
 #include "cli.h"
+#include "harness.h"
 #include "status.h"
 #include "placement.h"
 #include "timeline.h"

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "harness.h"
 #include "download_cli.h"
 #include "download_interrupts.h"
 #include "download_job.h"
@@ -123,15 +124,16 @@ int main(int argc, char **argv)
 {
     download_settings settings = download_default_settings();
     mt_options options;
-    int exit_code = mt_cli_start(argc, argv, &download_program, &options, &settings);
+    int exit_code = mt_harness_start(argc, argv, &download_program, &options, &settings);
     if (exit_code >= 0) return exit_code;
 
     mt_error err = {""};
     /* Once, before any thread exists: libcurl's global state is not thread-safe to set up. */
     CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (global != CURLE_OK)
-        return mt_cli_finish(&download_program, &options,
-                             mt_fail(&err, MT_ERR_RUNTIME, "curl_global_init: %s", curl_easy_strerror(global)), &err);
+        return mt_harness_finish(&download_program, &options,
+                                 mt_fail(&err, MT_ERR_RUNTIME, "curl_global_init: %s", curl_easy_strerror(global)),
+                                 &err);
     if (options.verbose) fprintf(stderr, "download: libcurl %s\n", curl_version());
 
     download_url_list urls = {0};

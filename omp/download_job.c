@@ -13,6 +13,7 @@
 #include "download_folder.h"
 #include "download_interrupts.h"
 #include "download_limits.h"
+#include "harness.h"
 
 static const char *const PROGRAM = "download";
 
@@ -163,7 +164,7 @@ mt_status download_job_open(download_job *job, mt_options *options, mt_timeline 
     if (status == MT_OK)
         status = download_folder_open(settings->output_dir, &job->shared.dir_fd, &job->shared.unnamed_files, err);
     if (status != MT_OK) return status;
-    if (mt_cli_wants_timeline(options)) {
+    if (mt_harness_wants_timeline(options)) {
         /* Every slot allocated now: recording a transfer writes its own slot, nothing else. */
         status = mt_timeline_init(timeline, job->count, job->jobs, 0, false, &download_events, err);
         if (status != MT_OK) return status;

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "download_interrupts.h"
+#include "harness.h"
 #include "report.h"
 
 static const char *const PROGRAM = "download";
@@ -72,7 +73,7 @@ mt_status download_report(download_job *job, mt_options *options, const mt_repea
 {
     mt_record record;
     mt_error unused;
-    mt_cli_record(&download_program, options, NULL, job->count, job->jobs, 1, runs, NAN, &record, &unused);
+    mt_harness_record(&download_program, options, NULL, job->count, job->jobs, 1, runs, NAN, &record, &unused);
     record.work = (mt_work){.kind = MT_WORK_NONE}; /* the work is the transfer itself */
     record.valid = job->failed == 0;
     if (!record.valid) record.time = (mt_stats){0};
@@ -89,12 +90,12 @@ mt_status download_report(download_job *job, mt_options *options, const mt_repea
     list_failures(job);
     if (options->format == MT_FORMAT_JSON) add_transfers(job, &record);
     mt_trace shape = {.item_names = (const char *const *)job->shown_urls, .overlapping = multi, .wall_s = job->last_s};
-    return mt_cli_conclude(&download_program, options, &record, job->shared.timeline, &shape, runs, err);
+    return mt_harness_conclude(&download_program, options, &record, job->shared.timeline, &shape, runs, err);
 }
 
 int download_exit_code(const download_job *job, mt_options *options, mt_status status, mt_error *err)
 {
-    int code = mt_cli_finish(&download_program, options, status, err); /* which shows the message escaped */
+    int code = mt_harness_finish(&download_program, options, status, err); /* which shows the message escaped */
     int signal_number = download_interrupted();
     if (signal_number == 0) return code;
     fprintf(stderr, "%s: interrupted by %s: %zu of %zu files complete\n", PROGRAM,

@@ -20,12 +20,12 @@
 void download_shown_error(const download_transfer *t, char *out, size_t size);
 
 /* After the runs (all of them, or the one that failed): each failure on stderr, then the record (the transfers
- * in its details with --json), the trace and the summary, as mt_cli_conclude writes them. */
+ * in its details with --json), the trace and the summary, as mt_harness_conclude writes them. */
 mt_status download_report(download_job *job, mt_options *options, const mt_repeat_plan *runs, mt_error *err);
 
 /* The end of main: the error (its control bytes escaped) or, when a signal interrupted the runs, the line
  * "download: interrupted by SIGINT: K of N files complete"; returns the exit code (128 + the signal when
- * interrupted, else mt_cli_finish's). */
+ * interrupted, else mt_harness_finish's). */
 int download_exit_code(const download_job *job, mt_options *options, mt_status status, mt_error *err);
 
 #endif

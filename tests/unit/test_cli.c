@@ -9,6 +9,7 @@
  * and parsing twice in one process. */
 #include "helpers.h"
 #include "cli.h"
+#include "harness.h"
 #include "defaults.h"
 
 /* argv arrays are compound literals, so getopt may permute them. */
