@@ -65,6 +65,13 @@ void mt_output_file_forget(void)
     pending = 0;
 }
 
+/* A temporary not put in place: removed, and no longer the signal handler's to remove. */
+static void discard_temporary(const char *temporary)
+{
+    unlink(temporary);
+    mt_output_file_forget();
+}
+
 mt_status mt_output_file_make_temporary(const char *path, char **temporary, mt_error *err)
 {
     size_t size = strlen(path) + 48;
@@ -87,7 +94,9 @@ mt_status mt_output_file_make_temporary(const char *path, char **temporary, mt_e
     struct stat existing;
     if (stat(path, &existing) == 0 && S_ISREG(existing.st_mode) && fchmod(fd, existing.st_mode & 07777) != 0) {
         mt_status status = mt_fail(err, MT_ERR_USAGE, "--output: cannot write '%s': %s", path, strerror(errno));
-        close(fd), unlink(name), mt_output_file_forget();
+        close(fd);
+        unlink(name);
+        mt_output_file_forget();
         free(name);
         return status;
     }
@@ -149,7 +158,7 @@ mt_status mt_output_file_commit(mt_output_file *out, mt_error *err)
         if (status == MT_OK)
             status = mt_output_file_rename(out->temporary, out->path, err);
         else
-            unlink(out->temporary), mt_output_file_forget();
+            discard_temporary(out->temporary);
         free(out->temporary);
         out->temporary = NULL;
     }
@@ -162,7 +171,9 @@ void mt_output_file_discard(mt_output_file *out)
 {
     if (out->file != NULL) fclose(out->file);
     out->file = NULL;
-    if (out->temporary != NULL) unlink(out->temporary), mt_output_file_forget();
-    free(out->temporary), free(out->path);
-    out->temporary = out->path = NULL;
+    if (out->temporary != NULL) discard_temporary(out->temporary);
+    free(out->temporary);
+    free(out->path);
+    out->temporary = NULL;
+    out->path = NULL;
 }

@@ -130,8 +130,10 @@ void mt_placement_judge(const mt_place *places, int count, bool mpi, mt_placemen
             mt_cpu_set allowed = {{0}};
             int workers = 0;
             for (int j = i; j < count; j++)
-                if (worked(&places[j]) && strcmp(places[j].host, places[i].host) == 0)
-                    set_union(&allowed, &places[j].allowed), workers++;
+                if (worked(&places[j]) && strcmp(places[j].host, places[i].host) == 0) {
+                    set_union(&allowed, &places[j].allowed);
+                    workers++;
+                }
             int cpus = mt_cpu_set_count(&allowed);
             v->cpus_allowed_total += cpus;
             if (workers > cpus && cpus > 0 && !v->oversubscribed) {
@@ -148,8 +150,10 @@ void mt_placement_judge(const mt_place *places, int count, bool mpi, mt_placemen
             int threads = 0;
             for (int j = i; j < count; j++)
                 if (worked(&places[j]) && places[j].rank == places[i].rank &&
-                    strcmp(places[j].host, places[i].host) == 0)
-                    set_union(&allowed, &places[j].allowed), threads++;
+                    strcmp(places[j].host, places[i].host) == 0) {
+                    set_union(&allowed, &places[j].allowed);
+                    threads++;
+                }
             int cpus = mt_cpu_set_count(&allowed);
             /* A rank held to fewer CPUs than its host has: its mask is the cause (a binding, taskset, a job's
              * allocation). A mask of the whole host only says there are more threads than CPUs. */

@@ -44,7 +44,10 @@ static long take_count(const char **text)
     bool beyond = false;
     for (; *c >= '0' && *c <= '9'; c++) {
         value = value * 10 + (*c - '0');
-        if (value > MT_MAX_THREADS) beyond = true, value = MT_MAX_THREADS + 1;
+        if (value > MT_MAX_THREADS) {
+            beyond = true;
+            value = MT_MAX_THREADS + 1;
+        }
     }
     while (isspace((unsigned char)*c))
         c++;

@@ -76,7 +76,10 @@ double mt_cpu_queue_s(void)
         FILE *stat = fopen(path, "r");
         if (stat == NULL) continue; /* the thread ended meanwhile */
         unsigned long long on_cpu, queued;
-        if (fscanf(stat, "%llu %llu", &on_cpu, &queued) == 2) total += (double)queued * 1e-9, read_any = true;
+        if (fscanf(stat, "%llu %llu", &on_cpu, &queued) == 2) {
+            total += (double)queued * 1e-9;
+            read_any = true;
+        }
         fclose(stat);
     }
     closedir(tasks);
@@ -117,7 +120,9 @@ mt_status mt_stats_compute(const double *samples, int count, mt_stats *out, mt_e
         while (k + 1 <= count / 2) {
             double next = term * (double)(count - k + 1) / k; /* P(B = k) */
             if (1 - 2 * (below + next) < 0.95) break;
-            term = next, below += next, k++;
+            term = next;
+            below += next;
+            k++;
         }
         out->ci_low = sorted[k - 1];
         out->ci_high = sorted[count - k];
