@@ -6,7 +6,7 @@
 python3-jsonschema): each mode of square_cube, cube_omp, each transport of cube_mpi (a singleton and 2 ranks), each
 mode of download (on the loopback image server, a failed transfer too). A record with a wrong type, a missing key or
 a key no program makes fails. The CSV columns are the schema's scalar keys, and docs/programs.md documents every
-column of common/report.c's mt_record_columns and every key of the schema."""
+column of common/record.c's mt_record_columns and every key of the schema."""
 import copy
 import json
 import re
@@ -20,7 +20,7 @@ jsonschema = pytest.importorskip("jsonschema")
 
 SCHEMA_PATH = SOURCE_DIR / "docs" / "record.schema.json"
 PROGRAMS_MD = SOURCE_DIR / "docs" / "programs.md"
-REPORT_C = SOURCE_DIR / "common" / "report.c"
+RECORD_C = SOURCE_DIR / "common" / "record.c"
 TIMEOUT = 120
 FAST = ("--delay", "0.001")
 
@@ -111,8 +111,8 @@ def test_a_missing_or_foreign_key_fails(validator, good):
 # --- one source: the columns, the schema and the documentation ----------------------------------------------------
 
 def record_columns():
-    """common/report.c's mt_record_columns, in order."""
-    body = REPORT_C.read_text().split("mt_record_columns[] = {", 1)[1].split("NULL", 1)[0]
+    """common/record.c's mt_record_columns, in order."""
+    body = RECORD_C.read_text().split("mt_record_columns[] = {", 1)[1].split("NULL", 1)[0]
     return re.findall(r'"([a-z0-9_]+)"', body)
 
 
