@@ -87,12 +87,12 @@ struct mt_options {
     bool gantt;                /* --gantt: the chart on stderr after the run */
     mt_output output;          /* standard output, where the results and the record go, checked */
     const char *output_path;   /* --output FILE: the result lines go there; NULL: to standard output */
-    mt_output_file results;    /* FILE, once opened (mt_cli_start; cube_mpi: rank 0, when it is not regular) */
+    mt_output_file results;    /* FILE, once opened (mt_harness_start; cube_mpi: rank 0, when it is not regular) */
     mt_output *lines;          /* where the result lines go: &output, or &results.output */
     /* the whole run's clock, for the record's phases (mt_now() values and seconds) */
     double started_at; /* the command line parsed */
     double read_s;     /* reading and checking the list */
-    double runs_end;   /* the runs over (mt_cli_record) */
+    double runs_end;   /* the runs over (mt_harness_record) */
     /* the command line as given, for the record's command */
     int argc;
     char **argv;
