@@ -56,17 +56,17 @@ static void print_node(const rank_info *all, int ranks, int node)
 mt_status explain_split(const world_info *w, const explain_part *part, uint64_t n, uint64_t round_n, uint64_t chunk,
                         bool shared, int node_count, mt_error *err)
 {
-    rank_info mine = {.threads = w->threads,
-                      .node = part->node,
-                      .node_rank = w->node_rank,
-                      .leader = w->rank,
-                      .first = part->first,
-                      .count = part->count};
-    gethostname(mine.host, sizeof mine.host - 1);
-    MPI_CHECK(MPI_Bcast(&mine.leader, 1, MPI_INT, 0, w->node));
+    rank_info this_rank = {.threads = w->threads,
+                           .node = part->node,
+                           .node_rank = w->node_rank,
+                           .leader = w->rank,
+                           .first = part->first,
+                           .count = part->count};
+    gethostname(this_rank.host, sizeof this_rank.host - 1);
+    MPI_CHECK(MPI_Bcast(&this_rank.leader, 1, MPI_INT, 0, w->node));
     rank_info *all = w->rank == 0 ? calloc((size_t)w->size, sizeof *all) : NULL;
     if (w->rank == 0 && all == NULL) return mt_fail(err, MT_ERR_RUNTIME, "out of memory");
-    int code = MPI_Gather(&mine, sizeof mine, MPI_BYTE, all, sizeof mine, MPI_BYTE, 0, MPI_COMM_WORLD);
+    int code = MPI_Gather(&this_rank, sizeof this_rank, MPI_BYTE, all, sizeof this_rank, MPI_BYTE, 0, MPI_COMM_WORLD);
     if (code != MPI_SUCCESS || w->rank != 0) {
         free(all);
         MPI_CHECK(code);

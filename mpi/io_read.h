@@ -20,16 +20,16 @@
 #include "numbers.h"
 #include "world.h"
 
-/* Collective: this rank's items of FILE into mine, its first item's index in the list into *first, the list's
+/* Collective: this rank's items of FILE into items, its first item's index in the list into *first, the list's
  * items into *n. A failure (FILE unreadable or not a regular file, a bad token, a cube that overflows) is said
  * once, and every rank returns its status with err empty. explain: rank 0 prints every rank's byte range. */
-mt_status io_read_part(const world_info *world, const char *path, bool explain, mt_numbers *mine, uint64_t *first,
+mt_status io_read_part(const world_info *world, const char *path, bool explain, mt_numbers *items, uint64_t *first,
                        uint64_t *n, mt_error *err);
 
 /* Collective: this rank's block of the list --generate count makes from seed (mt_block_first's split, the
  * scatter's), made by the rank itself; its first item's index into *first. explain: rank 0 prints every rank's
  * items. A rank without the memory for its part is said once, and every rank returns the status. */
-mt_status io_generate_part(const world_info *world, uint64_t count, uint64_t seed, bool explain, mt_numbers *mine,
+mt_status io_generate_part(const world_info *world, uint64_t count, uint64_t seed, bool explain, mt_numbers *items,
                            uint64_t *first, mt_error *err);
 
 #endif
