@@ -23,7 +23,8 @@ Each variant builds in a folder of its own (build/, build-mpich/, build-clang/, 
   -L, --label RE    run only the tests whose ctest label matches RE:
                     unit, cli, mpi, net, scripts, sanitize, slurm, multihost, lint, fuzz, install
   -E, --exclude RE  leave out the tests whose name matches RE
-  -j N              tests run at once (default: the number of cores)
+  -j N              tests run at once (default: the number of cores); above 1, the two-node
+                    Slurm test, which mostly waits on its scheduler, runs beside them
   -h, --help        this help
 
 Environment: BUILD_DIR overrides the build folder.
