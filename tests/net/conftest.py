@@ -2,16 +2,6 @@
 #
 # SPDX-License-Identifier: BSD-3-Clause
 
-"""This folder's tests run the programs as the command-line tests do: tests/cli/conftest.py (where the programs
-are, how to run and launch them, the image server, the --transport option) is this folder's conftest too, and
-tests/cli is on sys.path for the checks it keeps (cases.py, traces.py, output_cases.py)."""
-import importlib.util
-import sys
-from pathlib import Path
-
-CLI_TESTS = Path(__file__).resolve().parents[1] / "cli"
-sys.path.insert(0, str(CLI_TESTS))
-_spec = importlib.util.spec_from_file_location("cli_conftest", CLI_TESTS / "conftest.py")
-_cli_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_cli_conftest)
-globals().update({name: value for name, value in vars(_cli_conftest).items() if not name.startswith("__")})
+"""This folder's tests run the programs as the command-line tests do: tests/cli/conftest.py is this folder's conftest
+too (tests/cli_conftest.py loads it, and puts tests/cli on sys.path)."""
+from cli_conftest import *  # noqa: F401,F403 (its fixtures, hooks and helpers are this folder's)
