@@ -150,6 +150,7 @@ mt_dependencies() {
   cat <<'LIST'
 build|command:cc command:make|build-essential
 build|command:cmake|cmake
+build|command:ninja|ninja-build
 build|command:pkg-config|pkg-config
 build|command:flock|util-linux
 build|pkg:jansson|libjansson-dev
@@ -261,18 +262,27 @@ mt_check_hosts_file() {
   fi
 }
 
-# mt_build [CMAKE_ARGS...]: configure BUILD_DIR (again each time: a few seconds, and it sees what was
-# installed since), then build what changed. One build of a folder at a time (a lock beside it): two
-# scripts, or two tests, configuring one folder at once would spoil each other's checks.
+# mt_new_build_args: what a folder configured for the first time gets: a Release build, made by Ninja where it is
+# installed and CMAKE_GENERATOR chooses no other (a build with nothing to do then takes a tenth of a second, not the
+# seconds make's recursion takes, and every script and batch job starts with one). An existing folder keeps the
+# generator it was made with; one a line.
+mt_new_build_args() {
+  echo -DCMAKE_BUILD_TYPE=Release
+  if [ -z "${CMAKE_GENERATOR:-}" ] && command -v ninja >/dev/null 2>&1; then printf '%s\n' -G Ninja; fi
+}
+
+# mt_build [CMAKE_ARGS...]: configure BUILD_DIR (again each time: a second, and it sees what was installed
+# since), then build what changed. One build of a folder at a time (a lock beside it): two scripts, or two
+# tests, configuring one folder at once would spoil each other's checks.
 # shellcheck disable=SC2120 # the arguments are optional
 mt_build() {
-  local type=() lock
+  local new=() lock
   if [ "$MT_INSTALLED" = 1 ]; then mt_check_installed; return 0; fi
   mkdir -p -- "$(dirname -- "$BUILD_DIR")"
   exec {lock}>>"$BUILD_DIR.lock"
   flock "$lock"
-  [ -f "$BUILD_DIR/CMakeCache.txt" ] || type=(-DCMAKE_BUILD_TYPE=Release)
-  cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${type[@]}" "$@" >"$BUILD_DIR.configure.log" 2>&1 ||
+  [ -f "$BUILD_DIR/CMakeCache.txt" ] || mapfile -t new < <(mt_new_build_args)
+  cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${new[@]}" "$@" >"$BUILD_DIR.configure.log" 2>&1 ||
     { cat -- "$BUILD_DIR.configure.log" >&2; mt_die "cmake configure failed"; }
   grep -E 'left out|built with' "$BUILD_DIR.configure.log" >&2 || true
   mt_say "-- building in ${BUILD_DIR#"$MT_ROOT"/}/"
@@ -377,13 +387,14 @@ mt_mpirun_reason() {
 # mt_build_target TARGET: configure BUILD_DIR when it never was, then build TARGET alone (a benchmark needs no
 # more of the suite).
 mt_build_target() {
-  local lock
+  local lock new
   if [ "$MT_INSTALLED" = 1 ]; then mt_check_installed; return 0; fi
   mkdir -p -- "$(dirname -- "$BUILD_DIR")"
   exec {lock}>>"$BUILD_DIR.lock" # one build of a folder at a time, as mt_build
   flock "$lock"
   if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-    cmake -S "$MT_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2 || mt_die "cmake configure failed"
+    mapfile -t new < <(mt_new_build_args)
+    cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${new[@]}" >&2 || mt_die "cmake configure failed"
   fi
   cmake --build "$BUILD_DIR" -j "$MT_NPROC" --target "$1" >&2 || mt_die "building $1 failed"
   exec {lock}>&-
