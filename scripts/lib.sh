@@ -271,9 +271,17 @@ mt_new_build_args() {
   if [ -z "${CMAKE_GENERATOR:-}" ] && command -v ninja >/dev/null 2>&1; then printf '%s\n' -G Ninja; fi
 }
 
-# mt_build [CMAKE_ARGS...]: configure BUILD_DIR (again each time: a second, and it sees what was installed
-# since), then build what changed. One build of a folder at a time (a lock beside it): two scripts, or two
-# tests, configuring one folder at once would spoil each other's checks.
+# mt_configured_since_installs: mt_build configured BUILD_DIR (its log beside it) after the last change to the
+# system's packages (Debian's package database; where there is none, never: configure each time).
+mt_configured_since_installs() {
+  local packages=/var/lib/dpkg/status
+  [ -f "$packages" ] && [ "$BUILD_DIR.configure.log" -nt "$packages" ]
+}
+
+# mt_build [CMAKE_ARGS...]: configure BUILD_DIR when it is new, when arguments are given, or when packages were
+# installed since it was (a library found then builds what needed it), then build what changed (CMake configures
+# again by itself when its own files changed). One build of a folder at a time (a lock beside it): two scripts, or
+# two tests, configuring one folder at once would spoil each other's checks.
 # shellcheck disable=SC2120 # the arguments are optional
 mt_build() {
   local new=() lock
@@ -282,8 +290,10 @@ mt_build() {
   exec {lock}>>"$BUILD_DIR.lock"
   flock "$lock"
   [ -f "$BUILD_DIR/CMakeCache.txt" ] || mapfile -t new < <(mt_new_build_args)
-  cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${new[@]}" "$@" >"$BUILD_DIR.configure.log" 2>&1 ||
-    { cat -- "$BUILD_DIR.configure.log" >&2; mt_die "cmake configure failed"; }
+  if [ ${#new[@]} -gt 0 ] || [ $# -gt 0 ] || ! mt_configured_since_installs; then
+    cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${new[@]}" "$@" >"$BUILD_DIR.configure.log" 2>&1 ||
+      { cat -- "$BUILD_DIR.configure.log" >&2; mt_die "cmake configure failed"; }
+  fi
   grep -E 'left out|built with' "$BUILD_DIR.configure.log" >&2 || true
   mt_say "-- building in ${BUILD_DIR#"$MT_ROOT"/}/"
   cmake --build "$BUILD_DIR" -j "$MT_NPROC" >"$BUILD_DIR.build.log" 2>&1 ||
