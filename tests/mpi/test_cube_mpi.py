@@ -7,8 +7,8 @@ MPI_Scatterv/Gatherv, and shared, with MPI-3 shared windows): under the MPI laun
 MPIEXEC_EXECUTABLE) at np 1 to 5, and as a singleton without a launcher. Every result is checked against x**3
 computed here; no test asserts an absolute time. Work is --delay 0.001 or --work none so the whole file stays fast on
 2 cores. What only the shared transport has is in test_cube_mpi_shared.py; '--transport scatter' or '--transport
-shared' on pytest's command line runs one transport's half of this file (ctest runs each half beside its own
-transport's tests)."""
+shared' on pytest's command line runs one transport's half of this file (ctest runs each half as a test of its own,
+mpi_cube_mpi and mpi_cube_mpi_shared)."""
 import math
 import os
 from functools import lru_cache
