@@ -129,8 +129,12 @@ fi
 ctest_args=(--test-dir "$BUILD_DIR" --output-on-failure -j "$jobs")
 [ -n "$label" ] && ctest_args+=(-L "$label")
 [ -n "$exclude" ] && ctest_args+=(-E "$exclude")
+# Beside the lane the others run at a lower priority (nice 5): its jobs, which wait on each other, then start as
+# soon as they can, and it ends well before them instead of after.
+priority=()
+[ -z "$lane_pid" ] || priority=(nice -n 5)
 status=0
-env "${ctest_env[@]}" ctest "${ctest_args[@]}" || status=$?
+"${priority[@]}" env "${ctest_env[@]}" ctest "${ctest_args[@]}" || status=$?
 if [ -n "$lane_pid" ]; then
   lane_status=0
   wait "$lane_pid" || lane_status=$?
