@@ -24,7 +24,7 @@ Each variant builds in a folder of its own (build/, build-mpich/, build-clang/, 
                     unit, cli, mpi, net, scripts, sanitize, slurm, multihost, lint, fuzz, install
   -E, --exclude RE  leave out the tests whose name matches RE
   -j N              tests run at once (default: the number of cores); above 1, the two-node
-                    Slurm test, which mostly waits on its scheduler, runs beside them
+                    Slurm test, which mostly waits on its scheduler, runs beside them (they at nice 5)
   -h, --help        this help
 
 Environment: BUILD_DIR overrides the build folder.
