@@ -263,7 +263,7 @@ mt_check_hosts_file() {
 }
 
 # mt_new_build_args: what a folder configured for the first time gets: a Release build, made by Ninja where it is
-# installed and CMAKE_GENERATOR chooses no other (a build with nothing to do then takes a tenth of a second, not the
+# installed and CMAKE_GENERATOR chooses no other (a build with nothing to do then takes a third of a second, not the
 # seconds make's recursion takes, and every script and batch job starts with one). An existing folder keeps the
 # generator it was made with; one a line.
 mt_new_build_args() {
