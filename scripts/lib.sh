@@ -291,8 +291,9 @@ mt_build() {
   flock "$lock"
   [ -f "$BUILD_DIR/CMakeCache.txt" ] || mapfile -t new < <(mt_new_build_args)
   if [ ${#new[@]} -gt 0 ] || [ $# -gt 0 ] || ! mt_configured_since_installs; then
+    # A failed configure's log is shown, then removed: the next call configures again.
     cmake -S "$MT_ROOT" -B "$BUILD_DIR" "${new[@]}" "$@" >"$BUILD_DIR.configure.log" 2>&1 ||
-      { cat -- "$BUILD_DIR.configure.log" >&2; mt_die "cmake configure failed"; }
+      { cat -- "$BUILD_DIR.configure.log" >&2; rm -f -- "$BUILD_DIR.configure.log"; mt_die "cmake configure failed"; }
   fi
   grep -E 'left out|built with' "$BUILD_DIR.configure.log" >&2 || true
   mt_say "-- building in ${BUILD_DIR#"$MT_ROOT"/}/"
